@@ -1,0 +1,162 @@
+package io.github.jckks.math;
+
+/**
+ * Fast RNS basis extension (base conversion) from a basis {q<sub>i</sub>} with product Q to a basis
+ * {p<sub>j</sub>}: the ModUp step of hybrid key switching, and with {@link RnsRing} the ModDown step.
+ *
+ * <p>{@link #convert} computes, per coefficient, &Sigma;<sub>i</sub> [x<sub>i</sub> &middot;
+ * q&#770;<sub>i</sub><sup>-1</sup>]<sub>q<sub>i</sub></sub> &middot; q&#770;<sub>i</sub> mod p<sub>j</sub> with
+ * q&#770;<sub>i</sub> = Q / q<sub>i</sub> (Bajard et al.; Halevi-Polyakov-Shoup), which equals x + u&middot;Q
+ * for some 0 &lt;= u &lt; (number of primes): the approximate conversion that key switching tolerates.
+ * {@link #convertExact} removes u with a floating-point estimate of the quotient (HPS 2019) and returns the
+ * centred representative of x in (-Q/2, Q/2], exact unless x lies within about 2<sup>-40</sup>Q of &plusmn;Q/2.
+ * Cost: (from.size() + 1) &middot; to.size() &middot; N modular products. Inputs in coefficient form.
+ * Immutable and thread-safe (per-thread scratch).
+ */
+public final class BasisExtension {
+    private final RnsBasis from;
+    private final RnsBasis to;
+    private final long[] qHatInv;
+    private final long[] qHatInvShoup;
+    /** qHatModP[j][i] = (Q / q_i) mod p_j. */
+    private final long[][] qHatModP;
+    /** Q mod p_j. */
+    private final long[] qModP;
+    private final double[] qInv;
+    private final ThreadLocal<long[][]> scratch = new ThreadLocal<>();
+
+    /** Precomputes the constants of the conversion from {@code from} to {@code to}. */
+    public BasisExtension(RnsBasis from, RnsBasis to) {
+        this.from = from;
+        this.to = to;
+        int k = from.size();
+        qHatInv = new long[k];
+        qHatInvShoup = new long[k];
+        qInv = new double[k];
+        for (int i = 0; i < k; i++) {
+            Modulus qi = from.modulus(i);
+            long hat = 1;
+            for (int m = 0; m < k; m++) {
+                if (m != i) {
+                    hat = qi.mul(hat, qi.reduce(from.modulus(m).value()));
+                }
+            }
+            qHatInv[i] = qi.inverse(hat);
+            qHatInvShoup[i] = qi.shoup(qHatInv[i]);
+            qInv[i] = 1.0 / qi.value();
+        }
+        qHatModP = new long[to.size()][k];
+        qModP = new long[to.size()];
+        for (int j = 0; j < to.size(); j++) {
+            Modulus p = to.modulus(j);
+            long all = 1;
+            for (int i = 0; i < k; i++) {
+                all = p.mul(all, p.reduce(from.modulus(i).value()));
+                long hat = 1;
+                for (int m = 0; m < k; m++) {
+                    if (m != i) {
+                        hat = p.mul(hat, p.reduce(from.modulus(m).value()));
+                    }
+                }
+                qHatModP[j][i] = hat;
+            }
+            qModP[j] = all;
+        }
+    }
+
+    /** @return the source basis */
+    public RnsBasis from() {
+        return from;
+    }
+
+    /** @return the target basis */
+    public RnsBasis to() {
+        return to;
+    }
+
+    /** Approximate conversion: out = x + u&middot;Q modulo each target prime, 0 &lt;= u &lt; from.size(). */
+    public void convert(RnsPoly in, RnsPoly out) {
+        long[][] y = prepare(in, out);
+        int n = in.n();
+        int k = from.size();
+        for (int j = 0; j < to.size(); j++) {
+            Modulus p = to.modulus(j);
+            long[] hat = qHatModP[j];
+            long[] z = out.limb(j);
+            for (int c = 0; c < n; c++) {
+                long hi = 0;
+                long lo = 0;
+                for (int i = 0; i < k; i++) {
+                    long a = y[i][c];
+                    long b = hat[i];
+                    long plo = a * b;
+                    long phi = Math.unsignedMultiplyHigh(a, b);
+                    lo += plo;
+                    hi += phi + (Long.compareUnsigned(lo, plo) < 0 ? 1 : 0);
+                }
+                z[c] = p.reduce128(p.reduce(hi), lo);
+            }
+        }
+        out.setNtt(false);
+    }
+
+    /** Exact conversion of the centred representative of x in (-Q/2, Q/2]. */
+    public void convertExact(RnsPoly in, RnsPoly out) {
+        long[][] y = prepare(in, out);
+        int n = in.n();
+        int k = from.size();
+        long[][] zs = new long[to.size()][];
+        for (int j = 0; j < to.size(); j++) {
+            zs[j] = out.limb(j);
+        }
+        for (int c = 0; c < n; c++) {
+            double frac = 0;
+            for (int i = 0; i < k; i++) {
+                frac += y[i][c] * qInv[i];
+            }
+            long v = Math.round(frac);
+            for (int j = 0; j < to.size(); j++) {
+                Modulus p = to.modulus(j);
+                long[] hat = qHatModP[j];
+                long hi = 0;
+                long lo = 0;
+                for (int i = 0; i < k; i++) {
+                    long a = y[i][c];
+                    long b = hat[i];
+                    long plo = a * b;
+                    long phi = Math.unsignedMultiplyHigh(a, b);
+                    lo += plo;
+                    hi += phi + (Long.compareUnsigned(lo, plo) < 0 ? 1 : 0);
+                }
+                long s = p.reduce128(p.reduce(hi), lo);
+                zs[j][c] = p.sub(s, p.mul(p.reduce(v), qModP[j]));
+            }
+        }
+        out.setNtt(false);
+    }
+
+    /** y_i = [x_i * qHat_i^{-1}]_{q_i}, into per-thread scratch. */
+    private long[][] prepare(RnsPoly in, RnsPoly out) {
+        if (in.isNtt()) {
+            throw new IllegalArgumentException("basis extension needs coefficient form");
+        }
+        if (in.limbCount() < from.size()) {
+            throw new IllegalArgumentException("input has " + in.limbCount() + " limbs, source basis has " + from.size());
+        }
+        if (out.limbCount() < to.size() || out.n() != in.n()) {
+            throw new IllegalArgumentException("output has " + out.limbCount() + " limbs of N = " + out.n()
+                    + ", target basis needs " + to.size() + " of N = " + in.n());
+        }
+        int n = in.n();
+        long[][] y = scratch.get();
+        if (y == null || y[0].length != n) {
+            y = new long[from.size()][n];
+            scratch.set(y);
+        }
+        for (int i = 0; i < from.size(); i++) {
+            Modulus qi = from.modulus(i);
+            ModArith.mulScalar(in.limb(i), qHatInv[i], qHatInvShoup[i], y[i], qi);
+        }
+        return y;
+    }
+}

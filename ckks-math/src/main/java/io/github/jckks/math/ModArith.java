@@ -1,0 +1,89 @@
+package io.github.jckks.math;
+
+/**
+ * Element-wise modular kernels on one limb (arrays of residues modulo one prime): the loops behind
+ * {@link RnsRing}. Inputs are in [0, q); outputs are fully reduced and may alias the inputs. Each method
+ * is allocation-free and costs one pass over the arrays.
+ *
+ * <p>For primes below 2<sup>31</sup> a product of two residues fits in 62 bits and one 64-bit Barrett
+ * reduction suffices; larger primes use the 128-bit Barrett reduction of {@link Modulus#reduce128}.
+ */
+public final class ModArith {
+    private ModArith() {
+    }
+
+    /** z = x &middot; y mod q, element-wise. */
+    public static void mul(long[] x, long[] y, long[] z, Modulus m) {
+        final int n = z.length;
+        if (m.bits() <= 31) {
+            for (int j = 0; j < n; j++) {
+                z[j] = m.reduce(x[j] * y[j]);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                z[j] = m.reduce128(Math.unsignedMultiplyHigh(x[j], y[j]), x[j] * y[j]);
+            }
+        }
+    }
+
+    /** acc = acc + x &middot; y mod q, element-wise. */
+    public static void mulAdd(long[] x, long[] y, long[] acc, Modulus m) {
+        final int n = acc.length;
+        final long q = m.value();
+        if (m.bits() <= 31) {
+            for (int j = 0; j < n; j++) {
+                long s = acc[j] + m.reduce(x[j] * y[j]);
+                acc[j] = s >= q ? s - q : s;
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                long s = acc[j] + m.reduce128(Math.unsignedMultiplyHigh(x[j], y[j]), x[j] * y[j]);
+                acc[j] = s >= q ? s - q : s;
+            }
+        }
+    }
+
+    /** z = x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
+    public static void mulScalar(long[] x, long w, long wShoup, long[] z, Modulus m) {
+        final int n = z.length;
+        final long q = m.value();
+        for (int j = 0; j < n; j++) {
+            long v = x[j];
+            long r = v * w - Math.unsignedMultiplyHigh(v, wShoup) * q;
+            z[j] = r >= q ? r - q : r;
+        }
+    }
+
+    /** acc = acc + x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
+    public static void mulScalarAdd(long[] x, long w, long wShoup, long[] acc, Modulus m) {
+        final int n = acc.length;
+        final long q = m.value();
+        final long twoQ = q << 1;
+        for (int j = 0; j < n; j++) {
+            long v = x[j];
+            long s = acc[j] + v * w - Math.unsignedMultiplyHigh(v, wShoup) * q; // < 3q
+            if (s >= twoQ) {
+                s -= twoQ;
+            }
+            acc[j] = s >= q ? s - q : s;
+        }
+    }
+
+    /** z = x + y mod q, element-wise. */
+    public static void add(long[] x, long[] y, long[] z, long q) {
+        final int n = z.length;
+        for (int j = 0; j < n; j++) {
+            long s = x[j] + y[j];
+            z[j] = s >= q ? s - q : s;
+        }
+    }
+
+    /** z = x - y mod q, element-wise. */
+    public static void sub(long[] x, long[] y, long[] z, long q) {
+        final int n = z.length;
+        for (int j = 0; j < n; j++) {
+            long d = x[j] - y[j];
+            z[j] = d < 0 ? d + q : d;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.github.jckks.math;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Primality and NTT-friendly prime generation.
+ *
+ * <p>An NTT-friendly prime for ring degree N is a prime q &equiv; 1 (mod 2N): then Z<sub>q</sub> holds a
+ * primitive 2N-th root of unity &psi; and X<sup>N</sup>+1 splits into linear factors, which is what the
+ * negacyclic NTT needs. Generation is deterministic: the same request always yields the same primes.
+ */
+public final class Primes {
+    private static final long[] WITNESSES = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+
+    private Primes() {
+    }
+
+    /**
+     * Deterministic Miller-Rabin for n &lt; 2<sup>61</sup> (the first twelve prime bases are a proven
+     * witness set below 3.3&middot;10<sup>24</sup>). Cost: about 12 &middot; 61 modular multiplications.
+     */
+    public static boolean isPrime(long n) {
+        if (n < 2) {
+            return false;
+        }
+        for (long p : WITNESSES) {
+            if (n % p == 0) {
+                return n == p;
+            }
+        }
+        Modulus m = new Modulus(n);
+        long d = n - 1;
+        int s = Long.numberOfTrailingZeros(d);
+        d >>>= s;
+        for (long a : WITNESSES) {
+            long x = m.pow(a % n, d);
+            if (x == 1 || x == n - 1) {
+                continue;
+            }
+            boolean composite = true;
+            for (int r = 1; r < s; r++) {
+                x = m.mul(x, x);
+                if (x == n - 1) {
+                    composite = false;
+                    break;
+                }
+            }
+            if (composite) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns {@code count} distinct primes q &equiv; 1 (mod 2N) of exactly {@code bits} bits, the largest
+     * first, skipping any in {@code exclude}.
+     *
+     * @param bits   bit length of each prime, in [logN + 2, 61]
+     * @param logN   log2 of the ring degree N
+     * @param count  how many primes
+     * @param exclude primes not to return (e.g. those already in a chain); may be empty
+     * @throws IllegalArgumentException if fewer than {@code count} such primes exist
+     */
+    public static long[] nttPrimes(int bits, int logN, int count, Collection<Long> exclude) {
+        checkArgs(bits, logN, count);
+        long twoN = 2L << logN;
+        long lower = 1L << (bits - 1);
+        // largest candidate below 2^bits that is 1 mod 2N
+        long candidate = ((1L << bits) - 1) / twoN * twoN + 1;
+        long[] out = new long[count];
+        int found = 0;
+        while (found < count && candidate > lower) {
+            if (!exclude.contains(candidate) && isPrime(candidate)) {
+                out[found++] = candidate;
+            }
+            candidate -= twoN;
+        }
+        if (found < count) {
+            throw new IllegalArgumentException("only " + found + " NTT-friendly primes of " + bits
+                    + " bits exist for N = 2^" + logN + " (excluding " + exclude.size() + "); " + count + " requested");
+        }
+        return out;
+    }
+
+    /**
+     * Returns {@code count} distinct NTT-friendly primes as close as possible to 2<sup>bits</sup>, alternating
+     * above and below it (as Lattigo does for scale-sized primes), so that the product of consecutive
+     * primes stays close to a power of two and CKKS scales drift little after rescaling. Primes above
+     * 2<sup>bits</sup> have bits + 1 bits.
+     */
+    public static long[] nttPrimesNear(int bits, int logN, int count, Collection<Long> exclude) {
+        checkArgs(bits, logN, count);
+        if (bits + 1 > Modulus.MAX_BITS) {
+            throw new IllegalArgumentException("primes near 2^" + bits + " may exceed " + Modulus.MAX_BITS + " bits");
+        }
+        long twoN = 2L << logN;
+        long center = 1L << bits;
+        long up = center + 1;
+        long down = center - twoN + 1;
+        long[] out = new long[count];
+        int found = 0;
+        boolean takeUp = true;
+        while (found < count) {
+            if (up >= (1L << (bits + 1)) && down <= (1L << (bits - 1))) {
+                throw new IllegalArgumentException("not enough NTT-friendly primes near 2^" + bits + " for N = 2^" + logN);
+            }
+            if (takeUp) {
+                while (up < (1L << (bits + 1)) && (exclude.contains(up) || !isPrime(up))) {
+                    up += twoN;
+                }
+                if (up < (1L << (bits + 1))) {
+                    out[found++] = up;
+                    up += twoN;
+                }
+            } else {
+                while (down > (1L << (bits - 1)) && (exclude.contains(down) || !isPrime(down))) {
+                    down -= twoN;
+                }
+                if (down > (1L << (bits - 1))) {
+                    out[found++] = down;
+                    down -= twoN;
+                }
+            }
+            takeUp = !takeUp;
+        }
+        return out;
+    }
+
+    /**
+     * Generates a chain of distinct NTT-friendly primes, one per requested bit size, in the order given
+     * (as SEAL's {@code CoeffModulus::Create}).
+     */
+    public static long[] nttPrimeChain(int logN, int... bitSizes) {
+        Set<Long> used = new HashSet<>();
+        long[] out = new long[bitSizes.length];
+        for (int i = 0; i < bitSizes.length; i++) {
+            long p = nttPrimes(bitSizes[i], logN, 1, used)[0];
+            used.add(p);
+            out[i] = p;
+        }
+        return out;
+    }
+
+    /**
+     * Checks that q is a prime with q &equiv; 1 (mod 2N).
+     *
+     * @throws IllegalArgumentException naming the problem otherwise
+     */
+    public static void requireNttFriendly(long q, int logN) {
+        if (!isPrime(q)) {
+            throw new IllegalArgumentException("modulus " + q + " is not prime");
+        }
+        long twoN = 2L << logN;
+        if (q % twoN != 1) {
+            throw new IllegalArgumentException("prime " + q + " is not NTT-friendly for N = 2^" + logN
+                    + ": q mod 2N = " + (q % twoN) + ", need 1");
+        }
+    }
+
+    /**
+     * Returns a primitive 2N-th root of unity &psi; modulo the NTT-friendly prime q: the smallest one, so
+     * the choice is canonical.
+     */
+    public static long primitiveRoot2N(Modulus q, int logN) {
+        requireNttFriendly(q.value(), logN);
+        long twoN = 2L << logN;
+        long exponent = (q.value() - 1) / twoN;
+        long minusOne = q.value() - 1;
+        long psi = -1;
+        for (long g = 2; psi < 0; g++) {
+            long cand = q.pow(g % q.value(), exponent);
+            if (q.pow(cand, twoN >>> 1) == minusOne) {
+                psi = cand;
+            }
+        }
+        // Among psi^(odd k), all primitive 2N-th roots, take the smallest.
+        long best = psi;
+        long psiSquared = q.mul(psi, psi);
+        long cur = psi;
+        for (long k = 1; k < twoN; k += 2) {
+            if (cur < best) {
+                best = cur;
+            }
+            cur = q.mul(cur, psiSquared);
+        }
+        return best;
+    }
+
+    private static void checkArgs(int bits, int logN, int count) {
+        if (logN < 1 || logN > 17) {
+            throw new IllegalArgumentException("logN " + logN + " out of range [1, 17]");
+        }
+        if (bits < logN + 2 || bits > Modulus.MAX_BITS) {
+            throw new IllegalArgumentException("prime size " + bits + " bits out of range [" + (logN + 2) + ", "
+                    + Modulus.MAX_BITS + "] for N = 2^" + logN);
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("negative prime count " + count);
+        }
+    }
+
+    /** Convenience: the primes of {@link #nttPrimes(int, int, int, Collection)} as a list. */
+    public static List<Long> asList(long[] primes) {
+        List<Long> l = new ArrayList<>(primes.length);
+        for (long p : primes) {
+            l.add(p);
+        }
+        return l;
+    }
+}

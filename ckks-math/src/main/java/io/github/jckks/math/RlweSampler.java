@@ -1,0 +1,110 @@
+package io.github.jckks.math;
+
+/**
+ * The distributions of Ring-LWE: uniform polynomials modulo Q, ternary secrets (uniform over {-1, 0, 1} or
+ * of fixed Hamming weight) and the discrete Gaussian error of standard deviation 3.2 bounded at 6&sigma;
+ * (the HomomorphicEncryption.org standard's parameters, as in SEAL), all drawn from a {@link Prng}.
+ *
+ * <p>Small distributions return signed coefficients ({@code long[N]}) that {@link RnsRing#setSigned} puts in
+ * RNS form. Stateless; thread-safe as long as each thread uses its own Prng. Costs: O(N) per limb.
+ */
+public final class RlweSampler {
+    /** Standard deviation of the error distribution. */
+    public static final double SIGMA = 3.2;
+    /** Largest error magnitude: floor(6 &sigma;). */
+    public static final int ERROR_BOUND = 19;
+    /** Cumulative table of |e| over 2^63: P(|e| &lt;= k) scaled. */
+    private static final long[] CDT = buildCdt();
+
+    private RlweSampler() {
+    }
+
+    /**
+     * Fills every limb of {@code out} with residues uniform modulo its prime (rejection sampling, unbiased).
+     * The form tag is left as it is: a uniform polynomial is uniform in either form, so keys and ciphertexts
+     * sample their uniform part directly in NTT form.
+     */
+    public static void uniform(Prng prng, RnsRing ring, RnsPoly out) {
+        for (int i = 0; i < out.limbCount(); i++) {
+            long q = ring.modulus(i).value();
+            long mask = -1L >>> Long.numberOfLeadingZeros(q - 1);
+            long[] z = out.limb(i);
+            for (int j = 0; j < z.length; j++) {
+                long r;
+                do {
+                    r = prng.nextLong() & mask;
+                } while (r >= q);
+                z[j] = r;
+            }
+        }
+    }
+
+    /** @return N coefficients uniform over {-1, 0, 1} */
+    public static long[] ternary(Prng prng, int n) {
+        long[] s = new long[n];
+        for (int j = 0; j < n; j++) {
+            int b;
+            do {
+                b = prng.nextByte();
+            } while (b >= 255);
+            s[j] = b % 3 - 1;
+        }
+        return s;
+    }
+
+    /** @return N coefficients in {-1, 0, 1} with exactly h non-zero entries, uniformly placed, random signs */
+    public static long[] ternaryHammingWeight(Prng prng, int n, int h) {
+        if (h < 0 || h > n) {
+            throw new IllegalArgumentException("Hamming weight " + h + " out of range [0, " + n + "]");
+        }
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        long[] s = new long[n];
+        for (int i = 0; i < h; i++) {
+            int j = i + (int) prng.nextLong(n - i);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+            s[idx[i]] = (prng.nextByte() & 1) == 0 ? 1 : -1;
+        }
+        return s;
+    }
+
+    /** @return N coefficients from the discrete Gaussian of &sigma; = 3.2, |e| &lt;= 19 (cumulative table) */
+    public static long[] gaussian(Prng prng, int n) {
+        long[] e = new long[n];
+        gaussian(prng, e);
+        return e;
+    }
+
+    /** Fills {@code out} with discrete Gaussian samples (&sigma; = 3.2, |e| &lt;= 19). */
+    public static void gaussian(Prng prng, long[] out) {
+        for (int j = 0; j < out.length; j++) {
+            long u = prng.nextLong();
+            long r = u >>> 1;
+            int k = 0;
+            while (k < ERROR_BOUND && r >= CDT[k]) {
+                k++;
+            }
+            out[j] = (u & 1) == 0 ? k : -k;
+        }
+    }
+
+    private static long[] buildCdt() {
+        double[] w = new double[ERROR_BOUND + 1];
+        double total = 0;
+        for (int k = 0; k <= ERROR_BOUND; k++) {
+            w[k] = Math.exp(-(double) k * k / (2 * SIGMA * SIGMA)) * (k == 0 ? 1 : 2);
+            total += w[k];
+        }
+        long[] cdt = new long[ERROR_BOUND + 1];
+        double acc = 0;
+        for (int k = 0; k <= ERROR_BOUND; k++) {
+            acc += w[k] / total;
+            cdt[k] = k == ERROR_BOUND ? Long.MAX_VALUE : (long) (acc * 0x1p63);
+        }
+        return cdt;
+    }
+}

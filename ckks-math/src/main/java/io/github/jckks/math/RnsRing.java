@@ -1,0 +1,462 @@
+package io.github.jckks.math;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The ring R<sub>Q</sub> = Z<sub>Q</sub>[X]/(X<sup>N</sup>+1) over an {@link RnsBasis}, with the arithmetic of
+ * {@link RnsPoly} polynomials: transforms, additions, products, scalar products, automorphisms and the RNS
+ * rescale (exact division by the last prime with rounding).
+ *
+ * <p>Every operation works limb by limb on the first {@code out.limbCount()} primes, so the same ring serves
+ * all CKKS levels; inputs must have at least that many limbs. Outputs are explicit arguments and may alias
+ * inputs unless stated otherwise. Operations allocate nothing (a per-thread scratch limb serves the rescale).
+ * Immutable and thread-safe; building it costs the NTT tables, O(N) per prime.
+ */
+public final class RnsRing {
+    private final int logN;
+    private final int n;
+    private final RnsBasis basis;
+    private final NttTables[] tables;
+    private final NttKernel[] kernels;
+    /** rescaleInv[l][i] = q_l^{-1} mod q_i for i &lt; l, and its Shoup companion. */
+    private final long[][] rescaleInv;
+    private final long[][] rescaleInvShoup;
+    private final ThreadLocal<long[]> scratch;
+    private final ConcurrentHashMap<Integer, int[]> automorphismIndex = new ConcurrentHashMap<>();
+
+    /** A ring using the JVM's active NTT kernel ({@link NttKernels#get()}). */
+    public RnsRing(int logN, RnsBasis basis) {
+        this(logN, basis, NttKernels.get());
+    }
+
+    /**
+     * @param logN   log2 N, in [1, 17]
+     * @param basis  NTT-friendly primes for N
+     * @param kernel the NTT kernel; primes it does not support use the scalar kernel
+     * @throws IllegalArgumentException if a prime is not NTT-friendly for N
+     */
+    public RnsRing(int logN, RnsBasis basis, NttKernel kernel) {
+        if (logN < 1 || logN > 17) {
+            throw new IllegalArgumentException("logN " + logN + " out of range [1, 17]");
+        }
+        this.logN = logN;
+        this.n = 1 << logN;
+        this.basis = basis;
+        int k = basis.size();
+        tables = new NttTables[k];
+        kernels = new NttKernel[k];
+        for (int i = 0; i < k; i++) {
+            tables[i] = new NttTables(basis.modulus(i), logN);
+            kernels[i] = kernel.supports(basis.modulus(i)) ? kernel : NttKernels.scalar();
+        }
+        rescaleInv = new long[k][];
+        rescaleInvShoup = new long[k][];
+        for (int l = 1; l < k; l++) {
+            rescaleInv[l] = new long[l];
+            rescaleInvShoup[l] = new long[l];
+            for (int i = 0; i < l; i++) {
+                Modulus qi = basis.modulus(i);
+                rescaleInv[l][i] = qi.inverse(qi.reduce(basis.modulus(l).value()));
+                rescaleInvShoup[l][i] = qi.shoup(rescaleInv[l][i]);
+            }
+        }
+        final int len = n;
+        scratch = ThreadLocal.withInitial(() -> new long[len]);
+    }
+
+    /** @return log2 N */
+    public int logN() {
+        return logN;
+    }
+
+    /** @return the ring degree N */
+    public int n() {
+        return n;
+    }
+
+    /** @return the RNS basis */
+    public RnsBasis basis() {
+        return basis;
+    }
+
+    /** @return the NTT tables of prime i */
+    public NttTables tables(int i) {
+        return tables[i];
+    }
+
+    /** @return the NTT kernel used for prime i */
+    public NttKernel kernel(int i) {
+        return kernels[i];
+    }
+
+    /** @return the i-th modulus */
+    public Modulus modulus(int i) {
+        return basis.modulus(i);
+    }
+
+    /** @return a new zero polynomial with {@code limbCount} limbs */
+    public RnsPoly newPoly(int limbCount, boolean ntt) {
+        checkLimbs(limbCount);
+        return new RnsPoly(n, limbCount, ntt);
+    }
+
+    // ---------------------------------------------------------------- transforms
+
+    /** Transforms {@code p} to NTT form in place (no-op if it already is). Cost: one NTT per limb. */
+    public void ntt(RnsPoly p) {
+        check(p, p.limbCount());
+        if (p.isNtt()) {
+            return;
+        }
+        for (int i = 0; i < p.limbCount(); i++) {
+            kernels[i].forward(p.limb(i), tables[i]);
+        }
+        p.setNtt(true);
+    }
+
+    /** Transforms {@code p} to coefficient form in place (no-op if it already is). */
+    public void intt(RnsPoly p) {
+        check(p, p.limbCount());
+        if (!p.isNtt()) {
+            return;
+        }
+        for (int i = 0; i < p.limbCount(); i++) {
+            kernels[i].inverse(p.limb(i), tables[i]);
+        }
+        p.setNtt(false);
+    }
+
+    // ---------------------------------------------------------------- additive
+
+    /** out = a + b. */
+    public void add(RnsPoly a, RnsPoly b, RnsPoly out) {
+        int k = out.limbCount();
+        checkBinary(a, b, out);
+        for (int i = 0; i < k; i++) {
+            long q = basis.modulus(i).value();
+            long[] x = a.limb(i);
+            long[] y = b.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < n; j++) {
+                long s = x[j] + y[j];
+                z[j] = s >= q ? s - q : s;
+            }
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /** out = a - b. */
+    public void sub(RnsPoly a, RnsPoly b, RnsPoly out) {
+        int k = out.limbCount();
+        checkBinary(a, b, out);
+        for (int i = 0; i < k; i++) {
+            long q = basis.modulus(i).value();
+            long[] x = a.limb(i);
+            long[] y = b.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < n; j++) {
+                long d = x[j] - y[j];
+                z[j] = d < 0 ? d + q : d;
+            }
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /** out = -a. */
+    public void negate(RnsPoly a, RnsPoly out) {
+        int k = out.limbCount();
+        check(a, k);
+        for (int i = 0; i < k; i++) {
+            long q = basis.modulus(i).value();
+            long[] x = a.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < n; j++) {
+                long v = x[j];
+                z[j] = v == 0 ? 0 : q - v;
+            }
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    // ---------------------------------------------------------------- multiplicative
+
+    /** out = a &odot; b (pointwise; both in NTT form for a ring product). One Barrett reduction per residue. */
+    public void mulPointwise(RnsPoly a, RnsPoly b, RnsPoly out) {
+        int k = out.limbCount();
+        checkBinary(a, b, out);
+        for (int i = 0; i < k; i++) {
+            ModArith.mul(a.limb(i), b.limb(i), out.limb(i), basis.modulus(i));
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /** acc = acc + a &odot; b (pointwise multiply-accumulate, acc reduced). */
+    public void mulAddPointwise(RnsPoly a, RnsPoly b, RnsPoly acc) {
+        int k = acc.limbCount();
+        checkBinary(a, b, acc);
+        for (int i = 0; i < k; i++) {
+            ModArith.mulAdd(a.limb(i), b.limb(i), acc.limb(i), basis.modulus(i));
+        }
+    }
+
+    /**
+     * out = a &middot; c where the constant c is given by its residues c<sub>i</sub> = c mod q<sub>i</sub> (one
+     * value per prime: nGraph-HE2's scalar encoding). Works in either form; one Shoup product per residue.
+     */
+    public void mulScalar(RnsPoly a, long[] scalarResidues, RnsPoly out) {
+        int k = out.limbCount();
+        check(a, k);
+        checkScalars(scalarResidues, k);
+        for (int i = 0; i < k; i++) {
+            Modulus m = basis.modulus(i);
+            ModArith.mulScalar(a.limb(i), scalarResidues[i], m.shoup(scalarResidues[i]), out.limb(i), m);
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /** acc = acc + a &middot; c with c given per prime (see {@link #mulScalar}). */
+    public void mulScalarAdd(RnsPoly a, long[] scalarResidues, RnsPoly acc) {
+        int k = acc.limbCount();
+        check(a, k);
+        checkScalars(scalarResidues, k);
+        for (int i = 0; i < k; i++) {
+            Modulus m = basis.modulus(i);
+            ModArith.mulScalarAdd(a.limb(i), scalarResidues[i], m.shoup(scalarResidues[i]), acc.limb(i), m);
+        }
+    }
+
+    /**
+     * out = a + c for a constant c given per prime. In NTT form the constant polynomial c evaluates to c
+     * everywhere, so every residue moves; in coefficient form only the constant coefficient does.
+     */
+    public void addScalar(RnsPoly a, long[] scalarResidues, RnsPoly out) {
+        int k = out.limbCount();
+        check(a, k);
+        checkScalars(scalarResidues, k);
+        for (int i = 0; i < k; i++) {
+            long q = basis.modulus(i).value();
+            long c = scalarResidues[i];
+            long[] x = a.limb(i);
+            long[] z = out.limb(i);
+            if (a.isNtt()) {
+                for (int j = 0; j < n; j++) {
+                    long s = x[j] + c;
+                    z[j] = s >= q ? s - q : s;
+                }
+            } else {
+                if (z != x) {
+                    System.arraycopy(x, 0, z, 0, n);
+                }
+                long s = x[0] + c;
+                z[0] = s >= q ? s - q : s;
+            }
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /** @return the residues of the signed integer c modulo the first {@code count} primes */
+    public long[] scalarResidues(long c, int count) {
+        checkLimbs(count);
+        long[] r = new long[count];
+        for (int i = 0; i < count; i++) {
+            r[i] = basis.modulus(i).reduceSigned(c);
+        }
+        return r;
+    }
+
+    /** out = a &middot; c for a signed 64-bit integer c. */
+    public void mulInteger(RnsPoly a, long c, RnsPoly out) {
+        mulScalar(a, scalarResidues(c, out.limbCount()), out);
+    }
+
+    // ---------------------------------------------------------------- encoding of small polynomials
+
+    /**
+     * Sets {@code out} (coefficient form) to the polynomial with the given signed integer coefficients, e.g. a
+     * ternary secret or a Gaussian error, reduced modulo each prime.
+     */
+    public void setSigned(long[] coefficients, RnsPoly out) {
+        if (coefficients.length != n) {
+            throw new IllegalArgumentException(coefficients.length + " coefficients for N = " + n);
+        }
+        check(out, out.limbCount());
+        for (int i = 0; i < out.limbCount(); i++) {
+            Modulus m = basis.modulus(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < n; j++) {
+                z[j] = m.reduceSigned(coefficients[j]);
+            }
+        }
+        out.setNtt(false);
+    }
+
+    // ---------------------------------------------------------------- automorphisms
+
+    /**
+     * out = a(X<sup>g</sup>) for odd g (the Galois automorphism &sigma;<sub>g</sub>), in either form. In
+     * coefficient form X<sup>i</sup> goes to &plusmn;X<sup>ig mod N</sup>; in NTT form it permutes the
+     * evaluations. {@code out} must not alias {@code a}. Cost: one pass over the residues.
+     */
+    public void automorphism(RnsPoly a, int galois, RnsPoly out) {
+        if ((galois & 1) == 0) {
+            throw new IllegalArgumentException("Galois element " + galois + " is even: X -> X^k needs odd k");
+        }
+        if (a == out || (a.limbCount() > 0 && a.limb(0) == out.limb(0))) {
+            throw new IllegalArgumentException("automorphism output must not alias its input");
+        }
+        int k = out.limbCount();
+        check(a, k);
+        int twoN = 2 * n;
+        int g = Math.floorMod(galois, twoN);
+        if (a.isNtt()) {
+            int[] idx = automorphismNttIndex(g);
+            for (int i = 0; i < k; i++) {
+                long[] x = a.limb(i);
+                long[] z = out.limb(i);
+                for (int j = 0; j < n; j++) {
+                    z[j] = x[idx[j]];
+                }
+            }
+        } else {
+            for (int i = 0; i < k; i++) {
+                long q = basis.modulus(i).value();
+                long[] x = a.limb(i);
+                long[] z = out.limb(i);
+                long pos = 0;
+                for (int j = 0; j < n; j++) {
+                    int t = (int) pos;
+                    long v = x[j];
+                    if (t < n) {
+                        z[t] = v;
+                    } else {
+                        z[t - n] = v == 0 ? 0 : q - v;
+                    }
+                    pos += g;
+                    if (pos >= twoN) {
+                        pos -= twoN;
+                    }
+                }
+            }
+        }
+        out.setNtt(a.isNtt());
+    }
+
+    /**
+     * The permutation that applies X -&gt; X<sup>g</sup> in NTT form: out[j] = in[index[j]]. Slot j holds
+     * a(&psi;<sup>2 brv(j) + 1</sup>), and &sigma;<sub>g</sub>(a) there equals a(&psi;<sup>(2 brv(j) + 1) g</sup>).
+     * Cached per g.
+     */
+    public int[] automorphismNttIndex(int galois) {
+        int g = Math.floorMod(galois, 2 * n);
+        return automorphismIndex.computeIfAbsent(g, gg -> {
+            int[] idx = new int[n];
+            long mask = 2L * n - 1;
+            for (int j = 0; j < n; j++) {
+                int r = NttTables.bitReverse(j, logN);
+                long e = ((2L * r + 1) * gg) & mask;
+                idx[j] = NttTables.bitReverse((int) ((e - 1) >>> 1), logN);
+            }
+            return idx;
+        });
+    }
+
+    // ---------------------------------------------------------------- rescale
+
+    /**
+     * The RNS rescale: out = round(a / q<sub>l</sub>) modulo q<sub>0</sub>&hellip;q<sub>l-1</sub>, where q<sub>l</sub>
+     * is the last prime of {@code a} (l + 1 = a.limbCount()): the exact rounding division of each integer
+     * coefficient, computed as (a<sub>i</sub> - [w]<sub>q<sub>i</sub></sub>) &middot; q<sub>l</sub><sup>-1</sup> mod
+     * q<sub>i</sub> with w the centred residue of a modulo q<sub>l</sub>. Works in either form; in NTT form it
+     * costs one inverse NTT and l forward NTTs. {@code out} has l limbs and may be {@code a.view(l)}.
+     */
+    public void rescale(RnsPoly a, RnsPoly out) {
+        int l = a.limbCount() - 1;
+        if (l < 1) {
+            throw new IllegalArgumentException("cannot rescale a polynomial with a single prime left");
+        }
+        if (out.limbCount() != l) {
+            throw new IllegalArgumentException("rescale output has " + out.limbCount() + " limbs, expected " + l);
+        }
+        check(a, l + 1);
+        check(out, l);
+        final Modulus ql = basis.modulus(l);
+        final long qlValue = ql.value();
+        final long half = qlValue >>> 1;
+        final boolean ntt = a.isNtt();
+        long[] last = scratch.get();
+        System.arraycopy(a.limb(l), 0, last, 0, n);
+        if (ntt) {
+            kernels[l].inverse(last, tables[l]);
+        }
+        long[] t = rescaleBuffer.get();
+        for (int i = 0; i < l; i++) {
+            Modulus qi = basis.modulus(i);
+            long q = qi.value();
+            long qlModQi = qi.reduce(qlValue);
+            for (int j = 0; j < n; j++) {
+                long v = last[j];
+                // centred residue w = v or v - q_l, reduced modulo q_i
+                long r = qi.reduce(v);
+                if (v > half) {
+                    r -= qlModQi;
+                    if (r < 0) {
+                        r += q;
+                    }
+                }
+                t[j] = r;
+            }
+            if (ntt) {
+                kernels[i].forward(t, tables[i]);
+            }
+            long inv = rescaleInv[l][i];
+            long invShoup = rescaleInvShoup[l][i];
+            long[] x = a.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < n; j++) {
+                long r = qi.mulShoupLazy(x[j] - t[j] + q, inv, invShoup);
+                z[j] = r >= q ? r - q : r;
+            }
+        }
+        out.setNtt(ntt);
+    }
+
+    private final ThreadLocal<long[]> rescaleBuffer = ThreadLocal.withInitial(this::newScratch);
+
+    private long[] newScratch() {
+        return new long[n];
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void checkLimbs(int count) {
+        if (count < 1 || count > basis.size()) {
+            throw new IllegalArgumentException(count + " limbs out of range [1, " + basis.size() + "] for this ring");
+        }
+    }
+
+    private void check(RnsPoly p, int count) {
+        if (p.n() != n) {
+            throw new IllegalArgumentException("polynomial of degree " + p.n() + " used in a ring of degree " + n);
+        }
+        checkLimbs(count);
+        if (p.limbCount() < count) {
+            throw new IllegalArgumentException("polynomial has " + p.limbCount() + " limbs, operation needs " + count);
+        }
+    }
+
+    private void checkBinary(RnsPoly a, RnsPoly b, RnsPoly out) {
+        int k = out.limbCount();
+        check(a, k);
+        check(b, k);
+        check(out, k);
+        if (a.isNtt() != b.isNtt()) {
+            throw new IllegalArgumentException("operands in different forms (NTT " + a.isNtt() + " vs " + b.isNtt() + ")");
+        }
+    }
+
+    private static void checkScalars(long[] s, int k) {
+        if (s.length < k) {
+            throw new IllegalArgumentException(s.length + " scalar residues for " + k + " primes");
+        }
+    }
+}
