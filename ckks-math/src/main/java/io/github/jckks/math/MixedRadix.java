@@ -1,0 +1,106 @@
+package io.github.jckks.math;
+
+import java.math.BigInteger;
+
+/**
+ * Converts RNS residues to the centred integer they represent, as a double, without BigInteger: Garner's
+ * mixed-radix conversion x = a<sub>0</sub> + a<sub>1</sub>q<sub>0</sub> + a<sub>2</sub>q<sub>0</sub>q<sub>1</sub> +
+ * &hellip; followed by a Horner evaluation in floating point (relative error about 2<sup>-52</sup>, with no
+ * cancellation: values above Q/2 are converted as -(Q - x)). This is how the CKKS decoder reads a
+ * plaintext at any level. Cost per coefficient: k(k-1)/2 modular products for k primes. Immutable and
+ * thread-safe.
+ */
+public final class MixedRadix {
+    private final RnsBasis basis;
+    /** inv[m][i] = q_m^{-1} mod q_i for m &lt; i. */
+    private final long[][] inv;
+    private final long[][] invShoup;
+    /** Mixed-radix digits of floor(Q_k / 2) for each prefix length k. */
+    private final long[][] halfDigits;
+
+    /** Precomputes the constants for every prefix of {@code basis}. */
+    public MixedRadix(RnsBasis basis) {
+        this.basis = basis;
+        int k = basis.size();
+        inv = new long[k][k];
+        invShoup = new long[k][k];
+        for (int i = 0; i < k; i++) {
+            Modulus qi = basis.modulus(i);
+            for (int m = 0; m < i; m++) {
+                inv[m][i] = qi.inverse(qi.reduce(basis.modulus(m).value()));
+                invShoup[m][i] = qi.shoup(inv[m][i]);
+            }
+        }
+        halfDigits = new long[k + 1][];
+        for (int len = 1; len <= k; len++) {
+            BigInteger half = basis.product(len).shiftRight(1);
+            long[] d = new long[len];
+            for (int i = 0; i < len; i++) {
+                BigInteger qi = BigInteger.valueOf(basis.modulus(i).value());
+                BigInteger[] qr = half.divideAndRemainder(qi);
+                d[i] = qr[1].longValue();
+                half = qr[0];
+            }
+            halfDigits[len] = d;
+        }
+    }
+
+    /**
+     * Writes, for each coefficient j, the centred value of the residues p.limb(0..k-1)[j] divided by
+     * {@code divisor} into out[j], where k = p.limbCount() (coefficient form expected).
+     *
+     * @param digits scratch of at least k longs
+     */
+    public void toCenteredDouble(RnsPoly p, double divisor, double[] out, long[] digits) {
+        int k = p.limbCount();
+        if (k > basis.size()) {
+            throw new IllegalArgumentException(k + " limbs for a basis of " + basis.size());
+        }
+        int n = p.n();
+        if (k == 1) {
+            Modulus q0 = basis.modulus(0);
+            long[] x = p.limb(0);
+            for (int j = 0; j < n; j++) {
+                out[j] = q0.center(x[j]) / divisor;
+            }
+            return;
+        }
+        long[] half = halfDigits[k];
+        for (int j = 0; j < n; j++) {
+            garner(p, j, k, false, digits);
+            boolean negative = greater(digits, half, k);
+            if (negative) {
+                garner(p, j, k, true, digits);
+            }
+            double v = 0;
+            for (int i = k - 1; i >= 0; i--) {
+                v = v * basis.modulus(i).value() + digits[i];
+            }
+            out[j] = (negative ? -v : v) / divisor;
+        }
+    }
+
+    private void garner(RnsPoly p, int j, int k, boolean negate, long[] a) {
+        for (int i = 0; i < k; i++) {
+            Modulus qi = basis.modulus(i);
+            long t = p.limb(i)[j];
+            if (negate) {
+                t = qi.negate(t);
+            }
+            for (int m = 0; m < i; m++) {
+                t = qi.sub(t, qi.reduce(a[m]));
+                t = qi.mulShoup(t, inv[m][i], invShoup[m][i]);
+            }
+            a[i] = t;
+        }
+    }
+
+    private static boolean greater(long[] a, long[] b, int k) {
+        for (int i = k - 1; i >= 0; i--) {
+            if (a[i] != b[i]) {
+                return a[i] > b[i];
+            }
+        }
+        return false;
+    }
+}

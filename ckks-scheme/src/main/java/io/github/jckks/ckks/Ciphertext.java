@@ -1,0 +1,106 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.RnsPoly;
+
+/**
+ * A CKKS ciphertext (c<sub>0</sub>, c<sub>1</sub>[, c<sub>2</sub>]) at level l with scale &Delta;: it decrypts to
+ * m = c<sub>0</sub> + c<sub>1</sub>s [+ c<sub>2</sub>s<sup>2</sup>] mod Q<sub>l</sub>. Parts are in NTT form with l + 1
+ * limbs each. A product of two ciphertexts has three parts until it is relinearized (lazy relinearization
+ * keeps it so while only linear operations follow). Mutable: evaluator methods named {@code ...InPlace}
+ * change it. Not thread-safe for writes. Memory: 8 &middot; N &middot; (l + 1) bytes per part.
+ */
+public final class Ciphertext {
+    private RnsPoly[] parts;
+    private double scale;
+    private byte[] seed;
+
+    /**
+     * @param parts two or three polynomials in NTT form with equal limb counts
+     * @param scale the scale &Delta;
+     */
+    public Ciphertext(RnsPoly[] parts, double scale) {
+        if (parts.length < 2 || parts.length > 3) {
+            throw new IllegalArgumentException("a ciphertext has 2 or 3 parts, got " + parts.length);
+        }
+        int k = parts[0].limbCount();
+        for (RnsPoly p : parts) {
+            if (!p.isNtt()) {
+                throw new IllegalArgumentException("ciphertext parts must be in NTT form");
+            }
+            if (p.limbCount() != k || p.n() != parts[0].n()) {
+                throw new IllegalArgumentException("ciphertext parts differ in limbs or degree");
+            }
+        }
+        this.parts = parts;
+        this.scale = scale;
+    }
+
+    /** @return the number of parts (2, or 3 before relinearization) */
+    public int size() {
+        return parts.length;
+    }
+
+    /** @return part i (live) */
+    public RnsPoly part(int i) {
+        return parts[i];
+    }
+
+    /** @return the scale */
+    public double scale() {
+        return scale;
+    }
+
+    /** Sets the scale tag (for callers that know what they do, e.g. after exact integer products). */
+    public void setScale(double scale) {
+        this.scale = scale;
+    }
+
+    /** @return the level l (number of primes - 1) */
+    public int level() {
+        return parts[0].limbCount() - 1;
+    }
+
+    /** @return the ring degree N */
+    public int n() {
+        return parts[0].n();
+    }
+
+    /** @return a deep copy */
+    public Ciphertext copy() {
+        RnsPoly[] c = new RnsPoly[parts.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = parts[i].copy();
+        }
+        return new Ciphertext(c, scale);
+    }
+
+    void replace(RnsPoly[] newParts, double newScale) {
+        this.parts = newParts;
+        this.scale = newScale;
+        this.seed = null;
+    }
+
+    /**
+     * @return the 32-byte seed that expands to c<sub>1</sub> for a fresh secret-key encryption (so the ciphertext
+     * serializes at half size), or null. Evaluator operations clear it; code that writes to the parts directly
+     * must call {@link #clearSeed()}.
+     */
+    public byte[] seed() {
+        return seed == null ? null : seed.clone();
+    }
+
+    /** Forgets the seed (c<sub>1</sub> no longer equals its expansion). */
+    public void clearSeed() {
+        this.seed = null;
+    }
+
+    void setSeed(byte[] seed) {
+        this.seed = seed.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "Ciphertext(" + parts.length + " parts, level " + level() + ", scale 2^"
+                + String.format("%.2f", Math.log(scale) / Math.log(2)) + ")";
+    }
+}

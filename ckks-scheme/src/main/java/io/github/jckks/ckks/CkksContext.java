@@ -1,0 +1,142 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.BasisExtension;
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.RnsBasis;
+import io.github.jckks.math.RnsRing;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything precomputed once for a {@link CkksParameters} set, as SEAL's context: the rings R<sub>Q</sub>
+ * (data primes) and R<sub>P</sub> (special primes) with their NTT tables, the constants of the rescale, and the
+ * basis extensions of hybrid key switching (ModUp per level and digit, ModDown per level). Building it costs
+ * O((L + k) N) plus the prime tables; ModUp plans are made on first use and cached. Immutable in effect and
+ * thread-safe; share one instance among all objects made with the same parameters.
+ */
+public final class CkksContext {
+    private final CkksParameters params;
+    private final RnsBasis basisQ;
+    private final RnsBasis basisP;
+    private final RnsRing ringQ;
+    private final RnsRing ringP;
+    /** P mod q_i. */
+    private final long[] pModQ;
+    /** P^{-1} mod q_i and its Shoup companion. */
+    private final long[] pInvModQ;
+    private final long[] pInvModQShoup;
+    /** modDown[l]: conversion from P to q_0..q_l. */
+    private final BasisExtension[] modDown;
+    private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
+
+    /** Builds the context. */
+    public CkksContext(CkksParameters params) {
+        this.params = params;
+        this.basisQ = new RnsBasis(params.dataPrimes());
+        this.basisP = new RnsBasis(params.specialPrimes());
+        this.ringQ = new RnsRing(params.logN(), basisQ);
+        this.ringP = new RnsRing(params.logN(), basisP);
+        int lq = basisQ.size();
+        pModQ = new long[lq];
+        pInvModQ = new long[lq];
+        pInvModQShoup = new long[lq];
+        for (int i = 0; i < lq; i++) {
+            Modulus qi = basisQ.modulus(i);
+            long prod = 1;
+            for (int m = 0; m < basisP.size(); m++) {
+                prod = qi.mul(prod, qi.reduce(basisP.modulus(m).value()));
+            }
+            pModQ[i] = prod;
+            pInvModQ[i] = qi.inverse(prod);
+            pInvModQShoup[i] = qi.shoup(pInvModQ[i]);
+        }
+        modDown = new BasisExtension[lq];
+        for (int l = 0; l < lq; l++) {
+            modDown[l] = new BasisExtension(basisP, basisQ.prefix(l + 1));
+        }
+    }
+
+    /** @return the parameters */
+    public CkksParameters parameters() {
+        return params;
+    }
+
+    /** @return the ring over the data primes */
+    public RnsRing ringQ() {
+        return ringQ;
+    }
+
+    /** @return the ring over the special primes */
+    public RnsRing ringP() {
+        return ringP;
+    }
+
+    /** @return the ring degree N */
+    public int n() {
+        return params.n();
+    }
+
+    /** @return the highest level L */
+    public int maxLevel() {
+        return params.maxLevel();
+    }
+
+    long[] pModQ() {
+        return pModQ;
+    }
+
+    long[] pInvModQ() {
+        return pInvModQ;
+    }
+
+    long[] pInvModQShoup() {
+        return pInvModQShoup;
+    }
+
+    BasisExtension modDown(int level) {
+        return modDown[level];
+    }
+
+    /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;) */
+    int digitCount(int level) {
+        int a = params.digitSize();
+        return (level + 1 + a - 1) / a;
+    }
+
+    /** The ModUp of digit j at a level: its primes, and the extension to every other prime of Q_l and P. */
+    ModUpPlan modUp(int level, int digit) {
+        return modUpPlans.computeIfAbsent(level * 1024 + digit, key -> new ModUpPlan(level, digit));
+    }
+
+    /**
+     * Basis extension of one key-switching digit: source primes [start, end) of Q<sub>l</sub>; targets are the
+     * other primes of Q<sub>l</sub> (indices in {@link #targetQ}) followed by all special primes.
+     */
+    final class ModUpPlan {
+        final int start;
+        final int end;
+        final int[] targetQ;
+        final BasisExtension extension;
+
+        ModUpPlan(int level, int digit) {
+            int a = params.digitSize();
+            start = digit * a;
+            end = Math.min(start + a, level + 1);
+            if (start > level) {
+                throw new IllegalArgumentException("digit " + digit + " is empty at level " + level);
+            }
+            targetQ = new int[level + 1 - (end - start)];
+            long[] targets = new long[targetQ.length + basisP.size()];
+            int t = 0;
+            for (int i = 0; i <= level; i++) {
+                if (i < start || i >= end) {
+                    targetQ[t] = i;
+                    targets[t++] = basisQ.modulus(i).value();
+                }
+            }
+            for (int m = 0; m < basisP.size(); m++) {
+                targets[t++] = basisP.modulus(m).value();
+            }
+            extension = new BasisExtension(basisQ.sub(start, end), new RnsBasis(targets));
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.MixedRadix;
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+
+/**
+ * The CKKS encoder: the canonical embedding &sigma; between N/2 complex slots and real polynomials of
+ * R = Z[X]/(X<sup>N</sup>+1). Slot j holds m(&zeta;<sup>5<sup>j</sup></sup>) / &Delta; with &zeta; = e<sup>i&pi;/N</sup>;
+ * encoding computes m = round(&Delta; &middot; &sigma;<sup>-1</sup>(z)) with the O(N log N) special FFT of
+ * Cheon-Kim-Kim-Song (HEAAN), then reduces it modulo each prime of the level and transforms it to NTT form
+ * (depth-aware encoding: the plaintext is made at the level it will meet).
+ *
+ * <p>Real vectors fill the real parts of the slots; complex packing ({@link #encodeComplexPacked}) puts a second
+ * real vector in the imaginary parts, doubling the batch. Constants need no encoder: the evaluator's scalar
+ * methods encode a constant as one residue per prime (nGraph-HE2's scalar encoding).
+ *
+ * <p>Errors: a value times the scale that would not fit below Q<sub>l</sub>/2 raises an exception naming the
+ * value, the scale and the modulus. Cost: one FFT of N/2 points, (l + 1) reductions and NTTs. Thread-safe
+ * (scratch arrays are per call).
+ */
+public final class CkksEncoder {
+    private final CkksContext context;
+    private final int n;
+    private final int slots;
+    private final int[] rotGroup;
+    private final double[] ksiRe;
+    private final double[] ksiIm;
+    private final MixedRadix mixedRadix;
+
+    /** Precomputes the FFT tables for the context's N. */
+    public CkksEncoder(CkksContext context) {
+        this.context = context;
+        this.n = context.n();
+        this.slots = n / 2;
+        int m = 2 * n;
+        rotGroup = new int[slots];
+        long five = 1;
+        for (int j = 0; j < slots; j++) {
+            rotGroup[j] = (int) five;
+            five = five * 5 % m;
+        }
+        ksiRe = new double[m + 1];
+        ksiIm = new double[m + 1];
+        for (int k = 0; k <= m; k++) {
+            double angle = 2 * Math.PI * k / m;
+            ksiRe[k] = Math.cos(angle);
+            ksiIm[k] = Math.sin(angle);
+        }
+        mixedRadix = new MixedRadix(context.ringQ().basis());
+    }
+
+    /** @return the number of slots, N/2 */
+    public int slots() {
+        return slots;
+    }
+
+    /** Encodes real values (at most N/2; the rest of the slots are zero) at the top level and default scale. */
+    public Plaintext encode(double[] values) {
+        return encode(values, null, context.maxLevel(), context.parameters().defaultScale());
+    }
+
+    /** Encodes real values at a level and scale. */
+    public Plaintext encode(double[] values, int level, double scale) {
+        return encode(values, null, level, scale);
+    }
+
+    /**
+     * Complex packing: two real vectors a and b (each at most N/2 long) in one plaintext, slot j = a[j] + i b[j].
+     * Additions and products by real constants act on both batches at once.
+     */
+    public Plaintext encodeComplexPacked(double[] a, double[] b, int level, double scale) {
+        return encode(a, b, level, scale);
+    }
+
+    /**
+     * Encodes the complex vector re + i&middot;im (im may be null) at {@code level} and {@code scale}.
+     *
+     * @throws IllegalArgumentException for too many values, a bad level or scale, non-finite values, or a value
+     * whose scaled magnitude would exceed Q<sub>l</sub>/2
+     */
+    public Plaintext encode(double[] re, double[] im, int level, double scale) {
+        checkLevel(level);
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
+        }
+        if (re.length > slots || (im != null && im.length > slots)) {
+            throw new IllegalArgumentException("at most " + slots + " slots at N = " + n + ", got "
+                    + Math.max(re.length, im == null ? 0 : im.length) + " values");
+        }
+        double[] vr = new double[slots];
+        double[] vi = new double[slots];
+        System.arraycopy(re, 0, vr, 0, re.length);
+        if (im != null) {
+            System.arraycopy(im, 0, vi, 0, im.length);
+        }
+        for (int j = 0; j < slots; j++) {
+            if (!Double.isFinite(vr[j]) || !Double.isFinite(vi[j])) {
+                throw new IllegalArgumentException("slot " + j + " holds a non-finite value");
+            }
+        }
+        fftSpecialInverse(vr, vi);
+        double[] coeffs = new double[n];
+        for (int j = 0; j < slots; j++) {
+            coeffs[j] = Math.rint(vr[j] * scale);
+            coeffs[j + slots] = Math.rint(vi[j] * scale);
+        }
+        RnsPoly poly = context.ringQ().newPoly(level + 1, false);
+        setCoefficients(coeffs, poly, level, scale);
+        context.ringQ().ntt(poly);
+        return new Plaintext(poly, scale);
+    }
+
+    /** Writes rounded real coefficients into the RNS limbs, checking that they fit below Q_l / 2. */
+    private void setCoefficients(double[] coeffs, RnsPoly poly, int level, double scale) {
+        double maxAbs = 0;
+        for (double c : coeffs) {
+            maxAbs = Math.max(maxAbs, Math.abs(c));
+        }
+        double log2Q = context.ringQ().basis().prefix(level + 1).log2Product();
+        if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
+            throw new IllegalArgumentException(String.format(
+                    "encoding overflow: a coefficient of magnitude 2^%.1f (values times scale 2^%.1f) does not fit "
+                            + "below Q/2 = 2^%.1f at level %d; lower the scale or the values",
+                    Math.log(maxAbs) / Math.log(2), Math.log(scale) / Math.log(2), log2Q - 1, level));
+        }
+        RnsRing ring = context.ringQ();
+        boolean small = maxAbs < 0x1p62;
+        for (int i = 0; i <= level; i++) {
+            Modulus q = ring.modulus(i);
+            long[] z = poly.limb(i);
+            if (small) {
+                for (int j = 0; j < n; j++) {
+                    z[j] = q.reduceSigned((long) coeffs[j]);
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    z[j] = reduceLargeDouble(coeffs[j], q);
+                }
+            }
+        }
+    }
+
+    /** x mod q for an integral double of any magnitude: x = mantissa &middot; 2<sup>e</sup>. */
+    private static long reduceLargeDouble(double x, Modulus q) {
+        if (Math.abs(x) < 0x1p62) {
+            return q.reduceSigned((long) x);
+        }
+        int e = Math.getExponent(x) - 52;
+        long mantissa = (long) Math.scalb(x, -e);
+        return q.mul(q.reduceSigned(mantissa), q.pow(2 % q.value(), e));
+    }
+
+    /**
+     * Decodes a plaintext to its N/2 complex slots.
+     *
+     * @return {re[], im[]}
+     */
+    public double[][] decodeComplex(Plaintext p) {
+        RnsPoly c = p.poly().copy();
+        context.ringQ().intt(c);
+        double[] coeffs = new double[n];
+        mixedRadix.toCenteredDouble(c, p.scale(), coeffs, new long[c.limbCount()]);
+        double[] vr = new double[slots];
+        double[] vi = new double[slots];
+        System.arraycopy(coeffs, 0, vr, 0, slots);
+        System.arraycopy(coeffs, slots, vi, 0, slots);
+        fftSpecial(vr, vi);
+        return new double[][] {vr, vi};
+    }
+
+    /** Decodes a plaintext to the real parts of its N/2 slots. */
+    public double[] decode(Plaintext p) {
+        return decodeComplex(p)[0];
+    }
+
+    /** The inverse special FFT (HEAAN's fftSpecialInv): slots to the half-coefficient complex vector. */
+    void fftSpecialInverse(double[] re, double[] im) {
+        int size = re.length;
+        int m = 2 * n;
+        for (int len = size; len >= 2; len >>>= 1) {
+            int lenh = len >>> 1;
+            int lenq = len << 2;
+            int gap = m / lenq;
+            for (int i = 0; i < size; i += len) {
+                for (int j = 0; j < lenh; j++) {
+                    int idx = (lenq - (rotGroup[j] % lenq)) * gap;
+                    int a = i + j;
+                    int b = a + lenh;
+                    double ur = re[a] + re[b];
+                    double ui = im[a] + im[b];
+                    double vr = re[a] - re[b];
+                    double vi = im[a] - im[b];
+                    double wr = ksiRe[idx];
+                    double wi = ksiIm[idx];
+                    re[a] = ur;
+                    im[a] = ui;
+                    re[b] = vr * wr - vi * wi;
+                    im[b] = vr * wi + vi * wr;
+                }
+            }
+        }
+        bitReverse(re, im);
+        double inv = 1.0 / size;
+        for (int i = 0; i < size; i++) {
+            re[i] *= inv;
+            im[i] *= inv;
+        }
+    }
+
+    /** The special FFT (HEAAN's fftSpecial): half-coefficient complex vector to slots. */
+    void fftSpecial(double[] re, double[] im) {
+        int size = re.length;
+        int m = 2 * n;
+        bitReverse(re, im);
+        for (int len = 2; len <= size; len <<= 1) {
+            int lenh = len >>> 1;
+            int lenq = len << 2;
+            int gap = m / lenq;
+            for (int i = 0; i < size; i += len) {
+                for (int j = 0; j < lenh; j++) {
+                    int idx = (rotGroup[j] % lenq) * gap;
+                    int a = i + j;
+                    int b = a + lenh;
+                    double wr = ksiRe[idx];
+                    double wi = ksiIm[idx];
+                    double vr = re[b] * wr - im[b] * wi;
+                    double vi = re[b] * wi + im[b] * wr;
+                    double ur = re[a];
+                    double ui = im[a];
+                    re[a] = ur + vr;
+                    im[a] = ui + vi;
+                    re[b] = ur - vr;
+                    im[b] = ui - vi;
+                }
+            }
+        }
+    }
+
+    private static void bitReverse(double[] re, double[] im) {
+        int size = re.length;
+        for (int i = 1, j = 0; i < size; i++) {
+            int bit = size >>> 1;
+            for (; (j & bit) != 0; bit >>>= 1) {
+                j ^= bit;
+            }
+            j ^= bit;
+            if (i < j) {
+                double t = re[i];
+                re[i] = re[j];
+                re[j] = t;
+                t = im[i];
+                im[i] = im[j];
+                im[j] = t;
+            }
+        }
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level > context.maxLevel()) {
+            throw new IllegalArgumentException("level " + level + " out of range [0, " + context.maxLevel() + "]");
+        }
+    }
+}

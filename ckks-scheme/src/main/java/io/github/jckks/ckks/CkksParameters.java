@@ -1,0 +1,389 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.Primes;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Immutable, validated RNS-CKKS parameters: ring degree N = 2<sup>logN</sup>, the chain of data primes
+ * q<sub>0</sub>&hellip;q<sub>L</sub> (a ciphertext at level l lives modulo q<sub>0</sub>&hellip;q<sub>l</sub>, and each
+ * rescale drops the last prime), the special primes p<sub>0</sub>&hellip;p<sub>k-1</sub> of hybrid key
+ * switching (product P), the number of data primes per key-switching digit, and the default scale
+ * &Delta;.
+ *
+ * <p>Construction refuses any set whose total modulus log2(QP) exceeds the HomomorphicEncryption.org bound for
+ * N at the requested {@link SecurityLevel} (128-bit by default) unless {@link SecurityLevel#INSECURE_TESTS_ONLY}
+ * is named. Use {@link #builder()} or a preset ({@link #cryptoNets()}, {@link #clientAided4096()},
+ * {@link #general16384()}, {@link #seal8192()}).
+ */
+public final class CkksParameters {
+    private final int logN;
+    private final long[] dataPrimes;
+    private final long[] specialPrimes;
+    private final int digitSize;
+    private final double defaultScale;
+    private final SecurityLevel security;
+    private final byte[] fingerprint;
+
+    private CkksParameters(int logN, long[] dataPrimes, long[] specialPrimes, int digitSize, double defaultScale,
+                           SecurityLevel security) {
+        if (logN < 1 || logN > 17) {
+            throw new IllegalArgumentException("logN " + logN + " out of range [1, 17]");
+        }
+        if (dataPrimes.length == 0) {
+            throw new IllegalArgumentException("at least one data prime is needed");
+        }
+        if (specialPrimes.length == 0) {
+            throw new IllegalArgumentException("at least one special prime is needed for key switching");
+        }
+        Set<Long> seen = new HashSet<>();
+        for (long[] set : new long[][] {dataPrimes, specialPrimes}) {
+            for (long p : set) {
+                if (p >= (1L << Modulus.MAX_BITS)) {
+                    throw new IllegalArgumentException("prime " + p + " exceeds " + Modulus.MAX_BITS + " bits");
+                }
+                Primes.requireNttFriendly(p, logN);
+                if (!seen.add(p)) {
+                    throw new IllegalArgumentException("prime " + p + " appears twice among data and special primes");
+                }
+            }
+        }
+        if (digitSize < 1 || digitSize > dataPrimes.length) {
+            throw new IllegalArgumentException("digit size " + digitSize + " out of range [1, " + dataPrimes.length + "]");
+        }
+        if (!(defaultScale >= 2) || Double.isInfinite(defaultScale)) {
+            throw new IllegalArgumentException("default scale " + defaultScale + " must be a finite number >= 2");
+        }
+        if (Math.log(defaultScale) / Math.log(2) >= totalBits(dataPrimes)) {
+            throw new IllegalArgumentException("default scale 2^" + log2(defaultScale) + " does not fit the data modulus of "
+                    + totalBits(dataPrimes) + " bits");
+        }
+        int total = totalBits(dataPrimes) + totalBits(specialPrimes);
+        if (security != SecurityLevel.INSECURE_TESTS_ONLY) {
+            int max = security.maxModulusBits(logN);
+            if (max < 0) {
+                throw new IllegalArgumentException("the HomomorphicEncryption.org standard gives no " + security.bits()
+                        + "-bit bound for N = 2^" + logN + " (it covers 2^10..2^15); use SecurityLevel.INSECURE_TESTS_ONLY for tests");
+            }
+            if (total > max) {
+                throw new IllegalArgumentException("parameters below " + security.bits() + "-bit security: log2(QP) = " + total
+                        + " bits exceeds the HomomorphicEncryption.org bound of " + max + " bits for N = 2^" + logN
+                        + "; use fewer or smaller primes, a larger N, or SecurityLevel.INSECURE_TESTS_ONLY for tests");
+            }
+        }
+        this.logN = logN;
+        this.dataPrimes = dataPrimes.clone();
+        this.specialPrimes = specialPrimes.clone();
+        this.digitSize = digitSize;
+        this.defaultScale = defaultScale;
+        this.security = security;
+        this.fingerprint = computeFingerprint();
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * CryptoNets-like shallow circuits, as nGraph-HE2: N = 8192, data primes {30, 24, 24, 24, 24, 24}, one
+     * 30-bit special prime (180 bits, 128-bit secure), scale 2<sup>24</sup>: five rescales.
+     */
+    public static CkksParameters cryptoNets() {
+        return builder().logN(13).dataPrimeBits(30, 24, 24, 24, 24, 24).specialPrimeBits(30).scale(0x1p24).build();
+    }
+
+    /**
+     * Client-aided networks (activations computed by the client, so little depth between refreshes): N = 4096,
+     * data primes {30, 22, 22}, special prime 30, scale 2<sup>22</sup> (104 bits, 128-bit secure).
+     */
+    public static CkksParameters clientAided4096() {
+        return builder().logN(12).dataPrimeBits(30, 22, 22).specialPrimeBits(30).scale(0x1p22).build();
+    }
+
+    /** A general set: N = 16384, data primes {60, 40 x 6}, special prime 60, scale 2<sup>40</sup> (360 bits). */
+    public static CkksParameters general16384() {
+        return builder().logN(14).dataPrimeBits(60, 40, 40, 40, 40, 40, 40).specialPrimeBits(60).scale(0x1p40).build();
+    }
+
+    /** SEAL's default CKKS example at N = 8192: {60, 40, 40} and special prime 60, scale 2<sup>40</sup>. */
+    public static CkksParameters seal8192() {
+        return builder().logN(13).dataPrimeBits(60, 40, 40).specialPrimeBits(60).scale(0x1p40).build();
+    }
+
+    /** @return log2 N */
+    public int logN() {
+        return logN;
+    }
+
+    /** @return the ring degree N */
+    public int n() {
+        return 1 << logN;
+    }
+
+    /** @return the number of complex slots, N/2 */
+    public int slots() {
+        return 1 << (logN - 1);
+    }
+
+    /** @return a copy of the data primes q<sub>0</sub>&hellip;q<sub>L</sub> */
+    public long[] dataPrimes() {
+        return dataPrimes.clone();
+    }
+
+    /** @return a copy of the special primes */
+    public long[] specialPrimes() {
+        return specialPrimes.clone();
+    }
+
+    /** @return L, the highest level (number of data primes - 1) */
+    public int maxLevel() {
+        return dataPrimes.length - 1;
+    }
+
+    /** @return the number of data primes per key-switching digit (&alpha;) */
+    public int digitSize() {
+        return digitSize;
+    }
+
+    /** @return the number of key-switching digits at the top level, ceil((L+1)/&alpha;) */
+    public int digitCount() {
+        return (dataPrimes.length + digitSize - 1) / digitSize;
+    }
+
+    /** @return the default scale &Delta; */
+    public double defaultScale() {
+        return defaultScale;
+    }
+
+    /** @return the security level asked for */
+    public SecurityLevel security() {
+        return security;
+    }
+
+    /** @return the standard security level actually met by log2(QP) at this N */
+    public SecurityLevel achievedSecurity() {
+        return SecurityLevel.of(logN, totalModulusBits());
+    }
+
+    /** @return the total bit count of all primes, data and special (SEAL's total_coeff_modulus_bit_count) */
+    public int totalModulusBits() {
+        return totalBits(dataPrimes) + totalBits(specialPrimes);
+    }
+
+    /** @return SHA-256 of N and the primes: identifies compatible keys and ciphertexts (a copy) */
+    public byte[] fingerprint() {
+        return fingerprint.clone();
+    }
+
+    private byte[] computeFingerprint() {
+        ByteBuffer b = ByteBuffer.allocate(16 + 8 * (dataPrimes.length + specialPrimes.length));
+        b.putInt(logN).putInt(dataPrimes.length).putInt(specialPrimes.length).putInt(digitSize);
+        for (long p : dataPrimes) {
+            b.putLong(p);
+        }
+        for (long p : specialPrimes) {
+            b.putLong(p);
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b.array());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int totalBits(long[] primes) {
+        int s = 0;
+        for (long p : primes) {
+            s += 64 - Long.numberOfLeadingZeros(p);
+        }
+        return s;
+    }
+
+    private static String log2(double x) {
+        return String.format("%.1f", Math.log(x) / Math.log(2));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CkksParameters p && p.logN == logN && Arrays.equals(p.dataPrimes, dataPrimes)
+                && Arrays.equals(p.specialPrimes, specialPrimes) && p.digitSize == digitSize
+                && Double.compare(p.defaultScale, defaultScale) == 0 && p.security == security;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(fingerprint);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("CKKS(N=2^").append(logN).append(", data primes {");
+        for (int i = 0; i < dataPrimes.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(64 - Long.numberOfLeadingZeros(dataPrimes[i]));
+        }
+        sb.append("} bits, special {");
+        for (int i = 0; i < specialPrimes.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(64 - Long.numberOfLeadingZeros(specialPrimes[i]));
+        }
+        sb.append("}, log2 QP = ").append(totalModulusBits()).append(", scale 2^").append(log2(defaultScale))
+                .append(", security ").append(achievedSecurity() == SecurityLevel.INSECURE_TESTS_ONLY ? "NONE (insecure)"
+                        : achievedSecurity().bits() + "-bit").append(")");
+        return sb.toString();
+    }
+
+    /**
+     * Builds {@link CkksParameters}. Primes are given either explicitly or by bit size; sized primes are
+     * generated deterministically: the first data prime and the special primes as the largest NTT-friendly
+     * primes of their size, the other data primes as close as possible to 2<sup>bits</sup> (alternately above
+     * and below) when their size equals log2 of the scale, so rescaled scales stay near &Delta;.
+     */
+    public static final class Builder {
+        private int logN = -1;
+        private int[] dataBits;
+        private int[] specialBits;
+        private long[] dataPrimes;
+        private long[] specialPrimes;
+        private int digitSize = -1;
+        private double scale = -1;
+        private SecurityLevel security = SecurityLevel.BITS_128;
+
+        private Builder() {
+        }
+
+        /** Sets log2 N. */
+        public Builder logN(int logN) {
+            this.logN = logN;
+            return this;
+        }
+
+        /** Data primes by bit size, q<sub>0</sub> first. */
+        public Builder dataPrimeBits(int... bits) {
+            this.dataBits = bits.clone();
+            this.dataPrimes = null;
+            return this;
+        }
+
+        /** Special primes by bit size. */
+        public Builder specialPrimeBits(int... bits) {
+            this.specialBits = bits.clone();
+            this.specialPrimes = null;
+            return this;
+        }
+
+        /** Explicit data primes, q<sub>0</sub> first. */
+        public Builder dataPrimes(long... primes) {
+            this.dataPrimes = primes.clone();
+            this.dataBits = null;
+            return this;
+        }
+
+        /** Explicit special primes. */
+        public Builder specialPrimes(long... primes) {
+            this.specialPrimes = primes.clone();
+            this.specialBits = null;
+            return this;
+        }
+
+        /** Data primes per key-switching digit (default: the number of special primes, capped at L+1). */
+        public Builder digitSize(int alpha) {
+            this.digitSize = alpha;
+            return this;
+        }
+
+        /** The default scale &Delta; (default: 2 to the bit size of q<sub>1</sub>, or of q<sub>0</sub> if alone). */
+        public Builder scale(double scale) {
+            this.scale = scale;
+            return this;
+        }
+
+        /** The security level to enforce (default 128-bit). */
+        public Builder security(SecurityLevel level) {
+            this.security = level;
+            return this;
+        }
+
+        /** Disables the security check: tiny rings for unit tests only. */
+        public Builder insecureForTestsOnly() {
+            this.security = SecurityLevel.INSECURE_TESTS_ONLY;
+            return this;
+        }
+
+        /**
+         * @return the validated parameters
+         * @throws IllegalArgumentException naming the problem (insecure, not NTT-friendly, duplicate prime, ...)
+         */
+        public CkksParameters build() {
+            if (logN < 0) {
+                throw new IllegalArgumentException("logN not set");
+            }
+            if (dataPrimes == null && dataBits == null) {
+                throw new IllegalArgumentException("data primes not set");
+            }
+            if (specialPrimes == null && specialBits == null) {
+                throw new IllegalArgumentException("special primes not set");
+            }
+            double s = scale;
+            if (s < 0) {
+                int bits = dataBits != null ? dataBits[Math.min(1, dataBits.length - 1)]
+                        : 64 - Long.numberOfLeadingZeros(dataPrimes[Math.min(1, dataPrimes.length - 1)]) - 1;
+                s = Math.scalb(1.0, bits);
+            }
+            long[] q = dataPrimes;
+            long[] p = specialPrimes;
+            if (q == null || p == null) {
+                Set<Long> used = new HashSet<>();
+                if (q != null) {
+                    for (long x : q) {
+                        used.add(x);
+                    }
+                }
+                if (p != null) {
+                    for (long x : p) {
+                        used.add(x);
+                    }
+                }
+                int scaleBits = (int) Math.round(Math.log(s) / Math.log(2));
+                if (q == null) {
+                    q = generate(dataBits, used, scaleBits, true);
+                }
+                if (p == null) {
+                    p = generate(specialBits, used, scaleBits, false);
+                }
+            }
+            int alpha = digitSize > 0 ? digitSize : Math.min(p.length, q.length);
+            return new CkksParameters(logN, q, p, alpha, s, security);
+        }
+
+        private long[] generate(int[] bits, Set<Long> used, int scaleBits, boolean data) {
+            long[] out = new long[bits.length];
+            List<Integer> nearIdx = new ArrayList<>();
+            for (int i = 0; i < bits.length; i++) {
+                if (data && i > 0 && bits[i] == scaleBits) {
+                    nearIdx.add(i);
+                }
+            }
+            if (!nearIdx.isEmpty()) {
+                long[] near = Primes.nttPrimesNear(scaleBits, logN, nearIdx.size(), used);
+                for (int k = 0; k < near.length; k++) {
+                    out[nearIdx.get(k)] = near[k];
+                    used.add(near[k]);
+                }
+            }
+            for (int i = 0; i < bits.length; i++) {
+                if (out[i] == 0) {
+                    out[i] = Primes.nttPrimes(bits[i], logN, 1, used)[0];
+                    used.add(out[i]);
+                }
+            }
+            return out;
+        }
+    }
+}

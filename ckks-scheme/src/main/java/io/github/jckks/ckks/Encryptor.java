@@ -1,0 +1,87 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.Prng;
+import io.github.jckks.math.RlweSampler;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+
+/**
+ * Encrypts plaintexts. With a {@link PublicKey}: (c<sub>0</sub>, c<sub>1</sub>) = (b u + e<sub>0</sub> + m, a u +
+ * e<sub>1</sub>) with u ternary and e<sub>0</sub>, e<sub>1</sub> Gaussian. With a {@link SecretKey} (the client's
+ * cheaper path): (c<sub>0</sub>, c<sub>1</sub>) = (-a s + e + m, a) with a expanded from a fresh 32-byte seed, so
+ * the ciphertext can travel at half size ({@link Ciphertext#seed()}). The ciphertext is made at the
+ * plaintext's level. Randomness from a SecureRandom-seeded {@link Prng}. Not thread-safe (owns a Prng): use
+ * one per thread. Cost: public key 2 (l+1) products and 3 (l+1) NTTs; secret key (l+1) products and 1 NTT
+ * per prime plus sampling.
+ */
+public final class Encryptor {
+    private final CkksContext context;
+    private final PublicKey publicKey;
+    private final SecretKey secretKey;
+    private final Prng prng;
+
+    /** A public-key encryptor. */
+    public Encryptor(CkksContext context, PublicKey publicKey) {
+        this(context, publicKey, null, Prng.fromSecureRandom());
+    }
+
+    /** A secret-key (symmetric) encryptor; its ciphertexts carry the seed of their uniform part. */
+    public Encryptor(CkksContext context, SecretKey secretKey) {
+        this(context, null, secretKey, Prng.fromSecureRandom());
+    }
+
+    /** Full control, for tests: either key may be null but not both. */
+    public Encryptor(CkksContext context, PublicKey publicKey, SecretKey secretKey, Prng prng) {
+        if (publicKey == null && secretKey == null) {
+            throw new IllegalArgumentException("an encryptor needs a public or a secret key");
+        }
+        this.context = context;
+        this.publicKey = publicKey;
+        this.secretKey = secretKey;
+        this.prng = prng;
+    }
+
+    /** @return an encryption of {@code m} at its level and scale */
+    public Ciphertext encrypt(Plaintext m) {
+        int k = m.level() + 1;
+        if (m.poly().n() != context.n()) {
+            throw new IllegalArgumentException("plaintext degree " + m.poly().n() + " does not match N = " + context.n());
+        }
+        return secretKey != null ? encryptSymmetric(m, k) : encryptPublic(m, k);
+    }
+
+    private Ciphertext encryptSymmetric(Plaintext m, int k) {
+        RnsRing rq = context.ringQ();
+        byte[] seed = Prng.freshSeed();
+        RnsPoly a = rq.newPoly(k, true);
+        RlweSampler.uniform(new Prng(seed), rq, a);
+        RnsPoly c0 = rq.newPoly(k, false);
+        rq.setSigned(RlweSampler.gaussian(prng, context.n()), c0);
+        rq.ntt(c0);
+        rq.add(c0, m.poly(), c0);
+        RnsPoly as = rq.newPoly(k, true);
+        rq.mulPointwise(a, secretKey.sQ(), as);
+        rq.sub(c0, as, c0);
+        Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, m.scale());
+        ct.setSeed(seed);
+        return ct;
+    }
+
+    private Ciphertext encryptPublic(Plaintext m, int k) {
+        RnsRing rq = context.ringQ();
+        int n = context.n();
+        RnsPoly u = rq.newPoly(k, false);
+        rq.setSigned(RlweSampler.ternary(prng, n), u);
+        rq.ntt(u);
+        RnsPoly c0 = rq.newPoly(k, false);
+        RnsPoly c1 = rq.newPoly(k, false);
+        rq.setSigned(RlweSampler.gaussian(prng, n), c0);
+        rq.setSigned(RlweSampler.gaussian(prng, n), c1);
+        rq.ntt(c0);
+        rq.ntt(c1);
+        rq.mulAddPointwise(publicKey.b(), u, c0);
+        rq.mulAddPointwise(publicKey.a(), u, c1);
+        rq.add(c0, m.poly(), c0);
+        return new Ciphertext(new RnsPoly[] {c0, c1}, m.scale());
+    }
+}

@@ -1,0 +1,662 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.BasisExtension;
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.NttTables;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+
+/**
+ * Homomorphic operations on {@link Ciphertext}s: additions, products (ciphertext, plaintext, scalar),
+ * relinearization and Galois automorphisms by hybrid key switching, rescaling and level dropping.
+ *
+ * <p><b>Levels and scales.</b> Operands at different levels are matched automatically by dropping primes of the
+ * higher one (exact, free). Operands added together must have equal scales (relative difference below
+ * {@value #SCALE_TOLERANCE}); otherwise an exception names both scales. Products multiply scales and never
+ * rescale by themselves: <b>lazy rescaling</b> is the natural style: accumulate products (e.g.
+ * {@link #multiplyScalarAddInPlace}) and call {@link #rescaleInPlace} once. A product whose scale would reach
+ * the remaining modulus Q<sub>l</sub> raises an exception.
+ *
+ * <p><b>Scalars.</b> A real constant is encoded as one residue per prime (nGraph-HE2's scalar encoding): a
+ * product costs one Shoup multiplication per residue and no NTT. By default a constant is encoded at the scale
+ * q<sub>l</sub> of the prime the next rescale removes, so rescaling restores the ciphertext's scale exactly.
+ * Integers ({@link #multiplyInteger}) are exact and do not change the scale; 0, 1 and -1 cost at most a pass.
+ *
+ * <p>Thread-safe: evaluate independent ciphertexts from several threads on one instance (key-switching
+ * scratch is per thread). Costs are stated per method for N and l + 1 primes.
+ */
+public final class Evaluator {
+    /** Largest relative difference of two scales that may be added. */
+    public static final double SCALE_TOLERANCE = 1e-9;
+
+    private final CkksContext context;
+    private final EvaluationKeys keys;
+    private final RnsRing rq;
+    private final RnsRing rp;
+    private final ThreadLocal<Workspace> workspace;
+    private final RnsPoly imaginaryUnit;
+
+    /** An evaluator without evaluation keys (no relinearization or rotation). */
+    public Evaluator(CkksContext context) {
+        this(context, null);
+    }
+
+    /** An evaluator using the given public evaluation keys (may be null). */
+    public Evaluator(CkksContext context, EvaluationKeys keys) {
+        this.context = context;
+        this.keys = keys;
+        this.rq = context.ringQ();
+        this.rp = context.ringP();
+        this.workspace = ThreadLocal.withInitial(Workspace::new);
+        // X^(N/2) evaluates to i in every slot: multiplying by it multiplies every slot by i.
+        RnsPoly x = rq.newPoly(rq.basis().size(), false);
+        for (int i = 0; i < x.limbCount(); i++) {
+            x.limb(i)[context.n() / 2] = 1;
+        }
+        rq.ntt(x);
+        this.imaginaryUnit = x;
+    }
+
+    /** @return the context */
+    public CkksContext context() {
+        return context;
+    }
+
+    // ============================================================== additive
+
+    /** @return a + b (levels matched by dropping primes). Cost: one pass over the residues. */
+    public Ciphertext add(Ciphertext a, Ciphertext b) {
+        Ciphertext r = a.copy();
+        addInPlace(r, b);
+        return r;
+    }
+
+    /** acc = acc + b. */
+    public void addInPlace(Ciphertext acc, Ciphertext b) {
+        addOrSub(acc, b, false);
+    }
+
+    /** @return a - b */
+    public Ciphertext sub(Ciphertext a, Ciphertext b) {
+        Ciphertext r = a.copy();
+        subInPlace(r, b);
+        return r;
+    }
+
+    /** acc = acc - b. */
+    public void subInPlace(Ciphertext acc, Ciphertext b) {
+        addOrSub(acc, b, true);
+    }
+
+    private void addOrSub(Ciphertext acc, Ciphertext b, boolean subtract) {
+        checkCompatible(acc, b);
+        checkScales("add", acc.scale(), b.scale());
+        int level = Math.min(acc.level(), b.level());
+        if (acc.level() > level) {
+            dropLevelInPlace(acc, level);
+        }
+        int size = Math.max(acc.size(), b.size());
+        if (acc.size() < size) {
+            RnsPoly[] parts = new RnsPoly[size];
+            for (int i = 0; i < acc.size(); i++) {
+                parts[i] = acc.part(i);
+            }
+            for (int i = acc.size(); i < size; i++) {
+                parts[i] = rq.newPoly(level + 1, true);
+            }
+            acc.replace(parts, acc.scale());
+        }
+        for (int i = 0; i < b.size(); i++) {
+            if (subtract) {
+                rq.sub(acc.part(i), b.part(i), acc.part(i));
+            } else {
+                rq.add(acc.part(i), b.part(i), acc.part(i));
+            }
+        }
+        acc.clearSeed();
+    }
+
+    /** @return -a */
+    public Ciphertext negate(Ciphertext a) {
+        Ciphertext r = a.copy();
+        negateInPlace(r);
+        return r;
+    }
+
+    /** a = -a. */
+    public void negateInPlace(Ciphertext a) {
+        for (int i = 0; i < a.size(); i++) {
+            rq.negate(a.part(i), a.part(i));
+        }
+        a.clearSeed();
+    }
+
+    /** @return ct + pt (scales must match; the plaintext must be at the ciphertext's level or above) */
+    public Ciphertext addPlain(Ciphertext ct, Plaintext pt) {
+        Ciphertext r = ct.copy();
+        addPlainInPlace(r, pt, false);
+        return r;
+    }
+
+    /** @return ct - pt */
+    public Ciphertext subPlain(Ciphertext ct, Plaintext pt) {
+        Ciphertext r = ct.copy();
+        addPlainInPlace(r, pt, true);
+        return r;
+    }
+
+    /** ct = ct + pt, or ct - pt if {@code subtract}. */
+    public void addPlainInPlace(Ciphertext ct, Plaintext pt, boolean subtract) {
+        checkPlain(ct, pt);
+        checkScales("add plaintext", ct.scale(), pt.scale());
+        if (subtract) {
+            rq.sub(ct.part(0), pt.poly(), ct.part(0));
+        } else {
+            rq.add(ct.part(0), pt.poly(), ct.part(0));
+        }
+        ct.clearSeed();
+    }
+
+    /** @return ct + c for a real constant c (encoded at the ciphertext's scale, one residue per prime) */
+    public Ciphertext addScalar(Ciphertext ct, double c) {
+        Ciphertext r = ct.copy();
+        addScalarInPlace(r, c);
+        return r;
+    }
+
+    /** ct = ct + c. Cost: one pass over c<sub>0</sub>; free for c = 0. */
+    public void addScalarInPlace(Ciphertext ct, double c) {
+        if (c == 0) {
+            return;
+        }
+        long[] r = scalarResidues(c, ct.scale(), ct.level());
+        rq.addScalar(ct.part(0), r, ct.part(0));
+        ct.clearSeed();
+    }
+
+    // ============================================================== products
+
+    /**
+     * @return a &middot; b as a three-part ciphertext (c<sub>0</sub>, c<sub>1</sub>, c<sub>2</sub>) = (a<sub>0</sub>b<sub>0</sub>,
+     * a<sub>0</sub>b<sub>1</sub> + a<sub>1</sub>b<sub>0</sub>, a<sub>1</sub>b<sub>1</sub>), scale a.scale &middot; b.scale; no
+     * relinearization, no rescale. Cost: 4 (l+1) N modular products.
+     */
+    public Ciphertext multiply(Ciphertext a, Ciphertext b) {
+        checkCompatible(a, b);
+        if (a.size() != 2 || b.size() != 2) {
+            throw new IllegalArgumentException("multiply needs two-part ciphertexts (relinearize first); got sizes "
+                    + a.size() + " and " + b.size());
+        }
+        if (a == b) {
+            return square(a);
+        }
+        int level = Math.min(a.level(), b.level());
+        double scale = productScale(a.scale(), b.scale(), level);
+        int k = level + 1;
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        RnsPoly c2 = rq.newPoly(k, true);
+        rq.mulPointwise(a.part(0), b.part(0), c0);
+        rq.mulPointwise(a.part(0), b.part(1), c1);
+        rq.mulAddPointwise(a.part(1), b.part(0), c1);
+        rq.mulPointwise(a.part(1), b.part(1), c2);
+        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
+    }
+
+    /** @return a<sup>2</sup> as a three-part ciphertext. Cost: 3 (l+1) N modular products. */
+    public Ciphertext square(Ciphertext a) {
+        if (a.size() != 2) {
+            throw new IllegalArgumentException("square needs a two-part ciphertext; got size " + a.size());
+        }
+        int level = a.level();
+        double scale = productScale(a.scale(), a.scale(), level);
+        int k = level + 1;
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        RnsPoly c2 = rq.newPoly(k, true);
+        rq.mulPointwise(a.part(0), a.part(0), c0);
+        rq.mulPointwise(a.part(0), a.part(1), c1);
+        rq.add(c1, c1, c1);
+        rq.mulPointwise(a.part(1), a.part(1), c2);
+        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
+    }
+
+    /** @return relinearize(a &middot; b): a two-part product (still unrescaled) */
+    public Ciphertext multiplyRelin(Ciphertext a, Ciphertext b) {
+        Ciphertext r = multiply(a, b);
+        relinearizeInPlace(r);
+        return r;
+    }
+
+    /** @return ct &middot; pt (plaintext at the ciphertext's level or above). Cost: size (l+1) N products. */
+    public Ciphertext multiplyPlain(Ciphertext ct, Plaintext pt) {
+        Ciphertext r = ct.copy();
+        multiplyPlainInPlace(r, pt);
+        return r;
+    }
+
+    /** ct = ct &middot; pt. */
+    public void multiplyPlainInPlace(Ciphertext ct, Plaintext pt) {
+        checkPlain(ct, pt);
+        double scale = productScale(ct.scale(), pt.scale(), ct.level());
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulPointwise(ct.part(i), pt.poly(), ct.part(i));
+        }
+        ct.replace(partsOf(ct), scale);
+    }
+
+    /**
+     * @return ct &middot; c for a real constant c encoded at the scale of the ciphertext's last prime q<sub>l</sub>, so
+     * that {@link #rescale} afterwards returns the ciphertext to its scale. Cost: one Shoup product per residue.
+     */
+    public Ciphertext multiplyScalar(Ciphertext ct, double c) {
+        return multiplyScalar(ct, c, lastPrime(ct.level()));
+    }
+
+    /** @return ct &middot; c with c encoded as round(c &middot; scale); the result's scale is ct.scale &middot; scale */
+    public Ciphertext multiplyScalar(Ciphertext ct, double c, double scale) {
+        Ciphertext r = ct.copy();
+        multiplyScalarInPlace(r, c, scale);
+        return r;
+    }
+
+    /** ct = ct &middot; c, c encoded at {@code scale}. */
+    public void multiplyScalarInPlace(Ciphertext ct, double c, double scale) {
+        double newScale = productScale(ct.scale(), scale, ct.level());
+        long[] r = scalarResidues(c, scale, ct.level());
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulScalar(ct.part(i), r, ct.part(i));
+        }
+        ct.replace(partsOf(ct), newScale);
+    }
+
+    /**
+     * acc = acc + ct &middot; c with c encoded at {@code scale}: the fused step of a lazily rescaled dot product
+     * (acc must have scale ct.scale &middot; scale and ct's size or more, and be at ct's level). Zero weights are
+     * skipped. Cost: one Shoup product and addition per residue.
+     */
+    public void multiplyScalarAddInPlace(Ciphertext ct, double c, double scale, Ciphertext acc) {
+        if (c == 0) {
+            return;
+        }
+        checkCompatible(ct, acc);
+        if (acc.level() != ct.level() || acc.size() < ct.size()) {
+            throw new IllegalArgumentException("accumulator " + acc + " cannot take a product of " + ct);
+        }
+        checkScales("accumulate", acc.scale(), ct.scale() * scale);
+        long[] r = scalarResidues(c, scale, ct.level());
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulScalarAdd(ct.part(i), r, acc.part(i));
+        }
+        acc.clearSeed();
+    }
+
+    /**
+     * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, an
+     * encryption of zero (same level and scale) for 0, one Shoup product per residue otherwise
+     */
+    public Ciphertext multiplyInteger(Ciphertext ct, long c) {
+        Ciphertext r = ct.copy();
+        if (c == 1) {
+            return r;
+        }
+        if (c == -1) {
+            negateInPlace(r);
+            return r;
+        }
+        if (c == 0) {
+            for (int i = 0; i < r.size(); i++) {
+                r.part(i).clear();
+            }
+            r.clearSeed();
+            return r;
+        }
+        for (int i = 0; i < r.size(); i++) {
+            rq.mulInteger(r.part(i), c, r.part(i));
+        }
+        r.clearSeed();
+        return r;
+    }
+
+    /** @return ct &middot; i (every slot multiplied by the imaginary unit): a product by X<sup>N/2</sup>, exact */
+    public Ciphertext multiplyByI(Ciphertext ct) {
+        Ciphertext r = ct.copy();
+        multiplyByIInPlace(r);
+        return r;
+    }
+
+    /** ct = ct &middot; i. */
+    public void multiplyByIInPlace(Ciphertext ct) {
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulPointwise(ct.part(i), imaginaryUnit, ct.part(i));
+        }
+        ct.clearSeed();
+    }
+
+    // ============================================================== levels
+
+    /** @return ct rescaled: divided by its last prime q<sub>l</sub> with rounding, scale / q<sub>l</sub>, level l - 1 */
+    public Ciphertext rescale(Ciphertext ct) {
+        Ciphertext r = ct.copy();
+        rescaleInPlace(r);
+        return r;
+    }
+
+    /** Rescales in place. Cost per part: one inverse NTT and l forward NTTs. */
+    public void rescaleInPlace(Ciphertext ct) {
+        int l = ct.level();
+        if (l == 0) {
+            throw new IllegalArgumentException("cannot rescale " + ct + ": no prime left to divide by");
+        }
+        double ql = lastPrime(l);
+        RnsPoly[] parts = new RnsPoly[ct.size()];
+        for (int i = 0; i < parts.length; i++) {
+            RnsPoly p = ct.part(i);
+            RnsPoly out = p.view(l);
+            rq.rescale(p, out);
+            parts[i] = out;
+        }
+        ct.replace(parts, ct.scale() / ql);
+    }
+
+    /** @return ct at a lower level (primes dropped; message and scale unchanged) */
+    public Ciphertext dropLevel(Ciphertext ct, int level) {
+        Ciphertext r = ct.copy();
+        dropLevelInPlace(r, level);
+        return r;
+    }
+
+    /** Drops primes of ct down to {@code level}. Free: the limbs are released. */
+    public void dropLevelInPlace(Ciphertext ct, int level) {
+        if (level < 0 || level > ct.level()) {
+            throw new IllegalArgumentException("cannot move " + ct + " to level " + level + ": levels only go down");
+        }
+        if (level == ct.level()) {
+            return;
+        }
+        RnsPoly[] parts = new RnsPoly[ct.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = ct.part(i).view(level + 1);
+        }
+        ct.replace(parts, ct.scale());
+    }
+
+    // ============================================================== key switching
+
+    /** @return a two-part ciphertext decrypting like the three-part {@code ct} (relinearization key needed) */
+    public Ciphertext relinearize(Ciphertext ct) {
+        Ciphertext r = ct.copy();
+        relinearizeInPlace(r);
+        return r;
+    }
+
+    /**
+     * Relinearizes in place: (c<sub>0</sub>, c<sub>1</sub>, c<sub>2</sub>) -&gt; (c<sub>0</sub> + u<sub>0</sub>, c<sub>1</sub> +
+     * u<sub>1</sub>) with u<sub>0</sub> + u<sub>1</sub>s &asymp; c<sub>2</sub>s<sup>2</sup>. No-op on two-part ciphertexts.
+     * Cost: one hybrid key switch.
+     */
+    public void relinearizeInPlace(Ciphertext ct) {
+        if (ct.size() == 2) {
+            return;
+        }
+        KeySwitchKey key = keys == null ? null : keys.relinearization();
+        if (key == null) {
+            throw new IllegalStateException("relinearization needs a relinearization key: none was given to this evaluator");
+        }
+        int k = ct.level() + 1;
+        Workspace w = workspace.get();
+        RnsPoly u0 = w.out0.view(k);
+        RnsPoly u1 = w.out1.view(k);
+        keySwitch(ct.part(2), key, u0, u1);
+        rq.add(ct.part(0), u0, ct.part(0));
+        rq.add(ct.part(1), u1, ct.part(1));
+        ct.replace(new RnsPoly[] {ct.part(0), ct.part(1)}, ct.scale());
+    }
+
+    /** @return ct with its slots rotated left by {@code steps} (a Galois key for the step is needed) */
+    public Ciphertext rotate(Ciphertext ct, int steps) {
+        if (Math.floorMod(steps, context.n() / 2) == 0) {
+            return ct.copy();
+        }
+        return applyGalois(ct, GaloisElements.forRotation(context.n(), steps), "rotation by " + steps);
+    }
+
+    /** @return ct with every slot complex-conjugated (the conjugation key is needed) */
+    public Ciphertext conjugate(Ciphertext ct) {
+        return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation");
+    }
+
+    /**
+     * @return a ciphertext whose every slot holds the sum of all N/2 slots of ct: log2(N/2) rotations by
+     * powers of two (keys for steps 1, 2, 4, ... are needed)
+     */
+    public Ciphertext sumSlots(Ciphertext ct) {
+        Ciphertext acc = ct.copy();
+        for (int step = 1; step < context.n() / 2; step <<= 1) {
+            Ciphertext r = rotate(acc, step);
+            addInPlace(acc, r);
+        }
+        return acc;
+    }
+
+    /**
+     * The element-wise product of two complex-packed ciphertexts: for a = x + i y and b = u + i v (two real
+     * batches each), returns x u + i y v (not the complex product). With P = ab and R = a b&#772;:
+     * x u + i y v = ((1-i)/2) Re P + ((1+i)/2) Re R = T + conj(U) / 4 with T = (P + R) - i(P - R) and
+     * U = (P + R) + i(P - R), all computed without rescaling; the factor 1/4 goes into the scale. Needs the
+     * relinearization and conjugation keys. Cost: four key switches (conj b, relinearize T and U, conj U).
+     */
+    public Ciphertext multiplyComplexPacked(Ciphertext a, Ciphertext b) {
+        Ciphertext bConj = conjugate(b);
+        Ciphertext p = multiply(a, b);
+        Ciphertext r = multiply(a, bConj);
+        Ciphertext s = add(p, r);
+        Ciphertext d = sub(p, r);
+        multiplyByIInPlace(d);
+        Ciphertext t = sub(s, d);
+        Ciphertext u = add(s, d);
+        relinearizeInPlace(t);
+        relinearizeInPlace(u);
+        addInPlace(t, conjugate(u));
+        t.replace(partsOf(t), t.scale() * 4);
+        return t;
+    }
+
+    private Ciphertext applyGalois(Ciphertext ct, int galois, String what) {
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException(what + " needs a two-part ciphertext (relinearize first)");
+        }
+        KeySwitchKey key = keys == null ? null : keys.galois(galois);
+        if (key == null) {
+            throw new IllegalStateException("no Galois key for " + what + " (Galois element " + galois
+                    + "): generate it with KeyGenerator.evaluationKeys");
+        }
+        int k = ct.level() + 1;
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        rq.automorphism(ct.part(0), galois, c0);
+        Workspace w = workspace.get();
+        RnsPoly rotated1 = w.rotated.view(k);
+        rq.automorphism(ct.part(1), galois, rotated1);
+        keySwitch(rotated1, key, w.out0.view(k), c1);
+        rq.add(c0, w.out0.view(k), c0);
+        return new Ciphertext(new RnsPoly[] {c0, c1}, ct.scale());
+    }
+
+    /**
+     * Hybrid key switching: writes (u<sub>0</sub>, u<sub>1</sub>) modulo Q<sub>l</sub> with u<sub>0</sub> + u<sub>1</sub>s &asymp;
+     * d s' for the key from s' to s. d is split into digits of &alpha; primes; each digit is extended to
+     * Q<sub>l</sub>&middot;P (ModUp), multiplied by the key's digit and accumulated; the sums are divided by P
+     * (ModDown). d must not alias the outputs.
+     */
+    private void keySwitch(RnsPoly d, KeySwitchKey key, RnsPoly out0, RnsPoly out1) {
+        int level = d.limbCount() - 1;
+        int k = level + 1;
+        int kp = rp.basis().size();
+        Workspace w = workspace.get();
+        RnsPoly dCoeff = w.dCoeff.view(k);
+        dCoeff.copyFrom(d);
+        rq.intt(dCoeff);
+        RnsPoly digitQ = w.digitQ.view(k);
+        RnsPoly digitP = w.digitP;
+        RnsPoly acc0Q = w.acc0Q.view(k);
+        RnsPoly acc1Q = w.acc1Q.view(k);
+        RnsPoly acc0P = w.acc0P;
+        RnsPoly acc1P = w.acc1P;
+        for (RnsPoly acc : new RnsPoly[] {acc0Q, acc1Q, acc0P, acc1P}) {
+            acc.clear();
+            acc.setNtt(true);
+        }
+        int digits = context.digitCount(level);
+        for (int j = 0; j < digits; j++) {
+            CkksContext.ModUpPlan plan = context.modUp(level, j);
+            int width = plan.end - plan.start;
+            long[][] src = new long[width][];
+            for (int i = 0; i < width; i++) {
+                src[i] = dCoeff.limb(plan.start + i);
+            }
+            long[][] dst = new long[plan.targetQ.length + kp][];
+            for (int t = 0; t < plan.targetQ.length; t++) {
+                dst[t] = digitQ.limb(plan.targetQ[t]);
+            }
+            for (int m = 0; m < kp; m++) {
+                dst[plan.targetQ.length + m] = digitP.limb(m);
+            }
+            plan.extension.convert(new RnsPoly(src, false), new RnsPoly(dst, false));
+            for (int t : plan.targetQ) {
+                rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
+            }
+            for (int i = plan.start; i < plan.end; i++) {
+                System.arraycopy(d.limb(i), 0, digitQ.limb(i), 0, d.n());
+            }
+            digitQ.setNtt(true);
+            digitP.setNtt(false);
+            rp.ntt(digitP);
+            rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
+            rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);
+            rp.mulAddPointwise(digitP, key.bP(j), acc0P);
+            rp.mulAddPointwise(digitP, key.aP(j), acc1P);
+        }
+        modDown(acc0Q, acc0P, out0, w);
+        modDown(acc1Q, acc1P, out1, w);
+    }
+
+    /** out = (xQ - Conv_P-&gt;Q(xP)) &middot; P<sup>-1</sup> mod Q<sub>l</sub> (NTT form in and out). */
+    private void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, Workspace w) {
+        int k = xQ.limbCount();
+        rp.intt(xP);
+        RnsPoly conv = w.conv.view(k);
+        BasisExtension ext = context.modDown(k - 1);
+        ext.convert(xP, conv);
+        long[] pInv = context.pInvModQ();
+        long[] pInvShoup = context.pInvModQShoup();
+        for (int i = 0; i < k; i++) {
+            NttTables t = rq.tables(i);
+            rq.kernel(i).forward(conv.limb(i), t);
+            Modulus q = rq.modulus(i);
+            long qv = q.value();
+            long[] x = xQ.limb(i);
+            long[] c = conv.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < x.length; j++) {
+                long diff = x[j] - c[j];
+                if (diff < 0) {
+                    diff += qv;
+                }
+                z[j] = q.mulShoup(diff, pInv[i], pInvShoup[i]);
+            }
+        }
+        out.setNtt(true);
+    }
+
+    /** Per-thread scratch for key switching, sized for the top level. */
+    private final class Workspace {
+        final RnsPoly dCoeff = rq.newPoly(rq.basis().size(), false);
+        final RnsPoly digitQ = rq.newPoly(rq.basis().size(), true);
+        final RnsPoly digitP = rp.newPoly(rp.basis().size(), true);
+        final RnsPoly acc0Q = rq.newPoly(rq.basis().size(), true);
+        final RnsPoly acc1Q = rq.newPoly(rq.basis().size(), true);
+        final RnsPoly acc0P = rp.newPoly(rp.basis().size(), true);
+        final RnsPoly acc1P = rp.newPoly(rp.basis().size(), true);
+        final RnsPoly conv = rq.newPoly(rq.basis().size(), false);
+        final RnsPoly out0 = rq.newPoly(rq.basis().size(), true);
+        final RnsPoly out1 = rq.newPoly(rq.basis().size(), true);
+        final RnsPoly rotated = rq.newPoly(rq.basis().size(), true);
+    }
+
+    // ============================================================== helpers
+
+    /** @return the value of q<sub>l</sub>, the prime a rescale at {@code level} removes */
+    public double lastPrime(int level) {
+        return rq.modulus(level).value();
+    }
+
+    /** @return round(c &middot; scale) modulo q<sub>0</sub>..q<sub>level</sub> */
+    long[] scalarResidues(double c, double scale, int level) {
+        double v = Math.rint(c * scale);
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("constant " + c + " times scale " + scale + " is not finite");
+        }
+        double log2Q = rq.basis().prefix(level + 1).log2Product();
+        if (v != 0 && Math.log(Math.abs(v)) / Math.log(2) >= log2Q - 1) {
+            throw new IllegalArgumentException(String.format(
+                    "constant %g at scale 2^%.1f overflows the modulus 2^%.1f at level %d", c,
+                    Math.log(scale) / Math.log(2), log2Q, level));
+        }
+        long[] r = new long[level + 1];
+        for (int i = 0; i <= level; i++) {
+            Modulus q = rq.modulus(i);
+            if (Math.abs(v) < 0x1p62) {
+                r[i] = q.reduceSigned((long) v);
+            } else {
+                int e = Math.getExponent(v) - 52;
+                long mantissa = (long) Math.scalb(v, -e);
+                r[i] = q.mul(q.reduceSigned(mantissa), q.pow(2 % q.value(), e));
+            }
+        }
+        return r;
+    }
+
+    private double productScale(double s1, double s2, int level) {
+        double scale = s1 * s2;
+        double log2Q = rq.basis().prefix(level + 1).log2Product();
+        if (Math.log(scale) / Math.log(2) >= log2Q - 1) {
+            throw new IllegalArgumentException(String.format(
+                    "product scale 2^%.1f (2^%.1f x 2^%.1f) would overflow the modulus 2^%.1f at level %d: rescale first",
+                    Math.log(scale) / Math.log(2), Math.log(s1) / Math.log(2), Math.log(s2) / Math.log(2), log2Q, level));
+        }
+        return scale;
+    }
+
+    private static void checkScales(String op, double s1, double s2) {
+        if (Math.abs(s1 - s2) > SCALE_TOLERANCE * Math.max(s1, s2)) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: scales differ (2^%.6f vs 2^%.6f); bring them to the same scale first", op,
+                    Math.log(s1) / Math.log(2), Math.log(s2) / Math.log(2)));
+        }
+    }
+
+    private void checkCompatible(Ciphertext a, Ciphertext b) {
+        if (a.n() != context.n() || b.n() != context.n()) {
+            throw new IllegalArgumentException("ciphertext degree " + a.n() + "/" + b.n() + " does not match N = " + context.n());
+        }
+    }
+
+    private void checkPlain(Ciphertext ct, Plaintext pt) {
+        if (pt.poly().n() != context.n() || ct.n() != context.n()) {
+            throw new IllegalArgumentException("plaintext or ciphertext degree does not match N = " + context.n());
+        }
+        if (pt.level() < ct.level()) {
+            throw new IllegalArgumentException("plaintext at level " + pt.level() + " cannot meet a ciphertext at level "
+                    + ct.level() + ": encode it at the ciphertext's level (depth-aware encoding)");
+        }
+    }
+
+    private static RnsPoly[] partsOf(Ciphertext ct) {
+        RnsPoly[] p = new RnsPoly[ct.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = ct.part(i);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,157 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.Prng;
+import io.github.jckks.math.RlweSampler;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Generates the secret key (uniform ternary, as SEAL) and from it the public key, the relinearization key
+ * and Galois keys for rotations and conjugation. Randomness: a {@link Prng} seeded from SecureRandom unless
+ * the caller supplies one (tests). Not thread-safe (owns its Prng). Cost: one key-switching key is
+ * 2 &middot; digits &middot; (L+1+k) NTT-domain polynomial products plus sampling.
+ */
+public final class KeyGenerator {
+    private final CkksContext context;
+    private final Prng prng;
+    private final SecretKey secretKey;
+
+    /** A generator with a fresh secret key and a SecureRandom-seeded Prng. */
+    public KeyGenerator(CkksContext context) {
+        this(context, Prng.fromSecureRandom());
+    }
+
+    /** A generator with a fresh secret key drawn from {@code prng}. */
+    public KeyGenerator(CkksContext context, Prng prng) {
+        this.context = context;
+        this.prng = prng;
+        long[] s = RlweSampler.ternary(prng, context.n());
+        this.secretKey = fromCoefficients(s);
+    }
+
+    private SecretKey fromCoefficients(long[] s) {
+        RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
+        RnsPoly sQ = rq.newPoly(rq.basis().size(), false);
+        RnsPoly sP = rp.newPoly(rp.basis().size(), false);
+        rq.setSigned(s, sQ);
+        rp.setSigned(s, sP);
+        rq.ntt(sQ);
+        rp.ntt(sP);
+        return new SecretKey(sQ, sP);
+    }
+
+    /** @return the secret key */
+    public SecretKey secretKey() {
+        return secretKey;
+    }
+
+    /** @return a fresh public key (b, a) = (-a s + e, a) modulo Q<sub>L</sub> */
+    public PublicKey publicKey() {
+        RnsRing rq = context.ringQ();
+        int k = rq.basis().size();
+        RnsPoly a = rq.newPoly(k, true);
+        RlweSampler.uniform(prng, rq, a);
+        RnsPoly b = rq.newPoly(k, false);
+        rq.setSigned(RlweSampler.gaussian(prng, context.n()), b);
+        rq.ntt(b);
+        RnsPoly as = rq.newPoly(k, true);
+        rq.mulPointwise(a, secretKey.sQ(), as);
+        rq.sub(b, as, b);
+        return new PublicKey(b, a);
+    }
+
+    /** @return the relinearization key: switches s<sup>2</sup> to s */
+    public KeySwitchKey relinearizationKey() {
+        RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
+        RnsPoly s2Q = rq.newPoly(rq.basis().size(), true);
+        RnsPoly s2P = rp.newPoly(rp.basis().size(), true);
+        rq.mulPointwise(secretKey.sQ(), secretKey.sQ(), s2Q);
+        rp.mulPointwise(secretKey.sP(), secretKey.sP(), s2P);
+        return keySwitchKey(s2Q, s2P);
+    }
+
+    /** @return the Galois key for X -&gt; X<sup>g</sup>: switches &sigma;<sub>g</sub>(s) to s */
+    public KeySwitchKey galoisKey(int galoisElement) {
+        RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
+        RnsPoly gQ = rq.newPoly(rq.basis().size(), true);
+        RnsPoly gP = rp.newPoly(rp.basis().size(), true);
+        rq.automorphism(secretKey.sQ(), galoisElement, gQ);
+        rp.automorphism(secretKey.sP(), galoisElement, gP);
+        return keySwitchKey(gQ, gP);
+    }
+
+    /**
+     * Evaluation keys with a relinearization key, Galois keys for the given rotation steps (left rotations by
+     * k slots; negative k rotates right) and, if asked, for conjugation.
+     */
+    public EvaluationKeys evaluationKeys(boolean relinearization, boolean conjugation, int... rotationSteps) {
+        Map<Integer, KeySwitchKey> g = new HashMap<>();
+        for (int step : rotationSteps) {
+            int e = GaloisElements.forRotation(context.n(), step);
+            g.computeIfAbsent(e, this::galoisKey);
+        }
+        if (conjugation) {
+            int e = GaloisElements.conjugation(context.n());
+            g.computeIfAbsent(e, this::galoisKey);
+        }
+        return new EvaluationKeys(relinearization ? relinearizationKey() : null, g);
+    }
+
+    /** Key switching from s' (given modulo Q and P, NTT form) to s. */
+    private KeySwitchKey keySwitchKey(RnsPoly sPrimeQ, RnsPoly sPrimeP) {
+        RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
+        int lq = rq.basis().size();
+        int lp = rp.basis().size();
+        int alpha = context.parameters().digitSize();
+        int digits = context.digitCount(lq - 1);
+        RnsPoly[] bQ = new RnsPoly[digits];
+        RnsPoly[] bP = new RnsPoly[digits];
+        RnsPoly[] aQ = new RnsPoly[digits];
+        RnsPoly[] aP = new RnsPoly[digits];
+        long[] pModQ = context.pModQ();
+        for (int j = 0; j < digits; j++) {
+            aQ[j] = rq.newPoly(lq, true);
+            aP[j] = rp.newPoly(lp, true);
+            RlweSampler.uniform(prng, rq, aQ[j]);
+            RlweSampler.uniform(prng, rp, aP[j]);
+            long[] e = RlweSampler.gaussian(prng, context.n());
+            bQ[j] = rq.newPoly(lq, false);
+            bP[j] = rp.newPoly(lp, false);
+            rq.setSigned(e, bQ[j]);
+            rp.setSigned(e, bP[j]);
+            rq.ntt(bQ[j]);
+            rp.ntt(bP[j]);
+            // b -= a * s
+            RnsPoly tQ = rq.newPoly(lq, true);
+            RnsPoly tP = rp.newPoly(lp, true);
+            rq.mulPointwise(aQ[j], secretKey.sQ(), tQ);
+            rp.mulPointwise(aP[j], secretKey.sP(), tP);
+            rq.sub(bQ[j], tQ, bQ[j]);
+            rp.sub(bP[j], tP, bP[j]);
+            // + P * s' on the digit's primes (the gadget is P on q_i in digit j, 0 elsewhere and mod P)
+            int start = j * alpha;
+            int end = Math.min(start + alpha, lq);
+            for (int i = start; i < end; i++) {
+                Modulus qi = rq.modulus(i);
+                long w = pModQ[i];
+                long ws = qi.shoup(w);
+                long[] b = bQ[j].limb(i);
+                long[] sp = sPrimeQ.limb(i);
+                for (int c = 0; c < b.length; c++) {
+                    b[c] = qi.add(b[c], qi.mulShoup(sp[c], w, ws));
+                }
+            }
+        }
+        if (sPrimeP.limbCount() != lp) {
+            throw new IllegalStateException("s' modulo P has " + sPrimeP.limbCount() + " limbs");
+        }
+        return new KeySwitchKey(bQ, bP, aQ, aP);
+    }
+}
