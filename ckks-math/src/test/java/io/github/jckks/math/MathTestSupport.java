@@ -64,16 +64,42 @@ final class MathTestSupport {
         return p;
     }
 
+    /** CRT constants e_i = (Q/q_i) * ((Q/q_i)^-1 mod q_i) per basis prefix, computed independently of RnsBasis. */
+    private static final java.util.Map<List<Long>, BigInteger[]> CRT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static BigInteger[] crt(List<Long> primes) {
+        return CRT.computeIfAbsent(primes, ps -> {
+            BigInteger q = BigInteger.ONE;
+            for (long p : ps) {
+                q = q.multiply(big(p));
+            }
+            BigInteger[] e = new BigInteger[ps.size() + 1];
+            for (int i = 0; i < ps.size(); i++) {
+                BigInteger qi = big(ps.get(i));
+                BigInteger hat = q.divide(qi);
+                e[i] = hat.multiply(hat.modInverse(qi));
+            }
+            e[ps.size()] = q;
+            return e;
+        });
+    }
+
     /** @return the CRT composition of every coefficient of p (coefficient form read as is), in [0, Q_k) */
     static BigInteger[] compose(RnsBasis basis, RnsPoly p) {
         int k = p.limbCount();
+        List<Long> primes = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            primes.add(basis.modulus(i).value());
+        }
+        BigInteger[] e = crt(primes);
+        BigInteger q = e[k];
         BigInteger[] out = new BigInteger[p.n()];
-        long[] r = new long[k];
         for (int j = 0; j < p.n(); j++) {
+            BigInteger x = BigInteger.ZERO;
             for (int i = 0; i < k; i++) {
-                r[i] = p.limb(i)[j];
+                x = x.add(e[i].multiply(big(p.limb(i)[j])));
             }
-            out[j] = basis.compose(r);
+            out[j] = x.mod(q);
         }
         return out;
     }

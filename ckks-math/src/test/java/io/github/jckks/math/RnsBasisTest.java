@@ -40,7 +40,7 @@ class RnsBasisTest {
         assertEquals(k, basis.size());
         SplittableRandom rnd = new SplittableRandom(k);
         BigInteger[] edges = {BigInteger.ZERO, BigInteger.ONE, q.subtract(BigInteger.ONE), q.shiftRight(1),
-            q.shiftRight(1).add(BigInteger.ONE), big(primes[0]), big(primes[k - 1]).subtract(BigInteger.ONE)};
+            q.shiftRight(1).add(BigInteger.ONE), big(primes[0]).mod(q), big(primes[k - 1]).subtract(BigInteger.ONE)};
         for (int t = 0; t < 500 + edges.length; t++) {
             BigInteger x = t < edges.length ? edges[t] : randomBelow(rnd, q);
             long[] r = basis.decompose(x);
@@ -69,7 +69,7 @@ class RnsBasisTest {
         BigInteger half = q.shiftRight(1); // Q is odd: the centred range is [-half, half]
         SplittableRandom rnd = new SplittableRandom(100 + k);
         BigInteger[] edges = {BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE.negate(), half, half.negate(),
-            big(Long.MIN_VALUE).max(half.negate()), big(-primes[0])};
+            big(Long.MIN_VALUE).max(half.negate()), MathTestSupport.centered(big(-primes[0]), q)};
         for (int t = 0; t < 500 + edges.length; t++) {
             BigInteger x = t < edges.length ? edges[t] : randomBelow(rnd, q).subtract(half);
             long[] r = basis.decompose(x);

@@ -522,7 +522,8 @@ public final class Evaluator {
             for (int m = 0; m < kp; m++) {
                 dst[plan.targetQ.length + m] = digitP.limb(m);
             }
-            plan.extension.convert(new RnsPoly(src, false), new RnsPoly(dst, false));
+            // centred digit: an uncentred one (mean Q_j/2) adds (Q_j/2P)(1 + X + ... + X^(N-1)) e_j, a spike at slot 0
+            plan.extension.convertExact(new RnsPoly(src, false), new RnsPoly(dst, false));
             for (int t : plan.targetQ) {
                 rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
             }

@@ -84,19 +84,12 @@ public final class IntLaneNttKernel implements NttKernel {
             return;
         }
         final int q = (int) tables.modulus().value();
-        final long[] w = tables.psiRev();
-        final long[] ws = tables.psiRevShoup();
-        final int[] late = tables.lateStageTwiddles32x8();
+        tables.lateStageTwiddles32x8(); // built outside the passes on first use
         final int[] b = scratch(n);
         narrow(a, b, n);
-        int t = n >>> 1;
-        int m = 1;
-        for (; t >= L; m <<= 1, t >>>= 1) {
-            forwardStage(b, w, ws, m, t, q);
+        for (Pass pass : FORWARD) {
+            pass.run(b, tables, n, q);
         }
-        forwardT4(b, late, n, q);
-        forwardT2(b, late, n, q);
-        forwardT1(b, late, n, q);
         widen(b, a, n);
     }
 
@@ -109,23 +102,94 @@ public final class IntLaneNttKernel implements NttKernel {
             return;
         }
         final int q = (int) tables.modulus().value();
-        final long[] w = tables.psiInvRev();
-        final long[] ws = tables.psiInvRevShoup();
-        final int[] late = tables.lateStageTwiddles32x8();
+        tables.lateStageTwiddles32x8(); // built outside the passes on first use
         final int[] b = scratch(n);
         narrow(a, b, n);
-        inverseT1(b, late, n, q);
-        inverseT2(b, late, n, q);
-        inverseT4(b, late, n, q);
-        int t = L;
-        for (int h = n >>> 4; h > 1; h >>>= 1, t <<= 1) {
-            inverseStage(b, w, ws, h, t, q);
+        for (Pass pass : INVERSE) {
+            pass.run(b, tables, n, q);
         }
-        final long nInv = tables.nInv();
-        final long wn = tables.modulus().mul(w[1], nInv);
-        inverseLast(b, tables.packShoup32(nInv), tables.packShoup32(wn), t, q);
         widen(b, a, n);
     }
+
+    /**
+     * The passes of a transform. Each constant is its own class, so the driver's call site
+     * {@code pass.run(...)} is megamorphic and C2 compiles every pass as a separate root: inlining all of them
+     * into the driver exceeds C2's node budget, a vector helper is left out-of-line and its vectors get boxed
+     * (hundreds of KB allocated per transform, 2x slower).
+     */
+    enum Pass {
+        /** Forward stages with distance t = N/2 .. 8. */
+        FORWARD_WIDE {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                int m = 1;
+                for (int t = n >>> 1; t >= L; m <<= 1, t >>>= 1) {
+                    forwardStage(b, tables.psiRev(), tables.psiRevShoup(), m, t, q);
+                }
+            }
+        },
+        FORWARD_T4 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                forwardT4(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        FORWARD_T2 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                forwardT2(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        FORWARD_T1 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                forwardT1(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        INVERSE_T1 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                inverseT1(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        INVERSE_T2 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                inverseT2(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        INVERSE_T4 {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                inverseT4(b, tables.lateStageTwiddles32x8(), n, q);
+            }
+        },
+        /** Inverse stages with distance t = 8 .. N/4. */
+        INVERSE_WIDE {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                int t = L;
+                for (int h = n >>> 4; h > 1; h >>>= 1, t <<= 1) {
+                    inverseStage(b, tables.psiInvRev(), tables.psiInvRevShoup(), h, t, q);
+                }
+            }
+        },
+        /** The last inverse stage (t = N/2) with the factor N^-1. */
+        INVERSE_LAST {
+            @Override
+            void run(int[] b, NttTables tables, int n, int q) {
+                long nInv = tables.nInv();
+                long wn = tables.modulus().mul(tables.psiInvRev()[1], nInv);
+                inverseLast(b, tables.packShoup32(nInv), tables.packShoup32(wn), n >>> 1, q);
+            }
+        };
+
+        abstract void run(int[] b, NttTables tables, int n, int q);
+    }
+
+    private static final Pass[] FORWARD = {Pass.FORWARD_WIDE, Pass.FORWARD_T4, Pass.FORWARD_T2, Pass.FORWARD_T1};
+    private static final Pass[] INVERSE = {Pass.INVERSE_T1, Pass.INVERSE_T2, Pass.INVERSE_T4, Pass.INVERSE_WIDE,
+        Pass.INVERSE_LAST};
 
     static void narrow(long[] a, int[] b, int n) {
         for (int j = 0; j < n; j++) {

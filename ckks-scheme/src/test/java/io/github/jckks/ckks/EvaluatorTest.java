@@ -1,0 +1,392 @@
+package io.github.jckks.ckks;
+
+import static io.github.jckks.ckks.SchemeFixture.map;
+import static io.github.jckks.ckks.SchemeFixture.zip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link Evaluator} operation decrypts to the exact result within the fixture's stated bound (see
+ * {@link SchemeFixture}), at two small insecure rings (2^40 and the 30/24-bit CryptoNets chain) and at the
+ * real SEAL size N = 8192 (seal8192). Slot values are uniform in [-1, 1] over all N/2 slots.
+ */
+class EvaluatorTest {
+    private static final String ALL = "io.github.jckks.ckks.SchemeFixture#all";
+
+    // ------------------------------------------------------------------ additive
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void addSubNegateCiphertexts(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(1);
+        double[] y = f.random(2);
+        Ciphertext cx = f.encrypt(x);
+        Ciphertext cy = f.encrypt(y);
+        f.check("add", zip(x, y, Double::sum), f.ev.add(cx, cy), 2 * f.fresh);
+        f.check("sub", zip(x, y, (a, b) -> a - b), f.ev.sub(cx, cy), 2 * f.fresh);
+        f.check("negate", map(x, v -> -v), f.ev.negate(cx), f.fresh);
+        Ciphertext acc = cx.copy();
+        f.ev.addInPlace(acc, cy);
+        f.ev.subInPlace(acc, cy);
+        f.ev.subInPlace(acc, cy);
+        f.check("addInPlace/subInPlace", zip(x, y, (a, b) -> a - b), acc, 3 * f.fresh);
+        // the inputs are untouched by the non-in-place forms
+        f.check("input after add", x, cx, f.fresh);
+        assertEquals(f.scale(), f.ev.add(cx, cy).scale());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void addSubPlaintext(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(3);
+        double[] y = f.random(4);
+        Ciphertext cx = f.encrypt(x);
+        Plaintext py = f.encoder.encode(y, f.top(), f.scale());
+        f.check("add plain", zip(x, y, Double::sum), f.ev.addPlain(cx, py), f.fresh);
+        f.check("sub plain", zip(x, y, (a, b) -> a - b), f.ev.subPlain(cx, py), f.fresh);
+        // a plaintext above the ciphertext's level is fine (its extra primes are ignored)
+        Ciphertext low = f.ev.dropLevel(cx, 0);
+        Ciphertext r = f.ev.addPlain(low, py);
+        assertEquals(0, r.level());
+        f.check("add plain (plaintext above)", zip(x, y, Double::sum), r, f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void addScalar(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(5);
+        Ciphertext cx = f.encrypt(x);
+        f.check("add 0.25", map(x, v -> v + 0.25), f.ev.addScalar(cx, 0.25), f.fresh);
+        f.check("add -1.5", map(x, v -> v - 1.5), f.ev.addScalar(cx, -1.5), f.fresh);
+        f.check("add 0", x, f.ev.addScalar(cx, 0), f.fresh);
+        // at a lower level and a product scale: the constant is encoded at the ciphertext's scale
+        Ciphertext prod = f.ev.multiplyScalar(cx, 0.5);
+        f.check("0.5x + 3 (scale Δ q_l)", map(x, v -> 0.5 * v + 3), f.ev.addScalar(prod, 3), f.fresh);
+    }
+
+    // ------------------------------------------------------------------ products
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyWithoutRelinearizationDecryptsDirectly(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(6);
+        double[] y = f.random(7);
+        Ciphertext p = f.ev.multiply(f.encrypt(x), f.encrypt(y));
+        assertEquals(3, p.size());
+        assertEquals(f.top(), p.level());
+        assertEquals(f.scale() * f.scale(), p.scale());
+        double[] xy = zip(x, y, (a, b) -> a * b);
+        f.check("multiply, 3 parts, decrypted with s^2", xy, p, f.product);
+        // a three-part ciphertext rescales and adds like a two-part one
+        Ciphertext r = f.ev.rescale(p);
+        assertEquals(3, r.size());
+        f.check("multiply then rescale, 3 parts", xy, r, f.product);
+        Ciphertext twice = f.ev.add(p, f.ev.multiplyRelin(f.encrypt(x), f.encrypt(y)));
+        assertEquals(3, twice.size());
+        f.check("3-part + 2-part product", map(xy, v -> 2 * v), twice, 2 * f.product);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void squareRelinearizeRescale(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(8);
+        Ciphertext cx = f.encrypt(x);
+        double[] x2 = map(x, v -> v * v);
+        Ciphertext sq = f.ev.square(cx);
+        assertEquals(3, sq.size());
+        f.check("square (3 parts)", x2, sq, f.product);
+        Ciphertext relin = f.ev.relinearize(sq);
+        assertEquals(2, relin.size());
+        assertEquals(3, sq.size(), "relinearize leaves its input alone");
+        f.check("square + relinearize", x2, relin, f.product);
+        Ciphertext res = f.ev.rescale(relin);
+        assertEquals(f.top() - 1, res.level());
+        assertEquals(f.scale() * f.scale() / f.ev.lastPrime(f.top()), res.scale(), 1e-12 * res.scale());
+        f.check("square + relinearize + rescale", x2, res, f.product);
+        // multiply(a, a) is a square
+        f.check("multiply(a, a)", x2, f.ev.rescale(f.ev.multiplyRelin(cx, cx)), f.product);
+        // relinearizing a two-part ciphertext is a no-op
+        Ciphertext two = cx.copy();
+        f.ev.relinearizeInPlace(two);
+        f.check("relinearize 2 parts", x, two, f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyRelinRescale(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(9);
+        double[] y = f.random(10);
+        Ciphertext cx = f.encrypt(x);
+        Ciphertext cy = f.symmetric.encrypt(f.encoder.encode(y, f.top(), f.scale()));
+        double[] xy = zip(x, y, (a, b) -> a * b);
+        Ciphertext p = f.ev.multiplyRelin(cx, cy);
+        assertEquals(2, p.size());
+        f.check("multiplyRelin", xy, p, f.product);
+        f.ev.rescaleInPlace(p);
+        f.check("multiplyRelin + rescale (pk x sk)", xy, p, f.product);
+        // explicit relinearize of multiply equals multiplyRelin
+        Ciphertext q = f.ev.relinearize(f.ev.multiply(cx, cy));
+        f.ev.rescaleInPlace(q);
+        f.check("relinearize(multiply) + rescale", xy, q, f.product);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyChainDownToLevelZero(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(11);
+        double[] y = map(f.random(12), v -> 0.5 + 0.5 * Math.abs(v)); // in [0.5, 1]: the product stays visible
+        Ciphertext acc = f.encrypt(x);
+        Ciphertext cy = f.encrypt(y);
+        double[] expected = x.clone();
+        int depth = 0;
+        while (acc.level() > 0) {
+            acc = f.ev.multiplyRelin(acc, cy); // cy is matched to acc's level automatically
+            f.ev.rescaleInPlace(acc);
+            expected = zip(expected, y, (a, b) -> a * b);
+            depth++;
+        }
+        assertEquals(f.top(), depth);
+        f.check("x * y^" + depth + " down to level 0", expected, acc, depth * f.product);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyPlain(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(13);
+        double[] y = f.random(14);
+        Ciphertext cx = f.encrypt(x);
+        Plaintext py = f.encoder.encode(y, f.top(), f.scale());
+        Ciphertext p = f.ev.multiplyPlain(cx, py);
+        assertEquals(f.scale() * f.scale(), p.scale());
+        double[] xy = zip(x, y, (a, b) -> a * b);
+        f.check("multiplyPlain", xy, p, f.fresh);
+        f.ev.rescaleInPlace(p);
+        f.check("multiplyPlain + rescale", xy, p, f.product);
+        // depth-aware: a plaintext made at the ciphertext's (lower) level, at the last prime's scale
+        Ciphertext low = f.ev.dropLevel(cx, f.top() - 1);
+        double ql = f.ev.lastPrime(f.top() - 1);
+        Ciphertext pl = f.ev.multiplyPlain(low, f.encoder.encode(y, f.top() - 1, ql));
+        f.ev.rescaleInPlace(pl);
+        assertEquals(f.scale(), pl.scale(), 1e-12 * f.scale());
+        f.check("multiplyPlain at level top-1, scale q_l", xy, pl, f.product);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyScalarRestoresScaleAfterRescale(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(15);
+        Ciphertext cx = f.encrypt(x);
+        for (double c : new double[] {0.3721, -2.5, 1e-3}) {
+            Ciphertext p = f.ev.multiplyScalar(cx, c);
+            assertEquals(f.scale() * f.ev.lastPrime(f.top()), p.scale(), "encoded at the last prime q_l");
+            f.ev.rescaleInPlace(p);
+            assertEquals(f.scale(), p.scale(), 1e-15 * f.scale(), "rescale restores the scale");
+            assertEquals(f.top() - 1, p.level());
+            f.check("multiplyScalar " + c + " + rescale", map(x, v -> c * v), p, Math.max(1, Math.abs(c)) * f.fresh);
+        }
+        // explicit scale
+        Ciphertext e = f.ev.multiplyScalar(cx, 0.75, 0x1p10);
+        assertEquals(f.scale() * 0x1p10, e.scale());
+        f.check("multiplyScalar 0.75 at scale 2^10", map(x, v -> 0.75 * v), e, f.fresh);
+        // after multiplyScalar the sum with an untouched ciphertext works once rescaled
+        Ciphertext r = f.ev.rescale(f.ev.multiplyScalar(cx, 2));
+        f.check("2x + x (level matched)", map(x, v -> 3 * v), f.ev.add(r, cx), 4 * f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void lazyRescalingDotProductOf50Ciphertexts(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        int terms = 50;
+        Random r = new Random(16);
+        double[] w = new double[terms];
+        double[] expected = new double[f.slots];
+        Ciphertext[] cts = new Ciphertext[terms];
+        for (int t = 0; t < terms; t++) {
+            w[t] = 2 * r.nextDouble() - 1;
+            double[] x = f.random(100 + t);
+            cts[t] = f.encrypt(x);
+            for (int j = 0; j < f.slots; j++) {
+                expected[j] += w[t] * x[j];
+            }
+        }
+        double ql = f.ev.lastPrime(f.top());
+        Ciphertext acc = f.ev.multiplyScalar(cts[0], w[0]);
+        for (int t = 1; t < terms; t++) {
+            f.ev.multiplyScalarAddInPlace(cts[t], w[t], ql, acc);
+        }
+        f.ev.multiplyScalarAddInPlace(cts[1], 0, ql, acc); // zero weights are skipped
+        assertEquals(f.top(), acc.level(), "no rescale yet");
+        f.ev.rescaleInPlace(acc);
+        assertEquals(f.scale(), acc.scale(), 1e-15 * f.scale());
+        f.check("sum of 50 w_t x_t, one rescale", expected, acc, 10 * f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyInteger(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(17);
+        Ciphertext cx = f.encrypt(x);
+        for (long c : new long[] {0, 1, -1, 7, -3}) {
+            Ciphertext p = f.ev.multiplyInteger(cx, c);
+            assertEquals(f.scale(), p.scale(), "integer products keep the scale");
+            assertEquals(f.top(), p.level());
+            assertNotSame(cx, p);
+            f.check("multiplyInteger " + c, map(x, v -> c * v), p, Math.max(1, Math.abs(c)) * f.fresh);
+        }
+        double[] zero = f.decrypt(f.ev.multiplyInteger(cx, 0));
+        for (double v : zero) {
+            assertEquals(0.0, v, 0.0, "0 * ct decrypts to exactly 0");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyByI(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] re = f.random(18);
+        double[] im = f.random(19);
+        Ciphertext cz = f.encrypt(re, im);
+        Ciphertext iz = f.ev.multiplyByI(cz);
+        assertEquals(cz.scale(), iz.scale());
+        f.checkComplex("i * (a + ib) = -b + ia", map(im, v -> -v), re, iz, f.fresh);
+        f.checkComplex("i * i * z = -z", map(re, v -> -v), map(im, v -> -v), f.ev.multiplyByI(iz), f.fresh);
+    }
+
+    // ------------------------------------------------------------------ levels
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void dropLevelAndAutomaticLevelMatching(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(20);
+        double[] y = f.random(21);
+        Ciphertext cx = f.encrypt(x);
+        Ciphertext cy = f.encrypt(y);
+        for (int level = f.top(); level >= 0; level--) {
+            Ciphertext d = f.ev.dropLevel(cx, level);
+            assertEquals(level, d.level());
+            assertEquals(cx.scale(), d.scale());
+            f.check("dropLevel to " + level, x, d, f.fresh);
+        }
+        Ciphertext low = f.ev.dropLevel(cy, 0);
+        double[] sum = zip(x, y, Double::sum);
+        Ciphertext s1 = f.ev.add(cx, low);
+        Ciphertext s2 = f.ev.add(low, cx);
+        assertEquals(0, s1.level());
+        assertEquals(0, s2.level());
+        f.check("add top + level 0", sum, s1, 2 * f.fresh);
+        f.check("add level 0 + top", sum, s2, 2 * f.fresh);
+        f.check("sub level 0 - top", zip(y, x, (a, b) -> a - b), f.ev.sub(low, cx), 2 * f.fresh);
+        // a rescaled product meets a fresh ciphertext: same scale (scalar at q_l), lower level
+        Ciphertext scaled = f.ev.rescale(f.ev.multiplyScalar(cy, 0.5));
+        f.check("x + 0.5 y across levels", zip(x, y, (a, b) -> a + 0.5 * b), f.ev.add(cx, scaled), 2 * f.fresh);
+        // products of operands at different levels
+        double[] xy = zip(x, y, (a, b) -> a * b);
+        f.check("multiplyRelin top x level 0", xy, f.ev.multiplyRelin(cx, low), f.product);
+    }
+
+    // ------------------------------------------------------------------ Galois
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void rotate(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(22);
+        Ciphertext cx = f.encrypt(x);
+        for (int k : new int[] {1, 2, 3, -1, -7, 5, -100, f.slots / 2}) {
+            double[] expected = new double[f.slots];
+            for (int i = 0; i < f.slots; i++) {
+                expected[i] = x[Math.floorMod(i + k, f.slots)];
+            }
+            f.check("rotate " + k, expected, f.ev.rotate(cx, k), f.fresh);
+        }
+        f.check("rotate 0", x, f.ev.rotate(cx, 0), f.fresh);
+        f.check("rotate N/2", x, f.ev.rotate(cx, f.slots), f.fresh);
+        // rotations at a lower level, and composition 3 then -1 = 2
+        Ciphertext low = f.ev.dropLevel(cx, 0);
+        double[] by2 = new double[f.slots];
+        for (int i = 0; i < f.slots; i++) {
+            by2[i] = x[(i + 2) % f.slots];
+        }
+        f.check("rotate 3 then -1 at level 0", by2, f.ev.rotate(f.ev.rotate(low, 3), -1), f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void conjugate(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] re = f.random(23);
+        double[] im = f.random(24);
+        Ciphertext cz = f.encrypt(re, im);
+        f.checkComplex("conjugate", re, map(im, v -> -v), f.ev.conjugate(cz), f.fresh);
+        f.checkComplex("conjugate twice", re, im, f.ev.conjugate(f.ev.conjugate(cz)), f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void sumSlots(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(25);
+        double total = 0;
+        for (double v : x) {
+            total += v;
+        }
+        double[] expected = new double[f.slots];
+        java.util.Arrays.fill(expected, total);
+        f.check("sumSlots", expected, f.ev.sumSlots(f.encrypt(x)), Math.sqrt(f.slots) * 4 * f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void multiplyComplexPacked(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(26);
+        double[] y = f.random(27);
+        double[] u = f.random(28);
+        double[] v = f.random(29);
+        Ciphertext a = f.encryptor.encrypt(f.encoder.encodeComplexPacked(x, y, f.top(), f.scale()));
+        Ciphertext b = f.encryptor.encrypt(f.encoder.encodeComplexPacked(u, v, f.top(), f.scale()));
+        Ciphertext p = f.ev.multiplyComplexPacked(a, b);
+        assertEquals(2, p.size());
+        f.ev.rescaleInPlace(p);
+        f.checkComplex("(x+iy)*(u+iv) -> xu + i yv", zip(x, u, (s, t) -> s * t), zip(y, v, (s, t) -> s * t), p,
+                4 * f.product);
+        // complex packing commutes with real linear operations: 2 a + b
+        Ciphertext lin = f.ev.add(f.ev.multiplyInteger(a, 2), b);
+        f.checkComplex("2(x+iy) + (u+iv)", zip(x, u, (s, t) -> 2 * s + t), zip(y, v, (s, t) -> 2 * s + t), lin,
+                4 * f.fresh);
+    }
+
+    // ------------------------------------------------------------------ encryption paths
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void secretKeyCiphertextsCarryASeedThatOperationsClear(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(30);
+        Ciphertext c = f.symmetric.encrypt(f.encoder.encode(x, f.top(), f.scale()));
+        assertEquals(32, c.seed().length);
+        f.check("secret-key encryption", x, c, f.fresh);
+        assertNull(f.ev.addScalar(c, 1).seed());
+        assertNull(f.ev.negate(c).seed());
+        assertNull(f.encrypt(x).seed(), "public-key ciphertexts have no seed");
+        assertTrue(f.ev.multiplyInteger(c, 3).seed() == null);
+    }
+}

@@ -1,0 +1,374 @@
+package io.github.jckks.ckks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.math.Prng;
+import io.github.jckks.math.RnsPoly;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Round trips of every serialized object, with decryption and evaluation checks, and sizes. */
+class SerializationTest {
+    static CkksParameters params;
+    static CkksContext ctx;
+    static KeyGenerator kg;
+    static CkksEncoder encoder;
+    static Decryptor decryptor;
+    static PublicKey pk;
+    static EvaluationKeys evk;
+    static double[] x;
+    static double[] y;
+
+    @BeforeAll
+    static void setUp() {
+        params = CkksParameters.builder().logN(10).dataPrimeBits(45, 36, 36).specialPrimeBits(45).scale(0x1p36)
+                .insecureForTestsOnly().build();
+        ctx = new CkksContext(params);
+        kg = new KeyGenerator(ctx, new Prng(new byte[32]));
+        encoder = new CkksEncoder(ctx);
+        decryptor = new Decryptor(ctx, kg.secretKey());
+        pk = kg.publicKey();
+        evk = kg.evaluationKeys(true, true, 1, -3);
+        Random r = new Random(7);
+        x = new double[params.slots()];
+        y = new double[params.slots()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble() * 2 - 1;
+            y[i] = r.nextDouble() * 2 - 1;
+        }
+    }
+
+    static void assertPolyEquals(RnsPoly a, RnsPoly b) {
+        assertEquals(a.limbCount(), b.limbCount(), "limb count");
+        assertEquals(a.n(), b.n(), "degree");
+        assertEquals(a.isNtt(), b.isNtt(), "form");
+        for (int i = 0; i < a.limbCount(); i++) {
+            assertArrayEquals(a.limb(i), b.limb(i), "limb " + i);
+        }
+    }
+
+    static void assertCiphertextEquals(Ciphertext a, Ciphertext b) {
+        assertEquals(a.size(), b.size(), "parts");
+        assertEquals(a.level(), b.level(), "level");
+        assertEquals(Double.doubleToLongBits(a.scale()), Double.doubleToLongBits(b.scale()), "scale");
+        for (int i = 0; i < a.size(); i++) {
+            assertPolyEquals(a.part(i), b.part(i));
+        }
+    }
+
+    static void assertDecrypts(double[] expected, Ciphertext ct, Decryptor d, double tol) {
+        double[] got = encoder.decode(d.decrypt(ct));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], tol, "slot " + i);
+        }
+    }
+
+    static void assertKeyEquals(KeySwitchKey a, KeySwitchKey b) {
+        assertEquals(a.digits(), b.digits());
+        for (int j = 0; j < a.digits(); j++) {
+            assertPolyEquals(a.bQ(j), b.bQ(j));
+            assertPolyEquals(a.bP(j), b.bP(j));
+            assertPolyEquals(a.aQ(j), b.aQ(j));
+            assertPolyEquals(a.aP(j), b.aP(j));
+        }
+    }
+
+    @Test
+    void parametersRoundTrip() throws IOException {
+        for (CkksParameters p : new CkksParameters[] {CkksParameters.cryptoNets(), CkksParameters.clientAided4096(),
+            CkksParameters.general16384(), CkksParameters.seal8192()}) {
+            byte[] b = Serialization.write(p);
+            assertEquals(Serialization.sizeOf(p), b.length);
+            CkksParameters back = Serialization.readParameters(b);
+            assertEquals(p, back);
+            assertArrayEquals(p.fingerprint(), back.fingerprint());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Serialization.write(p, out);
+            assertArrayEquals(b, out.toByteArray());
+            assertEquals(p, Serialization.readParameters(new ByteArrayInputStream(b)));
+            assertEquals(Serialization.Kind.PARAMETERS, Serialization.kindOf(b));
+        }
+        // cryptoNets: 16-byte preamble, 5 bytes of counts, 8 of scale, 7 primes, 4 of checksum
+        assertEquals(16 + 5 + 8 + 7 * 8 + 4, Serialization.write(CkksParameters.cryptoNets()).length);
+    }
+
+    @Test
+    void insecureParametersNeedTheCallersConsent() {
+        byte[] b = Serialization.write(params);
+        CkksFormatException e = assertThrows(CkksFormatException.class, () -> Serialization.readParameters(b));
+        assertTrue(e.getMessage().contains("security level"), e.getMessage());
+        assertEquals(params, Serialization.readParameters(b, SecurityLevel.INSECURE_TESTS_ONLY));
+        // a 128-bit file is refused by a caller requiring 192 bits; a 192-bit one is accepted
+        byte[] b128 = Serialization.write(CkksParameters.cryptoNets());
+        assertThrows(CkksFormatException.class, () -> Serialization.readParameters(b128, SecurityLevel.BITS_192));
+        CkksParameters p192 = CkksParameters.builder().logN(13).dataPrimeBits(30, 24, 24).specialPrimeBits(30)
+                .scale(0x1p24).security(SecurityLevel.BITS_192).build();
+        assertEquals(p192, Serialization.readParameters(Serialization.write(p192), SecurityLevel.BITS_192));
+    }
+
+    @Test
+    void plaintextRoundTrip() throws IOException {
+        Plaintext pt = encoder.encode(x, 1, 0x1p30);
+        byte[] b = Serialization.write(ctx, pt);
+        assertEquals(Serialization.sizeOf(ctx, pt), b.length);
+        Plaintext back = Serialization.readPlaintext(ctx, b);
+        assertEquals(pt.level(), back.level());
+        assertEquals(pt.scale(), back.scale());
+        assertPolyEquals(pt.poly(), back.poly());
+        Plaintext fromStream = Serialization.readPlaintext(ctx, new ByteArrayInputStream(b));
+        assertPolyEquals(pt.poly(), fromStream.poly());
+        double[] d = encoder.decode(back);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i], d[i], 1e-6);
+        }
+    }
+
+    @Test
+    void ciphertextRoundTripDecrypts() throws IOException {
+        Ciphertext ct = new Encryptor(ctx, pk).encrypt(encoder.encode(x));
+        assertNull(ct.seed());
+        byte[] b = Serialization.write(ctx, ct);
+        assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(b));
+        assertEquals(Serialization.sizeOf(ctx, ct), b.length);
+        assertEquals(Serialization.sizeOfFull(ctx, ct), b.length);
+        Ciphertext back = Serialization.readCiphertext(ctx, b);
+        assertCiphertextEquals(ct, back);
+        assertDecrypts(x, back, decryptor, 1e-6);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Serialization.write(ctx, ct, out);
+        assertArrayEquals(b, out.toByteArray());
+        assertCiphertextEquals(ct, Serialization.readCiphertext(ctx, new ByteArrayInputStream(b)));
+
+        // three parts (product before relinearization), then a lower level after rescale
+        Evaluator ev = new Evaluator(ctx, evk);
+        Ciphertext cy = new Encryptor(ctx, pk).encrypt(encoder.encode(y));
+        Ciphertext prod = ev.multiply(ct, cy);
+        assertEquals(3, prod.size());
+        Ciphertext prodBack = Serialization.readCiphertext(ctx, Serialization.write(ctx, prod));
+        assertCiphertextEquals(prod, prodBack);
+        ev.rescaleInPlace(prodBack);
+        double[] xy = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xy[i] = x[i] * y[i];
+        }
+        assertDecrypts(xy, prodBack, decryptor, 1e-5);
+        Ciphertext low = Serialization.readCiphertext(ctx, Serialization.write(ctx, prodBack));
+        assertEquals(params.maxLevel() - 1, low.level());
+        assertCiphertextEquals(prodBack, low);
+        assertDecrypts(xy, low, decryptor, 1e-5);
+    }
+
+    @Test
+    void seededCiphertextIsHalfSizeAndDecrypts() throws IOException {
+        Ciphertext ct = new Encryptor(ctx, kg.secretKey()).encrypt(encoder.encode(x));
+        assertNotNull(ct.seed());
+        byte[] seeded = Serialization.write(ctx, ct);
+        byte[] full = Serialization.writeFull(ctx, ct);
+        assertEquals(Serialization.Kind.SEEDED_CIPHERTEXT, Serialization.kindOf(seeded));
+        assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(full));
+        assertEquals(Serialization.sizeOf(ctx, ct), seeded.length);
+        assertEquals(Serialization.sizeOfFull(ctx, ct), full.length);
+        long poly = (45 + 36 + 36) * 1024 / 8;
+        assertEquals(48 + 1 + 1 + 8 + 2 * poly + 4, full.length);
+        assertEquals(48 + 1 + 8 + 32 + poly + 4, seeded.length);
+        assertTrue(seeded.length < 0.51 * full.length, seeded.length + " vs " + full.length);
+
+        Ciphertext back = Serialization.readCiphertext(ctx, seeded);
+        assertCiphertextEquals(ct, back);
+        assertArrayEquals(ct.seed(), back.seed());
+        assertDecrypts(x, back, decryptor, 1e-6);
+        assertArrayEquals(seeded, Serialization.write(ctx, back), "re-serializes seeded, identically");
+        Ciphertext backFull = Serialization.readCiphertext(ctx, full);
+        assertCiphertextEquals(ct, backFull);
+        assertNull(backFull.seed());
+        assertCiphertextEquals(ct, Serialization.readCiphertext(ctx, new ByteArrayInputStream(seeded)));
+
+        // c1 changed behind the seed's back: the writer notices and falls back to the full form
+        Ciphertext tampered = back.copy();
+        tampered.part(1).limb(0)[5] = (tampered.part(1).limb(0)[5] + 1) % params.dataPrimes()[0];
+        Ciphertext tamperedWithSeed = new Ciphertext(new RnsPoly[] {tampered.part(0), tampered.part(1)}, back.scale());
+        tamperedWithSeed.setSeed(back.seed());
+        byte[] fallback = Serialization.write(ctx, tamperedWithSeed);
+        assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(fallback));
+        assertCiphertextEquals(tamperedWithSeed, Serialization.readCiphertext(ctx, fallback));
+
+        // an evaluator result loses the seed and serializes in full
+        Ciphertext sum = new Evaluator(ctx).add(back, back);
+        assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(Serialization.write(ctx, sum)));
+    }
+
+    @Test
+    void publicAndSecretKeysRoundTrip() throws IOException {
+        byte[] pb = Serialization.write(ctx, pk);
+        assertEquals(Serialization.sizeOf(ctx, pk), pb.length);
+        PublicKey pkBack = Serialization.readPublicKey(ctx, pb);
+        assertPolyEquals(pk.a(), pkBack.a());
+        assertPolyEquals(pk.b(), pkBack.b());
+        Ciphertext ct = new Encryptor(ctx, pkBack).encrypt(encoder.encode(x));
+        assertDecrypts(x, ct, decryptor, 1e-6);
+
+        byte[] sb = Serialization.write(ctx, kg.secretKey());
+        assertEquals(48 + 1024 / 4 + 4, sb.length, "secret key: 2 bits per coefficient");
+        assertEquals(Serialization.sizeOf(ctx, kg.secretKey()), sb.length);
+        SecretKey skBack = Serialization.readSecretKey(ctx, sb);
+        assertPolyEquals(kg.secretKey().sQ(), skBack.sQ());
+        assertPolyEquals(kg.secretKey().sP(), skBack.sP());
+        assertDecrypts(x, ct, new Decryptor(ctx, skBack), 1e-6);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Serialization.write(ctx, kg.secretKey(), out);
+        assertArrayEquals(sb, out.toByteArray());
+        assertPolyEquals(kg.secretKey().sQ(), Serialization.readSecretKey(ctx, new ByteArrayInputStream(sb)).sQ());
+
+        // a "secret key" that is not ternary cannot be written
+        RnsPoly bad = kg.secretKey().sQ().copy();
+        bad.limb(1)[0] = (bad.limb(1)[0] + 1) % params.dataPrimes()[1];
+        assertThrows(IllegalArgumentException.class,
+                () -> Serialization.write(ctx, new SecretKey(bad, kg.secretKey().sP())));
+    }
+
+    @Test
+    void evaluationKeysRoundTripWorkInEvaluator() throws IOException {
+        byte[] b = Serialization.write(ctx, evk);
+        assertEquals(Serialization.sizeOf(ctx, evk), b.length);
+        long poly = (45 + 36 + 36) * 1024 / 8;
+        long special = 45 * 1024 / 8;
+        long ksk = 1 + 2L * 3 * (poly + special);
+        assertEquals(48 + 1 + 4 + ksk + 3 * (4 + ksk) + 4, b.length, "relin + 3 Galois keys");
+        EvaluationKeys back = Serialization.readEvaluationKeys(ctx, b);
+        assertKeyEquals(evk.relinearization(), back.relinearization());
+        assertEquals(evk.galois().keySet(), back.galois().keySet());
+        for (int g : evk.galois().keySet()) {
+            assertKeyEquals(evk.galois(g), back.galois(g));
+        }
+        EvaluationKeys fromStream = Serialization.readEvaluationKeys(ctx, new ByteArrayInputStream(b));
+        assertEquals(evk.galois().keySet(), fromStream.galois().keySet());
+
+        Evaluator ev = new Evaluator(ctx, back);
+        Encryptor enc = new Encryptor(ctx, pk);
+        Ciphertext cx = enc.encrypt(encoder.encode(x));
+        Ciphertext cy = enc.encrypt(encoder.encode(y));
+        Ciphertext prod = ev.multiplyRelin(cx, cy);
+        assertEquals(2, prod.size());
+        ev.rescaleInPlace(prod);
+        double[] xy = new double[x.length];
+        double[] rot1 = new double[x.length];
+        double[] rotm3 = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xy[i] = x[i] * y[i];
+            rot1[i] = x[(i + 1) % x.length];
+            rotm3[i] = x[Math.floorMod(i - 3, x.length)];
+        }
+        assertDecrypts(xy, prod, decryptor, 1e-5);
+        assertDecrypts(rot1, ev.rotate(cx, 1), decryptor, 1e-5);
+        assertDecrypts(rotm3, ev.rotate(cx, -3), decryptor, 1e-5);
+        assertDecrypts(x, ev.conjugate(cx), decryptor, 1e-5);
+
+        // without relinearization key, and empty
+        EvaluationKeys galoisOnly = new EvaluationKeys(null, evk.galois());
+        EvaluationKeys gBack = Serialization.readEvaluationKeys(ctx, Serialization.write(ctx, galoisOnly));
+        assertNull(gBack.relinearization());
+        assertEquals(evk.galois().keySet(), gBack.galois().keySet());
+        EvaluationKeys empty = Serialization.readEvaluationKeys(ctx,
+                Serialization.write(ctx, new EvaluationKeys(null, java.util.Map.of())));
+        assertNull(empty.relinearization());
+        assertTrue(empty.galois().isEmpty());
+    }
+
+    @Test
+    void keySwitchKeyRoundTrip() throws IOException {
+        KeySwitchKey k = evk.relinearization();
+        byte[] b = Serialization.write(ctx, k);
+        assertEquals(Serialization.sizeOf(ctx, k), b.length);
+        assertKeyEquals(k, Serialization.readKeySwitchKey(ctx, b));
+        assertKeyEquals(k, Serialization.readKeySwitchKey(ctx, new ByteArrayInputStream(b)));
+        // two special primes, two data primes per digit
+        CkksParameters p2 = CkksParameters.builder().logN(10).dataPrimeBits(40, 30, 30, 30).specialPrimeBits(40, 40)
+                .scale(0x1p30).insecureForTestsOnly().build();
+        CkksContext c2 = new CkksContext(p2);
+        KeyGenerator kg2 = new KeyGenerator(c2);
+        KeySwitchKey k2 = kg2.relinearizationKey();
+        assertEquals(2, k2.digits());
+        assertKeyEquals(k2, Serialization.readKeySwitchKey(c2, Serialization.write(c2, k2)));
+    }
+
+    @Test
+    void severalObjectsOnOneStream() throws IOException {
+        Ciphertext ct = new Encryptor(ctx, kg.secretKey()).encrypt(encoder.encode(x));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Serialization.write(params, out);
+        Serialization.write(ctx, ct, out);
+        Serialization.write(ctx, pk, out);
+        Serialization.writeFull(ctx, ct, out);
+        ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
+        CkksParameters p = Serialization.readParameters(in, SecurityLevel.INSECURE_TESTS_ONLY);
+        assertEquals(params, p);
+        CkksContext c = new CkksContext(p);
+        Ciphertext a = Serialization.readCiphertext(c, in);
+        PublicKey k = Serialization.readPublicKey(c, in);
+        Ciphertext b = Serialization.readCiphertext(c, in);
+        assertEquals(0, in.available(), "each reader consumed exactly its object");
+        assertCiphertextEquals(ct, a);
+        assertCiphertextEquals(ct, b);
+        assertPolyEquals(pk.a(), k.a());
+        assertDecrypts(x, a, decryptor, 1e-6);
+    }
+
+    @Test
+    void residuesPackedAtTheirPrimeWidth() {
+        // 24-bit primes: 3 bytes per residue
+        CkksParameters p = CkksParameters.builder().logN(10).dataPrimeBits(24, 24).specialPrimeBits(30).scale(0x1p20)
+                .insecureForTestsOnly().build();
+        CkksContext c = new CkksContext(p);
+        Plaintext pt = new CkksEncoder(c).encode(new double[] {0.5, -0.25}, 1, 0x1p20);
+        byte[] b = Serialization.write(c, pt);
+        assertEquals(48 + 1 + 8 + 2 * 1024 * 3 + 4, b.length);
+        assertPolyEquals(pt.poly(), Serialization.readPlaintext(c, b).poly());
+        // a 30-bit prime takes 30 bits: 1024 * 30 / 8 = 3840 bytes per limb
+        assertEquals(3840, Serialization.limbBytes(1024, 30));
+        assertEquals(3, Serialization.limbBytes(4, 5), "padded to a whole byte");
+    }
+
+    @Test
+    void bitPackingRoundTripsEveryWidth() {
+        Random r = new Random(3);
+        for (int bits = 2; bits <= 61; bits++) {
+            for (int n : new int[] {2, 4, 8, 64}) {
+                long q = (1L << (bits - 1)) + 1 + (long) (r.nextDouble() * ((1L << (bits - 1)) - 2));
+                long[] z = new long[n];
+                for (int j = 0; j < n; j++) {
+                    z[j] = j == 0 ? q - 1 : j == 1 ? 0 : (long) (r.nextDouble() * q);
+                }
+                byte[] packed = new byte[Serialization.limbBytes(n, bits)];
+                Serialization.pack(z, q, bits, packed, "test", 0);
+                long[] back = new long[n];
+                Serialization.unpack(packed, back, q, bits, "test", 0);
+                assertArrayEquals(z, back, "bits " + bits + ", n " + n);
+            }
+        }
+    }
+
+    @Test
+    void writeRejectsObjectsOfAnotherContext() {
+        CkksParameters other = CkksParameters.builder().logN(11).dataPrimeBits(45, 36).specialPrimeBits(45)
+                .scale(0x1p36).insecureForTestsOnly().build();
+        CkksContext octx = new CkksContext(other);
+        Ciphertext ct = new Encryptor(ctx, pk).encrypt(encoder.encode(x));
+        assertThrows(IllegalArgumentException.class, () -> Serialization.write(octx, ct));
+        assertThrows(IllegalArgumentException.class, () -> Serialization.write(octx, pk));
+        Ciphertext unreduced = ct.copy();
+        unreduced.part(0).limb(0)[0] = params.dataPrimes()[0];
+        assertThrows(IllegalArgumentException.class, () -> Serialization.write(ctx, unreduced));
+        Ciphertext badScale = ct.copy();
+        badScale.setScale(0.5);
+        assertThrows(IllegalArgumentException.class, () -> Serialization.write(ctx, badScale));
+    }
+}

@@ -1,0 +1,43 @@
+package io.github.jckks.cryptonets;
+
+import io.github.jckks.cryptonets.model.CryptoNetsShape;
+import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.LinearLayer;
+import io.github.jckks.nn.Sequential;
+
+/**
+ * The CryptoNets network as an nn-layers {@link Sequential}: Conv 5x5 stride 2, 5 maps on the 28x28 image padded
+ * to 29x29 (one zero row at the bottom, one zero column at the right) -&gt; x<sup>2</sup> -&gt; Dense 845-&gt;100 -&gt;
+ * x<sup>2</sup> -&gt; Dense 100-&gt;10 (nGraph-HE2's variant, mean-pool folded into the dense layer). The builder's
+ * passes make it: conv (1 rescale), square left three-part, dense rescaled twice, relinearize 100
+ * ciphertexts, square, dense rescaled twice: depth 5, 100 relinearizations per batch, and a three-part
+ * output the client decrypts with s<sup>2</sup>.
+ */
+public final class EncryptedCryptoNets {
+    private EncryptedCryptoNets() {
+    }
+
+    /** @return the square-activation CryptoNets network for {@code weights} */
+    public static Sequential build(CryptoNetsWeights weights) {
+        double[][][] k = weights.convKernels();
+        double[][][][] kernel = new double[k.length][1][][];
+        for (int m = 0; m < k.length; m++) {
+            kernel[m][0] = k[m];
+        }
+        int side = CryptoNetsShape.INPUT_SIDE;
+        int pad = CryptoNetsShape.PADDED_SIDE - side;
+        LinearLayer conv = LinearLayer.conv2d(1, side, side, kernel, weights.convBiases(), CryptoNetsShape.STRIDE,
+                0, 0, pad, pad, 1);
+        return switch (weights.activation()) {
+            case SQUARE -> Sequential.builder()
+                    .add(conv)
+                    .square()
+                    .add(LinearLayer.dense(weights.dense1Weights(), weights.dense1Biases()))
+                    .square()
+                    .add(LinearLayer.dense(weights.dense2Weights(), weights.dense2Biases()))
+                    .build();
+            default -> throw new UnsupportedOperationException("the " + weights.activation()
+                    + " network needs client-aided activations, which this build does not run yet");
+        };
+    }
+}

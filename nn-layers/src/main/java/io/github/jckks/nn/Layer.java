@@ -1,0 +1,28 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.ckks.Ciphertext;
+
+/**
+ * One step of a network on flattened tensors, computed two ways: on one plaintext image (the reference) and
+ * on batch-packed ciphertexts (one ciphertext per tensor element, slot i holding image i of the batch).
+ * Layers are immutable and thread-safe.
+ */
+public interface Layer {
+    /** @return the number of input elements */
+    int inputSize();
+
+    /** @return the number of output elements */
+    int outputSize();
+
+    /** @return how many rescales (levels) the encrypted form consumes */
+    int depth();
+
+    /** The plaintext reference on one image: returns the output elements. */
+    double[] forward(double[] input);
+
+    /** The encrypted form on batch-packed ciphertexts. */
+    Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime);
+
+    /** @return a one-line description */
+    String describe();
+}

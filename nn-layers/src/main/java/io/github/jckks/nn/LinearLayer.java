@@ -1,0 +1,269 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+
+/**
+ * An affine map out[o] = &Sigma;<sub>t</sub> w[o][t] &middot; in[idx[o][t]] + b[o]: dense layers (every input) and
+ * convolutions (the taps of each output) alike. See {@link #dense} and {@link #conv2d}.
+ *
+ * <p><b>Encrypted form</b> (batch-axis packing: every weight is a scalar shared by all images): each weight is
+ * scalar-encoded at the scale q<sub>l</sub> of the input's last prime, products are accumulated unrescaled by
+ * the {@link MacKernel} with lazy modular reduction (<b>lazy rescaling</b>), the bias is added at the product
+ * scale, and the sums are rescaled once per pending factor ({@link #rescales()}: two after an unrescaled
+ * square). Zero weights are skipped. Work is split over (ciphertext part, prime) pairs on the runtime's pool.
+ * Cost: (non-zero weights) &middot; parts &middot; N &middot; (l + 1) multiply-accumulates plus the rescales.
+ */
+public final class LinearLayer implements Layer {
+    private final int inputSize;
+    private final int[][] idx;
+    private final double[][] weights;
+    private final double[] bias;
+    private final boolean dense;
+    private final int rescales;
+    private final String description;
+
+    private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
+                        String description) {
+        if (bias.length != weights.length || idx.length != weights.length) {
+            throw new IllegalArgumentException("weights, indices and bias disagree on the output count: "
+                    + weights.length + ", " + idx.length + ", " + bias.length);
+        }
+        for (int o = 0; o < weights.length; o++) {
+            if (idx[o].length != weights[o].length) {
+                throw new IllegalArgumentException("output " + o + " has " + idx[o].length + " indices and "
+                        + weights[o].length + " weights");
+            }
+            for (int i : idx[o]) {
+                if (i < 0 || i >= inputSize) {
+                    throw new IllegalArgumentException("output " + o + " reads input " + i + " outside [0, " + inputSize + ")");
+                }
+            }
+            for (double w : weights[o]) {
+                if (!Double.isFinite(w)) {
+                    throw new IllegalArgumentException("output " + o + " has a non-finite weight");
+                }
+            }
+        }
+        if (rescales < 1 || rescales > 2) {
+            throw new IllegalArgumentException("rescales " + rescales + " must be 1 or 2");
+        }
+        this.inputSize = inputSize;
+        this.idx = idx;
+        this.weights = weights;
+        this.bias = bias;
+        this.dense = dense;
+        this.rescales = rescales;
+        this.description = description;
+    }
+
+    /**
+     * A dense (fully connected) layer out = W in + b, PyTorch's {@code Linear} convention: W is [out][in].
+     */
+    public static LinearLayer dense(double[][] w, double[] b) {
+        int in = w[0].length;
+        int[][] idx = new int[w.length][];
+        double[][] copy = new double[w.length][];
+        for (int o = 0; o < w.length; o++) {
+            if (w[o].length != in) {
+                throw new IllegalArgumentException("dense weight row " + o + " has " + w[o].length + " entries, expected " + in);
+            }
+            idx[o] = new int[in];
+            for (int j = 0; j < in; j++) {
+                idx[o][j] = j;
+            }
+            copy[o] = w[o].clone();
+        }
+        return new LinearLayer(in, idx, copy, b.clone(), true, 1, "Dense " + in + " -> " + w.length);
+    }
+
+    /**
+     * A 2-D convolution on a C x H x W input (flattened channel-major, then row, then column), PyTorch's
+     * {@code Conv2d} convention: kernel [M][C/groups][kh][kw], output M x H' x W' flattened the same way, with
+     * H' = (H + padTop + padBottom - kh) / stride + 1 (likewise W'). Zero padding costs nothing: out-of-range taps
+     * are dropped.
+     */
+    public static LinearLayer conv2d(int channels, int height, int width, double[][][][] kernel, double[] bias,
+                                     int stride, int padTop, int padLeft, int padBottom, int padRight, int groups) {
+        int maps = kernel.length;
+        if (groups < 1 || channels % groups != 0 || maps % groups != 0) {
+            throw new IllegalArgumentException("groups " + groups + " must divide channels " + channels + " and maps " + maps);
+        }
+        int cpg = channels / groups;
+        int kh = kernel[0][0].length;
+        int kw = kernel[0][0][0].length;
+        if (kernel[0].length != cpg) {
+            throw new IllegalArgumentException("kernel has " + kernel[0].length + " input channels per map, expected " + cpg);
+        }
+        if (stride < 1) {
+            throw new IllegalArgumentException("stride " + stride + " < 1");
+        }
+        int oh = (height + padTop + padBottom - kh) / stride + 1;
+        int ow = (width + padLeft + padRight - kw) / stride + 1;
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException("convolution output would be empty: " + oh + " x " + ow);
+        }
+        int outputs = maps * oh * ow;
+        int[][] idx = new int[outputs][];
+        double[][] w = new double[outputs][];
+        double[] b = new double[outputs];
+        int[] ti = new int[cpg * kh * kw];
+        double[] tw = new double[cpg * kh * kw];
+        for (int m = 0; m < maps; m++) {
+            int g = m / (maps / groups);
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    int t = 0;
+                    for (int ci = 0; ci < cpg; ci++) {
+                        int channel = g * cpg + ci;
+                        for (int dr = 0; dr < kh; dr++) {
+                            int y = r * stride + dr - padTop;
+                            for (int dc = 0; dc < kw; dc++) {
+                                int x = c * stride + dc - padLeft;
+                                if (y < 0 || y >= height || x < 0 || x >= width) {
+                                    continue;
+                                }
+                                ti[t] = (channel * height + y) * width + x;
+                                tw[t] = kernel[m][ci][dr][dc];
+                                t++;
+                            }
+                        }
+                    }
+                    int o = (m * oh + r) * ow + c;
+                    idx[o] = java.util.Arrays.copyOf(ti, t);
+                    w[o] = java.util.Arrays.copyOf(tw, t);
+                    b[o] = bias == null ? 0 : bias[m];
+                }
+            }
+        }
+        return new LinearLayer(channels * height * width, idx, w, b, false, 1, String.format(
+                "Conv2D %dx%dx%d -> %dx%dx%d (kernel %dx%d, stride %d, groups %d)", channels, height, width, maps, oh, ow,
+                kh, kw, stride, groups));
+    }
+
+    /** @return a copy of this layer that rescales {@code count} times (2 after an unrescaled square) */
+    public LinearLayer withRescales(int count) {
+        return new LinearLayer(inputSize, idx, weights, bias, dense, count, description);
+    }
+
+    /** @return how many times the encrypted output is rescaled */
+    public int rescales() {
+        return rescales;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int outputSize() {
+        return weights.length;
+    }
+
+    @Override
+    public int depth() {
+        return 1;
+    }
+
+    @Override
+    public double[] forward(double[] input) {
+        if (input.length != inputSize) {
+            throw new IllegalArgumentException(description + ": input has " + input.length + " elements, expected " + inputSize);
+        }
+        double[] out = new double[weights.length];
+        for (int o = 0; o < out.length; o++) {
+            double s = bias[o];
+            int[] ix = idx[o];
+            double[] w = weights[o];
+            for (int t = 0; t < ix.length; t++) {
+                s += w[t] * input[ix[t]];
+            }
+            out[o] = s;
+        }
+        return out;
+    }
+
+    @Override
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
+        if (input.length != inputSize) {
+            throw new IllegalArgumentException(description + ": got " + input.length + " ciphertexts, expected " + inputSize);
+        }
+        Ciphertext first = input[0];
+        int level = first.level();
+        int parts = first.size();
+        for (Ciphertext c : input) {
+            if (c.level() != level || c.size() != parts || c.scale() != first.scale()) {
+                throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
+            }
+        }
+        if (level < rescales) {
+            throw new IllegalArgumentException(description + ": input at level " + level + " cannot be rescaled " + rescales
+                    + " times: the parameters are not deep enough for this network");
+        }
+        Evaluator ev = rt.evaluator();
+        RnsRing rq = rt.context().ringQ();
+        int k = level + 1;
+        int n = rq.n();
+        double weightScale = ev.lastPrime(level);
+        double outScale = first.scale() * weightScale;
+        int outputs = weights.length;
+        // Scalar encoding of the weights: round(w * q_l), one residue per prime.
+        long[][][] wres = new long[k][outputs][];
+        for (int o = 0; o < outputs; o++) {
+            long[] ints = new long[weights[o].length];
+            for (int t = 0; t < ints.length; t++) {
+                ints[t] = Math.round(weights[o][t] * weightScale);
+            }
+            for (int i = 0; i < k; i++) {
+                Modulus q = rq.modulus(i);
+                long[] r = new long[ints.length];
+                for (int t = 0; t < r.length; t++) {
+                    r[t] = q.reduceSigned(ints[t]);
+                }
+                wres[i][o] = r;
+            }
+        }
+        Ciphertext[] out = new Ciphertext[outputs];
+        for (int o = 0; o < outputs; o++) {
+            RnsPoly[] ps = new RnsPoly[parts];
+            for (int p = 0; p < parts; p++) {
+                ps[p] = rq.newPoly(k, true);
+            }
+            out[o] = new Ciphertext(ps, outScale);
+        }
+        MacKernel mac = rt.mac();
+        rt.parallelFor(parts * k, task -> {
+            int p = task / k;
+            int i = task % k;
+            long[][] in = new long[inputSize][];
+            for (int j = 0; j < inputSize; j++) {
+                in[j] = input[j].part(p).limb(i);
+            }
+            long[][] z = new long[outputs][];
+            for (int o = 0; o < outputs; o++) {
+                z[o] = out[o].part(p).limb(i);
+            }
+            if (dense) {
+                mac.dense(in, wres[i], z, n, rq.modulus(i));
+            } else {
+                mac.sparse(in, idx, wres[i], z, n, rq.modulus(i));
+            }
+        });
+        rt.parallelFor(outputs, o -> {
+            ev.addScalarInPlace(out[o], bias[o]);
+            for (int r = 0; r < rescales; r++) {
+                ev.rescaleInPlace(out[o]);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public String describe() {
+        return description + (rescales == 2 ? " [lazy: one MAC pass, two rescales]" : "");
+    }
+}

@@ -1,0 +1,26 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.math.Modulus;
+
+/**
+ * The multiply-accumulate kernel of linear layers on batch-packed ciphertexts, for one prime q: every weight
+ * is a scalar shared by all N slots (all images of the batch), so a layer is a matrix product of residues,
+ * out[o][k] = (&Sigma;<sub>t</sub> w[o][t] &middot; in[idx[o][t]][k]) mod q, computed with lazy reduction.
+ *
+ * <p>Inputs: residues in [0, q) with q &lt; 2<sup>31</sup>; weights as residues in [0, q). Outputs fully reduced.
+ * Implementations are stateless, thread-safe and allocation-free. Cost: one 64-bit multiply-add per weight
+ * and slot, plus one reduction per output slot every 2<sup>63</sup>/q<sup>2</sup> terms.
+ */
+public interface MacKernel {
+    /**
+     * Sparse-weight form (convolutions): out[o][k] = &Sigma;<sub>t</sub> w[o][t] &middot; in[idx[o][t]][k] mod q for
+     * k &lt; n. Rows of {@code idx} and {@code w} have equal lengths per output.
+     */
+    void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q);
+
+    /** Dense form: out[o][k] = &Sigma;<sub>j</sub> w[o][j] &middot; in[j][k] mod q for k &lt; n (w[o].length == in.length). */
+    void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q);
+
+    /** @return a short name ("scalar", "vector") */
+    String name();
+}

@@ -1,0 +1,112 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.math.Modulus;
+
+/**
+ * The portable {@link MacKernel}: blocks of {@value #BLOCK} slots, accumulators in a per-thread array, 64-bit
+ * products summed without reduction for as many terms as fit below 2<sup>63</sup> (all 845 terms of a CryptoNets
+ * layer for 24-bit primes, 8 for 30-bit primes), then one Barrett reduction.
+ */
+public final class ScalarMacKernel implements MacKernel {
+    /** The single instance. */
+    public static final ScalarMacKernel INSTANCE = new ScalarMacKernel();
+    static final int BLOCK = 512;
+    private static final ThreadLocal<long[]> ACC = ThreadLocal.withInitial(() -> new long[BLOCK]);
+
+    private ScalarMacKernel() {
+    }
+
+    /** @return how many products of residues below q can be summed in a signed 64-bit accumulator that holds a value below q */
+    static int lazyTerms(Modulus q) {
+        long qm = q.value() - 1;
+        if (qm == 0) {
+            return Integer.MAX_VALUE;
+        }
+        long maxProduct = qm * qm;
+        long room = Long.MAX_VALUE - q.value();
+        long terms = room / maxProduct;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, terms));
+    }
+
+    static void check(Modulus q) {
+        if (q.bits() > 31) {
+            throw new IllegalArgumentException("MAC kernels need primes below 2^31, got " + q);
+        }
+    }
+
+    @Override
+    public void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
+        check(q);
+        int lazy = lazyTerms(q);
+        long[] acc = ACC.get();
+        for (int k0 = 0; k0 < n; k0 += BLOCK) {
+            int len = Math.min(BLOCK, n - k0);
+            for (int o = 0; o < out.length; o++) {
+                java.util.Arrays.fill(acc, 0, len, 0L);
+                int[] ix = idx[o];
+                long[] wo = w[o];
+                int pending = 0;
+                for (int t = 0; t < ix.length; t++) {
+                    long wt = wo[t];
+                    if (wt == 0) {
+                        continue;
+                    }
+                    long[] x = in[ix[t]];
+                    for (int k = 0; k < len; k++) {
+                        acc[k] += wt * x[k0 + k];
+                    }
+                    if (++pending == lazy) {
+                        for (int k = 0; k < len; k++) {
+                            acc[k] = q.reduce(acc[k]);
+                        }
+                        pending = 0;
+                    }
+                }
+                long[] z = out[o];
+                for (int k = 0; k < len; k++) {
+                    z[k0 + k] = q.reduce(acc[k]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q) {
+        check(q);
+        int lazy = lazyTerms(q);
+        long[] acc = ACC.get();
+        for (int k0 = 0; k0 < n; k0 += BLOCK) {
+            int len = Math.min(BLOCK, n - k0);
+            for (int o = 0; o < out.length; o++) {
+                java.util.Arrays.fill(acc, 0, len, 0L);
+                long[] wo = w[o];
+                int pending = 0;
+                for (int j = 0; j < in.length; j++) {
+                    long wt = wo[j];
+                    if (wt == 0) {
+                        continue;
+                    }
+                    long[] x = in[j];
+                    for (int k = 0; k < len; k++) {
+                        acc[k] += wt * x[k0 + k];
+                    }
+                    if (++pending == lazy) {
+                        for (int k = 0; k < len; k++) {
+                            acc[k] = q.reduce(acc[k]);
+                        }
+                        pending = 0;
+                    }
+                }
+                long[] z = out[o];
+                for (int k = 0; k < len; k++) {
+                    z[k0 + k] = q.reduce(acc[k]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

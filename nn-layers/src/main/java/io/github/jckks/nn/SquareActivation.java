@@ -1,0 +1,57 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.ckks.Ciphertext;
+
+/**
+ * The square activation x -&gt; x<sup>2</sup> (CryptoNets). Encrypted: one ciphertext product per element, left
+ * three-part and unrescaled (<b>lazy relinearization and rescaling</b>: the next linear layer accumulates the
+ * three parts and rescales twice, so only its far fewer outputs are relinearized). Cost: 3 (l+1) N products
+ * per element.
+ */
+public final class SquareActivation implements Layer {
+    private final int size;
+
+    /** @param size number of elements */
+    public SquareActivation(int size) {
+        this.size = size;
+    }
+
+    @Override
+    public int inputSize() {
+        return size;
+    }
+
+    @Override
+    public int outputSize() {
+        return size;
+    }
+
+    @Override
+    public int depth() {
+        return 1;
+    }
+
+    @Override
+    public double[] forward(double[] input) {
+        double[] out = new double[input.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = input[i] * input[i];
+        }
+        return out;
+    }
+
+    @Override
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
+        Ciphertext[] out = new Ciphertext[input.length];
+        rt.parallelFor(input.length, i -> {
+            out[i] = rt.evaluator().square(input[i]);
+            input[i] = null; // release the two-part input early: peak memory
+        });
+        return out;
+    }
+
+    @Override
+    public String describe() {
+        return "Square (x^2), " + size + " elements, left unrelinearized";
+    }
+}

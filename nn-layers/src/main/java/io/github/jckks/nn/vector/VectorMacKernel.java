@@ -1,0 +1,394 @@
+package io.github.jckks.nn.vector;
+
+import io.github.jckks.math.Modulus;
+import io.github.jckks.nn.MacKernel;
+import io.github.jckks.nn.ScalarMacKernel;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The {@link MacKernel} on 256-bit SIMD registers (Vector API, 4 x 64-bit lanes) for primes q &lt; 2<sup>31</sup>,
+ * bit-identical to {@link ScalarMacKernel} (outputs fully reduced in [0, q)).
+ *
+ * <p>Design. Every product of two residues is a 32 x 32 -&gt; 64-bit {@code vpmuludq}: both operands carry a
+ * visible {@code and(0xFFFFFFFF)} (the input lanes and the broadcast weight), the pattern C2 needs. A tile of
+ * accumulators stays in registers for a whole sum: 4 outputs x 8 slots (8 vectors) for the dense form, each
+ * input vector reused by 4 weights; 1 output x 16 slots (4 vectors) for the sparse form, whose outputs have
+ * their own input indices. Slots are walked in blocks of {@value #BLOCK_DEFAULT}, so that the inputs of a block
+ * stay in the L2 cache while every output visits them. A tile stores its raw 64-bit sums; the block's outputs
+ * are then reduced by a separate vector loop (still in L1).
+ *
+ * <p>Lazy reduction. Accumulators are unsigned 64-bit sums. After {@code lazy} terms they are folded,
+ * x = x<sub>h</sub> 2<sup>32</sup> + x<sub>l</sub> &rarr; x<sub>h</sub> (2<sup>32</sup> mod q) + x<sub>l</sub>
+ * (one multiplication, result at most (2<sup>32</sup> - 1)(c + 1) with c = 2<sup>32</sup> mod q), and {@code lazy}
+ * is the number of products, each at most (q-1)<sup>2</sup>, that fit on top of that below 2<sup>64</sup>:
+ * unlimited in practice for 24-bit primes (one reduction at the end of an 845-term sum), 12 for 30-bit primes,
+ * 2 or 3 for 31-bit primes. The final reduction folds zero to two times until x &lt; 2<sup>31+b</sup> (b the bit
+ * length of q), then a Barrett step on 32-bit operands, q&#770; = ((x &gt;&gt; (b-1)) m) &gt;&gt; 32 with
+ * m = floor(2<sup>b+31</sup>/q) &lt; 2<sup>32</sup>, leaves x - q&#770; q in [0, 3q), and two conditional
+ * subtractions finish (a 64-bit compare-and-blend, then an unsigned 32-bit minimum).
+ *
+ * <p>The hot methods take no vector arguments and return none (every helper is written out in place), so no
+ * vector is ever boxed: the kernel is allocation-free. Slots beyond the last multiple of 8 are summed by a
+ * scalar loop. Powers of two (q = 2) go to the scalar kernel. Stateless and thread-safe.
+ */
+public final class VectorMacKernel implements MacKernel {
+    /** The single instance (looked up reflectively by {@code MacKernels}). */
+    public static final VectorMacKernel INSTANCE = new VectorMacKernel();
+
+    static final VectorSpecies<Long> S = LongVector.SPECIES_256;
+    static final long M32 = 0xFFFFFFFFL;
+    static final int BLOCK_DEFAULT = 64;
+    /** Slots per block (a multiple of {@link #SPARSE_TILE}). */
+    static final int BLOCK = Integer.getInteger("jckks.mac.block", BLOCK_DEFAULT);
+    static final int SPARSE_BLOCK = Integer.getInteger("jckks.mac.sparseBlock", BLOCK_DEFAULT);
+    /** Slots per dense tile: two vectors. */
+    static final int TILE = 8;
+    /** Slots per sparse tile: four vectors. */
+    static final int SPARSE_TILE = 16;
+
+    private VectorMacKernel() {
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    // ---------------------------------------------------------------- per-prime constants
+
+    /** @return 2^32 mod q */
+    static long c32(long q) {
+        return (1L << 32) % q;
+    }
+
+    /** @return an upper bound of the fold of any value at most the unsigned 64-bit bound b */
+    static long foldBound(long b, long c) {
+        if (Long.compareUnsigned(b, M32) <= 0) {
+            return b;
+        }
+        return (b >>> 32) * c + M32;
+    }
+
+    /**
+     * @return how many products of residues, each at most (q-1)^2, can be added to a folded accumulator without
+     *         exceeding 2^64 - 1 (at least 2 for q &lt; 2^31)
+     */
+    static int lazyTerms(long q) {
+        long maxProduct = (q - 1) * (q - 1);
+        if (maxProduct == 0) {
+            return Integer.MAX_VALUE;
+        }
+        long terms = Long.divideUnsigned(-1L - foldBound(-1L, c32(q)), maxProduct);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, terms));
+    }
+
+    /**
+     * @return how many folds the final reduction needs before its Barrett step (0, 1 or 2), for a sum of
+     *         {@code terms} products folded every {@code lazy} terms
+     */
+    static int finalFolds(int terms, long q, int bits, int lazy) {
+        long c = c32(q);
+        long maxProduct = (q - 1) * (q - 1);
+        long bound;
+        if (terms <= lazy) {
+            bound = maxProduct * terms;
+        } else {
+            int last = terms - lazy * ((terms - 1) / lazy);
+            bound = foldBound(-1L, c) + maxProduct * last;
+        }
+        long limit = 1L << (31 + bits);
+        int folds = 0;
+        while (Long.compareUnsigned(bound, limit) >= 0) {
+            bound = foldBound(bound, c);
+            folds++;
+        }
+        return folds;
+    }
+
+    static void check(Modulus q) {
+        if (q.bits() > 31) {
+            throw new IllegalArgumentException("MAC kernels need primes below 2^31, got " + q);
+        }
+    }
+
+    /** @return true if the vector kernel handles this modulus (below 2^31 and not a power of two) */
+    static boolean supported(Modulus q) {
+        return Long.bitCount(q.value()) != 1;
+    }
+
+    // ---------------------------------------------------------------- dense
+
+    @Override
+    public void dense(long[][] in, long[][] w, long[][] out, int n, Modulus mod) {
+        check(mod);
+        if (!supported(mod)) {
+            ScalarMacKernel.INSTANCE.dense(in, w, out, n, mod);
+            return;
+        }
+        final int nIn = in.length;
+        final int nOut = out.length;
+        for (int o = 0; o < nOut; o++) {
+            if (w[o].length != nIn) {
+                throw new IllegalArgumentException("weight row " + o + " has " + w[o].length + " weights for "
+                        + nIn + " inputs");
+            }
+        }
+        final long q = mod.value();
+        final int bits = mod.bits();
+        final long c = c32(q);
+        final int lazy = lazyTerms(q);
+        final int folds = finalFolds(nIn, q, bits, lazy);
+        final long barrett = (1L << (bits + 31)) / q;
+        final int nv = n - n % TILE;
+        for (int k0 = 0; k0 < nv; k0 += BLOCK) {
+            final int k1 = Math.min(nv, k0 + BLOCK);
+            int o = 0;
+            for (; o + 4 <= nOut; o += 4) {
+                final long[] w0 = w[o];
+                final long[] w1 = w[o + 1];
+                final long[] w2 = w[o + 2];
+                final long[] w3 = w[o + 3];
+                final long[] z0 = out[o];
+                final long[] z1 = out[o + 1];
+                final long[] z2 = out[o + 2];
+                final long[] z3 = out[o + 3];
+                for (int k = k0; k < k1; k += TILE) {
+                    dense4x8(in, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                }
+                reduce(z0, k0, k1, folds, q, c, bits, barrett);
+                reduce(z1, k0, k1, folds, q, c, bits, barrett);
+                reduce(z2, k0, k1, folds, q, c, bits, barrett);
+                reduce(z3, k0, k1, folds, q, c, bits, barrett);
+            }
+            for (; o < nOut; o++) {
+                final long[] wo = w[o];
+                final long[] z = out[o];
+                for (int k = k0; k < k1; k += TILE) {
+                    dense1x8(in, wo, z, k, lazy, c);
+                }
+                reduce(z, k0, k1, folds, q, c, bits, barrett);
+            }
+        }
+        if (nv < n) {
+            for (int o = 0; o < nOut; o++) {
+                scalarTail(in, null, w[o], out[o], nv, n, lazy, mod);
+            }
+        }
+    }
+
+    /** Raw sums (not reduced) of 4 outputs at 8 slots from k: 8 accumulators in registers. */
+    static void dense4x8(long[][] in, long[] w0, long[] w1, long[] w2, long[] w3,
+                         long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
+        final int nIn = in.length;
+        LongVector a00 = LongVector.zero(S);
+        LongVector a01 = a00;
+        LongVector a10 = a00;
+        LongVector a11 = a00;
+        LongVector a20 = a00;
+        LongVector a21 = a00;
+        LongVector a30 = a00;
+        LongVector a31 = a00;
+        int j = 0;
+        while (true) {
+            final int end = nIn - j <= lazy ? nIn : j + lazy;
+            for (; j < end; j++) {
+                final long[] x = in[j];
+                final LongVector x0 = LongVector.fromArray(S, x, k).and(M32);
+                final LongVector x1 = LongVector.fromArray(S, x, k + 4).and(M32);
+                LongVector v = LongVector.broadcast(S, w0[j]).and(M32);
+                a00 = a00.add(x0.mul(v));
+                a01 = a01.add(x1.mul(v));
+                v = LongVector.broadcast(S, w1[j]).and(M32);
+                a10 = a10.add(x0.mul(v));
+                a11 = a11.add(x1.mul(v));
+                v = LongVector.broadcast(S, w2[j]).and(M32);
+                a20 = a20.add(x0.mul(v));
+                a21 = a21.add(x1.mul(v));
+                v = LongVector.broadcast(S, w3[j]).and(M32);
+                a30 = a30.add(x0.mul(v));
+                a31 = a31.add(x1.mul(v));
+            }
+            if (j >= nIn) {
+                break;
+            }
+            // fold x -> (x >>> 32) * (2^32 mod q) + (x & (2^32 - 1))
+            final LongVector vc = LongVector.broadcast(S, c).and(M32);
+            a00 = a00.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a00.and(M32));
+            a01 = a01.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a01.and(M32));
+            a10 = a10.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a10.and(M32));
+            a11 = a11.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a11.and(M32));
+            a20 = a20.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a20.and(M32));
+            a21 = a21.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a21.and(M32));
+            a30 = a30.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a30.and(M32));
+            a31 = a31.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a31.and(M32));
+        }
+        a00.intoArray(z0, k);
+        a01.intoArray(z0, k + 4);
+        a10.intoArray(z1, k);
+        a11.intoArray(z1, k + 4);
+        a20.intoArray(z2, k);
+        a21.intoArray(z2, k + 4);
+        a30.intoArray(z3, k);
+        a31.intoArray(z3, k + 4);
+    }
+
+    /** Raw sums of 1 output at 8 slots from k (the last out.length mod 4 outputs). */
+    static void dense1x8(long[][] in, long[] wo, long[] z, int k, int lazy, long c) {
+        final int nIn = in.length;
+        LongVector a0 = LongVector.zero(S);
+        LongVector a1 = a0;
+        int j = 0;
+        while (true) {
+            final int end = nIn - j <= lazy ? nIn : j + lazy;
+            for (; j < end; j++) {
+                final long[] x = in[j];
+                final LongVector v = LongVector.broadcast(S, wo[j]).and(M32);
+                a0 = a0.add(LongVector.fromArray(S, x, k).and(M32).mul(v));
+                a1 = a1.add(LongVector.fromArray(S, x, k + 4).and(M32).mul(v));
+            }
+            if (j >= nIn) {
+                break;
+            }
+            final LongVector vc = LongVector.broadcast(S, c).and(M32);
+            a0 = a0.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a0.and(M32));
+            a1 = a1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a1.and(M32));
+        }
+        a0.intoArray(z, k);
+        a1.intoArray(z, k + 4);
+    }
+
+    // ---------------------------------------------------------------- sparse
+
+    @Override
+    public void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus mod) {
+        check(mod);
+        if (!supported(mod)) {
+            ScalarMacKernel.INSTANCE.sparse(in, idx, w, out, n, mod);
+            return;
+        }
+        final int nOut = out.length;
+        for (int o = 0; o < nOut; o++) {
+            if (w[o].length != idx[o].length) {
+                throw new IllegalArgumentException("output " + o + " has " + w[o].length + " weights for "
+                        + idx[o].length + " indices");
+            }
+        }
+        final long q = mod.value();
+        final int bits = mod.bits();
+        final long c = c32(q);
+        final int lazy = lazyTerms(q);
+        final long barrett = (1L << (bits + 31)) / q;
+        final int nv = n - n % SPARSE_TILE;
+        int lastTerms = -1;
+        int folds = 0;
+        for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
+            final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
+            for (int o = 0; o < nOut; o++) {
+                final int[] ix = idx[o];
+                final long[] wo = w[o];
+                final long[] z = out[o];
+                if (ix.length != lastTerms) {
+                    lastTerms = ix.length;
+                    folds = finalFolds(lastTerms, q, bits, lazy);
+                }
+                for (int k = k0; k < k1; k += SPARSE_TILE) {
+                    sparse1x16(in, ix, wo, z, k, lazy, c);
+                }
+                reduce(z, k0, k1, folds, q, c, bits, barrett);
+            }
+        }
+        if (nv < n) {
+            for (int o = 0; o < nOut; o++) {
+                scalarTail(in, idx[o], w[o], out[o], nv, n, lazy, mod);
+            }
+        }
+    }
+
+    /** Raw sums of 1 output at 16 slots from k: 4 accumulators in registers. */
+    static void sparse1x16(long[][] in, int[] ix, long[] wo, long[] z, int k, int lazy, long c) {
+        final int terms = ix.length;
+        LongVector a0 = LongVector.zero(S);
+        LongVector a1 = a0;
+        LongVector a2 = a0;
+        LongVector a3 = a0;
+        int t = 0;
+        while (true) {
+            final int end = terms - t <= lazy ? terms : t + lazy;
+            for (; t < end; t++) {
+                final long[] x = in[ix[t]];
+                final LongVector v = LongVector.broadcast(S, wo[t]).and(M32);
+                a0 = a0.add(LongVector.fromArray(S, x, k).and(M32).mul(v));
+                a1 = a1.add(LongVector.fromArray(S, x, k + 4).and(M32).mul(v));
+                a2 = a2.add(LongVector.fromArray(S, x, k + 8).and(M32).mul(v));
+                a3 = a3.add(LongVector.fromArray(S, x, k + 12).and(M32).mul(v));
+            }
+            if (t >= terms) {
+                break;
+            }
+            final LongVector vc = LongVector.broadcast(S, c).and(M32);
+            a0 = a0.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a0.and(M32));
+            a1 = a1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a1.and(M32));
+            a2 = a2.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a2.and(M32));
+            a3 = a3.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a3.and(M32));
+        }
+        a0.intoArray(z, k);
+        a1.intoArray(z, k + 4);
+        a2.intoArray(z, k + 8);
+        a3.intoArray(z, k + 12);
+    }
+
+    // ---------------------------------------------------------------- final reduction
+
+    /**
+     * Reduces raw unsigned 64-bit sums z[from, to) (to - from a multiple of 4) to [0, q): {@code folds} folds,
+     * one Barrett step to [0, 3q), two conditional subtractions.
+     */
+    static void reduce(long[] z, int from, int to, int folds, long q, long c, int bits, long barrett) {
+        final LongVector vq = LongVector.broadcast(S, q).and(M32);
+        final LongVector vc = LongVector.broadcast(S, c).and(M32);
+        final LongVector vm = LongVector.broadcast(S, barrett).and(M32);
+        final LongVector twoQ = LongVector.broadcast(S, 2 * q);
+        final IntVector qi = vq.reinterpretAsInts();
+        final int shift = bits - 1;
+        for (int k = from; k < to; k += 4) {
+            LongVector x = LongVector.fromArray(S, z, k);
+            if (folds > 0) {
+                x = x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(x.and(M32));
+                if (folds > 1) {
+                    x = x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(x.and(M32));
+                }
+            }
+            // Barrett: x < 2^(32 + shift), so the quotient estimate fits in 32 bits and is short by at most 2
+            final LongVector qhat = x.lanewise(VectorOperators.LSHR, shift).and(M32).mul(vm)
+                    .lanewise(VectorOperators.LSHR, 32).and(M32);
+            LongVector r = x.sub(qhat.mul(vq));
+            final LongVector t = r.sub(twoQ);
+            r = r.blend(t, t.compare(VectorOperators.GE, 0L));
+            // r < 2q < 2^32: min(r, r - q) as unsigned 32-bit words (the high words are 0 in both)
+            final IntVector ri = r.reinterpretAsInts();
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, k);
+        }
+    }
+
+    // ---------------------------------------------------------------- scalar tail
+
+    /** Slots [from, n) of one output by scalar arithmetic (ix == null: the dense row). */
+    static void scalarTail(long[][] in, int[] ix, long[] wo, long[] z, int from, int n, int lazy, Modulus mod) {
+        final int terms = wo.length;
+        for (int k = from; k < n; k++) {
+            long acc = 0;
+            int pending = 0;
+            for (int t = 0; t < terms; t++) {
+                acc += wo[t] * in[ix == null ? t : ix[t]][k];
+                if (++pending == lazy) {
+                    acc = mod.reduce(acc);
+                    pending = 0;
+                }
+            }
+            z[k] = mod.reduce(acc);
+        }
+    }
+}

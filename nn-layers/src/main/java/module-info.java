@@ -1,0 +1,9 @@
+/**
+ * Neural-network layers on encrypted tensors with batch-axis packing (one ciphertext per tensor element,
+ * slot i holding image i), the multiply-accumulate kernels behind them, and plaintext reference layers.
+ */
+module io.github.jckks.nn {
+    requires transitive io.github.jckks.ckks;
+    requires static jdk.incubator.vector;
+    exports io.github.jckks.nn;
+}

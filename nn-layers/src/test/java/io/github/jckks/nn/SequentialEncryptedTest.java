@@ -1,0 +1,179 @@
+package io.github.jckks.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.KeyGenerator;
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A CryptoNets-shaped network (conv, square, dense, square, dense) encrypted vs its plaintext reference. */
+class SequentialEncryptedTest {
+    static ForkJoinPool pool;
+
+    @BeforeAll
+    static void start() {
+        pool = new ForkJoinPool(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdown();
+    }
+
+    private static double[][][][] randomKernel(Random r, int maps, int ch, int k, double s) {
+        double[][][][] w = new double[maps][ch][k][k];
+        for (double[][][] a : w) {
+            for (double[][] b : a) {
+                for (double[] c : b) {
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = (r.nextDouble() * 2 - 1) * s;
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    private static double[][] randomMatrix(Random r, int out, int in, double s) {
+        double[][] w = new double[out][in];
+        for (double[] row : w) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (r.nextDouble() * 2 - 1) * s;
+            }
+        }
+        return w;
+    }
+
+    private static double[] randomVector(Random r, int n, double s) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (r.nextDouble() * 2 - 1) * s;
+        }
+        return v;
+    }
+
+    @Test
+    void cryptoNetsShapedNetworkMatchesPlaintext() {
+        Random r = new Random(42);
+        int side = 10;
+        Sequential net = Sequential.builder()
+                .add(LinearLayer.conv2d(1, side, side, randomKernel(r, 3, 1, 3, 0.5), randomVector(r, 3, 0.1), 2, 0, 0, 1, 1, 1))
+                .square()
+                .add(LinearLayer.dense(randomMatrix(r, 12, 75, 0.2), randomVector(r, 12, 0.1)))
+                .square()
+                .add(LinearLayer.dense(randomMatrix(r, 4, 12, 0.5), randomVector(r, 4, 0.1)))
+                .build();
+        assertEquals(5, net.depth());
+        assertTrue(net.layers().stream().anyMatch(l -> l instanceof Relinearize), "lazy relinearization inserted once");
+
+        CkksParameters params = CkksParameters.builder().logN(11).dataPrimeBits(30, 24, 24, 24, 24, 24)
+                .specialPrimeBits(30).scale(0x1p24).insecureForTestsOnly().build();
+        CkksContext ctx = new CkksContext(params);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CkksEncoder enc = new CkksEncoder(ctx);
+        Encryptor encryptor = new Encryptor(ctx, kg.secretKey());
+        Decryptor dec = new Decryptor(ctx, kg.secretKey());
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, kg.evaluationKeys(true, false)), MacKernels.get(), pool);
+
+        int batch = params.slots();
+        double[][] images = new double[batch][side * side];
+        for (double[] img : images) {
+            for (int i = 0; i < img.length; i++) {
+                img[i] = r.nextDouble();
+            }
+        }
+        Ciphertext[] in = new Ciphertext[side * side];
+        for (int p = 0; p < in.length; p++) {
+            double[] col = new double[batch];
+            for (int i = 0; i < batch; i++) {
+                col[i] = images[i][p];
+            }
+            in[p] = encryptor.encrypt(enc.encode(col, params.maxLevel(), params.defaultScale()));
+        }
+        Ciphertext[] out = net.forward(in, rt);
+        assertEquals(4, out.length);
+        assertEquals(0, out[0].level());
+        assertEquals(3, out[0].size(), "the last product is never relinearized: the client decrypts with s^2");
+        double maxErr = 0;
+        double[][] dec4 = new double[4][];
+        for (int o = 0; o < 4; o++) {
+            dec4[o] = enc.decode(dec.decrypt(out[o]));
+        }
+        for (int i = 0; i < batch; i++) {
+            double[] ref = net.forward(images[i]);
+            for (int o = 0; o < 4; o++) {
+                maxErr = Math.max(maxErr, Math.abs(ref[o] - dec4[o][i]));
+            }
+        }
+        assertTrue(maxErr < 1e-2, "encrypted vs plaintext max error " + maxErr);
+    }
+
+    @Test
+    void parametersTooShallowAreRejected() {
+        Random r = new Random(1);
+        Sequential net = Sequential.builder()
+                .add(LinearLayer.dense(randomMatrix(r, 2, 3, 1), randomVector(r, 2, 1)))
+                .square()
+                .add(LinearLayer.dense(randomMatrix(r, 2, 2, 1), randomVector(r, 2, 1)))
+                .build();
+        assertEquals(3, net.depth());
+        CkksParameters params = CkksParameters.builder().logN(10).dataPrimeBits(30, 24).specialPrimeBits(30)
+                .scale(0x1p24).insecureForTestsOnly().build();
+        CkksContext ctx = new CkksContext(params);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CkksEncoder enc = new CkksEncoder(ctx);
+        Encryptor e = new Encryptor(ctx, kg.secretKey());
+        Ciphertext[] in = new Ciphertext[3];
+        for (int i = 0; i < 3; i++) {
+            in[i] = e.encrypt(enc.encode(new double[] {1}, params.maxLevel(), params.defaultScale()));
+        }
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), pool);
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> net.forward(in, rt));
+        assertTrue(ex.getMessage().contains("depth"), ex.getMessage());
+    }
+
+    @Test
+    void convolutionGeometryMatchesNaive() {
+        Random r = new Random(3);
+        double[][][][] k = randomKernel(r, 4, 1, 3, 1);
+        LinearLayer conv = LinearLayer.conv2d(2, 6, 5, k, new double[] {0.5, -1, 0, 2}, 2, 1, 1, 1, 0, 2);
+        double[] x = randomVector(r, 2 * 6 * 5, 1);
+        double[] y = conv.forward(x);
+        int oh = (6 + 2 - 3) / 2 + 1;
+        int ow = (5 + 1 - 3) / 2 + 1;
+        assertEquals(4 * oh * ow, y.length);
+        for (int m = 0; m < 4; m++) {
+            int g = m / 2;
+            for (int rr = 0; rr < oh; rr++) {
+                for (int cc = 0; cc < ow; cc++) {
+                    double s = new double[] {0.5, -1, 0, 2}[m];
+                    for (int ci = 0; ci < 1; ci++) {
+                        int ch = g + ci;
+                        for (int dr = 0; dr < 3; dr++) {
+                            for (int dc = 0; dc < 3; dc++) {
+                                int yy = rr * 2 + dr - 1;
+                                int xx = cc * 2 + dc - 1;
+                                if (yy >= 0 && yy < 6 && xx >= 0 && xx < 5) {
+                                    s += k[m][ci][dr][dc] * x[(ch * 6 + yy) * 5 + xx];
+                                }
+                            }
+                        }
+                    }
+                    assertEquals(s, y[(m * oh + rr) * ow + cc], 1e-12);
+                }
+            }
+        }
+    }
+}
