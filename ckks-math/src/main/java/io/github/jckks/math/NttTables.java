@@ -120,68 +120,10 @@ public final class NttTables {
 
     // ---------------------------------------------------------------- tables of the 32-bit vector kernel
 
-    /** Lazily built twiddles of the two last forward and two first inverse stages (see {@link #lateStageTwiddles32()}). */
-    private volatile long[] lateStageTwiddles32;
-
-    /**
-     * Twiddle factors for SIMD kernels with 32-bit Shoup constants, for primes q &lt; 2<sup>30</sup> and N &gt;= 4,
-     * laid out so the butterflies of distance t = 2 and t = 1 run on 4-lane vectors without gathers. Each entry
-     * packs a twiddle w (low 32 bits) with its Shoup companion floor(w &middot; 2<sup>32</sup> / q) (high 32 bits);
-     * an entry w = 1 lets a lane pass through the Shoup product (which then only reduces it to [0, 2q)). The
-     * array has 4N entries, four blocks of N indexed by element position j, group g = j / 4:
-     * <ol>
-     * <li>forward t = 2: lanes (1, 1, w, w) with w = &psi;<sup>brv(N/4 + g)</sup>;</li>
-     * <li>forward t = 1: lanes (1, w<sub>0</sub>, 1, w<sub>1</sub>) with w<sub>k</sub> = &psi;<sup>brv(N/2 + 2g + k)</sup>;</li>
-     * <li>inverse t = 1: lanes (1, w<sub>0</sub>, 1, w<sub>1</sub>) with w<sub>k</sub> = &psi;<sup>-brv(N/2 + 2g + k)</sup>;</li>
-     * <li>inverse t = 2: lanes (1, 1, w, w) with w = &psi;<sup>-brv(N/4 + g)</sup>.</li>
-     * </ol>
-     * Built on first use in O(N) (racy but idempotent), then shared: do not modify.
-     *
-     * @throws IllegalStateException if q &gt;= 2<sup>30</sup> or N &lt; 4
-     */
-    public long[] lateStageTwiddles32() {
-        long[] t = lateStageTwiddles32;
-        if (t == null) {
-            t = buildLateStageTwiddles32();
-            lateStageTwiddles32 = t;
-        }
-        return t;
-    }
-
     /** @return w packed with its 32-bit Shoup companion: w | floor(w 2^32 / q) &lt;&lt; 32, for q &lt; 2^30 */
     public long packShoup32(long w) {
         long q = modulus.value();
         return w | (((w << 32) / q) << 32);
-    }
-
-    private long[] buildLateStageTwiddles32() {
-        if (modulus.bits() > 30 || n < 4) {
-            throw new IllegalStateException("32-bit twiddle tables need q < 2^30 and N >= 4, have " + modulus + ", N = " + n);
-        }
-        long one = packShoup32(1);
-        long[] t = new long[4 * n];
-        for (int g = 0; g < n / 4; g++) {
-            int j = 4 * g;
-            long f2 = packShoup32(psiRev[n / 4 + g]);
-            long i2 = packShoup32(psiInvRev[n / 4 + g]);
-            t[j] = one;
-            t[j + 1] = one;
-            t[j + 2] = f2;
-            t[j + 3] = f2;
-            t[n + j] = one;
-            t[n + j + 1] = packShoup32(psiRev[n / 2 + 2 * g]);
-            t[n + j + 2] = one;
-            t[n + j + 3] = packShoup32(psiRev[n / 2 + 2 * g + 1]);
-            t[2 * n + j] = one;
-            t[2 * n + j + 1] = packShoup32(psiInvRev[n / 2 + 2 * g]);
-            t[2 * n + j + 2] = one;
-            t[2 * n + j + 3] = packShoup32(psiInvRev[n / 2 + 2 * g + 1]);
-            t[3 * n + j] = one;
-            t[3 * n + j + 1] = one;
-            t[3 * n + j + 2] = i2;
-            t[3 * n + j + 3] = i2;
-        }
-        return t;
     }
 
     /** Lazily built twiddles of the three last forward and three first inverse stages, 8 x 32-bit lanes. */

@@ -1,5 +1,8 @@
 package io.github.jckks.math;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -20,6 +23,8 @@ public final class Prng {
     public static final int SEED_BYTES = 32;
     private static final int BLOCK = 4096;
     private static final SecureRandom SECURE = new SecureRandom();
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Cipher cipher;
     private final byte[] zeros = new byte[BLOCK];
@@ -74,11 +79,18 @@ public final class Prng {
         if (position > BLOCK - 8) {
             refill();
         }
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (buffer[position + i] & 0xFFL);
-        }
+        long v = (long) LONGS.get(buffer, position);
         position += 8;
+        return v;
+    }
+
+    /** @return the next 32 pseudo-random bits */
+    public int nextInt() {
+        if (position > BLOCK - 4) {
+            refill();
+        }
+        int v = (int) INTS.get(buffer, position);
+        position += 4;
         return v;
     }
 

@@ -29,12 +29,22 @@ public final class RlweSampler {
             long q = ring.modulus(i).value();
             long mask = -1L >>> Long.numberOfLeadingZeros(q - 1);
             long[] z = out.limb(i);
-            for (int j = 0; j < z.length; j++) {
-                long r;
-                do {
-                    r = prng.nextLong() & mask;
-                } while (r >= q);
-                z[j] = r;
+            if (q <= (1L << 32)) {
+                for (int j = 0; j < z.length; j++) {
+                    long r;
+                    do {
+                        r = prng.nextInt() & mask;
+                    } while (r >= q);
+                    z[j] = r;
+                }
+            } else {
+                for (int j = 0; j < z.length; j++) {
+                    long r;
+                    do {
+                        r = prng.nextLong() & mask;
+                    } while (r >= q);
+                    z[j] = r;
+                }
             }
         }
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Modulus} against BigInteger, for moduli of every bit length from 2 to 61. */
 class ModulusTest {
-    private static final int RANDOM_OPS = 100;
+    private static final int RANDOM_OPS = 60;
 
     static IntStream bitLengths() {
         return IntStream.rangeClosed(2, Modulus.MAX_BITS);

@@ -47,6 +47,15 @@ class SerializationTest {
         }
     }
 
+    /** @return the sum of the primes' bit widths */
+    static long bitsOf(long[] primes) {
+        long s = 0;
+        for (long p : primes) {
+            s += 64 - Long.numberOfLeadingZeros(p);
+        }
+        return s;
+    }
+
     static void assertPolyEquals(RnsPoly a, RnsPoly b) {
         assertEquals(a.limbCount(), b.limbCount(), "limb count");
         assertEquals(a.n(), b.n(), "degree");
@@ -177,7 +186,7 @@ class SerializationTest {
         assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(full));
         assertEquals(Serialization.sizeOf(ctx, ct), seeded.length);
         assertEquals(Serialization.sizeOfFull(ctx, ct), full.length);
-        long poly = (45 + 36 + 36) * 1024 / 8;
+        long poly = bitsOf(params.dataPrimes()) * 1024 / 8;
         assertEquals(48 + 1 + 1 + 8 + 2 * poly + 4, full.length);
         assertEquals(48 + 1 + 8 + 32 + poly + 4, seeded.length);
         assertTrue(seeded.length < 0.51 * full.length, seeded.length + " vs " + full.length);
@@ -239,8 +248,8 @@ class SerializationTest {
     void evaluationKeysRoundTripWorkInEvaluator() throws IOException {
         byte[] b = Serialization.write(ctx, evk);
         assertEquals(Serialization.sizeOf(ctx, evk), b.length);
-        long poly = (45 + 36 + 36) * 1024 / 8;
-        long special = 45 * 1024 / 8;
+        long poly = bitsOf(params.dataPrimes()) * 1024 / 8;
+        long special = bitsOf(params.specialPrimes()) * 1024 / 8;
         long ksk = 1 + 2L * 3 * (poly + special);
         assertEquals(48 + 1 + 4 + ksk + 3 * (4 + ksk) + 4, b.length, "relin + 3 Galois keys");
         EvaluationKeys back = Serialization.readEvaluationKeys(ctx, b);

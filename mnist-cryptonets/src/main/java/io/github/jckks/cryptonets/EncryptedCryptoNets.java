@@ -14,6 +14,13 @@ import io.github.jckks.nn.Sequential;
  * output the client decrypts with s<sup>2</sup>.
  */
 public final class EncryptedCryptoNets {
+    /**
+     * The logits are computed divided by this factor (folded into the last layer's weights and bias, which
+     * leaves the argmax unchanged): the shipped model's logits reach about 86, and the last level's
+     * 30-bit prime holds values below 2<sup>29</sup>/&Delta; = 32 at scale 2<sup>24</sup>.
+     */
+    public static final double LOGIT_DIVISOR = 8;
+
     private EncryptedCryptoNets() {
     }
 
@@ -34,10 +41,22 @@ public final class EncryptedCryptoNets {
                     .square()
                     .add(LinearLayer.dense(weights.dense1Weights(), weights.dense1Biases()))
                     .square()
-                    .add(LinearLayer.dense(weights.dense2Weights(), weights.dense2Biases()))
+                    .add(LinearLayer.dense(scale(weights.dense2Weights(), 1 / LOGIT_DIVISOR),
+                            scale(new double[][] {weights.dense2Biases()}, 1 / LOGIT_DIVISOR)[0]))
                     .build();
             default -> throw new UnsupportedOperationException("the " + weights.activation()
                     + " network needs client-aided activations, which this build does not run yet");
         };
+    }
+
+    private static double[][] scale(double[][] m, double f) {
+        double[][] out = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = m[i].clone();
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] *= f;
+            }
+        }
+        return out;
     }
 }

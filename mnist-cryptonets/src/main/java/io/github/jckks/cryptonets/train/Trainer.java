@@ -71,7 +71,7 @@ public final class Trainer implements Callable<Integer> {
     int shift = 1;
 
     @Option(names = "--clean-epochs", description = "final epochs without shifts (default: ${DEFAULT-VALUE})")
-    int cleanEpochs = 1;
+    int cleanEpochs = 2;
 
     @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed = 1;
@@ -87,7 +87,10 @@ public final class Trainer implements Callable<Integer> {
 
     /** Runs the trainer; see {@code --help}. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Trainer()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        int code = new CommandLine(new Trainer()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0) {
+            System.exit(code); // only on failure, so that exec:java keeps its JVM on success
+        }
     }
 
     @Override

@@ -1,0 +1,20 @@
+# Sourced by bin/cryptonets and .ci/run: sets JAVA_HOME to a JDK 25 or newer, or fails with a message.
+jckks_find_jdk() {
+  local c v
+  for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
+    v=$("$c/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+if ! JAVA_HOME=$(jckks_find_jdk); then
+  echo "error: jckks needs JDK 25 or newer; none found in \$JAVA_HOME or /usr/lib/jvm." >&2
+  echo "Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
+  exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"

@@ -1,0 +1,121 @@
+package io.github.jckks.ckks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** The evaluator refuses what it cannot do correctly, with an exception that names the problem. */
+class BadInputTest {
+    private final SchemeFixture f = SchemeFixture.get(SchemeFixture.SMALL_40);
+    private final double[] x = f.random(60);
+
+    private static void refused(Class<? extends RuntimeException> type, String fragment, Executable op) {
+        RuntimeException e = assertThrows(type, op);
+        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
+    }
+
+    @Test
+    void mismatchedScalesInAdd() {
+        Ciphertext a = f.encrypt(x);
+        Ciphertext b = f.encrypt(x, f.top(), 0x1p30);
+        refused(IllegalArgumentException.class, "scales differ", () -> f.ev.add(a, b));
+        refused(IllegalArgumentException.class, "scales differ", () -> f.ev.sub(a, b));
+        refused(IllegalArgumentException.class, "scales differ", () -> f.ev.addInPlace(a.copy(), b));
+        Plaintext p30 = f.encoder.encode(x, f.top(), 0x1p30);
+        refused(IllegalArgumentException.class, "scales differ", () -> f.ev.addPlain(a, p30));
+        // a product (scale Δ q_l) cannot be added to a fresh ciphertext (scale Δ) before rescaling
+        refused(IllegalArgumentException.class, "scales differ", () -> f.ev.add(f.ev.multiplyScalar(a, 2), a));
+        // the lazy accumulator must have the product's scale
+        Ciphertext acc = a.copy();
+        refused(IllegalArgumentException.class, "scales differ",
+                () -> f.ev.multiplyScalarAddInPlace(a, 0.5, f.ev.lastPrime(f.top()), acc));
+        // a relative difference below the tolerance is accepted
+        Ciphertext close = a.copy();
+        close.setScale(a.scale() * (1 + Evaluator.SCALE_TOLERANCE / 2));
+        assertEquals(f.top(), f.ev.add(a, close).level());
+    }
+
+    @Test
+    void productWhoseScaleWouldOverflow() {
+        // level 0: Q = q_0 < 2^50, and a product of two 2^40 scales is 2^80
+        Ciphertext a = f.ev.dropLevel(f.encrypt(x), 0);
+        refused(IllegalArgumentException.class, "overflow", () -> f.ev.multiply(a, a));
+        refused(IllegalArgumentException.class, "overflow", () -> f.ev.square(a));
+        refused(IllegalArgumentException.class, "overflow", () -> f.ev.multiplyPlain(a, f.encoder.encode(x, 0, f.scale())));
+        refused(IllegalArgumentException.class, "overflow", () -> f.ev.multiplyScalar(a, 0.5));
+        // at the top level (Q about 2^170) Δ^4 = 2^160 fits, Δ^5 does not
+        Ciphertext top = f.encrypt(x);
+        Ciphertext x2 = f.ev.multiplyRelin(top, top);
+        Ciphertext x4 = f.ev.multiplyRelin(x2, x2);
+        assertEquals(0x1p160, x4.scale());
+        refused(IllegalArgumentException.class, "rescale first", () -> f.ev.multiply(x4, top));
+        // a constant whose encoding overflows
+        refused(IllegalArgumentException.class, "overflows", () -> f.ev.addScalar(a, 1e6)); // 2^60 > Q_0 / 2
+        refused(IllegalArgumentException.class, "overflows", () -> f.ev.multiplyScalar(top, 1e45, 0x1p40));
+        refused(IllegalArgumentException.class, "not finite", () -> f.ev.addScalar(a, Double.NaN));
+    }
+
+    @Test
+    void rescaleAtLevelZero() {
+        Ciphertext a = f.ev.dropLevel(f.encrypt(x), 0);
+        refused(IllegalArgumentException.class, "no prime left", () -> f.ev.rescale(a));
+        refused(IllegalArgumentException.class, "levels only go down", () -> f.ev.dropLevel(a, 1));
+        refused(IllegalArgumentException.class, "levels only go down", () -> f.ev.dropLevel(a, -1));
+    }
+
+    @Test
+    void rotationWithoutKey() {
+        Ciphertext a = f.encrypt(x);
+        refused(IllegalStateException.class, "no Galois key", () -> f.noKeys.rotate(a, 1));
+        refused(IllegalStateException.class, "no Galois key", () -> f.noKeys.conjugate(a));
+        refused(IllegalStateException.class, "no Galois key", () -> f.noKeys.sumSlots(a));
+        // the fixture has keys for 1, 2, 3, 4, 5, ... but not for 9
+        refused(IllegalStateException.class, "rotation by 9", () -> f.ev.rotate(a, 9));
+        // a three-part ciphertext must be relinearized first
+        refused(IllegalArgumentException.class, "relinearize first", () -> f.ev.rotate(f.ev.multiply(a, a), 1));
+    }
+
+    @Test
+    void relinearizeWithoutKey() {
+        Ciphertext a = f.encrypt(x);
+        Ciphertext three = f.noKeys.multiply(a, a);
+        refused(IllegalStateException.class, "relinearization key", () -> f.noKeys.relinearize(three));
+        refused(IllegalStateException.class, "relinearization key", () -> f.noKeys.multiplyRelin(a, a));
+        Evaluator rotOnly = new Evaluator(f.ctx, new EvaluationKeys(null, f.keys.galois()));
+        refused(IllegalStateException.class, "relinearization key", () -> rotOnly.relinearize(three));
+        // products of three-part ciphertexts are refused
+        refused(IllegalArgumentException.class, "two-part", () -> f.ev.multiply(three, a));
+        refused(IllegalArgumentException.class, "two-part", () -> f.ev.square(three));
+    }
+
+    @Test
+    void plaintextBelowTheCiphertextLevel() {
+        Ciphertext a = f.encrypt(x);
+        Plaintext low = f.encoder.encode(x, f.top() - 1, f.scale());
+        refused(IllegalArgumentException.class, "depth-aware", () -> f.ev.addPlain(a, low));
+        refused(IllegalArgumentException.class, "depth-aware", () -> f.ev.subPlain(a, low));
+        refused(IllegalArgumentException.class, "depth-aware", () -> f.ev.multiplyPlain(a, low));
+    }
+
+    @Test
+    void tooManySlots() {
+        refused(IllegalArgumentException.class, "at most " + f.slots + " slots",
+                () -> f.encoder.encode(new double[f.slots + 1]));
+        refused(IllegalArgumentException.class, "at most " + f.slots + " slots",
+                () -> f.encoder.encodeComplexPacked(new double[f.slots], new double[2 * f.slots], 0, f.scale()));
+    }
+
+    @Test
+    void objectsFromAnotherRingDegree() {
+        SchemeFixture other = SchemeFixture.get(SchemeFixture.SMALL_24); // N = 2048
+        Ciphertext a = f.encrypt(x);
+        Ciphertext b = other.encrypt(other.random(1));
+        refused(IllegalArgumentException.class, "does not match", () -> f.ev.add(a, b));
+        refused(IllegalArgumentException.class, "does not match", () -> f.ev.multiply(a, b));
+        refused(IllegalArgumentException.class, "does not match", () -> f.decryptor.decrypt(b));
+        refused(IllegalArgumentException.class, "does not match", () -> f.encryptor.encrypt(other.encoder.encode(x)));
+    }
+}

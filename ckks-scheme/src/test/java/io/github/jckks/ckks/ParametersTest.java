@@ -1,0 +1,190 @@
+package io.github.jckks.ckks;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.math.Primes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Parameter validation and the HomomorphicEncryption.org security table. */
+class ParametersTest {
+
+    @Test
+    void belowSecurityIsRefusedWithAMessageAndAcceptedWhenInsecureIsNamed() {
+        CkksParameters.Builder b = CkksParameters.builder().logN(10).dataPrimeBits(50, 40, 40, 40).specialPrimeBits(51)
+                .scale(0x1p40);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        assertTrue(e.getMessage().contains("below 128-bit security"), e.getMessage());
+        assertTrue(e.getMessage().contains("bound of 27 bits for N = 2^10"), e.getMessage());
+        assertTrue(e.getMessage().contains("INSECURE_TESTS_ONLY"), e.getMessage());
+        CkksParameters p = b.insecureForTestsOnly().build();
+        assertEquals(SecurityLevel.INSECURE_TESTS_ONLY, p.security());
+        assertEquals(SecurityLevel.INSECURE_TESTS_ONLY, p.achievedSecurity());
+        assertTrue(p.toString().contains("NONE (insecure)"), p.toString());
+        // N outside the standard's table needs the explicit opt-out too
+        CkksParameters.Builder tiny = CkksParameters.builder().logN(9).dataPrimeBits(20).specialPrimeBits(21).scale(0x1p10);
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class, tiny::build);
+        assertTrue(t.getMessage().contains("gives no 128-bit bound"), t.getMessage());
+        tiny.insecureForTestsOnly().build();
+    }
+
+    @Test
+    void securityTableMatchesTheStandard() {
+        int[][] table = {
+            {27, 54, 109, 218, 438, 881},
+            {19, 37, 75, 152, 305, 611},
+            {14, 29, 58, 118, 237, 476},
+        };
+        SecurityLevel[] levels = {SecurityLevel.BITS_128, SecurityLevel.BITS_192, SecurityLevel.BITS_256};
+        for (int s = 0; s < 3; s++) {
+            for (int logN = 10; logN <= 15; logN++) {
+                assertEquals(table[s][logN - 10], levels[s].maxModulusBits(logN), levels[s] + " at 2^" + logN);
+            }
+            assertEquals(-1, levels[s].maxModulusBits(9));
+            assertEquals(-1, levels[s].maxModulusBits(16));
+        }
+        assertEquals(SecurityLevel.BITS_128, SecurityLevel.of(13, 218));
+        assertEquals(SecurityLevel.INSECURE_TESTS_ONLY, SecurityLevel.of(13, 219));
+        assertEquals(SecurityLevel.BITS_192, SecurityLevel.of(13, 152));
+        assertEquals(SecurityLevel.BITS_256, SecurityLevel.of(13, 118));
+        assertEquals(SecurityLevel.BITS_128, SecurityLevel.of(13, 153));
+    }
+
+    @Test
+    void n8192With218BitsIsAcceptedAnd219Refused() {
+        // {60, 40, 40, 40} + {38} = 218 bits; scale 2^39 so no prime is drawn near 2^40 (which could have 41 bits)
+        CkksParameters ok = CkksParameters.builder().logN(13).dataPrimeBits(60, 40, 40, 40).specialPrimeBits(38)
+                .scale(0x1p39).build();
+        assertEquals(218, ok.totalModulusBits());
+        assertEquals(SecurityLevel.BITS_128, ok.achievedSecurity());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().logN(13)
+                .dataPrimeBits(60, 40, 40, 40).specialPrimeBits(39).scale(0x1p39).build());
+        assertTrue(e.getMessage().contains("log2(QP) = 219 bits exceeds the HomomorphicEncryption.org bound of 218"),
+                e.getMessage());
+    }
+
+    /** Every feasible cell of the table: a modulus of exactly the bound is accepted, one bit more is refused. */
+    @Test
+    void everyBoundIsEnforcedToTheBit() {
+        int cells = 0;
+        for (SecurityLevel level : new SecurityLevel[] {SecurityLevel.BITS_128, SecurityLevel.BITS_192, SecurityLevel.BITS_256}) {
+            for (int logN = 10; logN <= 15; logN++) {
+                int bound = level.maxModulusBits(logN);
+                int minBits = logN + 4; // NTT-friendly primes of that size exist (q = 1 mod 2N)
+                if (bound < 2 * minBits) {
+                    continue;
+                }
+                for (int total : new int[] {bound, bound + 1}) {
+                    int[] bits = split(total, minBits);
+                    long[] primes = chain(logN, bits);
+                    long[] data = java.util.Arrays.copyOf(primes, primes.length - 1);
+                    long[] special = {primes[primes.length - 1]};
+                    CkksParameters.Builder b = CkksParameters.builder().logN(logN).dataPrimes(data).specialPrimes(special)
+                            .scale(0x1p8).security(level);
+                    if (total == bound) {
+                        CkksParameters p = b.build();
+                        assertEquals(bound, p.totalModulusBits());
+                        assertEquals(level, p.security());
+                        assertTrue(p.achievedSecurity().bits() >= level.bits());
+                    } else {
+                        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build,
+                                level + " N=2^" + logN + " " + total + " bits");
+                        assertTrue(e.getMessage().contains("below " + level.bits() + "-bit security"), e.getMessage());
+                    }
+                }
+                cells++;
+            }
+        }
+        assertTrue(cells >= 14, "cells checked: " + cells);
+    }
+
+    /** Bit sizes of at most 60 (and at least minBits) summing to total, at least two of them. */
+    private static int[] split(int total, int minBits) {
+        int k = Math.max(2, (total + 59) / 60);
+        int[] bits = new int[k];
+        int rest = total;
+        for (int i = 0; i < k; i++) {
+            bits[i] = rest / (k - i);
+            rest -= bits[i];
+        }
+        for (int b : bits) {
+            assertTrue(b >= minBits && b <= 60, "split " + total + " -> " + java.util.Arrays.toString(bits));
+        }
+        return bits;
+    }
+
+    private static long[] chain(int logN, int[] bits) {
+        Set<Long> used = new HashSet<>();
+        long[] out = new long[bits.length];
+        for (int i = 0; i < bits.length; i++) {
+            out[i] = Primes.nttPrimes(bits[i], logN, 1, used)[0];
+            used.add(out[i]);
+        }
+        return out;
+    }
+
+    @Test
+    void presetsReport128BitSecurity() {
+        List<CkksParameters> presets = new ArrayList<>(List.of(CkksParameters.seal8192(), CkksParameters.cryptoNets(),
+                CkksParameters.clientAided4096(), CkksParameters.general16384()));
+        int[] logN = {13, 13, 12, 14};
+        int[] levels = {2, 5, 2, 6};
+        double[] scales = {0x1p40, 0x1p24, 0x1p22, 0x1p40};
+        for (int i = 0; i < presets.size(); i++) {
+            CkksParameters p = presets.get(i);
+            assertEquals(SecurityLevel.BITS_128, p.security(), p.toString());
+            assertEquals(SecurityLevel.BITS_128, p.achievedSecurity(), p.toString());
+            assertTrue(p.toString().contains("security 128-bit"), p.toString());
+            assertEquals(logN[i], p.logN());
+            assertEquals(levels[i], p.maxLevel());
+            assertEquals(scales[i], p.defaultScale());
+            assertEquals(1, p.specialPrimes().length);
+            assertTrue(p.totalModulusBits() <= SecurityLevel.BITS_128.maxModulusBits(p.logN()));
+        }
+        // presets are deterministic: same primes, equal objects and fingerprints
+        assertEquals(CkksParameters.seal8192(), CkksParameters.seal8192());
+        assertArrayEquals(CkksParameters.cryptoNets().fingerprint(), CkksParameters.cryptoNets().fingerprint());
+        assertNotEquals(CkksParameters.seal8192(), CkksParameters.cryptoNets());
+    }
+
+    @Test
+    void higherSecurityLevelsCanBeRequested() {
+        // the CryptoNets chain (about 180 bits at N = 8192) is 128-bit but not 192-bit secure (bound 152)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().logN(13)
+                .dataPrimeBits(30, 24, 24, 24, 24, 24).specialPrimeBits(30).scale(0x1p24).security(SecurityLevel.BITS_192)
+                .build());
+        assertTrue(e.getMessage().contains("below 192-bit security"), e.getMessage());
+        CkksParameters p = CkksParameters.builder().logN(13).dataPrimeBits(30, 24, 24, 24).specialPrimeBits(30)
+                .scale(0x1p24).security(SecurityLevel.BITS_192).build();
+        assertEquals(SecurityLevel.BITS_192, p.security());
+    }
+
+    @Test
+    void builderChecks() {
+        assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().dataPrimeBits(40).specialPrimeBits(40).build());
+        assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().logN(13).specialPrimeBits(40).build());
+        assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().logN(13).dataPrimeBits(40).build());
+        long q = Primes.nttPrimes(40, 13, 1, List.of())[0];
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+                () -> CkksParameters.builder().logN(13).dataPrimes(q).specialPrimes(q).build());
+        assertTrue(dup.getMessage().contains("twice"), dup.getMessage());
+        IllegalArgumentException notNtt = assertThrows(IllegalArgumentException.class,
+                () -> CkksParameters.builder().logN(13).dataPrimes(1_000_003L).specialPrimes(q).insecureForTestsOnly().build());
+        assertTrue(notNtt.getMessage().contains("NTT-friendly"), notNtt.getMessage());
+        IllegalArgumentException scale = assertThrows(IllegalArgumentException.class,
+                () -> CkksParameters.builder().logN(13).dataPrimeBits(30).specialPrimeBits(40).scale(0x1p40).build());
+        assertTrue(scale.getMessage().contains("does not fit"), scale.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> CkksParameters.builder().logN(13).dataPrimeBits(30, 30).specialPrimeBits(40).digitSize(3).build());
+        // default scale: 2 to the size of q_1
+        assertEquals(0x1p24, CkksParameters.builder().logN(13).dataPrimeBits(30, 24, 24).specialPrimeBits(30).build()
+                .defaultScale());
+    }
+}

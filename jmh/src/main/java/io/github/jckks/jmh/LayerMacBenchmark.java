@@ -1,0 +1,133 @@
+package io.github.jckks.jmh;
+
+import io.github.jckks.math.Modulus;
+import io.github.jckks.math.Primes;
+import io.github.jckks.nn.MacKernel;
+import io.github.jckks.nn.MacKernels;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The multiply-accumulate kernels of the CryptoNets linear layers on batch-packed ciphertexts, for one
+ * ciphertext part and one prime (N = 8192 slots): the dense layer 845 -&gt; 100 ({@code dense}: 845 x 100
+ * weights, 692,224,000 multiply-accumulates per call) and the 5 x 5 stride-2 convolution 28 x 28 -&gt; 5 x 13 x 13
+ * as a sparse layer 784 -&gt; 845 with 25 taps per output ({@code sparse}: taps in the padding get weight 0;
+ * 173,056,000 multiply-accumulates per call). The primary score is layer calls per second; the secondary score
+ * {@code macs} is multiply-accumulates (weights x slots) per second. Single-threaded: per-core numbers. Run e.g.
+ * {@code java --add-modules jdk.incubator.vector -jar jmh/target/benchmarks.jar LayerMacBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1}
+ * (add {@code -prof gc} to see that neither kernel allocates).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+public class LayerMacBenchmark {
+    static final int N = 8192;
+    static final int IN = 845;
+    static final int OUT = 100;
+    static final int IMAGE = 28;
+    static final int CHANNELS = 5;
+    static final int GRID = 13;
+    static final int KERNEL = 5;
+    static final int STRIDE = 2;
+
+    @Param({"scalar", "vector"})
+    public String kernel;
+
+    @Param({"24", "30"})
+    public int bits;
+
+    private MacKernel mac;
+    private Modulus q;
+    private long[][] denseIn;
+    private long[][] denseW;
+    private long[][] denseOut;
+    private long[][] convIn;
+    private int[][] convIdx;
+    private long[][] convW;
+    private long[][] convOut;
+
+    /** Multiply-accumulates per second, counted per call (weights x slots). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Macs {
+        public long macs;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            macs = 0;
+        }
+    }
+
+    @Setup
+    public void setup() {
+        mac = MacKernels.byName(kernel);
+        q = new Modulus(Primes.nttPrimes(bits, 13, 1, List.of())[0]);
+        SplittableRandom random = new SplittableRandom(7);
+        denseIn = residues(random, IN, N);
+        denseW = residues(random, OUT, IN);
+        denseOut = new long[OUT][N];
+        convIn = residues(random, IMAGE * IMAGE, N);
+        convIdx = new int[CHANNELS * GRID * GRID][KERNEL * KERNEL];
+        convW = new long[CHANNELS * GRID * GRID][KERNEL * KERNEL];
+        long[][] filters = residues(random, CHANNELS, KERNEL * KERNEL);
+        for (int c = 0, o = 0; c < CHANNELS; c++) {
+            for (int i = 0; i < GRID; i++) {
+                for (int j = 0; j < GRID; j++, o++) {
+                    for (int di = 0, t = 0; di < KERNEL; di++) {
+                        for (int dj = 0; dj < KERNEL; dj++, t++) {
+                            int r = STRIDE * i + di;
+                            int s = STRIDE * j + dj;
+                            boolean inside = r < IMAGE && s < IMAGE; // the 29th row and column are padding
+                            convIdx[o][t] = Math.min(r, IMAGE - 1) * IMAGE + Math.min(s, IMAGE - 1);
+                            convW[o][t] = inside ? filters[c][t] : 0;
+                        }
+                    }
+                }
+            }
+        }
+        convOut = new long[convIdx.length][N];
+    }
+
+    private long[][] residues(SplittableRandom random, int rows, int cols) {
+        long[][] m = new long[rows][cols];
+        for (long[] row : m) {
+            for (int k = 0; k < cols; k++) {
+                row[k] = random.nextLong(q.value());
+            }
+        }
+        return m;
+    }
+
+    /** The dense layer 845 -&gt; 100 at N = 8192: 845 x 100 x 8192 multiply-accumulates. */
+    @Benchmark
+    public long[][] dense(Macs counter) {
+        mac.dense(denseIn, denseW, denseOut, N, q);
+        counter.macs += (long) IN * OUT * N;
+        return denseOut;
+    }
+
+    /** The convolution as a sparse layer 784 -&gt; 845, 25 taps, at N = 8192: 845 x 25 x 8192 multiply-accumulates. */
+    @Benchmark
+    public long[][] sparse(Macs counter) {
+        mac.sparse(convIn, convIdx, convW, convOut, N, q);
+        counter.macs += (long) convIdx.length * KERNEL * KERNEL * N;
+        return convOut;
+    }
+}
