@@ -5,4 +5,5 @@
 module io.github.jckks.ckks {
     requires transitive io.github.jckks.math;
     exports io.github.jckks.ckks;
+    exports io.github.jckks.ckks.examples;
 }

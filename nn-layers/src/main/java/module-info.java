@@ -6,4 +6,5 @@ module io.github.jckks.nn {
     requires transitive io.github.jckks.ckks;
     requires static jdk.incubator.vector;
     exports io.github.jckks.nn;
+    exports io.github.jckks.nn.clientaided;
 }

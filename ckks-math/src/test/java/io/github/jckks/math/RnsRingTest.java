@@ -58,7 +58,8 @@ class RnsRingTest {
         List<Arguments> l = new ArrayList<>();
         for (NttKernel k : MathTestSupport.kernels()) {
             for (int[] c : CONFIGS) {
-                l.add(Arguments.of(ring(c, k), k.name()));
+                RnsRing r = ring(c, k);
+                l.add(Arguments.of(r, "N = " + r.n() + ", " + r.basis().size() + " primes, " + k.name() + " kernel"));
             }
         }
         return l.stream();
@@ -108,9 +109,9 @@ class RnsRingTest {
 
     // ------------------------------------------------------------------------------------------ transforms
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("smallRings")
-    void nttSlotsAreEvaluationsAtOddPowersOfPsiInBitReversedOrder(RnsRing ring, String kernel) {
+    void nttSlotsAreEvaluationsAtOddPowersOfPsiInBitReversedOrder(RnsRing ring, String label) {
         int n = ring.n();
         RnsPoly a = randomPoly(ring, ring.basis().size(), false, new SplittableRandom(1));
         RnsPoly e = nttCopy(ring, a);
@@ -130,9 +131,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void nttRoundTripAndFormTags(RnsRing ring, String kernel) {
+    void nttRoundTripAndFormTags(RnsRing ring, String label) {
         int k = ring.basis().size();
         for (int limbs = 1; limbs <= k; limbs++) {
             RnsPoly a = randomPoly(ring, limbs, false, new SplittableRandom(limbs));
@@ -152,9 +153,9 @@ class RnsRingTest {
 
     // ------------------------------------------------------------------------------------------ additive
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void addSubNegateMatchBigInteger(RnsRing ring, String kernel) {
+    void addSubNegateMatchBigInteger(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(2);
         int k = ring.basis().size();
         for (int limbs : new int[] {k, 1, k - 1}) {
@@ -208,9 +209,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void operationsUseTheFirstOutLimbsOfLongerInputs(RnsRing ring, String kernel) {
+    void operationsUseTheFirstOutLimbsOfLongerInputs(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(3);
         int k = ring.basis().size();
         RnsPoly a = randomPoly(ring, k, true, rnd);
@@ -227,9 +228,9 @@ class RnsRingTest {
 
     // ------------------------------------------------------------------------------------------ multiplicative
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("smallRings")
-    void mulPointwiseInNttFormIsTheNegacyclicProduct(RnsRing ring, String kernel) {
+    void mulPointwiseInNttFormIsTheNegacyclicProduct(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(4);
         int k = ring.basis().size();
         for (int limbs : new int[] {k, 1}) {
@@ -252,9 +253,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void mulPointwiseBySparsePolynomial(RnsRing ring, String kernel) {
+    void mulPointwiseBySparsePolynomial(RnsRing ring, String label) {
         // a * (c0 + c1 X^t1 - c2 X^t2) against the BigInteger reference, cheap for any N
         SplittableRandom rnd = new SplittableRandom(5);
         int k = ring.basis().size();
@@ -274,9 +275,9 @@ class RnsRingTest {
         assertArrayEquals(expected, compose(ring.basis(), c));
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void mulPointwiseAndMulAddPointwiseSlotBySlot(RnsRing ring, String kernel) {
+    void mulPointwiseAndMulAddPointwiseSlotBySlot(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(6);
         int k = ring.basis().size();
         RnsPoly a = randomPoly(ring, k, true, rnd);
@@ -307,9 +308,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("smallRings")
-    void mulAddPointwiseAccumulatesTheNegacyclicProduct(RnsRing ring, String kernel) {
+    void mulAddPointwiseAccumulatesTheNegacyclicProduct(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(7);
         int k = ring.basis().size();
         BigInteger q = q(ring, k);
@@ -327,9 +328,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void mulScalarAndMulScalarAddInBothForms(RnsRing ring, String kernel) {
+    void mulScalarAndMulScalarAddInBothForms(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(8);
         int k = ring.basis().size();
         for (int limbs : new int[] {k, 2}) {
@@ -373,9 +374,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void addScalarInBothForms(RnsRing ring, String kernel) {
+    void addScalarInBothForms(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(9);
         int k = ring.basis().size();
         BigInteger q = q(ring, k);
@@ -415,9 +416,9 @@ class RnsRingTest {
         assertPolyEquals(outN, an, "addScalar in place, NTT form");
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void mulIntegerAndScalarResiduesWithSignedValues(RnsRing ring, String kernel) {
+    void mulIntegerAndScalarResiduesWithSignedValues(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(10);
         int k = ring.basis().size();
         for (int limbs : new int[] {k, 1}) {
@@ -443,9 +444,9 @@ class RnsRingTest {
         assertThrows(IllegalArgumentException.class, () -> ring.scalarResidues(1, k + 1));
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void setSignedReducesSignedCoefficients(RnsRing ring, String kernel) {
+    void setSignedReducesSignedCoefficients(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(11);
         int k = ring.basis().size();
         long[] coefficients = new long[ring.n()];
@@ -490,9 +491,9 @@ class RnsRingTest {
         return l.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void automorphismInCoefficientFormFollowsTheDefinition(RnsRing ring, String kernel) {
+    void automorphismInCoefficientFormFollowsTheDefinition(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(12);
         int n = ring.n();
         int k = ring.basis().size();
@@ -527,9 +528,9 @@ class RnsRingTest {
         assertPolyEquals(a, id, "X -> X");
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void automorphismInNttFormIsTheTransformOfTheCoefficientForm(RnsRing ring, String kernel) {
+    void automorphismInNttFormIsTheTransformOfTheCoefficientForm(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(13);
         int k = ring.basis().size();
         RnsPoly a = randomPoly(ring, k, false, rnd);
@@ -548,9 +549,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void automorphismsCompose(RnsRing ring, String kernel) {
+    void automorphismsCompose(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(14);
         int k = ring.basis().size();
         int twoN = 2 * ring.n();
@@ -651,9 +652,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void rescaleInCoefficientFormRoundsTheDivisionByTheLastPrime(RnsRing ring, String kernel) {
+    void rescaleInCoefficientFormRoundsTheDivisionByTheLastPrime(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(16);
         for (int limbs = ring.basis().size(); limbs >= 2; limbs--) {
             BigInteger[] x = rescaleInput(ring, limbs, rnd);
@@ -672,9 +673,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void rescaleInNttFormEqualsTheCoefficientFormRescale(RnsRing ring, String kernel) {
+    void rescaleInNttFormEqualsTheCoefficientFormRescale(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(17);
         for (int limbs = ring.basis().size(); limbs >= 2; limbs--) {
             BigInteger[] x = rescaleInput(ring, limbs, rnd);
@@ -693,9 +694,9 @@ class RnsRingTest {
         }
     }
 
-    @ParameterizedTest(name = "N = {0}, {1}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void repeatedRescaleDividesByEachDroppedPrime(RnsRing ring, String kernel) {
+    void repeatedRescaleDividesByEachDroppedPrime(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(18);
         int k = ring.basis().size();
         BigInteger[] x = rescaleInput(ring, k, rnd);

@@ -66,14 +66,33 @@ class SamplerTest {
             byte[] got = new byte[expected.length];
             new Prng(key).nextBytes(got);
             assertArrayEquals(expected, got, "byte stream, seed " + tag);
-            // nextLong reads the same stream big-endian, 8 bytes at a time
+            // nextLong consumes the same stream 8 bytes at a time, in one fixed byte order
             Prng p = new Prng(key);
+            Boolean littleEndian = null;
             for (int i = 0; i + 8 <= expected.length; i += 8) {
-                long v = 0;
+                long be = 0;
+                long le = 0;
                 for (int b = 0; b < 8; b++) {
-                    v = (v << 8) | (expected[i + b] & 0xFF);
+                    be = (be << 8) | (expected[i + b] & 0xFF);
+                    le |= (expected[i + b] & 0xFFL) << (8 * b);
                 }
-                assertEquals(v, p.nextLong(), "nextLong at byte " + i);
+                long v = p.nextLong();
+                if (littleEndian == null) {
+                    assertTrue(v == le || v == be, "nextLong is not the first 8 bytes of the key stream");
+                    littleEndian = v == le;
+                }
+                assertEquals(littleEndian ? le : be, v, "nextLong at byte " + i);
+            }
+            // nextInt consumes 4 bytes in the same byte order
+            Prng pi = new Prng(key);
+            for (int i = 0; i + 4 <= expected.length; i += 4) {
+                int be = 0;
+                int le = 0;
+                for (int b = 0; b < 4; b++) {
+                    be = (be << 8) | (expected[i + b] & 0xFF);
+                    le |= (expected[i + b] & 0xFF) << (8 * b);
+                }
+                assertEquals(littleEndian ? le : be, pi.nextInt(), "nextInt at byte " + i);
             }
         }
     }
@@ -164,9 +183,11 @@ class SamplerTest {
     @Test
     void uniformResiduesAreInRangeAndPassChiSquare() {
         int logN = 12;
-        // a prime just above a power of two (about half the draws are rejected), a 30-bit one, a 61-bit one
+        // primes just above a power of two (about half the draws are rejected), of 30, 32 (below 2^32), 45, 61 bits
         long[] primes = {Primes.nttPrimesNear(40, logN, 1, List.of())[0], Primes.nttPrimes(30, logN, 1, List.of())[0],
-            Primes.nttPrimes(61, logN, 1, List.of())[0], Primes.nttPrimes(45, logN, 1, List.of())[0]};
+            Primes.nttPrimes(61, logN, 1, List.of())[0], Primes.nttPrimes(45, logN, 1, List.of())[0],
+            Primes.nttPrimes(32, logN, 1, List.of())[0], Primes.nttPrimesNear(31, logN, 1, List.of())[0]};
+        assertTrue(primes[4] < (1L << 32) && primes[5] > (1L << 31));
         assertTrue(primes[0] > (1L << 40));
         RnsRing ring = new RnsRing(logN, new RnsBasis(primes));
         Prng prng = new Prng(seed(8));

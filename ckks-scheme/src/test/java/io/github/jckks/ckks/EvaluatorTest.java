@@ -354,7 +354,7 @@ class EvaluatorTest {
         }
         double[] expected = new double[f.slots];
         java.util.Arrays.fill(expected, total);
-        f.check("sumSlots", expected, f.ev.sumSlots(f.encrypt(x)), Math.sqrt(f.slots) * 4 * f.fresh);
+        f.check("sumSlots", expected, f.ev.sumSlots(f.encrypt(x)), Math.sqrt(f.slots) * f.fresh / 2);
     }
 
     @ParameterizedTest(name = "{0}")

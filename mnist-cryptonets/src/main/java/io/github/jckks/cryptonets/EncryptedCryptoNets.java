@@ -9,15 +9,16 @@ import io.github.jckks.nn.Sequential;
  * The CryptoNets network as an nn-layers {@link Sequential}: Conv 5x5 stride 2, 5 maps on the 28x28 image padded
  * to 29x29 (one zero row at the bottom, one zero column at the right) -&gt; x<sup>2</sup> -&gt; Dense 845-&gt;100 -&gt;
  * x<sup>2</sup> -&gt; Dense 100-&gt;10 (nGraph-HE2's variant, mean-pool folded into the dense layer). The builder's
- * passes make it: conv (1 rescale), square left three-part, dense rescaled twice, relinearize 100
- * ciphertexts, square, dense rescaled twice: depth 5, 100 relinearizations per batch, and a three-part
- * output the client decrypts with s<sup>2</sup>.
+ * level plan: conv (one rescale), square left three-part, dense 845-&gt;100 (one MAC pass over the three parts,
+ * rescale, relinearize its 100 outputs, rescale), square, dense 100-&gt;10 (one rescale; the three-part result
+ * is decrypted with s<sup>2</sup>, no rescale before decryption): depth 4, 100 relinearizations per batch.
  */
 public final class EncryptedCryptoNets {
     /**
      * The logits are computed divided by this factor (folded into the last layer's weights and bias, which
-     * leaves the argmax unchanged): the shipped model's logits reach about 86, and the last level's
-     * 30-bit prime holds values below 2<sup>29</sup>/&Delta; = 32 at scale 2<sup>24</sup>.
+     * leaves the argmax unchanged): the shipped model's logits reach about 86, and the output, decrypted at
+     * level 1 (q<sub>0</sub>q<sub>1</sub> &asymp; 2<sup>55</sup>) with scale &asymp; 2<sup>48</sup>, holds values below
+     * about 2<sup>6</sup>.
      */
     public static final double LOGIT_DIVISOR = 8;
 

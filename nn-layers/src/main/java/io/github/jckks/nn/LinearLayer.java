@@ -24,10 +24,11 @@ public final class LinearLayer implements Layer {
     private final double[] bias;
     private final boolean dense;
     private final int rescales;
+    private final boolean relinearize;
     private final String description;
 
     private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
-                        String description) {
+                        boolean relinearize, String description) {
         if (bias.length != weights.length || idx.length != weights.length) {
             throw new IllegalArgumentException("weights, indices and bias disagree on the output count: "
                     + weights.length + ", " + idx.length + ", " + bias.length);
@@ -57,6 +58,7 @@ public final class LinearLayer implements Layer {
         this.bias = bias;
         this.dense = dense;
         this.rescales = rescales;
+        this.relinearize = relinearize;
         this.description = description;
     }
 
@@ -77,7 +79,7 @@ public final class LinearLayer implements Layer {
             }
             copy[o] = w[o].clone();
         }
-        return new LinearLayer(in, idx, copy, b.clone(), true, 1, "Dense " + in + " -> " + w.length);
+        return new LinearLayer(in, idx, copy, b.clone(), true, 1, false, "Dense " + in + " -> " + w.length);
     }
 
     /**
@@ -139,14 +141,26 @@ public final class LinearLayer implements Layer {
                 }
             }
         }
-        return new LinearLayer(channels * height * width, idx, w, b, false, 1, String.format(
+        return new LinearLayer(channels * height * width, idx, w, b, false, 1, false, String.format(
                 "Conv2D %dx%dx%d -> %dx%dx%d (kernel %dx%d, stride %d, groups %d)", channels, height, width, maps, oh, ow,
                 kh, kw, stride, groups));
     }
 
-    /** @return a copy of this layer that rescales {@code count} times (2 after an unrescaled square) */
-    public LinearLayer withRescales(int count) {
-        return new LinearLayer(inputSize, idx, weights, bias, dense, count, description);
+    /**
+     * @param count       how many times to rescale the output (2 after an unrescaled square, to return to the
+     *                    input scale; 1 otherwise, or when the output goes to decryption)
+     * @param relinearize whether to relinearize three-part outputs after the first rescale (before a later
+     *                    product): at scale &Delta;<sup>2</sup> the key-switching noise is negligible, and the second
+     *                    rescale then rounds a two-part ciphertext (no s<sup>2</sup> rounding term)
+     * @return a copy of this layer with that plan
+     */
+    public LinearLayer withPlan(int count, boolean relinearize) {
+        return new LinearLayer(inputSize, idx, weights, bias, dense, count, relinearize, description);
+    }
+
+    /** @return whether the output is relinearized after its first rescale */
+    public boolean relinearizes() {
+        return relinearize;
     }
 
     /** @return how many times the encrypted output is rescaled */
@@ -257,6 +271,9 @@ public final class LinearLayer implements Layer {
             ev.addScalarInPlace(out[o], bias[o]);
             for (int r = 0; r < rescales; r++) {
                 ev.rescaleInPlace(out[o]);
+                if (r == 0 && relinearize) {
+                    ev.relinearizeInPlace(out[o]);
+                }
             }
         });
         return out;
@@ -264,6 +281,7 @@ public final class LinearLayer implements Layer {
 
     @Override
     public String describe() {
-        return description + (rescales == 2 ? " [lazy: one MAC pass, two rescales]" : "");
+        return description + " [one lazy MAC pass, " + rescales + (rescales == 1 ? " rescale" : " rescales")
+                + (relinearize ? ", relinearized after the first" : "") + "]";
     }
 }

@@ -7,11 +7,13 @@ import java.util.List;
 
 /**
  * A feed-forward network: a list of {@link Layer}s run on a plaintext image (the reference) or on a batch of
- * encrypted images. Built by {@link Builder}, which applies the graph passes of nGraph-HE2: <b>lazy
- * rescaling</b> (a linear layer after an unrescaled square rescales twice, once for each pending factor),
- * <b>lazy relinearization</b> (products stay three-part through linear layers; a {@link Relinearize} is inserted
- * only before the next product, on the fewer outputs of the linear layer; a final three-part result is
- * decrypted with s<sup>2</sup>), and reports the multiplicative depth the parameters must provide. Immutable.
+ * encrypted images. Built by {@link Builder}, which applies the graph passes of nGraph-HE2 and plans the
+ * levels: <b>lazy rescaling</b> (one rescale per linear layer for its whole sum of products; after an
+ * unrescaled square, two), <b>lazy relinearization</b> (a square's three-part outputs go through the next linear
+ * layer unrelinearized, and only that layer's outputs are relinearized, between their two rescales; a
+ * three-part result that goes to decryption is never relinearized: the client decrypts with s<sup>2</sup>), and
+ * no rescale right before decryption. {@link #depth()} is the number of levels the parameters must provide.
+ * Immutable.
  */
 public final class Sequential {
     private final List<Layer> layers;
@@ -86,11 +88,14 @@ public final class Sequential {
         return sb.toString();
     }
 
-    /** Assembles a {@link Sequential}, inserting rescale counts and relinearizations (see the class comment). */
+    /**
+     * Assembles a {@link Sequential} and plans its levels: a linear layer after an unrescaled square rescales
+     * twice (lazy rescaling) and, when a later square needs a two-part input, relinearizes between the two
+     * rescales (lazy relinearization: on its outputs, not on the square's many inputs). The last layer is not
+     * rescaled a second time: its output goes to decryption, which needs no particular scale.
+     */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
-        private boolean pendingSquare;
-        private boolean threePart;
 
         private Builder() {
         }
@@ -98,26 +103,20 @@ public final class Sequential {
         /** Appends a linear layer (dense or convolution). */
         public Builder add(LinearLayer layer) {
             checkSize(layer);
-            layers.add(pendingSquare ? layer.withRescales(2) : layer.withRescales(1));
-            pendingSquare = false;
+            layers.add(layer);
             return this;
         }
 
         /** Appends a square activation. */
         public Builder square() {
-            int size = layers.isEmpty() ? -1 : layers.get(layers.size() - 1).outputSize();
-            if (size < 0) {
+            if (layers.isEmpty()) {
                 throw new IllegalStateException("a network cannot start with an activation here");
             }
-            if (pendingSquare) {
-                throw new IllegalStateException("two squares in a row: insert a linear layer or use a degree-4 polynomial");
+            Layer last = layers.get(layers.size() - 1);
+            if (last instanceof SquareActivation) {
+                throw new IllegalStateException("two squares in a row: insert a linear layer between them");
             }
-            if (threePart) {
-                layers.add(new Relinearize(size));
-            }
-            layers.add(new SquareActivation(size));
-            pendingSquare = true;
-            threePart = true;
+            layers.add(new SquareActivation(last.outputSize()));
             return this;
         }
 
@@ -128,15 +127,46 @@ public final class Sequential {
             }
         }
 
-        /** @return the network */
+        /** @return the planned network */
         public Sequential build() {
             if (layers.isEmpty()) {
                 throw new IllegalStateException("empty network");
             }
-            if (pendingSquare) {
-                throw new IllegalStateException("a network ending in an unrescaled square is not supported: end with a linear layer");
+            if (layers.get(layers.size() - 1) instanceof SquareActivation) {
+                throw new IllegalStateException("a network ending in a square is not supported: end with a linear layer");
             }
-            return new Sequential(layers);
+            List<Layer> planned = new ArrayList<>();
+            boolean pendingSquare = false;
+            boolean threePart = false;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                if (l instanceof SquareActivation) {
+                    if (threePart) {
+                        planned.add(new Relinearize(l.inputSize()));
+                    }
+                    planned.add(l);
+                    pendingSquare = true;
+                    threePart = true;
+                } else {
+                    LinearLayer ll = (LinearLayer) l;
+                    boolean last = i == layers.size() - 1;
+                    int rescales = pendingSquare && !last ? 2 : 1;
+                    boolean relin = threePart && rescales == 2 && squareFollows(i);
+                    planned.add(ll.withPlan(rescales, relin));
+                    threePart = threePart && !relin;
+                    pendingSquare = false;
+                }
+            }
+            return new Sequential(planned);
+        }
+
+        private boolean squareFollows(int i) {
+            for (int j = i + 1; j < layers.size(); j++) {
+                if (layers.get(j) instanceof SquareActivation) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -75,8 +75,9 @@ class SequentialEncryptedTest {
                 .square()
                 .add(LinearLayer.dense(randomMatrix(r, 4, 12, 0.5), randomVector(r, 4, 0.1)))
                 .build();
-        assertEquals(5, net.depth());
-        assertTrue(net.layers().stream().anyMatch(l -> l instanceof Relinearize), "lazy relinearization inserted once");
+        assertEquals(4, net.depth(), "conv 1 + dense 2 + final dense 1 (no rescale before decryption)");
+        assertEquals(1, net.layers().stream().filter(l -> l instanceof LinearLayer ll && ll.relinearizes()).count(),
+                "lazy relinearization: only the hidden dense layer's outputs are relinearized");
 
         CkksParameters params = CkksParameters.builder().logN(11).dataPrimeBits(30, 24, 24, 24, 24, 24)
                 .specialPrimeBits(30).scale(0x1p24).insecureForTestsOnly().build();
@@ -104,7 +105,7 @@ class SequentialEncryptedTest {
         }
         Ciphertext[] out = net.forward(in, rt);
         assertEquals(4, out.length);
-        assertEquals(0, out[0].level());
+        assertEquals(params.maxLevel() - 4, out[0].level());
         assertEquals(3, out[0].size(), "the last product is never relinearized: the client decrypts with s^2");
         double maxErr = 0;
         double[][] dec4 = new double[4][];
@@ -117,7 +118,7 @@ class SequentialEncryptedTest {
                 maxErr = Math.max(maxErr, Math.abs(ref[o] - dec4[o][i]));
             }
         }
-        assertTrue(maxErr < 1e-2, "encrypted vs plaintext max error " + maxErr);
+        assertTrue(maxErr < 1e-3, "encrypted vs plaintext max error " + maxErr);
     }
 
     @Test
@@ -128,8 +129,8 @@ class SequentialEncryptedTest {
                 .square()
                 .add(LinearLayer.dense(randomMatrix(r, 2, 2, 1), randomVector(r, 2, 1)))
                 .build();
-        assertEquals(3, net.depth());
-        CkksParameters params = CkksParameters.builder().logN(10).dataPrimeBits(30, 24).specialPrimeBits(30)
+        assertEquals(2, net.depth());
+        CkksParameters params = CkksParameters.builder().logN(10).dataPrimeBits(30).specialPrimeBits(30)
                 .scale(0x1p24).insecureForTestsOnly().build();
         CkksContext ctx = new CkksContext(params);
         KeyGenerator kg = new KeyGenerator(ctx);

@@ -119,6 +119,30 @@ public final class VectorMacKernel implements MacKernel {
         return Long.bitCount(q.value()) != 1;
     }
 
+    // ---------------------------------------------------------------- packing
+
+    /** Per-thread packing buffer, grown on demand. */
+    private static final ThreadLocal<long[][]> PACK = ThreadLocal.withInitial(() -> new long[1][0]);
+
+    static long[] packBuffer(int size) {
+        long[][] holder = PACK.get();
+        if (holder[0].length < size) {
+            holder[0] = new long[size];
+        }
+        return holder[0];
+    }
+
+    /**
+     * Packs slots [k, k + 8) of one input row as 4 longs at p[at]: lane i holds slot k + i in its low word and
+     * slot k + 4 + i in its high word, so {@code and(0xFFFFFFFF)} and {@code >>> 32} of one load give the two
+     * vectors of residues.
+     */
+    static void pack8(long[] x, int k, long[] p, int at) {
+        LongVector lo = LongVector.fromArray(S, x, k);
+        LongVector hi = LongVector.fromArray(S, x, k + 4);
+        lo.or(hi.lanewise(VectorOperators.LSHL, 32)).intoArray(p, at);
+    }
+
     // ---------------------------------------------------------------- dense
 
     @Override
@@ -143,8 +167,17 @@ public final class VectorMacKernel implements MacKernel {
         final int folds = finalFolds(nIn, q, bits, lazy);
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % TILE;
+        final int tileLongs = nIn * (TILE / 2);
+        final long[] p = nv == 0 ? null : packBuffer(tileLongs * (BLOCK / TILE));
         for (int k0 = 0; k0 < nv; k0 += BLOCK) {
             final int k1 = Math.min(nv, k0 + BLOCK);
+            // pack the block: tile after tile, input after input, 8 slots in 4 longs
+            for (int j = 0; j < nIn; j++) {
+                final long[] x = in[j];
+                for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
+                    pack8(x, k, p, at);
+                }
+            }
             int o = 0;
             for (; o + 4 <= nOut; o += 4) {
                 final long[] w0 = w[o];
@@ -155,8 +188,8 @@ public final class VectorMacKernel implements MacKernel {
                 final long[] z1 = out[o + 1];
                 final long[] z2 = out[o + 2];
                 final long[] z3 = out[o + 3];
-                for (int k = k0; k < k1; k += TILE) {
-                    dense4x8(in, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
+                    dense4x8(p, at, nIn, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
                 }
                 reduce(z0, k0, k1, folds, q, c, bits, barrett);
                 reduce(z1, k0, k1, folds, q, c, bits, barrett);
@@ -166,8 +199,8 @@ public final class VectorMacKernel implements MacKernel {
             for (; o < nOut; o++) {
                 final long[] wo = w[o];
                 final long[] z = out[o];
-                for (int k = k0; k < k1; k += TILE) {
-                    dense1x8(in, wo, z, k, lazy, c);
+                for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
+                    dense1x8(p, at, nIn, wo, z, k, lazy, c);
                 }
                 reduce(z, k0, k1, folds, q, c, bits, barrett);
             }
@@ -179,10 +212,12 @@ public final class VectorMacKernel implements MacKernel {
         }
     }
 
-    /** Raw sums (not reduced) of 4 outputs at 8 slots from k: 8 accumulators in registers. */
-    static void dense4x8(long[][] in, long[] w0, long[] w1, long[] w2, long[] w3,
+    /**
+     * Raw sums (not reduced) of 4 outputs at 8 slots from k, the inputs packed at p[at + 4j]: 8 accumulators in
+     * registers.
+     */
+    static void dense4x8(long[] p, int at, int nIn, long[] w0, long[] w1, long[] w2, long[] w3,
                          long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
-        final int nIn = in.length;
         LongVector a00 = LongVector.zero(S);
         LongVector a01 = a00;
         LongVector a10 = a00;
@@ -195,9 +230,9 @@ public final class VectorMacKernel implements MacKernel {
         while (true) {
             final int end = nIn - j <= lazy ? nIn : j + lazy;
             for (; j < end; j++) {
-                final long[] x = in[j];
-                final LongVector x0 = LongVector.fromArray(S, x, k).and(M32);
-                final LongVector x1 = LongVector.fromArray(S, x, k + 4).and(M32);
+                final LongVector x = LongVector.fromArray(S, p, at + 4 * j);
+                final LongVector x0 = x.and(M32);
+                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32).and(M32);
                 LongVector v = LongVector.broadcast(S, w0[j]).and(M32);
                 a00 = a00.add(x0.mul(v));
                 a01 = a01.add(x1.mul(v));
@@ -236,18 +271,17 @@ public final class VectorMacKernel implements MacKernel {
     }
 
     /** Raw sums of 1 output at 8 slots from k (the last out.length mod 4 outputs). */
-    static void dense1x8(long[][] in, long[] wo, long[] z, int k, int lazy, long c) {
-        final int nIn = in.length;
+    static void dense1x8(long[] p, int at, int nIn, long[] wo, long[] z, int k, int lazy, long c) {
         LongVector a0 = LongVector.zero(S);
         LongVector a1 = a0;
         int j = 0;
         while (true) {
             final int end = nIn - j <= lazy ? nIn : j + lazy;
             for (; j < end; j++) {
-                final long[] x = in[j];
+                final LongVector x = LongVector.fromArray(S, p, at + 4 * j);
                 final LongVector v = LongVector.broadcast(S, wo[j]).and(M32);
-                a0 = a0.add(LongVector.fromArray(S, x, k).and(M32).mul(v));
-                a1 = a1.add(LongVector.fromArray(S, x, k + 4).and(M32).mul(v));
+                a0 = a0.add(x.and(M32).mul(v));
+                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
             }
             if (j >= nIn) {
                 break;
@@ -269,11 +303,17 @@ public final class VectorMacKernel implements MacKernel {
             ScalarMacKernel.INSTANCE.sparse(in, idx, w, out, n, mod);
             return;
         }
+        final int nIn = in.length;
         final int nOut = out.length;
         for (int o = 0; o < nOut; o++) {
             if (w[o].length != idx[o].length) {
                 throw new IllegalArgumentException("output " + o + " has " + w[o].length + " weights for "
                         + idx[o].length + " indices");
+            }
+            for (int i : idx[o]) {
+                if (i < 0 || i >= nIn) {
+                    throw new IndexOutOfBoundsException("output " + o + " reads input " + i + " of " + nIn);
+                }
             }
         }
         final long q = mod.value();
@@ -282,10 +322,19 @@ public final class VectorMacKernel implements MacKernel {
         final int lazy = lazyTerms(q);
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % SPARSE_TILE;
+        final int rowLongs = SPARSE_BLOCK / 2;
+        final long[] p = nv == 0 ? null : packBuffer(nIn * rowLongs);
         int lastTerms = -1;
         int folds = 0;
         for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
             final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
+            // pack the block: input after input, 8 slots in 4 longs
+            for (int i = 0; i < nIn; i++) {
+                final long[] x = in[i];
+                for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
+                    pack8(x, k, p, at);
+                }
+            }
             for (int o = 0; o < nOut; o++) {
                 final int[] ix = idx[o];
                 final long[] wo = w[o];
@@ -294,8 +343,8 @@ public final class VectorMacKernel implements MacKernel {
                     lastTerms = ix.length;
                     folds = finalFolds(lastTerms, q, bits, lazy);
                 }
-                for (int k = k0; k < k1; k += SPARSE_TILE) {
-                    sparse1x16(in, ix, wo, z, k, lazy, c);
+                for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
+                    sparse1x16(p, at, rowLongs, ix, wo, z, k, lazy, c);
                 }
                 reduce(z, k0, k1, folds, q, c, bits, barrett);
             }
@@ -307,8 +356,11 @@ public final class VectorMacKernel implements MacKernel {
         }
     }
 
-    /** Raw sums of 1 output at 16 slots from k: 4 accumulators in registers. */
-    static void sparse1x16(long[][] in, int[] ix, long[] wo, long[] z, int k, int lazy, long c) {
+    /**
+     * Raw sums of 1 output at 16 slots from k, input i packed at p[i * rowLongs + at]: 4 accumulators in
+     * registers.
+     */
+    static void sparse1x16(long[] p, int at, int rowLongs, int[] ix, long[] wo, long[] z, int k, int lazy, long c) {
         final int terms = ix.length;
         LongVector a0 = LongVector.zero(S);
         LongVector a1 = a0;
@@ -318,12 +370,14 @@ public final class VectorMacKernel implements MacKernel {
         while (true) {
             final int end = terms - t <= lazy ? terms : t + lazy;
             for (; t < end; t++) {
-                final long[] x = in[ix[t]];
+                final int off = ix[t] * rowLongs + at;
+                final LongVector x = LongVector.fromArray(S, p, off);
+                final LongVector y = LongVector.fromArray(S, p, off + 4);
                 final LongVector v = LongVector.broadcast(S, wo[t]).and(M32);
-                a0 = a0.add(LongVector.fromArray(S, x, k).and(M32).mul(v));
-                a1 = a1.add(LongVector.fromArray(S, x, k + 4).and(M32).mul(v));
-                a2 = a2.add(LongVector.fromArray(S, x, k + 8).and(M32).mul(v));
-                a3 = a3.add(LongVector.fromArray(S, x, k + 12).and(M32).mul(v));
+                a0 = a0.add(x.and(M32).mul(v));
+                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
+                a2 = a2.add(y.and(M32).mul(v));
+                a3 = a3.add(y.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
             }
             if (t >= terms) {
                 break;

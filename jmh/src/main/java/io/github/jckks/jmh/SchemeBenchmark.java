@@ -1,0 +1,245 @@
+package io.github.jckks.jmh;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.EvaluationKeys;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.Plaintext;
+import io.github.jckks.ckks.PrecisionStats;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The CKKS operations on one thread, at SEAL's benchmark sizes so that the figures compare with
+ * {@code /work/shared/ANCHORS.md}: logN 13 is {@link CkksParameters#seal8192()} ({60, 40, 40} + {60}, scale
+ * 2<sup>40</sup>, ciphertexts at the top level: 3 primes) and logN 14 is {@link CkksParameters#general16384()}
+ * ({60, 40 x 6} + {60}: 7 primes). Operands are made in {@code @Setup}; each method returns its result (JMH
+ * consumes it) or feeds a {@link Blackhole}. The non-in-place evaluator methods copy their input first, as
+ * SEAL's non-in-place calls do.
+ *
+ * <p>{@link #main} prints the precision of multiply + relinearize + rescale at N = 8192 instead of
+ * benchmarking: {@code java -cp jmh/target/benchmarks.jar io.github.jckks.jmh.SchemeBenchmark}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class SchemeBenchmark {
+    @Param({"13", "14"})
+    public int logN;
+
+    private CkksEncoder encoder;
+    private Encryptor publicEncryptor;
+    private Encryptor secretEncryptor;
+    private Decryptor decryptor;
+    private Evaluator evaluator;
+    private double[] values;
+    private Plaintext plain;
+    private Ciphertext a;
+    private Ciphertext b;
+    private Ciphertext product3;
+    private Ciphertext product2;
+
+    static CkksParameters parameters(int logN) {
+        return switch (logN) {
+            case 13 -> CkksParameters.seal8192();
+            case 14 -> CkksParameters.general16384();
+            default -> throw new IllegalArgumentException("logN " + logN + ": 13 or 14");
+        };
+    }
+
+    @Setup
+    public void setup() {
+        CkksParameters params = parameters(logN);
+        CkksContext context = new CkksContext(params);
+        encoder = new CkksEncoder(context);
+        KeyGenerator keyGen = new KeyGenerator(context);
+        publicEncryptor = new Encryptor(context, keyGen.publicKey());
+        secretEncryptor = new Encryptor(context, keyGen.secretKey());
+        decryptor = new Decryptor(context, keyGen.secretKey());
+        EvaluationKeys keys = keyGen.evaluationKeys(true, true, 1);
+        evaluator = new Evaluator(context, keys);
+        values = random(params.slots(), 1);
+        plain = encoder.encode(values);
+        a = publicEncryptor.encrypt(plain);
+        b = publicEncryptor.encrypt(encoder.encode(random(params.slots(), 2)));
+        product3 = evaluator.multiply(a, b);
+        product2 = evaluator.relinearize(product3);
+    }
+
+    static double[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = 2 * r.nextDouble() - 1;
+        }
+        return v;
+    }
+
+    /** Encodes a full real vector (N/2 values) at the top level. */
+    @Benchmark
+    public Plaintext encode() {
+        return encoder.encode(values);
+    }
+
+    /** Decodes a top-level plaintext to N/2 complex slots. */
+    @Benchmark
+    public double[][] decode() {
+        return encoder.decodeComplex(plain);
+    }
+
+    /** Public-key encryption of an encoded plaintext. */
+    @Benchmark
+    public Ciphertext encryptPublic() {
+        return publicEncryptor.encrypt(plain);
+    }
+
+    /** Secret-key encryption (the uniform part expanded from a fresh seed). */
+    @Benchmark
+    public Ciphertext encryptSecret() {
+        return secretEncryptor.encrypt(plain);
+    }
+
+    /** Decryption to a plaintext (no decoding). */
+    @Benchmark
+    public Plaintext decrypt() {
+        return decryptor.decrypt(a);
+    }
+
+    /** ct + ct. */
+    @Benchmark
+    public Ciphertext add() {
+        return evaluator.add(a, b);
+    }
+
+    /** ct + pt. */
+    @Benchmark
+    public Ciphertext addPlain() {
+        return evaluator.addPlain(a, plain);
+    }
+
+    /** ct + c for a real constant (scalar encoding: one residue per prime). */
+    @Benchmark
+    public Ciphertext addScalar() {
+        return evaluator.addScalar(a, 0.37);
+    }
+
+    /** ct * pt (no rescale). */
+    @Benchmark
+    public Ciphertext multiplyPlain() {
+        return evaluator.multiplyPlain(a, plain);
+    }
+
+    /** ct * c for a real constant, encoded on the fly at the last prime (no encoder, no NTT; no rescale). */
+    @Benchmark
+    public Ciphertext multiplyScalar() {
+        return evaluator.multiplyScalar(a, 0.37);
+    }
+
+    /** ct * ct to three parts, no relinearization. */
+    @Benchmark
+    public Ciphertext multiply() {
+        return evaluator.multiply(a, b);
+    }
+
+    /** ct^2 to three parts. */
+    @Benchmark
+    public Ciphertext square() {
+        return evaluator.square(a);
+    }
+
+    /** Relinearization of a three-part product (one hybrid key switch). */
+    @Benchmark
+    public Ciphertext relinearize() {
+        return evaluator.relinearize(product3);
+    }
+
+    /** Rescale of a two-part product (one inverse and l forward NTTs per part). */
+    @Benchmark
+    public Ciphertext rescale() {
+        return evaluator.rescale(product2);
+    }
+
+    /** The full product: multiply, relinearize, rescale. */
+    @Benchmark
+    public void multiplyRelinRescale(Blackhole bh) {
+        Ciphertext p = evaluator.multiplyRelin(a, b);
+        evaluator.rescaleInPlace(p);
+        bh.consume(p);
+    }
+
+    /** Rotation of the slots by one step (automorphism and key switch). */
+    @Benchmark
+    public Ciphertext rotate() {
+        return evaluator.rotate(a, 1);
+    }
+
+    /** Complex conjugation of every slot. */
+    @Benchmark
+    public Ciphertext conjugate() {
+        return evaluator.conjugate(a);
+    }
+
+    /**
+     * Precision of multiply + relinearize + rescale at N = 8192 (seal8192, scale 2<sup>40</sup>): inputs uniform
+     * in [-1, 1] in all 4096 slots, encrypted with the public key (as SEAL's examples do) and with the secret key;
+     * the maximum absolute error of x * y over the slots, for {@code trials} fresh key sets (args[0], default 5).
+     */
+    public static void main(String[] args) {
+        int trials = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        CkksParameters params = CkksParameters.seal8192();
+        CkksContext context = new CkksContext(params);
+        CkksEncoder encoder = new CkksEncoder(context);
+        System.out.println(params);
+        double[] worst = new double[2];
+        double[] sumMax = new double[2];
+        double[] sumMean = new double[2];
+        for (int t = 0; t < trials; t++) {
+            KeyGenerator keyGen = new KeyGenerator(context);
+            Evaluator ev = new Evaluator(context, keyGen.evaluationKeys(true, false));
+            Decryptor dec = new Decryptor(context, keyGen.secretKey());
+            Encryptor[] encryptors = {new Encryptor(context, keyGen.publicKey()), new Encryptor(context, keyGen.secretKey())};
+            double[] x = random(params.slots(), 10 + t);
+            double[] y = random(params.slots(), 100 + t);
+            double[] xy = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xy[i] = x[i] * y[i];
+            }
+            for (int e = 0; e < 2; e++) {
+                Ciphertext p = ev.multiplyRelin(encryptors[e].encrypt(encoder.encode(x)), encryptors[e].encrypt(encoder.encode(y)));
+                ev.rescaleInPlace(p);
+                PrecisionStats st = PrecisionStats.of(xy, encoder.decode(dec.decrypt(p)));
+                System.out.printf(Locale.ROOT, "trial %d, %s-key encryption: %s%n", t, e == 0 ? "public" : "secret", st);
+                worst[e] = Math.max(worst[e], st.maxError());
+                sumMax[e] += st.maxError();
+                sumMean[e] += st.meanError();
+            }
+        }
+        for (int e = 0; e < 2; e++) {
+            System.out.printf(Locale.ROOT,
+                    "%s-key inputs: max abs error of x*y (mult+relin+rescale), mean over %d trials %.2e, worst %.2e;"
+                            + " mean abs error %.2e%n",
+                    e == 0 ? "public" : "secret", trials, sumMax[e] / trials, worst[e], sumMean[e] / trials);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.PublicKey;
+import io.github.jckks.ckks.SecretKey;
+import io.github.jckks.ckks.SecurityLevel;
+import io.github.jckks.ckks.Serialization;
+
+/**
+ * The key-holder role: encrypts a batch of inputs (one ciphertext per input element, slot i = image i, at the
+ * top level and default scale, secret-key encryption so ciphertexts travel seeded at half size), answers the
+ * server's activation requests (decrypt, ReLU on the real parts, re-encrypt fresh at the top level) and
+ * decrypts the results. It never sees the model, and sees pre-activation values only multiplied by the
+ * server's secret positive factors and shuffled. Sessions are opened on a {@link Transport} with
+ * {@link #open}. Thread-safe; each session is used by one thread.
+ */
+public final class ClientAidedClient {
+    /** Default bound on activation rounds per inference (a server cannot use the client as an endless oracle). */
+    public static final int DEFAULT_MAX_ROUNDS = 1000;
+    private final CkksContext context;
+    private final CkksParameters params;
+    private final CkksEncoder encoder;
+    private final SecretKey secretKey;
+    private final PublicKey publicKey;
+    private final Decryptor decryptor;
+    private volatile ActivationObserver observer;
+    private volatile int maxRounds = DEFAULT_MAX_ROUNDS;
+
+    /** Sees what the client decrypts in each activation round (audit, tests). */
+    @FunctionalInterface
+    public interface ActivationObserver {
+        /**
+         * @param roundId the round's request id
+         * @param values  values[k] = the real slot values of the k-th ciphertext received, as decrypted
+         */
+        void onActivation(long roundId, double[][] values);
+    }
+
+    /**
+     * @param context   the context
+     * @param secretKey the secret key
+     * @param publicKey the matching public key (sent to the server for re-randomization), may be null if the
+     *                  server does not re-randomize
+     */
+    public ClientAidedClient(CkksContext context, SecretKey secretKey, PublicKey publicKey) {
+        this.context = context;
+        this.params = context.parameters();
+        this.encoder = new CkksEncoder(context);
+        this.secretKey = secretKey;
+        this.publicKey = publicKey;
+        this.decryptor = new Decryptor(context, secretKey);
+    }
+
+    /** @return a client with freshly generated keys */
+    public static ClientAidedClient withFreshKeys(CkksContext context) {
+        KeyGenerator kg = new KeyGenerator(context);
+        return new ClientAidedClient(context, kg.secretKey(), kg.publicKey());
+    }
+
+    /** @return the context */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** Sets the observer of decrypted activation values (null: none). */
+    public void setObserver(ActivationObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Bounds the activation rounds the client answers per inference. */
+    public void setMaxRoundsPerInference(int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("max rounds " + rounds + " < 1");
+        }
+        this.maxRounds = rounds;
+    }
+
+    /**
+     * Opens a session: sends HELLO (parameters and public key) and waits for the server's HELLO.
+     *
+     * @throws ClientAidedException if the server refuses or the handshake fails (the transport is closed)
+     */
+    public Session open(Transport t) {
+        try {
+            byte[] p = Serialization.write(params);
+            t.send(publicKey == null ? Message.hello(p) : Message.hello(p, Serialization.write(context, publicKey)));
+            Message m = t.receive();
+            if (m.kind() == MessageKind.ERROR) {
+                throw new ClientAidedException("server " + t.peer() + " refused the session: " + m.text());
+            }
+            if (m.kind() != MessageKind.HELLO || m.items().length != 1) {
+                throw new ClientAidedException("protocol error: expected HELLO from the server, got " + m);
+            }
+            CkksParameters theirs = Serialization.readParameters(m.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
+            if (!theirs.equals(params)) {
+                throw new ClientAidedException("parameter mismatch: server uses " + theirs + ", client uses " + params);
+            }
+            return new Session(t);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e instanceof ClientAidedException c ? c : new ClientAidedException("handshake failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return a fresh top-level encryption of {@code values} (secret key, seeded) */
+    Ciphertext encrypt(double[] values) {
+        return new Encryptor(context, secretKey).encrypt(encoder.encode(values, context.maxLevel(), params.defaultScale()));
+    }
+
+    /** @return the real slot values of {@code ct} */
+    public double[] decrypt(Ciphertext ct) {
+        return encoder.decode(decryptor.decrypt(ct));
+    }
+
+    /** One session on a transport. Not thread-safe. */
+    public final class Session implements AutoCloseable {
+        private final Transport transport;
+        private long nextId = 1;
+        private boolean closed;
+
+        private Session(Transport transport) {
+            this.transport = transport;
+        }
+
+        /**
+         * Encrypted inference on a batch.
+         *
+         * @param images images[b] = the input vector of image b (at most N/2 images, equal lengths)
+         * @return outputs[b] = the decrypted outputs of image b
+         */
+        public double[][] infer(double[][] images) {
+            int batch = images.length;
+            if (batch < 1 || batch > params.slots()) {
+                throw new IllegalArgumentException("batch of " + batch + " images, allowed [1, " + params.slots() + "]");
+            }
+            int inputs = images[0].length;
+            for (double[] im : images) {
+                if (im.length != inputs) {
+                    throw new IllegalArgumentException("images differ in length: " + im.length + " vs " + inputs);
+                }
+            }
+            Ciphertext[] in = new Ciphertext[inputs];
+            double[] column = new double[batch];
+            for (int e = 0; e < inputs; e++) {
+                for (int b = 0; b < batch; b++) {
+                    column[b] = images[b][e];
+                }
+                in[e] = encrypt(column);
+            }
+            Ciphertext[] out = inferEncrypted(in);
+            double[][] result = new double[batch][out.length];
+            for (int o = 0; o < out.length; o++) {
+                double[] v = decrypt(out[o]);
+                for (int b = 0; b < batch; b++) {
+                    result[b][o] = v[b];
+                }
+            }
+            return result;
+        }
+
+        /**
+         * Sends encrypted inputs and answers activation rounds until the result arrives.
+         *
+         * @return the encrypted outputs
+         * @throws ClientAidedException on any protocol failure or an ERROR from the server (the session is closed)
+         */
+        public Ciphertext[] inferEncrypted(Ciphertext[] inputs) {
+            if (closed) {
+                throw new IllegalStateException("session closed");
+            }
+            long id = nextId++;
+            try {
+                transport.send(Message.ciphertexts(MessageKind.INFER, id, inputs));
+                int rounds = 0;
+                while (true) {
+                    Message m = transport.receive();
+                    switch (m.kind()) {
+                        case ACTIVATE -> {
+                            if (++rounds > maxRounds) {
+                                throw new ClientAidedException("server asked for more than " + maxRounds + " activation rounds");
+                            }
+                            transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer(m)));
+                        }
+                        case RESULT -> {
+                            if (m.requestId() != id) {
+                                throw new ClientAidedException("protocol error: RESULT for request " + m.requestId()
+                                        + ", expected " + id);
+                            }
+                            return m.ciphertexts();
+                        }
+                        case ERROR -> throw new ClientAidedException("server " + transport.peer() + " reported: " + m.text());
+                        default -> throw new ClientAidedException("protocol error: unexpected " + m + " during request " + id);
+                    }
+                }
+            } catch (RuntimeException e) {
+                closed = true;
+                try {
+                    transport.send(Message.error(id, e.getMessage()));
+                } catch (RuntimeException ignored) {
+                    // the peer may be gone
+                }
+                transport.close();
+                throw e instanceof ClientAidedException c ? c : new ClientAidedException("request " + id + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level. */
+        private Ciphertext[] answer(Message m) {
+            Ciphertext[] cts = m.ciphertexts();
+            double[][] values = new double[cts.length][];
+            Ciphertext[] out = new Ciphertext[cts.length];
+            for (int k = 0; k < cts.length; k++) {
+                values[k] = decrypt(cts[k]);
+            }
+            ActivationObserver obs = observer;
+            if (obs != null) {
+                double[][] copy = new double[values.length][];
+                for (int k = 0; k < values.length; k++) {
+                    copy[k] = values[k].clone();
+                }
+                obs.onActivation(m.requestId(), copy);
+            }
+            for (int k = 0; k < cts.length; k++) {
+                double[] v = values[k];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Math.max(v[i], 0);
+                }
+                out[k] = encrypt(v);
+            }
+            return out;
+        }
+
+        /** Ends the session (BYE) and closes the transport. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    transport.send(Message.bye());
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+                transport.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.Layer;
+import io.github.jckks.nn.LinearLayer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A feed-forward network mixing server-side {@link Layer}s (typically {@link LinearLayer}: dense and
+ * convolution) with client-aided activations ({@link ReluActivation}, {@link Relu6Activation},
+ * {@link MaxPoolActivation}), which {@link io.github.jckks.nn.Sequential}'s builder cannot hold. Runs three
+ * ways: the plaintext reference ({@link #forward(double[])}); encrypted with a {@link ReluOracle}
+ * ({@link #forward(Ciphertext[], EncryptedRuntime, ReluOracle)}), which {@link ClientAidedServer} gives
+ * either an in-process or a TCP transport to the key holder.
+ *
+ * <p><b>Levels.</b> Inputs arrive at the top level L. A linear layer consumes one level (its rescale); an
+ * activation needs its input at level &ge; 1 (the masking product is rescaled before sending) and returns at
+ * L - 1 (the client re-encrypts at L, the server's unmasking rescales once). So between two activations there
+ * is room for L - 2 linear layers, and the first segment (from the input) for L - 1. {@link #checkLevels}
+ * tells before running. Immutable.
+ */
+public final class ClientAidedModel {
+    private final List<Object> steps;
+
+    private ClientAidedModel(List<Object> steps) {
+        this.steps = Collections.unmodifiableList(new ArrayList<>(steps));
+    }
+
+    /** @return a builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the steps: {@link Layer}s and {@link ClientAidedActivation}s, in order */
+    public List<Object> steps() {
+        return steps;
+    }
+
+    /** @return the number of input elements */
+    public int inputSize() {
+        return inputSize(steps.get(0));
+    }
+
+    /** @return the number of output elements */
+    public int outputSize() {
+        return outputSize(steps.get(steps.size() - 1));
+    }
+
+    /** @return round trips to the key holder per inference */
+    public int roundTrips() {
+        int r = 0;
+        for (Object s : steps) {
+            if (s instanceof ClientAidedActivation a) {
+                r += a.roundTrips();
+            }
+        }
+        return r;
+    }
+
+    /** @return ciphertexts sent to the key holder per inference (one batch), over all rounds */
+    public int ciphertextsPerInference() {
+        int r = 0;
+        for (Object s : steps) {
+            if (s instanceof ClientAidedActivation a) {
+                r += a.ciphertextsPerEvaluation();
+            }
+        }
+        return r;
+    }
+
+    /** The plaintext reference on one image. */
+    public double[] forward(double[] input) {
+        double[] x = input;
+        for (Object s : steps) {
+            x = s instanceof Layer l ? l.forward(x) : ((ClientAidedActivation) s).forward(x);
+        }
+        return x;
+    }
+
+    /** The plaintext reference on a batch: images[b] -&gt; outputs[b]. */
+    public double[][] forward(double[][] images) {
+        double[][] out = new double[images.length][];
+        for (int b = 0; b < images.length; b++) {
+            out[b] = forward(images[b]);
+        }
+        return out;
+    }
+
+    /**
+     * The encrypted network on batch-packed ciphertexts (one per input element), the activations computed
+     * through {@code relu}.
+     *
+     * @throws IllegalArgumentException if the inputs' level is too low for the model ({@link #checkLevels})
+     */
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime, ReluOracle relu) {
+        if (input.length != inputSize()) {
+            throw new IllegalArgumentException("model takes " + inputSize() + " ciphertexts, got " + input.length);
+        }
+        checkLevels(input[0].level(), runtime.context().maxLevel());
+        Ciphertext[] x = input;
+        for (Object s : steps) {
+            x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
+        }
+        return x;
+    }
+
+    /**
+     * @param inputLevel the inputs' level
+     * @param topLevel   L, where the client re-encrypts
+     * @return the output level
+     * @throws IllegalArgumentException naming the first step that has no level left
+     */
+    public int checkLevels(int inputLevel, int topLevel) {
+        int level = inputLevel;
+        for (int i = 0; i < steps.size(); i++) {
+            Object s = steps.get(i);
+            try {
+                if (s instanceof ClientAidedActivation a) {
+                    level = a.outputLevel(level, topLevel);
+                } else {
+                    Layer l = (Layer) s;
+                    int d = l instanceof LinearLayer ll ? ll.rescales() : l.depth();
+                    if (level < d) {
+                        throw new IllegalArgumentException(l.describe() + ": input at level " + level + " cannot be rescaled "
+                                + d + " time(s)");
+                    }
+                    level -= d;
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("step " + i + " of the model has no level left (top level " + topLevel
+                        + "): " + e.getMessage() + ". Use parameters with more data primes, or fewer linear layers "
+                        + "between activations", e);
+            }
+        }
+        return level;
+    }
+
+    /** @return a multi-line description */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Object s : steps) {
+            sb.append("  ").append(s instanceof Layer l ? l.describe() : ((ClientAidedActivation) s).describe()).append('\n');
+        }
+        sb.append("  round trips per inference: ").append(roundTrips()).append(", ciphertexts sent to the client: ")
+                .append(ciphertextsPerInference());
+        return sb.toString();
+    }
+
+    private static int inputSize(Object s) {
+        return s instanceof Layer l ? l.inputSize() : ((ClientAidedActivation) s).inputSize();
+    }
+
+    private static int outputSize(Object s) {
+        return s instanceof Layer l ? l.outputSize() : ((ClientAidedActivation) s).outputSize();
+    }
+
+    /** Assembles a {@link ClientAidedModel}, checking that consecutive sizes agree. */
+    public static final class Builder {
+        private final List<Object> steps = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Appends a server-side layer (linear layers are used as they are: one rescale each). */
+        public Builder add(Layer layer) {
+            append(layer, layer.inputSize(), layer.describe());
+            return this;
+        }
+
+        /** Appends a client-aided activation. */
+        public Builder add(ClientAidedActivation activation) {
+            append(activation, activation.inputSize(), activation.describe());
+            return this;
+        }
+
+        /** Appends a ReLU over the previous step's outputs. */
+        public Builder relu() {
+            return add(new ReluActivation(previousSize("relu")));
+        }
+
+        /** Appends a ReLU6 over the previous step's outputs. */
+        public Builder relu6() {
+            return add(new Relu6Activation(previousSize("relu6")));
+        }
+
+        /** Appends a max pool over the previous step's outputs, read as C x H x W. */
+        public Builder maxPool(int channels, int height, int width, int kernel, int stride) {
+            return add(new MaxPoolActivation(channels, height, width, kernel, stride));
+        }
+
+        private int previousSize(String what) {
+            if (steps.isEmpty()) {
+                throw new IllegalStateException(what + "(): no previous step to take the size from; add the activation "
+                        + "object with an explicit size");
+            }
+            return outputSize(steps.get(steps.size() - 1));
+        }
+
+        private void append(Object step, int inputSize, String description) {
+            if (!steps.isEmpty()) {
+                int prev = outputSize(steps.get(steps.size() - 1));
+                if (prev != inputSize) {
+                    throw new IllegalArgumentException(description + " takes " + inputSize
+                            + " inputs but the previous step gives " + prev);
+                }
+            }
+            steps.add(step);
+        }
+
+        /** @return the model */
+        public ClientAidedModel build() {
+            if (steps.isEmpty()) {
+                throw new IllegalStateException("empty model");
+            }
+            return new ClientAidedModel(steps);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.EvaluationKeys;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.PublicKey;
+import io.github.jckks.ckks.SecurityLevel;
+import io.github.jckks.ckks.Serialization;
+import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.MacKernels;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Consumer;
+
+/**
+ * The server role: holds the model and no secret key. {@link #serve} runs one session on a transport:
+ * <ol>
+ * <li>HELLO from the client (its parameters, which must equal the server's, and its public key, needed for
+ * re-randomization); the server answers HELLO with its parameters;</li>
+ * <li>any number of INFER (encrypted inputs at the top level and default scale) &rarr; the model runs; every
+ * client-aided activation round sends ACTIVATE (masked, shuffled, re-randomized values, a fresh round id) and
+ * expects ACTIVATED with the same id and count, every ciphertext two-part at the top level and default scale
+ * &rarr; RESULT (re-randomized outputs) with the INFER's id;</li>
+ * <li>BYE ends the session normally.</li>
+ * </ol>
+ * Anything else (a disconnect, a time-out, a malformed or oversized frame, a wrong kind, id, count, level or
+ * scale, an ERROR from the client) ends that session: the server sends ERROR if it still can, closes the
+ * transport and throws {@link ClientAidedException}. Thread-safe: one instance serves many sessions at once,
+ * sharing the runtime's pool.
+ */
+public final class ClientAidedServer {
+    private final CkksContext context;
+    private final CkksParameters params;
+    private final CkksEncoder encoder;
+    private final EncryptedRuntime runtime;
+    private final ClientAidedModel model;
+    private final MaskingConfig masking;
+    private volatile Consumer<MaskedReluOracle.RoundAudit> audit;
+
+    /** Session statistics. @param inferences INFERs served @param rounds activation rounds @param ciphertextsSent to the client in rounds */
+    public record SessionStats(int inferences, long rounds, long ciphertextsSent) {
+    }
+
+    /**
+     * @param context the context (its parameters are the only ones accepted from clients)
+     * @param model   the model
+     * @param masking masking settings
+     * @param runtime evaluator (with evaluation keys if the model relinearizes), MAC kernel and pool
+     * @throws IllegalArgumentException if the parameters are not deep enough for the model
+     */
+    public ClientAidedServer(CkksContext context, ClientAidedModel model, MaskingConfig masking, EncryptedRuntime runtime) {
+        if (runtime.context() != context) {
+            throw new IllegalArgumentException("the runtime was made for another context");
+        }
+        this.context = context;
+        this.params = context.parameters();
+        this.encoder = new CkksEncoder(context);
+        this.runtime = runtime;
+        this.model = model;
+        this.masking = masking;
+        model.checkLevels(context.maxLevel(), context.maxLevel());
+    }
+
+    /** A server without evaluation keys (enough for linear layers and client-aided activations). */
+    public ClientAidedServer(CkksContext context, ClientAidedModel model, MaskingConfig masking, ForkJoinPool pool) {
+        this(context, model, masking, new EncryptedRuntime(new Evaluator(context, (EvaluationKeys) null), MacKernels.get(), pool));
+    }
+
+    /** @return the context */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** @return the model */
+    public ClientAidedModel model() {
+        return model;
+    }
+
+    /** Test hook: sees every round's factors and permutation. */
+    void setAudit(Consumer<MaskedReluOracle.RoundAudit> audit) {
+        this.audit = audit;
+    }
+
+    /**
+     * Runs one session to its end.
+     *
+     * @return what was served
+     * @throws ClientAidedException if the session ends abnormally (the transport is closed either way)
+     */
+    public SessionStats serve(Transport t) {
+        int inferences = 0;
+        long rounds = 0;
+        long sent = 0;
+        try {
+            Message hello = t.receive();
+            if (hello.kind() == MessageKind.ERROR) {
+                throw new ClientAidedException("client " + t.peer() + " reported: " + hello.text());
+            }
+            if (hello.kind() != MessageKind.HELLO) {
+                throw new ClientAidedException("protocol error: expected HELLO first, got " + hello);
+            }
+            CkksParameters theirs;
+            try {
+                theirs = Serialization.readParameters(hello.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
+            } catch (IllegalArgumentException e) {
+                throw new ClientAidedException("client parameters unreadable: " + e.getMessage(), e);
+            }
+            if (!theirs.equals(params)) {
+                throw new ClientAidedException("parameter mismatch: client uses " + theirs + ", server uses " + params);
+            }
+            PublicKey pk = null;
+            if (hello.items().length == 2) {
+                try {
+                    pk = Serialization.readPublicKey(context, hello.items()[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new ClientAidedException("client public key unreadable: " + e.getMessage(), e);
+                }
+            }
+            if (masking.rerandomize() && pk == null) {
+                throw new ClientAidedException("this server re-randomizes what it sends and needs the client's public key in HELLO");
+            }
+            Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(context, pk, masking.floodingBits()) : null;
+            t.send(Message.hello(Serialization.write(params)));
+            long[] roundId = {0};
+            while (true) {
+                Message m = t.receive();
+                switch (m.kind()) {
+                    case BYE -> {
+                        t.close();
+                        return new SessionStats(inferences, rounds, sent);
+                    }
+                    case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
+                    case INFER -> {
+                        checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize());
+                        ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked);
+                        MaskedReluOracle oracle = new MaskedReluOracle(runtime, encoder, masking, rerandomizer, channel);
+                        oracle.setAudit(audit);
+                        Ciphertext[] out = model.forward(m.ciphertexts(), runtime, oracle);
+                        if (rerandomizer != null) {
+                            runtime.parallelFor(out.length, i -> {
+                                if (out[i].size() == 2) {
+                                    rerandomizer.apply(out[i]);
+                                }
+                            });
+                        }
+                        t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
+                        inferences++;
+                        rounds += oracle.rounds();
+                        sent += oracle.ciphertextsSent();
+                    }
+                    default -> throw new ClientAidedException("protocol error: expected INFER or BYE, got " + m);
+                }
+            }
+        } catch (RuntimeException e) {
+            ClientAidedException failure = e instanceof ClientAidedException c ? c
+                    : new ClientAidedException("session with " + t.peer() + " failed: " + e.getMessage(), e);
+            try {
+                t.send(Message.error(0, failure.getMessage()));
+            } catch (RuntimeException ignored) {
+                // the peer may be gone: the session fails either way
+            }
+            t.close();
+            throw failure;
+        }
+    }
+
+    /** One activation round trip on the session's transport, with the answer's checks. */
+    private Ciphertext[] exchange(Transport t, long id, Ciphertext[] masked) {
+        t.send(Message.ciphertexts(MessageKind.ACTIVATE, id, masked));
+        Message r = t.receive();
+        if (r.kind() == MessageKind.ERROR) {
+            throw new ClientAidedException("client " + t.peer() + " reported: " + r.text());
+        }
+        if (r.kind() != MessageKind.ACTIVATED) {
+            throw new ClientAidedException("protocol error: expected ACTIVATED for round " + id + ", got " + r);
+        }
+        if (r.requestId() != id) {
+            throw new ClientAidedException("protocol error: answer carries request id " + r.requestId() + ", expected " + id);
+        }
+        checkCiphertexts("ACTIVATED " + id, r.ciphertexts(), masked.length);
+        return r.ciphertexts();
+    }
+
+    /** Count, size, level (the top level) and scale (the default scale) of ciphertexts from the client. */
+    private void checkCiphertexts(String what, Ciphertext[] cts, int expected) {
+        if (cts.length != expected) {
+            throw new ClientAidedException(what + ": wrong count: " + cts.length + " ciphertexts, expected " + expected);
+        }
+        int top = context.maxLevel();
+        double scale = params.defaultScale();
+        for (int i = 0; i < cts.length; i++) {
+            Ciphertext c = cts[i];
+            if (c.size() != 2) {
+                throw new ClientAidedException(what + ": ciphertext " + i + " has " + c.size() + " parts, expected 2");
+            }
+            if (c.level() != top) {
+                throw new ClientAidedException(what + ": ciphertext " + i + " at level " + c.level()
+                        + ", expected the top level " + top + " (the client encrypts fresh at the top)");
+            }
+            if (Math.abs(c.scale() - scale) > Evaluator.SCALE_TOLERANCE * scale) {
+                throw new ClientAidedException(what + ": ciphertext " + i + " has scale 2^"
+                        + String.format("%.4f", Math.log(c.scale()) / Math.log(2)) + ", expected the default scale 2^"
+                        + String.format("%.4f", Math.log(scale) / Math.log(2)));
+            }
+        }
+    }
+}

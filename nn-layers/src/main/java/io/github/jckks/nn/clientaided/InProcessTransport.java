@@ -1,0 +1,116 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two connected in-memory endpoints ({@link #pair}). A message is either deep-copied or, if a context is
+ * given, encoded and decoded with {@link MessageCodec} (the TCP format, without the socket), so the two
+ * sides never share mutable ciphertexts. Receives wait at most the limits' read time-out. Thread-safe.
+ */
+public final class InProcessTransport implements Transport {
+    private static final Object CLOSED = new Object();
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final String name;
+    private final CkksContext context;
+    private final TransportLimits limits;
+    private InProcessTransport peer;
+    private volatile boolean closed;
+    private volatile boolean peerClosed;
+
+    private InProcessTransport(String name, CkksContext context, TransportLimits limits) {
+        this.name = name;
+        this.context = context;
+        this.limits = limits;
+    }
+
+    /**
+     * @param context null to deep-copy messages, or the context to pass them through the wire encoding
+     * @param limits  read time-out and bounds (frame and count bounds apply only when encoding)
+     * @return {client end, server end}
+     */
+    public static InProcessTransport[] pair(CkksContext context, TransportLimits limits) {
+        InProcessTransport a = new InProcessTransport("in-process server", context, limits);
+        InProcessTransport b = new InProcessTransport("in-process client", context, limits);
+        a.peer = b;
+        b.peer = a;
+        return new InProcessTransport[] {a, b};
+    }
+
+    /** @return a pair with deep copies and the given time-out */
+    public static InProcessTransport[] pair(Duration timeout) {
+        return pair(null, TransportLimits.defaults().withReadTimeout(timeout));
+    }
+
+    @Override
+    public void send(Message m) {
+        if (closed) {
+            throw new ClientAidedException("transport to " + name + " is closed");
+        }
+        if (peerClosed || peer.closed) {
+            throw new ClientAidedException(name + " disconnected");
+        }
+        Object copy;
+        if (context != null) {
+            byte[] payload = MessageCodec.encode(context, m);
+            if (payload.length > limits.maxFrameBytes()) {
+                throw new ClientAidedException("outgoing " + m + " of " + payload.length + " bytes exceeds the maximum frame of "
+                        + limits.maxFrameBytes() + " bytes");
+            }
+            copy = payload;
+        } else {
+            Ciphertext[] c = new Ciphertext[m.ciphertexts().length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = m.ciphertexts()[i].copy();
+            }
+            byte[][] items = new byte[m.items().length][];
+            for (int i = 0; i < items.length; i++) {
+                items[i] = m.items()[i].clone();
+            }
+            copy = new Message(m.kind(), m.requestId(), m.op(), c, items);
+        }
+        peer.inbox.add(copy);
+    }
+
+    @Override
+    public Message receive() {
+        if (closed) {
+            throw new ClientAidedException("transport to " + name + " is closed");
+        }
+        Object o;
+        try {
+            o = inbox.poll(limits.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientAidedException("interrupted while waiting for " + name, e);
+        }
+        if (o == null) {
+            throw new ClientAidedException("timed out: no message from " + name + " within "
+                    + limits.readTimeout().toMillis() + " ms");
+        }
+        if (o == CLOSED) {
+            peerClosed = true;
+            throw new ClientAidedException(name + " disconnected");
+        }
+        if (o instanceof byte[] payload) {
+            return MessageCodec.decode(context, payload, limits.maxCiphertexts());
+        }
+        return (Message) o;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            peer.inbox.add(CLOSED);
+        }
+    }
+
+    @Override
+    public String peer() {
+        return name;
+    }
+}

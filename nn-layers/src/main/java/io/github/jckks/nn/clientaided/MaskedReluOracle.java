@@ -1,0 +1,188 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.math.Prng;
+import io.github.jckks.nn.EncryptedRuntime;
+import java.util.function.Consumer;
+
+/**
+ * The server's masked ReLU round: for values x<sub>0</sub>&hellip;x<sub>n-1</sub> (level l &ge; 1)
+ * <ol>
+ * <li>draws fresh positive factors r<sub>j</sub> (per slot or per ciphertext, log-uniform in
+ * [2<sup>-s</sup>, 2<sup>s</sup>], from an AES-CTR generator seeded by SecureRandom) and a secret uniform
+ * permutation &pi;;</li>
+ * <li>computes rescale(x<sub>j</sub> &middot; r<sub>j</sub>) (level l - 1, the factor encoded at q<sub>l</sub>, so the scale is
+ * back to the input's and reveals nothing of r), re-randomizes (and floods) it, and sends it at position
+ * &pi;(j);</li>
+ * <li>receives the client's fresh top-level encryptions of ReLU(r<sub>j</sub> x<sub>j</sub>) = r<sub>j</sub> ReLU(x<sub>j</sub>)
+ * (r &gt; 0), takes position &pi;(j) back to j and multiplies by 1/r<sub>j</sub> encoded at q<sub>L</sub>, then
+ * rescales: ReLU(x<sub>j</sub>) at level L - 1 and the default scale.</li>
+ * </ol>
+ * One instance serves one session (one channel); rounds run one at a time, the ciphertexts of a round in
+ * parallel on the runtime's pool.
+ */
+public final class MaskedReluOracle implements ReluOracle {
+    private final CkksContext context;
+    private final CkksEncoder encoder;
+    private final EncryptedRuntime runtime;
+    private final MaskingConfig config;
+    private final Rerandomizer rerandomizer;
+    private final ActivationChannel channel;
+    private Consumer<RoundAudit> audit;
+    private long rounds;
+    private long ciphertexts;
+
+    /**
+     * @param runtime      the server's runtime (context, evaluator, pool)
+     * @param encoder      an encoder for the context
+     * @param config       masking settings
+     * @param rerandomizer applied to every masked ciphertext before it is sent; null only if
+     *                     {@code config.rerandomize()} is false
+     * @param channel      the round trip to the key holder
+     */
+    public MaskedReluOracle(EncryptedRuntime runtime, CkksEncoder encoder, MaskingConfig config,
+                            Rerandomizer rerandomizer, ActivationChannel channel) {
+        if (config.rerandomize() && rerandomizer == null) {
+            throw new IllegalArgumentException("the masking settings ask for re-randomization but no re-randomizer was given");
+        }
+        this.context = runtime.context();
+        this.encoder = encoder;
+        this.runtime = runtime;
+        this.config = config;
+        this.rerandomizer = config.rerandomize() ? rerandomizer : null;
+        this.channel = channel;
+    }
+
+    /** What one round drew: for tests that check what the client sees (package-private on purpose). */
+    record RoundAudit(int[] permutation, double[][] factors, Ciphertext[] inputs) {
+    }
+
+    void setAudit(Consumer<RoundAudit> audit) {
+        this.audit = audit;
+    }
+
+    /** @return the number of rounds run */
+    public long rounds() {
+        return rounds;
+    }
+
+    /** @return the number of ciphertexts sent over all rounds */
+    public long ciphertextsSent() {
+        return ciphertexts;
+    }
+
+    @Override
+    public int outputLevel() {
+        return context.maxLevel() - 1;
+    }
+
+    @Override
+    public Ciphertext[] relu(Ciphertext[] values) {
+        int n = values.length;
+        if (n == 0) {
+            return new Ciphertext[0];
+        }
+        if (context.maxLevel() < 1) {
+            throw new IllegalStateException("client-aided activations need at least two data primes (unmasking rescales once)");
+        }
+        int level = Integer.MAX_VALUE;
+        for (int j = 0; j < n; j++) {
+            Ciphertext c = values[j];
+            if (c.size() != 2) {
+                throw new IllegalArgumentException("masked ReLU takes two-part ciphertexts; element " + j + " is " + c
+                        + " (relinearize first)");
+            }
+            level = Math.min(level, c.level());
+        }
+        if (level < 1) {
+            throw new IllegalArgumentException("masked ReLU needs its inputs at level 1 or above (the masking product is "
+                    + "rescaled once before sending), got level " + level + ": the parameters are not deep enough for this "
+                    + "model, or a linear layer too many sits between two activations");
+        }
+        Prng prng = Prng.fromSecureRandom();
+        int slots = context.parameters().slots();
+        double[][] factors = new double[n][];
+        for (int j = 0; j < n; j++) {
+            factors[j] = config.mode() == MaskMode.PER_SLOT ? randomFactors(prng, slots) : randomFactors(prng, 1);
+        }
+        int[] perm = randomPermutation(prng, n);
+        prng.wipe();
+        Evaluator ev = runtime.evaluator();
+        int l = level;
+        Ciphertext[] sent = new Ciphertext[n];
+        runtime.parallelFor(n, j -> {
+            Ciphertext c = values[j].copy();
+            ev.dropLevelInPlace(c, l);
+            double qScale = ev.lastPrime(l);
+            if (config.mode() == MaskMode.PER_SLOT) {
+                ev.multiplyPlainInPlace(c, encoder.encode(factors[j], l, qScale));
+            } else {
+                ev.multiplyScalarInPlace(c, factors[j][0], qScale);
+            }
+            ev.rescaleInPlace(c);
+            if (rerandomizer != null) {
+                rerandomizer.apply(c);
+            }
+            sent[perm[j]] = c;
+        });
+        if (audit != null) {
+            audit.accept(new RoundAudit(perm.clone(), factors, values.clone()));
+        }
+        Ciphertext[] back = channel.exchange(sent);
+        if (back.length != n) {
+            throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + n);
+        }
+        Ciphertext[] out = new Ciphertext[n];
+        runtime.parallelFor(n, j -> {
+            Ciphertext y = back[perm[j]];
+            int ly = y.level();
+            if (ly < 1) {
+                throw new ClientAidedException("activation answer at level " + ly + " cannot be unmasked");
+            }
+            double qScale = ev.lastPrime(ly);
+            if (config.mode() == MaskMode.PER_SLOT) {
+                double[] inv = new double[slots];
+                for (int i = 0; i < slots; i++) {
+                    inv[i] = 1 / factors[j][i];
+                }
+                ev.multiplyPlainInPlace(y, encoder.encode(inv, ly, qScale));
+            } else {
+                ev.multiplyScalarInPlace(y, 1 / factors[j][0], qScale);
+            }
+            ev.rescaleInPlace(y);
+            out[j] = y;
+        });
+        rounds++;
+        ciphertexts += n;
+        return out;
+    }
+
+    /** Log-uniform factors in [2^-s, 2^s] (exactly 1 when s = 0). */
+    private double[] randomFactors(Prng prng, int count) {
+        double[] r = new double[count];
+        double s = config.maskBits();
+        for (int i = 0; i < count; i++) {
+            double u = (prng.nextLong() >>> 11) * 0x1p-53;
+            r[i] = Math.pow(2, s * (2 * u - 1));
+        }
+        return r;
+    }
+
+    /** A uniform permutation (Fisher-Yates): element j is sent at position perm[j]. */
+    private static int[] randomPermutation(Prng prng, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int k = (int) prng.nextLong(i + 1);
+            int t = p[i];
+            p[i] = p[k];
+            p[k] = t;
+        }
+        return p;
+    }
+}

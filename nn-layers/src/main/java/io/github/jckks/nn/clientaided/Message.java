@@ -1,0 +1,62 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One protocol message: kind, request id, function code, and either ciphertexts (INFER, ACTIVATE, ACTIVATED,
+ * RESULT) or raw items (HELLO, ERROR). The arrays are not copied.
+ *
+ * @param kind        the kind
+ * @param requestId   the request id (the INFER's id for INFER and RESULT, the round id for ACTIVATE and
+ *                    ACTIVATED, 0 otherwise)
+ * @param op          the function of an ACTIVATE ({@link #OP_RELU}), else {@link #OP_NONE}
+ * @param ciphertexts the ciphertexts (empty for other kinds)
+ * @param items       raw items (empty for ciphertext kinds)
+ */
+public record Message(MessageKind kind, long requestId, int op, Ciphertext[] ciphertexts, byte[][] items) {
+    /** No function. */
+    public static final int OP_NONE = 0;
+    /** Apply ReLU (the only function the client ever computes). */
+    public static final int OP_RELU = 1;
+
+    /** @return a HELLO with the given items */
+    public static Message hello(byte[]... items) {
+        return new Message(MessageKind.HELLO, 0, OP_NONE, new Ciphertext[0], items);
+    }
+
+    /** @return a ciphertext message */
+    public static Message ciphertexts(MessageKind kind, long requestId, Ciphertext[] cts) {
+        if (!kind.carriesCiphertexts()) {
+            throw new IllegalArgumentException(kind + " carries no ciphertexts");
+        }
+        return new Message(kind, requestId, kind == MessageKind.ACTIVATE ? OP_RELU : OP_NONE, cts, new byte[0][]);
+    }
+
+    /** @return an ERROR message (text cut to 1000 characters) */
+    public static Message error(long requestId, String text) {
+        String t = text == null ? "unknown error" : text.length() > 1000 ? text.substring(0, 1000) : text;
+        return new Message(MessageKind.ERROR, requestId, OP_NONE, new Ciphertext[0],
+                new byte[][] {t.getBytes(StandardCharsets.UTF_8)});
+    }
+
+    /** @return a BYE message */
+    public static Message bye() {
+        return new Message(MessageKind.BYE, 0, OP_NONE, new Ciphertext[0], new byte[0][]);
+    }
+
+    /** @return the number of ciphertexts or items */
+    public int count() {
+        return kind.carriesCiphertexts() ? ciphertexts.length : items.length;
+    }
+
+    /** @return the text of an ERROR message */
+    public String text() {
+        return items.length == 0 ? "" : new String(items[0], StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return kind + "(id " + requestId + ", " + count() + (kind.carriesCiphertexts() ? " ciphertexts" : " items") + ")";
+    }
+}

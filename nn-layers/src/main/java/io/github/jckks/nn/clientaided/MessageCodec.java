@@ -1,0 +1,156 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.Serialization;
+import java.nio.ByteBuffer;
+
+/**
+ * The wire format of one {@link Message} (the payload of a frame; {@link TcpTransport} prefixes it with its
+ * length as a 4-byte big-endian integer). Big-endian throughout:
+ * <pre>
+ * offset size  field
+ *  0     4     magic "JCCA" (0x4A434341)
+ *  4     1     protocol version ({@value #VERSION})
+ *  5     1     kind ({@link MessageKind#code()})
+ *  6     1     op: 0 none, 1 ReLU (ACTIVATE only)
+ *  7     1     reserved, 0
+ *  8     8     request id
+ * 16     4     count n of items
+ * 20     ...   n items, each: 4-byte length L, then L bytes
+ * </pre>
+ * Items of INFER, ACTIVATE, ACTIVATED and RESULT are ciphertexts in {@link Serialization}'s format (seeded
+ * or full), read strictly (fingerprint, limb counts, residues below their primes, scale, CRC). HELLO has one
+ * or two items (serialized parameters, then optionally the public key), ERROR one UTF-8 item of at most
+ * {@value #MAX_ERROR_BYTES} bytes, BYE none. Decoding rejects a bad magic, version, kind, op or reserved byte,
+ * a count out of bounds, an item length past the end, a ciphertext the serialization rejects, and trailing
+ * bytes, with a {@link ClientAidedException} naming the field.
+ */
+public final class MessageCodec {
+    /** "JCCA". */
+    public static final int MAGIC = 0x4A434341;
+    /** The protocol version written and the only one read. */
+    public static final int VERSION = 1;
+    /** Bytes before the first item. */
+    public static final int HEADER_BYTES = 20;
+    /** Longest ERROR text in bytes. */
+    public static final int MAX_ERROR_BYTES = 4096;
+
+    private MessageCodec() {
+    }
+
+    /** @return the payload of {@code m} */
+    public static byte[] encode(CkksContext context, Message m) {
+        byte[][] items;
+        if (m.kind().carriesCiphertexts()) {
+            Ciphertext[] cts = m.ciphertexts();
+            items = new byte[cts.length][];
+            for (int i = 0; i < cts.length; i++) {
+                items[i] = Serialization.write(context, cts[i]);
+            }
+        } else {
+            items = m.items();
+        }
+        long total = HEADER_BYTES;
+        for (byte[] it : items) {
+            total += 4L + it.length;
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new ClientAidedException("message of " + total + " bytes is too large to frame");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) total);
+        b.putInt(MAGIC).put((byte) VERSION).put((byte) m.kind().code()).put((byte) m.op()).put((byte) 0);
+        b.putLong(m.requestId()).putInt(items.length);
+        for (byte[] it : items) {
+            b.putInt(it.length).put(it);
+        }
+        return b.array();
+    }
+
+    /**
+     * @param context  the session's context (ciphertexts must match its parameters)
+     * @param payload  one frame payload
+     * @param maxItems most items accepted
+     * @return the message
+     * @throws ClientAidedException naming the malformed field
+     */
+    public static Message decode(CkksContext context, byte[] payload, int maxItems) {
+        if (payload.length < HEADER_BYTES) {
+            throw malformed("frame of " + payload.length + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
+        }
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        int magic = b.getInt();
+        if (magic != MAGIC) {
+            throw malformed(String.format("bad magic 0x%08X (expected 0x%08X \"JCCA\")", magic, MAGIC));
+        }
+        int version = b.get() & 0xFF;
+        if (version != VERSION) {
+            throw malformed("unsupported protocol version " + version + " (this side speaks " + VERSION + ")");
+        }
+        int code = b.get() & 0xFF;
+        MessageKind kind = MessageKind.of(code);
+        if (kind == null) {
+            throw malformed("unknown message kind " + code);
+        }
+        int op = b.get() & 0xFF;
+        int expectedOp = kind == MessageKind.ACTIVATE ? Message.OP_RELU : Message.OP_NONE;
+        if (op != expectedOp) {
+            throw malformed(kind + " with function code " + op + " (expected " + expectedOp + ")");
+        }
+        int reserved = b.get() & 0xFF;
+        if (reserved != 0) {
+            throw malformed("reserved byte is " + reserved + ", must be 0");
+        }
+        long id = b.getLong();
+        int count = b.getInt();
+        int min = kind.carriesCiphertexts() ? 1 : kind == MessageKind.HELLO ? 1 : kind == MessageKind.ERROR ? 1 : 0;
+        int max = kind.carriesCiphertexts() ? maxItems : kind == MessageKind.HELLO ? 2 : kind == MessageKind.ERROR ? 1 : 0;
+        if (count < min || count > max) {
+            throw malformed(kind + " declares " + (count & 0xFFFFFFFFL) + " items, allowed [" + min + ", " + max + "]");
+        }
+        // every item needs at least its 4-byte length: a count the frame cannot hold is rejected before allocation
+        if ((long) count * 4 > b.remaining()) {
+            throw malformed(kind + " declares " + count + " items but only " + b.remaining() + " bytes follow the header");
+        }
+        byte[][] items = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            if (b.remaining() < 4) {
+                throw malformed("item " + i + " of " + count + ": frame ends before its length");
+            }
+            int len = b.getInt();
+            if (len < 0 || len > b.remaining()) {
+                throw malformed("item " + i + " of " + count + " declares " + (len & 0xFFFFFFFFL) + " bytes but "
+                        + b.remaining() + " remain in the frame");
+            }
+            if (kind == MessageKind.ERROR && len > MAX_ERROR_BYTES) {
+                throw malformed("error text of " + len + " bytes exceeds " + MAX_ERROR_BYTES);
+            }
+            items[i] = new byte[len];
+            b.get(items[i]);
+        }
+        if (b.hasRemaining()) {
+            throw malformed(b.remaining() + " trailing bytes after the last item");
+        }
+        if (!kind.carriesCiphertexts()) {
+            return new Message(kind, id, op, new Ciphertext[0], items);
+        }
+        Ciphertext[] cts = new Ciphertext[count];
+        for (int i = 0; i < count; i++) {
+            try {
+                cts[i] = Serialization.readCiphertext(context, items[i]);
+            } catch (IllegalArgumentException e) {
+                throw malformed(kind + " ciphertext " + i + " of " + count + " is invalid: " + e.getMessage(), e);
+            }
+            items[i] = null;
+        }
+        return new Message(kind, id, op, cts, new byte[0][]);
+    }
+
+    private static ClientAidedException malformed(String what) {
+        return new ClientAidedException("malformed message: " + what);
+    }
+
+    private static ClientAidedException malformed(String what, Throwable cause) {
+        return new ClientAidedException("malformed message: " + what, cause);
+    }
+}

@@ -1,0 +1,89 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.nn.EncryptedRuntime;
+
+/**
+ * ReLU6(x) = min(max(x, 0), 6) = ReLU(x) - ReLU(x - 6): both halves of every element (2n ciphertexts,
+ * independently masked and shuffled together) in one round trip; the subtraction is free. The client cannot
+ * tell the halves apart except statistically (x - 6 is mostly negative): it learns which values exceed 6.
+ */
+public final class Relu6Activation implements ClientAidedActivation {
+    /** The clipping bound. */
+    public static final double CAP = 6;
+    private final int size;
+
+    /** @param size number of elements */
+    public Relu6Activation(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("size " + size + " < 1");
+        }
+        this.size = size;
+    }
+
+    @Override
+    public int inputSize() {
+        return size;
+    }
+
+    @Override
+    public int outputSize() {
+        return size;
+    }
+
+    @Override
+    public int roundTrips() {
+        return 1;
+    }
+
+    @Override
+    public int ciphertextsPerEvaluation() {
+        return 2 * size;
+    }
+
+    @Override
+    public double[] forward(double[] input) {
+        check(input.length);
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = Math.min(Math.max(input[i], 0), CAP);
+        }
+        return out;
+    }
+
+    @Override
+    public Ciphertext[] forward(Ciphertext[] input, ReluOracle relu, EncryptedRuntime runtime) {
+        check(input.length);
+        Evaluator ev = runtime.evaluator();
+        Ciphertext[] both = new Ciphertext[2 * size];
+        runtime.parallelFor(size, i -> {
+            both[i] = input[i];
+            both[size + i] = ev.addScalar(input[i], -CAP);
+        });
+        Ciphertext[] r = relu.relu(both);
+        Ciphertext[] out = new Ciphertext[size];
+        runtime.parallelFor(size, i -> {
+            ev.subInPlace(r[i], r[size + i]);
+            out[i] = r[i];
+        });
+        return out;
+    }
+
+    @Override
+    public int outputLevel(int inputLevel, int topLevel) {
+        ClientAidedActivation.requireRoundLevel(describe(), inputLevel, topLevel);
+        return topLevel - 1;
+    }
+
+    private void check(int n) {
+        if (n != size) {
+            throw new IllegalArgumentException(describe() + ": got " + n + " inputs");
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "ReLU6 = ReLU(x) - ReLU(x-6) (client-aided, masked, one round), " + size + " elements";
+    }
+}

@@ -1,0 +1,190 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.CkksContext;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * A {@link Transport} over one TCP connection: every message is a frame, a 4-byte big-endian payload length
+ * followed by the payload ({@link MessageCodec}). The length is checked against
+ * {@link TransportLimits#maxFrameBytes()} before the payload is allocated; every read has the socket time-out
+ * {@link TransportLimits#readTimeout()} and a frame must be complete within that time once it has started.
+ * Any failure (disconnect, time-out, oversized or malformed frame) throws {@link ClientAidedException} and
+ * closes the socket. Counts the bytes moved. One thread at a time per direction.
+ */
+public final class TcpTransport implements Transport {
+    private final Socket socket;
+    private final CkksContext context;
+    private final TransportLimits limits;
+    private final InputStream in;
+    private final OutputStream out;
+    private final String peer;
+    private long bytesSent;
+    private long bytesReceived;
+    private volatile boolean closed;
+
+    /**
+     * Wraps a connected socket.
+     *
+     * @throws ClientAidedException if the socket cannot be configured
+     */
+    public TcpTransport(Socket socket, CkksContext context, TransportLimits limits) {
+        this.socket = socket;
+        this.context = context;
+        this.limits = limits;
+        this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        try {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.readTimeout().toMillis())));
+            socket.setTcpNoDelay(true);
+            this.in = socket.getInputStream();
+            this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new ClientAidedException("cannot set up the connection to " + peer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Connects to a server.
+     *
+     * @param connectTimeout bound on the TCP handshake
+     */
+    public static TcpTransport connect(String host, int port, CkksContext context, TransportLimits limits,
+                                       Duration connectTimeout) {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing to add
+            }
+            throw new ClientAidedException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        return new TcpTransport(s, context, limits);
+    }
+
+    @Override
+    public void send(Message m) {
+        if (closed) {
+            throw new ClientAidedException("connection to " + peer + " is closed");
+        }
+        byte[] payload = MessageCodec.encode(context, m);
+        if (payload.length > limits.maxFrameBytes()) {
+            throw new ClientAidedException("outgoing " + m + " of " + payload.length + " bytes exceeds the maximum frame of "
+                    + limits.maxFrameBytes() + " bytes");
+        }
+        try {
+            int n = payload.length;
+            out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+            out.write(payload);
+            out.flush();
+            bytesSent += 4L + n;
+        } catch (IOException e) {
+            closeQuietly();
+            throw new ClientAidedException("sending " + m + " to " + peer + " failed (peer disconnected?): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends raw bytes as they are (no framing): for tests of a misbehaving peer.
+     */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    @Override
+    public Message receive() {
+        if (closed) {
+            throw new ClientAidedException("connection to " + peer + " is closed");
+        }
+        try {
+            byte[] len = new byte[4];
+            long deadline = readFully(len, true, 0);
+            int n = ((len[0] & 0xFF) << 24) | ((len[1] & 0xFF) << 16) | ((len[2] & 0xFF) << 8) | (len[3] & 0xFF);
+            if (n < MessageCodec.HEADER_BYTES || n > limits.maxFrameBytes()) {
+                throw new ClientAidedException("frame length " + (n & 0xFFFFFFFFL) + " from " + peer + " outside ["
+                        + MessageCodec.HEADER_BYTES + ", " + limits.maxFrameBytes() + "] (oversized or garbage length prefix)");
+            }
+            byte[] payload = new byte[n];
+            readFully(payload, false, deadline);
+            bytesReceived += 4L + n;
+            return MessageCodec.decode(context, payload, limits.maxCiphertexts());
+        } catch (ClientAidedException e) {
+            closeQuietly();
+            throw e;
+        } catch (SocketTimeoutException e) {
+            closeQuietly();
+            throw new ClientAidedException("timed out: no data from " + peer + " within " + limits.readTimeout().toMillis()
+                    + " ms", e);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new ClientAidedException("connection to " + peer + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads exactly b.length bytes. The frame deadline starts at the first byte of the length prefix.
+     *
+     * @return the frame deadline (nanoTime)
+     */
+    private long readFully(byte[] b, boolean prefix, long deadline) throws IOException {
+        int off = 0;
+        long frameNanos = limits.readTimeout().toNanos();
+        while (off < b.length) {
+            int r = in.read(b, off, b.length - off);
+            if (r < 0) {
+                throw new ClientAidedException(prefix && off == 0
+                        ? peer + " disconnected"
+                        : peer + " disconnected in the middle of a frame (" + off + " of " + b.length + " bytes of the "
+                        + (prefix ? "length prefix" : "payload") + ")");
+            }
+            if (prefix && off == 0) {
+                deadline = System.nanoTime() + frameNanos;
+            }
+            off += r;
+            if (off < b.length && System.nanoTime() > deadline) {
+                throw new ClientAidedException("timed out: frame from " + peer + " not complete within "
+                        + limits.readTimeout().toMillis() + " ms (" + off + " of " + b.length + " bytes)");
+            }
+        }
+        return deadline;
+    }
+
+    /** @return framed bytes sent so far */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** @return framed bytes received so far */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing: nothing to report
+        }
+    }
+
+    @Override
+    public String peer() {
+        return peer;
+    }
+}

@@ -1,0 +1,22 @@
+package io.github.jckks.nn.clientaided;
+
+/**
+ * A bidirectional, ordered message pipe between the key holder and the server: {@link InProcessTransport}
+ * (tests, one process) or {@link TcpTransport} (length-prefixed frames). Methods throw
+ * {@link ClientAidedException} when the peer disconnects, times out or sends something malformed; after that
+ * the transport is unusable. One thread sends and receives at a time.
+ */
+public interface Transport extends AutoCloseable {
+    /** Sends one message. */
+    void send(Message message);
+
+    /** @return the next message, waiting at most the transport's read time-out */
+    Message receive();
+
+    /** Closes the pipe; the peer's next receive fails. Idempotent. */
+    @Override
+    void close();
+
+    /** @return a description of the peer for messages */
+    String peer();
+}
