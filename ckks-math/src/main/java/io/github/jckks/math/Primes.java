@@ -27,6 +27,9 @@ public final class Primes {
         if (n < 2) {
             return false;
         }
+        if (n >= (1L << Modulus.MAX_BITS)) {
+            throw new IllegalArgumentException("primality test limited to n < 2^" + Modulus.MAX_BITS + ", got " + n);
+        }
         for (long p : WITNESSES) {
             if (n % p == 0) {
                 return n == p;

@@ -166,6 +166,7 @@ public final class RnsRing {
     public void negate(RnsPoly a, RnsPoly out) {
         int k = out.limbCount();
         check(a, k);
+        check(out, k);
         for (int i = 0; i < k; i++) {
             long q = basis.modulus(i).value();
             long[] x = a.limb(i);
@@ -194,6 +195,7 @@ public final class RnsRing {
     public void mulAddPointwise(RnsPoly a, RnsPoly b, RnsPoly acc) {
         int k = acc.limbCount();
         checkBinary(a, b, acc);
+        checkSameForm(a, acc);
         for (int i = 0; i < k; i++) {
             ModArith.mulAdd(a.limb(i), b.limb(i), acc.limb(i), basis.modulus(i));
         }
@@ -206,6 +208,7 @@ public final class RnsRing {
     public void mulScalar(RnsPoly a, long[] scalarResidues, RnsPoly out) {
         int k = out.limbCount();
         check(a, k);
+        check(out, k);
         checkScalars(scalarResidues, k);
         for (int i = 0; i < k; i++) {
             Modulus m = basis.modulus(i);
@@ -218,6 +221,8 @@ public final class RnsRing {
     public void mulScalarAdd(RnsPoly a, long[] scalarResidues, RnsPoly acc) {
         int k = acc.limbCount();
         check(a, k);
+        check(acc, k);
+        checkSameForm(a, acc);
         checkScalars(scalarResidues, k);
         for (int i = 0; i < k; i++) {
             Modulus m = basis.modulus(i);
@@ -232,6 +237,7 @@ public final class RnsRing {
     public void addScalar(RnsPoly a, long[] scalarResidues, RnsPoly out) {
         int k = out.limbCount();
         check(a, k);
+        check(out, k);
         checkScalars(scalarResidues, k);
         for (int i = 0; i < k; i++) {
             long q = basis.modulus(i).value();
@@ -306,6 +312,7 @@ public final class RnsRing {
         }
         int k = out.limbCount();
         check(a, k);
+        check(out, k);
         int twoN = 2 * n;
         int g = Math.floorMod(galois, twoN);
         if (a.isNtt()) {
@@ -347,6 +354,9 @@ public final class RnsRing {
      * Cached per g.
      */
     public int[] automorphismNttIndex(int galois) {
+        if ((galois & 1) == 0) {
+            throw new IllegalArgumentException("Galois element " + galois + " is even: X -> X^k needs odd k");
+        }
         int g = Math.floorMod(galois, 2 * n);
         return automorphismIndex.computeIfAbsent(g, gg -> {
             int[] idx = new int[n];
@@ -451,6 +461,13 @@ public final class RnsRing {
         check(out, k);
         if (a.isNtt() != b.isNtt()) {
             throw new IllegalArgumentException("operands in different forms (NTT " + a.isNtt() + " vs " + b.isNtt() + ")");
+        }
+    }
+
+    private static void checkSameForm(RnsPoly a, RnsPoly acc) {
+        if (a.isNtt() != acc.isNtt()) {
+            throw new IllegalArgumentException("accumulator in " + (acc.isNtt() ? "NTT" : "coefficient")
+                    + " form, operands in the other");
         }
     }
 

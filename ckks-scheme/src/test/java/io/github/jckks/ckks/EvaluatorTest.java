@@ -393,4 +393,38 @@ class EvaluatorTest {
         assertNull(f.encrypt(x).seed(), "public-key ciphertexts have no seed");
         assertTrue(f.ev.multiplyInteger(c, 3).seed() == null);
     }
+
+    // ------------------------------------------------------------------ threads
+
+    @org.junit.jupiter.api.Test
+    void oneEvaluatorServesSeveralThreads() throws Exception {
+        SchemeFixture f = SchemeFixture.get(SchemeFixture.SMALL_40);
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<PrecisionStats>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                double[] x = f.random(200 + t);
+                double[] y = f.random(300 + t);
+                Ciphertext cx = f.encrypt(x);
+                Ciphertext cy = f.encrypt(y);
+                double[] expected = new double[f.slots];
+                for (int i = 0; i < f.slots; i++) {
+                    expected[i] = x[(i + 1) % f.slots] * y[(i + 1) % f.slots];
+                }
+                results.add(pool.submit(() -> {
+                    Ciphertext r = null;
+                    for (int rep = 0; rep < 10; rep++) {
+                        r = f.ev.rotate(f.ev.rescale(f.ev.multiplyRelin(cx, cy)), 1);
+                    }
+                    return PrecisionStats.of(expected, f.decrypt(r));
+                }));
+            }
+            for (java.util.concurrent.Future<PrecisionStats> r : results) {
+                f.report("concurrent multiplyRelin + rescale + rotate", r.get(), f.product);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * <li>draws fresh positive factors r<sub>j</sub> (per slot or per ciphertext, log-uniform in
  * [2<sup>-s</sup>, 2<sup>s</sup>], from an AES-CTR generator seeded by SecureRandom) and a secret uniform
  * permutation &pi;;</li>
- * <li>computes rescale(x<sub>j</sub> &middot; r<sub>j</sub>) (level l - 1, the factor encoded at q<sub>l</sub>, so the scale is
- * back to the input's and reveals nothing of r), re-randomizes (and floods) it, and sends it at position
- * &pi;(j);</li>
+ * <li>computes x<sub>j</sub> &middot; r<sub>j</sub> (the factor encoded at q<sub>l</sub>), re-randomizes it (adds a
+ * public-key encryption of zero), rescales (level l - 1, scale back to the input's: it reveals nothing of r),
+ * floods it if configured, and sends it at position &pi;(j);</li>
  * <li>receives the client's fresh top-level encryptions of ReLU(r<sub>j</sub> x<sub>j</sub>) = r<sub>j</sub> ReLU(x<sub>j</sub>)
  * (r &gt; 0), takes position &pi;(j) back to j and multiplies by 1/r<sub>j</sub> encoded at q<sub>L</sub>, then
  * rescales: ReLU(x<sub>j</sub>) at level L - 1 and the default scale.</li>
@@ -122,9 +122,12 @@ public final class MaskedReluOracle implements ReluOracle {
             } else {
                 ev.multiplyScalarInPlace(c, factors[j][0], qScale);
             }
+            if (rerandomizer != null) {
+                rerandomizer.rerandomize(c); // before the rescale: its noise is divided by q_l
+            }
             ev.rescaleInPlace(c);
             if (rerandomizer != null) {
-                rerandomizer.apply(c);
+                rerandomizer.flood(c);
             }
             sent[perm[j]] = c;
         });

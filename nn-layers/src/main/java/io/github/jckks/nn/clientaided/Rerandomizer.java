@@ -41,26 +41,47 @@ public final class Rerandomizer {
         this.floodingBits = floodingBits;
     }
 
-    /** Re-randomizes (and floods) {@code ct} in place; a three-part ciphertext is refused. */
+    /** Re-randomizes and (if configured) floods {@code ct} in place: {@link #rerandomize} then {@link #flood}. */
     public void apply(Ciphertext ct) {
+        rerandomize(ct);
+        flood(ct);
+    }
+
+    /**
+     * Adds a fresh public-key encryption of zero at the ciphertext's level and scale. Its noise (about
+     * &sigma;&radic;(2N/3) per coefficient, the size of a public-key encryption's) counts at the ciphertext's
+     * scale: applied before a rescale, it shrinks with it, which is why the masking round re-randomizes the
+     * unrescaled product.
+     */
+    public void rerandomize(Ciphertext ct) {
         if (ct.size() != 2) {
             throw new IllegalArgumentException("only two-part ciphertexts can be re-randomized, got " + ct);
         }
-        RnsRing rq = context.ringQ();
-        int k = ct.level() + 1;
-        RnsPoly m = rq.newPoly(k, true);
-        if (floodingBits > 0) {
-            Prng prng = Prng.fromSecureRandom();
-            long bound = 1L << floodingBits;
-            long[] noise = new long[context.n()];
-            for (int i = 0; i < noise.length; i++) {
-                noise[i] = prng.nextLong(2 * bound + 1) - bound;
-            }
-            prng.wipe();
-            rq.setSigned(noise, m);
-            rq.ntt(m);
+        RnsPoly zero = context.ringQ().newPoly(ct.level() + 1, true);
+        evaluator.addInPlace(ct, new Encryptor(context, publicKey).encrypt(new Plaintext(zero, ct.scale())));
+    }
+
+    /** Adds the flooding noise to c<sub>0</sub> (nothing if flooding is off). */
+    public void flood(Ciphertext ct) {
+        if (floodingBits == 0) {
+            return;
         }
-        Ciphertext zero = new Encryptor(context, publicKey).encrypt(new Plaintext(m, ct.scale()));
-        evaluator.addInPlace(ct, zero);
+        RnsRing rq = context.ringQ();
+        Prng prng = Prng.fromSecureRandom();
+        long bound = 1L << floodingBits;
+        long[] noise = new long[context.n()];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = prng.nextLong(2 * bound + 1) - bound;
+        }
+        prng.wipe();
+        RnsPoly m = rq.newPoly(ct.level() + 1, false);
+        rq.setSigned(noise, m);
+        rq.ntt(m);
+        evaluator.addPlainInPlace(ct, new Plaintext(m, ct.scale()), false);
+    }
+
+    /** @return the flooding bound in bits (0 = off) */
+    public int floodingBits() {
+        return floodingBits;
     }
 }

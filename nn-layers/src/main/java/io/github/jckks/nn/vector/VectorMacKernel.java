@@ -121,15 +121,19 @@ public final class VectorMacKernel implements MacKernel {
 
     // ---------------------------------------------------------------- packing
 
-    /** Per-thread packing buffer, grown on demand. */
-    private static final ThreadLocal<long[][]> PACK = ThreadLocal.withInitial(() -> new long[1][0]);
+    /** Per-thread scratch: the packing buffer and the sparse output plan, grown on demand. */
+    private static final class Scratch {
+        long[] pack = new long[0];
+        int[] plan = new int[0];
+    }
 
-    static long[] packBuffer(int size) {
-        long[][] holder = PACK.get();
-        if (holder[0].length < size) {
-            holder[0] = new long[size];
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static long[] packBuffer(Scratch scratch, int size) {
+        if (scratch.pack.length < size) {
+            scratch.pack = new long[size];
         }
-        return holder[0];
+        return scratch.pack;
     }
 
     /**
@@ -168,7 +172,7 @@ public final class VectorMacKernel implements MacKernel {
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % TILE;
         final int tileLongs = nIn * (TILE / 2);
-        final long[] p = nv == 0 ? null : packBuffer(tileLongs * (BLOCK / TILE));
+        final long[] p = nv == 0 ? null : packBuffer(SCRATCH.get(), tileLongs * (BLOCK / TILE));
         for (int k0 = 0; k0 < nv; k0 += BLOCK) {
             final int k1 = Math.min(nv, k0 + BLOCK);
             // pack the block: tile after tile, input after input, 8 slots in 4 longs
@@ -296,6 +300,39 @@ public final class VectorMacKernel implements MacKernel {
 
     // ---------------------------------------------------------------- sparse
 
+    /**
+     * Plans the outputs of a sparse layer: a convolution's output maps share their taps (output o and o + s read
+     * the same inputs, s the size of a map), so outputs o, o + s, o + 2s, o + 3s with equal index rows are summed
+     * together by the 4-output tile, like a dense layer; the rest one by one. Entries: o &lt;&lt; 1 | 1 for a group
+     * (o, o + s, o + 2s, o + 3s), o &lt;&lt; 1 for a single output.
+     *
+     * @param s the stride from {@link #mapStride}
+     * @return the number of entries written to plan
+     */
+    static int plan(int[][] idx, int s, int[] plan) {
+        final int nOut = idx.length;
+        int count = 0;
+        if (s == 0) {
+            for (int o = 0; o < nOut; o++) {
+                plan[count++] = o << 1;
+            }
+            return count;
+        }
+        for (int base = 0; base < nOut; base += 4 * s) {
+            for (int o = base; o < Math.min(base + s, nOut); o++) {
+                if (o + 3 * s < nOut && java.util.Arrays.equals(idx[o], idx[o + s])
+                        && java.util.Arrays.equals(idx[o], idx[o + 2 * s]) && java.util.Arrays.equals(idx[o], idx[o + 3 * s])) {
+                    plan[count++] = o << 1 | 1;
+                } else {
+                    for (int m = o; m < nOut && m < o + 4 * s; m += s) {
+                        plan[count++] = m << 1;
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
     @Override
     public void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus mod) {
         check(mod);
@@ -305,6 +342,10 @@ public final class VectorMacKernel implements MacKernel {
         }
         final int nIn = in.length;
         final int nOut = out.length;
+        if (idx.length != nOut || w.length != nOut) {
+            throw new IllegalArgumentException(nOut + " outputs with " + idx.length + " index rows and " + w.length
+                    + " weight rows");
+        }
         for (int o = 0; o < nOut; o++) {
             if (w[o].length != idx[o].length) {
                 throw new IllegalArgumentException("output " + o + " has " + w[o].length + " weights for "
@@ -322,31 +363,58 @@ public final class VectorMacKernel implements MacKernel {
         final int lazy = lazyTerms(q);
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % SPARSE_TILE;
-        final int rowLongs = SPARSE_BLOCK / 2;
-        final long[] p = nv == 0 ? null : packBuffer(nIn * rowLongs);
-        int lastTerms = -1;
-        int folds = 0;
-        for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
-            final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
-            // pack the block: input after input, 8 slots in 4 longs
-            for (int i = 0; i < nIn; i++) {
-                final long[] x = in[i];
-                for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
-                    pack8(x, k, p, at);
-                }
+        if (nv > 0) {
+            final Scratch scratch = SCRATCH.get();
+            if (scratch.plan.length < nOut) {
+                scratch.plan = new int[nOut];
             }
-            for (int o = 0; o < nOut; o++) {
-                final int[] ix = idx[o];
-                final long[] wo = w[o];
-                final long[] z = out[o];
-                if (ix.length != lastTerms) {
-                    lastTerms = ix.length;
-                    folds = finalFolds(lastTerms, q, bits, lazy);
+            final int[] plan = scratch.plan;
+            final int stride = mapStride(idx);
+            final int entries = plan(idx, stride, plan);
+            final int rowLongs = SPARSE_BLOCK / 2;
+            final long[] p = packBuffer(scratch, nIn * rowLongs);
+            int lastTerms = -1;
+            int folds = 0;
+            for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
+                final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
+                // pack the block: input after input, 8 slots in 4 longs
+                for (int i = 0; i < nIn; i++) {
+                    final long[] x = in[i];
+                    for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
+                        pack8(x, k, p, at);
+                    }
                 }
-                for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
-                    sparse1x16(p, at, rowLongs, ix, wo, z, k, lazy, c);
+                for (int e = 0; e < entries; e++) {
+                    final int o = plan[e] >>> 1;
+                    final int[] ix = idx[o];
+                    if (ix.length != lastTerms) {
+                        lastTerms = ix.length;
+                        folds = finalFolds(lastTerms, q, bits, lazy);
+                    }
+                    if ((plan[e] & 1) == 0) {
+                        final long[] z = out[o];
+                        for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
+                            sparse1x16(p, at, rowLongs, ix, w[o], z, k, lazy, c);
+                        }
+                        reduce(z, k0, k1, folds, q, c, bits, barrett);
+                    } else {
+                        final long[] z0 = out[o];
+                        final long[] z1 = out[o + stride];
+                        final long[] z2 = out[o + 2 * stride];
+                        final long[] z3 = out[o + 3 * stride];
+                        final long[] w0 = w[o];
+                        final long[] w1 = w[o + stride];
+                        final long[] w2 = w[o + 2 * stride];
+                        final long[] w3 = w[o + 3 * stride];
+                        for (int k = k0, at = 0; k < k1; k += TILE, at += TILE / 2) {
+                            sparse4x8(p, at, rowLongs, ix, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                        }
+                        reduce(z0, k0, k1, folds, q, c, bits, barrett);
+                        reduce(z1, k0, k1, folds, q, c, bits, barrett);
+                        reduce(z2, k0, k1, folds, q, c, bits, barrett);
+                        reduce(z3, k0, k1, folds, q, c, bits, barrett);
+                    }
                 }
-                reduce(z, k0, k1, folds, q, c, bits, barrett);
             }
         }
         if (nv < n) {
@@ -354,6 +422,16 @@ public final class VectorMacKernel implements MacKernel {
                 scalarTail(in, idx[o], w[o], out[o], nv, n, lazy, mod);
             }
         }
+    }
+
+    /** @return the first s &gt; 0 with idx[s] equal to idx[0] (the size of a convolution's output map), or 0 */
+    static int mapStride(int[][] idx) {
+        for (int o = 1; o < idx.length; o++) {
+            if (java.util.Arrays.equals(idx[0], idx[o])) {
+                return o;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -392,6 +470,64 @@ public final class VectorMacKernel implements MacKernel {
         a1.intoArray(z, k + 4);
         a2.intoArray(z, k + 8);
         a3.intoArray(z, k + 12);
+    }
+
+    /**
+     * Raw sums of 4 outputs with the same index row at 8 slots from k, input i packed at p[i * rowLongs + at]:
+     * 8 accumulators in registers.
+     */
+    static void sparse4x8(long[] p, int at, int rowLongs, int[] ix, long[] w0, long[] w1, long[] w2, long[] w3,
+                          long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
+        final int terms = ix.length;
+        LongVector a00 = LongVector.zero(S);
+        LongVector a01 = a00;
+        LongVector a10 = a00;
+        LongVector a11 = a00;
+        LongVector a20 = a00;
+        LongVector a21 = a00;
+        LongVector a30 = a00;
+        LongVector a31 = a00;
+        int t = 0;
+        while (true) {
+            final int end = terms - t <= lazy ? terms : t + lazy;
+            for (; t < end; t++) {
+                final LongVector x = LongVector.fromArray(S, p, ix[t] * rowLongs + at);
+                final LongVector x0 = x.and(M32);
+                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32).and(M32);
+                LongVector v = LongVector.broadcast(S, w0[t]).and(M32);
+                a00 = a00.add(x0.mul(v));
+                a01 = a01.add(x1.mul(v));
+                v = LongVector.broadcast(S, w1[t]).and(M32);
+                a10 = a10.add(x0.mul(v));
+                a11 = a11.add(x1.mul(v));
+                v = LongVector.broadcast(S, w2[t]).and(M32);
+                a20 = a20.add(x0.mul(v));
+                a21 = a21.add(x1.mul(v));
+                v = LongVector.broadcast(S, w3[t]).and(M32);
+                a30 = a30.add(x0.mul(v));
+                a31 = a31.add(x1.mul(v));
+            }
+            if (t >= terms) {
+                break;
+            }
+            final LongVector vc = LongVector.broadcast(S, c).and(M32);
+            a00 = a00.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a00.and(M32));
+            a01 = a01.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a01.and(M32));
+            a10 = a10.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a10.and(M32));
+            a11 = a11.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a11.and(M32));
+            a20 = a20.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a20.and(M32));
+            a21 = a21.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a21.and(M32));
+            a30 = a30.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a30.and(M32));
+            a31 = a31.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a31.and(M32));
+        }
+        a00.intoArray(z0, k);
+        a01.intoArray(z0, k + 4);
+        a10.intoArray(z1, k);
+        a11.intoArray(z1, k + 4);
+        a20.intoArray(z2, k);
+        a21.intoArray(z2, k + 4);
+        a30.intoArray(z3, k);
+        a31.intoArray(z3, k + 4);
     }
 
     // ---------------------------------------------------------------- final reduction

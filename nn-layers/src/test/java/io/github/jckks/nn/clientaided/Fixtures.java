@@ -1,0 +1,66 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksParameters;
+import java.time.Duration;
+import java.util.Random;
+
+/** Shared small parameter sets and random data for the client-aided tests. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    /**
+     * Insecure N = 1024 set with L = levels: q0 31 bits (the MAC kernels take primes below 2^31), then 25-bit
+     * primes, scale 2^25, special 40 bits. Level 0 leaves 2^5 of headroom: |r x| &lt; 32 when sent there.
+     */
+    static CkksContext smallContext(int levels) {
+        int[] bits = new int[levels + 1];
+        bits[0] = 31;
+        for (int i = 1; i <= levels; i++) {
+            bits[i] = 25;
+        }
+        return new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(bits).specialPrimeBits(40)
+                .scale(0x1p25).insecureForTestsOnly().build());
+    }
+
+    static TransportLimits limits() {
+        return TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(20)).withMaxFrameBytes(64 << 20);
+    }
+
+    static double[][] matrix(Random r, int out, int in, double s) {
+        double[][] w = new double[out][in];
+        for (double[] row : w) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (r.nextDouble() * 2 - 1) * s;
+            }
+        }
+        return w;
+    }
+
+    static double[] vector(Random r, int n, double s) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (r.nextDouble() * 2 - 1) * s;
+        }
+        return v;
+    }
+
+    static double[][] images(Random r, int batch, int size, double s) {
+        double[][] x = new double[batch][];
+        for (int b = 0; b < batch; b++) {
+            x[b] = vector(r, size, s);
+        }
+        return x;
+    }
+
+    static double maxError(double[][] a, double[][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+            }
+        }
+        return m;
+    }
+}
