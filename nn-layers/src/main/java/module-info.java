@@ -5,6 +5,8 @@
 module io.github.jckks.nn {
     requires transitive io.github.jckks.ckks;
     requires static jdk.incubator.vector;
+    requires static info.picocli;
     exports io.github.jckks.nn;
     exports io.github.jckks.nn.clientaided;
+    opens io.github.jckks.nn.clientaided to info.picocli;
 }

@@ -7,7 +7,8 @@ import io.github.jckks.nn.EncryptedRuntime;
  * A non-polynomial activation computed with the key holder's help (nGraph-HE2's client-aided model), on
  * flattened batch-packed tensors (one ciphertext per element, slot i = image i). Each is built from masked
  * ReLU rounds ({@link ReluOracle}); the client re-encrypts at the top level, so an activation refreshes its
- * output to level L - 1 whatever the input level. Immutable and thread-safe.
+ * output to level L - 1 whatever the input level (MaxPool: the lower of its input level and L - 1, since the
+ * tree adds unrefreshed operands). Immutable and thread-safe.
  */
 public interface ClientAidedActivation {
     /** @return the number of input elements */

@@ -123,6 +123,8 @@ public final class ClientAidedClient {
         private final Transport transport;
         private long nextId = 1;
         private boolean closed;
+        private long answerNanos;
+        private long answered;
 
         private Session(Transport transport) {
             this.transport = transport;
@@ -210,8 +212,19 @@ public final class ClientAidedClient {
             }
         }
 
+        /** @return wall-clock nanoseconds spent answering activation rounds (decrypt, ReLU, encrypt) */
+        public long answerNanos() {
+            return answerNanos;
+        }
+
+        /** @return ciphertexts answered in activation rounds */
+        public long ciphertextsAnswered() {
+            return answered;
+        }
+
         /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level. */
         private Ciphertext[] answer(Message m) {
+            long t0 = System.nanoTime();
             Ciphertext[] cts = m.ciphertexts();
             double[][] values = new double[cts.length][];
             Ciphertext[] out = new Ciphertext[cts.length];
@@ -233,6 +246,8 @@ public final class ClientAidedClient {
                 }
                 out[k] = encrypt(v);
             }
+            answerNanos += System.nanoTime() - t0;
+            answered += cts.length;
             return out;
         }
 

@@ -39,8 +39,18 @@ public final class ClientAidedServer {
     private final MaskingConfig masking;
     private volatile Consumer<MaskedReluOracle.RoundAudit> audit;
 
-    /** Session statistics. @param inferences INFERs served @param rounds activation rounds @param ciphertextsSent to the client in rounds */
-    public record SessionStats(int inferences, long rounds, long ciphertextsSent) {
+    /**
+     * What a session served.
+     *
+     * @param inferences      INFERs served
+     * @param rounds          activation rounds
+     * @param ciphertextsSent ciphertexts sent to the client in rounds
+     * @param maskNanos       wall-clock time masking (factors, products, re-randomization, rescale)
+     * @param exchangeNanos   wall-clock time waiting for the client's answers (wire and client work)
+     * @param unmaskNanos     wall-clock time unmasking
+     */
+    public record SessionStats(int inferences, long rounds, long ciphertextsSent, long maskNanos, long exchangeNanos,
+                               long unmaskNanos) {
     }
 
     /**
@@ -93,6 +103,7 @@ public final class ClientAidedServer {
         int inferences = 0;
         long rounds = 0;
         long sent = 0;
+        long[] nanos = new long[3];
         try {
             Message hello = t.receive();
             if (hello.kind() == MessageKind.ERROR) {
@@ -129,7 +140,7 @@ public final class ClientAidedServer {
                 switch (m.kind()) {
                     case BYE -> {
                         t.close();
-                        return new SessionStats(inferences, rounds, sent);
+                        return new SessionStats(inferences, rounds, sent, nanos[0], nanos[1], nanos[2]);
                     }
                     case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
                     case INFER -> {
@@ -149,6 +160,9 @@ public final class ClientAidedServer {
                         inferences++;
                         rounds += oracle.rounds();
                         sent += oracle.ciphertextsSent();
+                        nanos[0] += oracle.maskNanos();
+                        nanos[1] += oracle.exchangeNanos();
+                        nanos[2] += oracle.unmaskNanos();
                     }
                     default -> throw new ClientAidedException("protocol error: expected INFER or BYE, got " + m);
                 }

@@ -51,7 +51,7 @@ public final class InProcessTransport implements Transport {
             throw new ClientAidedException("transport to " + name + " is closed");
         }
         if (peerClosed || peer.closed) {
-            throw new ClientAidedException(name + " disconnected");
+            throw new ConnectionLostException(name + " disconnected");
         }
         Object copy;
         if (context != null) {
@@ -88,12 +88,12 @@ public final class InProcessTransport implements Transport {
             throw new ClientAidedException("interrupted while waiting for " + name, e);
         }
         if (o == null) {
-            throw new ClientAidedException("timed out: no message from " + name + " within "
+            throw new ConnectionLostException("timed out: no message from " + name + " within "
                     + limits.readTimeout().toMillis() + " ms");
         }
         if (o == CLOSED) {
             peerClosed = true;
-            throw new ClientAidedException(name + " disconnected");
+            throw new ConnectionLostException(name + " disconnected");
         }
         if (o instanceof byte[] payload) {
             return MessageCodec.decode(context, payload, limits.maxCiphertexts());

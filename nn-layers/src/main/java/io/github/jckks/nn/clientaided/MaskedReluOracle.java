@@ -34,6 +34,9 @@ public final class MaskedReluOracle implements ReluOracle {
     private Consumer<RoundAudit> audit;
     private long rounds;
     private long ciphertexts;
+    private long maskNanos;
+    private long exchangeNanos;
+    private long unmaskNanos;
 
     /**
      * @param runtime      the server's runtime (context, evaluator, pool)
@@ -74,6 +77,21 @@ public final class MaskedReluOracle implements ReluOracle {
         return ciphertexts;
     }
 
+    /** @return wall-clock nanoseconds spent drawing factors, masking, re-randomizing and rescaling */
+    public long maskNanos() {
+        return maskNanos;
+    }
+
+    /** @return wall-clock nanoseconds waiting for the key holder (transport both ways and the client's work) */
+    public long exchangeNanos() {
+        return exchangeNanos;
+    }
+
+    /** @return wall-clock nanoseconds spent unmasking (encoding 1/r, product, rescale) */
+    public long unmaskNanos() {
+        return unmaskNanos;
+    }
+
     @Override
     public int outputLevel() {
         return context.maxLevel() - 1;
@@ -102,6 +120,7 @@ public final class MaskedReluOracle implements ReluOracle {
                     + "rescaled once before sending), got level " + level + ": the parameters are not deep enough for this "
                     + "model, or a linear layer too many sits between two activations");
         }
+        long t0 = System.nanoTime();
         Prng prng = Prng.fromSecureRandom();
         int slots = context.parameters().slots();
         double[][] factors = new double[n][];
@@ -134,7 +153,9 @@ public final class MaskedReluOracle implements ReluOracle {
         if (audit != null) {
             audit.accept(new RoundAudit(perm.clone(), factors, values.clone()));
         }
+        long t1 = System.nanoTime();
         Ciphertext[] back = channel.exchange(sent);
+        long t2 = System.nanoTime();
         if (back.length != n) {
             throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + n);
         }
@@ -158,6 +179,10 @@ public final class MaskedReluOracle implements ReluOracle {
             ev.rescaleInPlace(y);
             out[j] = y;
         });
+        long t3 = System.nanoTime();
+        maskNanos += t1 - t0;
+        exchangeNanos += t2 - t1;
+        unmaskNanos += t3 - t2;
         rounds++;
         ciphertexts += n;
         return out;

@@ -15,8 +15,10 @@ import java.time.Duration;
  * followed by the payload ({@link MessageCodec}). The length is checked against
  * {@link TransportLimits#maxFrameBytes()} before the payload is allocated; every read has the socket time-out
  * {@link TransportLimits#readTimeout()} and a frame must be complete within that time once it has started.
- * Any failure (disconnect, time-out, oversized or malformed frame) throws {@link ClientAidedException} and
- * closes the socket. Counts the bytes moved. One thread at a time per direction.
+ * Any failure (disconnect, time-out, oversized or malformed frame) throws {@link ClientAidedException};
+ * a disconnect or time-out also closes the socket, while after a bad frame the socket stays open just long
+ * enough for the session to send ERROR and close it. Counts the bytes moved. One thread at a time per
+ * direction.
  */
 public final class TcpTransport implements Transport {
     private final Socket socket;
@@ -89,7 +91,7 @@ public final class TcpTransport implements Transport {
             bytesSent += 4L + n;
         } catch (IOException e) {
             closeQuietly();
-            throw new ClientAidedException("sending " + m + " to " + peer + " failed (peer disconnected?): " + e.getMessage(), e);
+            throw new ConnectionLostException("sending " + m + " to " + peer + " failed (peer disconnected?): " + e.getMessage(), e);
         }
     }
 
@@ -118,16 +120,17 @@ public final class TcpTransport implements Transport {
             readFully(payload, false, deadline);
             bytesReceived += 4L + n;
             return MessageCodec.decode(context, payload, limits.maxCiphertexts());
-        } catch (ClientAidedException e) {
+        } catch (ConnectionLostException e) {
             closeQuietly();
             throw e;
         } catch (SocketTimeoutException e) {
+            // (a bad length or a malformed payload leaves the socket open so the session can still send ERROR)
             closeQuietly();
-            throw new ClientAidedException("timed out: no data from " + peer + " within " + limits.readTimeout().toMillis()
+            throw new ConnectionLostException("timed out: no data from " + peer + " within " + limits.readTimeout().toMillis()
                     + " ms", e);
         } catch (IOException e) {
             closeQuietly();
-            throw new ClientAidedException("connection to " + peer + " failed: " + e.getMessage(), e);
+            throw new ConnectionLostException("connection to " + peer + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -142,7 +145,7 @@ public final class TcpTransport implements Transport {
         while (off < b.length) {
             int r = in.read(b, off, b.length - off);
             if (r < 0) {
-                throw new ClientAidedException(prefix && off == 0
+                throw new ConnectionLostException(prefix && off == 0
                         ? peer + " disconnected"
                         : peer + " disconnected in the middle of a frame (" + off + " of " + b.length + " bytes of the "
                         + (prefix ? "length prefix" : "payload") + ")");
@@ -152,7 +155,7 @@ public final class TcpTransport implements Transport {
             }
             off += r;
             if (off < b.length && System.nanoTime() > deadline) {
-                throw new ClientAidedException("timed out: frame from " + peer + " not complete within "
+                throw new ConnectionLostException("timed out: frame from " + peer + " not complete within "
                         + limits.readTimeout().toMillis() + " ms (" + off + " of " + b.length + " bytes)");
             }
         }

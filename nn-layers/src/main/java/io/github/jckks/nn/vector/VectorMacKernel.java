@@ -3,6 +3,7 @@ package io.github.jckks.nn.vector;
 import io.github.jckks.math.Modulus;
 import io.github.jckks.nn.MacKernel;
 import io.github.jckks.nn.ScalarMacKernel;
+import java.util.Arrays;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,27 +13,41 @@ import jdk.incubator.vector.VectorSpecies;
  * The {@link MacKernel} on 256-bit SIMD registers (Vector API, 4 x 64-bit lanes) for primes q &lt; 2<sup>31</sup>,
  * bit-identical to {@link ScalarMacKernel} (outputs fully reduced in [0, q)).
  *
- * <p>Design. Every product of two residues is a 32 x 32 -&gt; 64-bit {@code vpmuludq}: both operands carry a
- * visible {@code and(0xFFFFFFFF)} (the input lanes and the broadcast weight), the pattern C2 needs. A tile of
- * accumulators stays in registers for a whole sum: 4 outputs x 8 slots (8 vectors) for the dense form, each
- * input vector reused by 4 weights; 1 output x 16 slots (4 vectors) for the sparse form, whose outputs have
- * their own input indices. Slots are walked in blocks of {@value #BLOCK_DEFAULT}, so that the inputs of a block
- * stay in the L2 cache while every output visits them. A tile stores its raw 64-bit sums; the block's outputs
- * are then reduced by a separate vector loop (still in L1).
+ * <p><b>Products.</b> Every product of two residues is one 32 x 32 -&gt; 64-bit {@code vpmuludq}. C2 emits it only
+ * when it sees that both operands fit in 32 bits: an {@code and(0xFFFFFFFF)} or a {@code >>> 32} must feed the
+ * multiplication directly (a weight masked as a scalar before its broadcast is not enough: C2 then emulates a
+ * full 64-bit product with three multiplications).
  *
- * <p>Lazy reduction. Accumulators are unsigned 64-bit sums. After {@code lazy} terms they are folded,
- * x = x<sub>h</sub> 2<sup>32</sup> + x<sub>l</sub> &rarr; x<sub>h</sub> (2<sup>32</sup> mod q) + x<sub>l</sub>
- * (one multiplication, result at most (2<sup>32</sup> - 1)(c + 1) with c = 2<sup>32</sup> mod q), and {@code lazy}
- * is the number of products, each at most (q-1)<sup>2</sup>, that fit on top of that below 2<sup>64</sup>:
- * unlimited in practice for 24-bit primes (one reduction at the end of an 845-term sum), 12 for 30-bit primes,
- * 2 or 3 for 31-bit primes. The final reduction folds zero to two times until x &lt; 2<sup>31+b</sup> (b the bit
- * length of q), then a Barrett step on 32-bit operands, q&#770; = ((x &gt;&gt; (b-1)) m) &gt;&gt; 32 with
- * m = floor(2<sup>b+31</sup>/q) &lt; 2<sup>32</sup>, leaves x - q&#770; q in [0, 3q), and two conditional
- * subtractions finish (a 64-bit compare-and-blend, then an unsigned 32-bit minimum).
+ * <p><b>Packing.</b> The slots are walked in blocks (dense: {@value #DENSE_BLOCK_DEFAULT}, sparse:
+ * {@value #SPARSE_BLOCK_DEFAULT}). Each block of the inputs is first packed into a per-thread buffer, two
+ * residues per long: lane r of the packed vector for slots [k, k + 8) holds slot k + r in its low word and slot
+ * k + 4 + r in its high word, so one load gives both operand vectors ({@code and(0xFFFFFFFF)} and
+ * {@code >>> 32}). Packing halves the working set and makes it contiguous: the input rows themselves are
+ * 64 KiB apart, so their slices crowd into a few cache sets and cannot stay in L2.
  *
- * <p>The hot methods take no vector arguments and return none (every helper is written out in place), so no
- * vector is ever boxed: the kernel is allocation-free. Slots beyond the last multiple of 8 are summed by a
- * scalar loop. Powers of two (q = 2) go to the scalar kernel. Stateless and thread-safe.
+ * <p><b>Tiles.</b> A tile of accumulators stays in registers for a whole sum. Dense: 4 outputs x 8 slots (8
+ * vectors); per input, one packed load feeds 8 multiply-adds with 4 broadcast weights; the packed block is laid
+ * out tile after tile so the loop over the inputs reads it sequentially. Sparse: the output maps of a convolution
+ * share their taps (output o and o + s read the same inputs, s the size of a map), so outputs o, o + s, o + 2s,
+ * o + 3s with equal index rows form a group summed by the same 4 x 8 tile; the other outputs use a 1 output x 16
+ * slot tile. The taps of each group are pre-computed once per call into a table (packed offset, then the 4 or 1
+ * weights), which keeps the tile loop down to two pointers and no spills.
+ *
+ * <p><b>Lazy reduction.</b> Accumulators are unsigned 64-bit sums. After {@code lazy} terms they are folded,
+ * x = x<sub>h</sub> 2<sup>32</sup> + x<sub>l</sub> &rarr; x<sub>h</sub> c + x<sub>l</sub> with c = 2<sup>32</sup>
+ * mod q (one multiplication, result at most (2<sup>32</sup> - 1)(c + 1)), and {@code lazy} is the number of
+ * products, each at most (q-1)<sup>2</sup>, that fit on top of that below 2<sup>64</sup>: unlimited in practice
+ * for 24-bit primes (one reduction at the end of an 845-term sum), 12 for 30-bit primes, 2 or 3 for 31-bit
+ * primes. A tile stores its raw sums; a separate vector loop over the block (still in L1) then folds zero to two
+ * times until x &lt; 2<sup>31+b</sup> (b the bit length of q), takes a Barrett step on 32-bit operands,
+ * q&#770; = ((x &gt;&gt; (b-1)) m) &gt;&gt; 32 with m = floor(2<sup>b+31</sup>/q) &lt; 2<sup>32</sup>, which leaves
+ * x - q&#770; q in [0, 3q), and ends with two conditional subtractions (unsigned 32-bit minima, or a 64-bit
+ * compare-and-blend for the first when 3q &ge; 2<sup>32</sup>).
+ *
+ * <p>No method takes or returns a vector (every helper is written out in place, and each vector method stays
+ * small), so C2 never boxes one: the kernel is allocation-free once its per-thread buffers have grown. Slots
+ * beyond the last multiple of the tile are summed by a scalar loop. A modulus that is a power of two (2) goes to
+ * the scalar kernel. Stateless apart from the per-thread buffers, thread-safe.
  */
 public final class VectorMacKernel implements MacKernel {
     /** The single instance (looked up reflectively by {@code MacKernels}). */
@@ -40,16 +55,23 @@ public final class VectorMacKernel implements MacKernel {
 
     static final VectorSpecies<Long> S = LongVector.SPECIES_256;
     static final long M32 = 0xFFFFFFFFL;
-    static final int BLOCK_DEFAULT = 64;
-    /** Slots per block (a multiple of {@link #SPARSE_TILE}). */
-    static final int BLOCK = Integer.getInteger("jckks.mac.block", BLOCK_DEFAULT);
-    static final int SPARSE_BLOCK = Integer.getInteger("jckks.mac.sparseBlock", BLOCK_DEFAULT);
-    /** Slots per dense tile: two vectors. */
+    /** Slots per dense tile: one packed vector, two accumulators per output. */
     static final int TILE = 8;
-    /** Slots per sparse tile: four vectors. */
+    /** Slots per single-output sparse tile: two packed vectors, four accumulators. */
     static final int SPARSE_TILE = 16;
+    static final int DENSE_BLOCK_DEFAULT = 64;
+    static final int SPARSE_BLOCK_DEFAULT = 256;
+    /** Slots per dense block: a multiple of {@link #TILE} (system property {@code jckks.mac.denseBlock}). */
+    static final int DENSE_BLOCK = block("jckks.mac.denseBlock", DENSE_BLOCK_DEFAULT);
+    /** Slots per sparse block: a multiple of {@link #SPARSE_TILE} (system property {@code jckks.mac.sparseBlock}). */
+    static final int SPARSE_BLOCK = block("jckks.mac.sparseBlock", SPARSE_BLOCK_DEFAULT);
 
     private VectorMacKernel() {
+    }
+
+    private static int block(String property, int fallback) {
+        int b = Integer.getInteger(property, fallback);
+        return b >= SPARSE_TILE && b % SPARSE_TILE == 0 ? b : fallback;
     }
 
     @Override
@@ -119,27 +141,20 @@ public final class VectorMacKernel implements MacKernel {
         return Long.bitCount(q.value()) != 1;
     }
 
-    // ---------------------------------------------------------------- packing
+    // ---------------------------------------------------------------- per-thread buffers and packing
 
-    /** Per-thread scratch: the packing buffer and the sparse output plan, grown on demand. */
+    /** Per-thread scratch, grown on demand: the packed block, the sparse plan and its tap table. */
     private static final class Scratch {
         long[] pack = new long[0];
         int[] plan = new int[0];
+        long[] taps = new long[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    static long[] packBuffer(Scratch scratch, int size) {
-        if (scratch.pack.length < size) {
-            scratch.pack = new long[size];
-        }
-        return scratch.pack;
-    }
-
     /**
-     * Packs slots [k, k + 8) of one input row as 4 longs at p[at]: lane i holds slot k + i in its low word and
-     * slot k + 4 + i in its high word, so {@code and(0xFFFFFFFF)} and {@code >>> 32} of one load give the two
-     * vectors of residues.
+     * Packs slots [k, k + 8) of one input row as 4 longs at p[at]: lane r holds slot k + r in its low word and
+     * slot k + 4 + r in its high word.
      */
     static void pack8(long[] x, int k, long[] p, int at) {
         LongVector lo = LongVector.fromArray(S, x, k);
@@ -158,6 +173,9 @@ public final class VectorMacKernel implements MacKernel {
         }
         final int nIn = in.length;
         final int nOut = out.length;
+        if (w.length < nOut) {
+            throw new IllegalArgumentException(nOut + " outputs with " + w.length + " weight rows");
+        }
         for (int o = 0; o < nOut; o++) {
             if (w[o].length != nIn) {
                 throw new IllegalArgumentException("weight row " + o + " has " + w[o].length + " weights for "
@@ -171,42 +189,45 @@ public final class VectorMacKernel implements MacKernel {
         final int folds = finalFolds(nIn, q, bits, lazy);
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % TILE;
-        final int tileLongs = nIn * (TILE / 2);
-        final long[] p = nv == 0 ? null : packBuffer(SCRATCH.get(), tileLongs * (BLOCK / TILE));
-        for (int k0 = 0; k0 < nv; k0 += BLOCK) {
-            final int k1 = Math.min(nv, k0 + BLOCK);
-            // pack the block: tile after tile, input after input, 8 slots in 4 longs
-            for (int j = 0; j < nIn; j++) {
-                final long[] x = in[j];
-                for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
-                    pack8(x, k, p, at);
-                }
+        if (nv > 0 && nOut > 0) {
+            final Scratch scratch = SCRATCH.get();
+            final int tileLongs = nIn * (TILE / 2);
+            if (scratch.pack.length < tileLongs * (DENSE_BLOCK / TILE)) {
+                scratch.pack = new long[tileLongs * (DENSE_BLOCK / TILE)];
             }
-            int o = 0;
-            for (; o + 4 <= nOut; o += 4) {
-                final long[] w0 = w[o];
-                final long[] w1 = w[o + 1];
-                final long[] w2 = w[o + 2];
-                final long[] w3 = w[o + 3];
-                final long[] z0 = out[o];
-                final long[] z1 = out[o + 1];
-                final long[] z2 = out[o + 2];
-                final long[] z3 = out[o + 3];
-                for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
-                    dense4x8(p, at, nIn, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+            final long[] p = scratch.pack;
+            for (int k0 = 0; k0 < nv; k0 += DENSE_BLOCK) {
+                final int k1 = Math.min(nv, k0 + DENSE_BLOCK);
+                // pack the block tile after tile, input after input: a tile's loop reads p sequentially
+                for (int j = 0; j < nIn; j++) {
+                    final long[] x = in[j];
+                    for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
+                        pack8(x, k, p, at);
+                    }
                 }
-                reduce(z0, k0, k1, folds, q, c, bits, barrett);
-                reduce(z1, k0, k1, folds, q, c, bits, barrett);
-                reduce(z2, k0, k1, folds, q, c, bits, barrett);
-                reduce(z3, k0, k1, folds, q, c, bits, barrett);
-            }
-            for (; o < nOut; o++) {
-                final long[] wo = w[o];
-                final long[] z = out[o];
-                for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
-                    dense1x8(p, at, nIn, wo, z, k, lazy, c);
+                int o = 0;
+                for (; o + 4 <= nOut; o += 4) {
+                    final long[] w0 = w[o];
+                    final long[] w1 = w[o + 1];
+                    final long[] w2 = w[o + 2];
+                    final long[] w3 = w[o + 3];
+                    final long[] z0 = out[o];
+                    final long[] z1 = out[o + 1];
+                    final long[] z2 = out[o + 2];
+                    final long[] z3 = out[o + 3];
+                    for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
+                        dense4x8(p, at, nIn, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                    }
+                    for (int m = o; m < o + 4; m++) {
+                        reduce(out[m], k0, k1, folds, q, c, bits, barrett);
+                    }
                 }
-                reduce(z, k0, k1, folds, q, c, bits, barrett);
+                for (; o < nOut; o++) {
+                    for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
+                        dense1x8(p, at, nIn, w[o], out[o], k, lazy, c);
+                    }
+                    reduce(out[o], k0, k1, folds, q, c, bits, barrett);
+                }
             }
         }
         if (nv < n) {
@@ -217,8 +238,9 @@ public final class VectorMacKernel implements MacKernel {
     }
 
     /**
-     * Raw sums (not reduced) of 4 outputs at 8 slots from k, the inputs packed at p[at + 4j]: 8 accumulators in
-     * registers.
+     * Raw sums (not reduced) of 4 outputs at 8 slots from k, with 8 accumulators in registers; input j of the
+     * tile is packed at p[at + 4j]. One tile per call: a loop over the tiles in here would keep more values live
+     * across the inner loop, and C2 would spill the weight pointers inside it.
      */
     static void dense4x8(long[] p, int at, int nIn, long[] w0, long[] w1, long[] w2, long[] w3,
                          long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
@@ -236,7 +258,7 @@ public final class VectorMacKernel implements MacKernel {
             for (; j < end; j++) {
                 final LongVector x = LongVector.fromArray(S, p, at + 4 * j);
                 final LongVector x0 = x.and(M32);
-                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32).and(M32);
+                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32);
                 LongVector v = LongVector.broadcast(S, w0[j]).and(M32);
                 a00 = a00.add(x0.mul(v));
                 a01 = a01.add(x1.mul(v));
@@ -255,14 +277,14 @@ public final class VectorMacKernel implements MacKernel {
             }
             // fold x -> (x >>> 32) * (2^32 mod q) + (x & (2^32 - 1))
             final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a00 = a00.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a00.and(M32));
-            a01 = a01.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a01.and(M32));
-            a10 = a10.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a10.and(M32));
-            a11 = a11.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a11.and(M32));
-            a20 = a20.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a20.and(M32));
-            a21 = a21.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a21.and(M32));
-            a30 = a30.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a30.and(M32));
-            a31 = a31.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a31.and(M32));
+            a00 = a00.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a00.and(M32));
+            a01 = a01.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a01.and(M32));
+            a10 = a10.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a10.and(M32));
+            a11 = a11.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a11.and(M32));
+            a20 = a20.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a20.and(M32));
+            a21 = a21.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a21.and(M32));
+            a30 = a30.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a30.and(M32));
+            a31 = a31.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a31.and(M32));
         }
         a00.intoArray(z0, k);
         a01.intoArray(z0, k + 4);
@@ -285,14 +307,14 @@ public final class VectorMacKernel implements MacKernel {
                 final LongVector x = LongVector.fromArray(S, p, at + 4 * j);
                 final LongVector v = LongVector.broadcast(S, wo[j]).and(M32);
                 a0 = a0.add(x.and(M32).mul(v));
-                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
+                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).mul(v));
             }
             if (j >= nIn) {
                 break;
             }
             final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a0 = a0.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a0.and(M32));
-            a1 = a1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a1.and(M32));
+            a0 = a0.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a0.and(M32));
+            a1 = a1.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a1.and(M32));
         }
         a0.intoArray(z, k);
         a1.intoArray(z, k + 4);
@@ -300,13 +322,22 @@ public final class VectorMacKernel implements MacKernel {
 
     // ---------------------------------------------------------------- sparse
 
+    /** @return the first s &gt; 0 with idx[s] equal to idx[0] (the size of a convolution's output map), or 0 */
+    static int mapStride(int[][] idx) {
+        for (int o = 1; o < idx.length; o++) {
+            if (Arrays.equals(idx[0], idx[o])) {
+                return o;
+            }
+        }
+        return 0;
+    }
+
     /**
-     * Plans the outputs of a sparse layer: a convolution's output maps share their taps (output o and o + s read
-     * the same inputs, s the size of a map), so outputs o, o + s, o + 2s, o + 3s with equal index rows are summed
-     * together by the 4-output tile, like a dense layer; the rest one by one. Entries: o &lt;&lt; 1 | 1 for a group
-     * (o, o + s, o + 2s, o + 3s), o &lt;&lt; 1 for a single output.
+     * Plans the outputs of a sparse layer: outputs o, o + s, o + 2s, o + 3s with equal index rows form a group,
+     * the others stay single. Entries: o &lt;&lt; 1 | 1 for a group, o &lt;&lt; 1 for a single output; every output
+     * appears once.
      *
-     * @param s the stride from {@link #mapStride}
+     * @param s the stride from {@link #mapStride} (0: no groups)
      * @return the number of entries written to plan
      */
     static int plan(int[][] idx, int s, int[] plan) {
@@ -320,8 +351,8 @@ public final class VectorMacKernel implements MacKernel {
         }
         for (int base = 0; base < nOut; base += 4 * s) {
             for (int o = base; o < Math.min(base + s, nOut); o++) {
-                if (o + 3 * s < nOut && java.util.Arrays.equals(idx[o], idx[o + s])
-                        && java.util.Arrays.equals(idx[o], idx[o + 2 * s]) && java.util.Arrays.equals(idx[o], idx[o + 3 * s])) {
+                if (o + 3 * s < nOut && Arrays.equals(idx[o], idx[o + s]) && Arrays.equals(idx[o], idx[o + 2 * s])
+                        && Arrays.equals(idx[o], idx[o + 3 * s])) {
                     plan[count++] = o << 1 | 1;
                 } else {
                     for (int m = o; m < nOut && m < o + 4 * s; m += s) {
@@ -342,10 +373,11 @@ public final class VectorMacKernel implements MacKernel {
         }
         final int nIn = in.length;
         final int nOut = out.length;
-        if (idx.length != nOut || w.length != nOut) {
+        if (idx.length < nOut || w.length < nOut) {
             throw new IllegalArgumentException(nOut + " outputs with " + idx.length + " index rows and " + w.length
                     + " weight rows");
         }
+        long totalTaps = 0;
         for (int o = 0; o < nOut; o++) {
             if (w[o].length != idx[o].length) {
                 throw new IllegalArgumentException("output " + o + " has " + w[o].length + " weights for "
@@ -356,6 +388,7 @@ public final class VectorMacKernel implements MacKernel {
                     throw new IndexOutOfBoundsException("output " + o + " reads input " + i + " of " + nIn);
                 }
             }
+            totalTaps += idx[o].length;
         }
         final long q = mod.value();
         final int bits = mod.bits();
@@ -363,56 +396,76 @@ public final class VectorMacKernel implements MacKernel {
         final int lazy = lazyTerms(q);
         final long barrett = (1L << (bits + 31)) / q;
         final int nv = n - n % SPARSE_TILE;
-        if (nv > 0) {
+        if (nv > 0 && nOut > 0) {
+            final int[][] rows = idx.length == nOut ? idx : Arrays.copyOf(idx, nOut);
             final Scratch scratch = SCRATCH.get();
             if (scratch.plan.length < nOut) {
                 scratch.plan = new int[nOut];
             }
             final int[] plan = scratch.plan;
-            final int stride = mapStride(idx);
-            final int entries = plan(idx, stride, plan);
+            final int s = mapStride(rows);
+            final int entries = plan(rows, s, plan);
             final int rowLongs = SPARSE_BLOCK / 2;
-            final long[] p = packBuffer(scratch, nIn * rowLongs);
-            int lastTerms = -1;
-            int folds = 0;
+            if (scratch.pack.length < nIn * rowLongs) {
+                scratch.pack = new long[nIn * rowLongs];
+            }
+            final long[] p = scratch.pack;
+            // the tap table: per entry and tap, the packed offset of the input, then the 4 or 1 weights
+            if (scratch.taps.length < 2 * totalTaps) {
+                scratch.taps = new long[(int) Math.min(Integer.MAX_VALUE - 8, 2 * totalTaps)];
+            }
+            final long[] tab = scratch.taps;
+            for (int e = 0, pos = 0; e < entries; e++) {
+                final int o = plan[e] >>> 1;
+                final int[] ix = rows[o];
+                final boolean group = (plan[e] & 1) != 0;
+                for (int t = 0; t < ix.length; t++) {
+                    tab[pos++] = (long) ix[t] * rowLongs;
+                    tab[pos++] = w[o][t];
+                    if (group) {
+                        tab[pos++] = w[o + s][t];
+                        tab[pos++] = w[o + 2 * s][t];
+                        tab[pos++] = w[o + 3 * s][t];
+                    }
+                }
+            }
             for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
                 final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
-                // pack the block: input after input, 8 slots in 4 longs
+                // pack the block input after input
                 for (int i = 0; i < nIn; i++) {
                     final long[] x = in[i];
                     for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
                         pack8(x, k, p, at);
                     }
                 }
-                for (int e = 0; e < entries; e++) {
+                int lastTerms = -1;
+                int folds = 0;
+                for (int e = 0, pos = 0; e < entries; e++) {
                     final int o = plan[e] >>> 1;
-                    final int[] ix = idx[o];
-                    if (ix.length != lastTerms) {
-                        lastTerms = ix.length;
-                        folds = finalFolds(lastTerms, q, bits, lazy);
+                    final int terms = rows[o].length;
+                    if (terms != lastTerms) {
+                        lastTerms = terms;
+                        folds = finalFolds(terms, q, bits, lazy);
                     }
                     if ((plan[e] & 1) == 0) {
                         final long[] z = out[o];
                         for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
-                            sparse1x16(p, at, rowLongs, ix, w[o], z, k, lazy, c);
+                            sparse1x16(p, at, tab, pos, terms, z, k, lazy, c);
                         }
-                        reduce(z, k0, k1, folds, q, c, bits, barrett);
+                        reduce(out[o], k0, k1, folds, q, c, bits, barrett);
+                        pos += 2 * terms;
                     } else {
                         final long[] z0 = out[o];
-                        final long[] z1 = out[o + stride];
-                        final long[] z2 = out[o + 2 * stride];
-                        final long[] z3 = out[o + 3 * stride];
-                        final long[] w0 = w[o];
-                        final long[] w1 = w[o + stride];
-                        final long[] w2 = w[o + 2 * stride];
-                        final long[] w3 = w[o + 3 * stride];
+                        final long[] z1 = out[o + s];
+                        final long[] z2 = out[o + 2 * s];
+                        final long[] z3 = out[o + 3 * s];
                         for (int k = k0, at = 0; k < k1; k += TILE, at += TILE / 2) {
-                            sparse4x8(p, at, rowLongs, ix, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                            sparse4x8(p, at, tab, pos, terms, z0, z1, z2, z3, k, lazy, c);
                         }
-                        reduce(z0, k0, k1, folds, q, c, bits, barrett);
-                        reduce(z1, k0, k1, folds, q, c, bits, barrett);
-                        reduce(z2, k0, k1, folds, q, c, bits, barrett);
-                        reduce(z3, k0, k1, folds, q, c, bits, barrett);
+                        for (int m = o; m <= o + 3 * s; m += s) {
+                            reduce(out[m], k0, k1, folds, q, c, bits, barrett);
+                        }
+                        pos += 5 * terms;
                     }
                 }
             }
@@ -424,22 +477,11 @@ public final class VectorMacKernel implements MacKernel {
         }
     }
 
-    /** @return the first s &gt; 0 with idx[s] equal to idx[0] (the size of a convolution's output map), or 0 */
-    static int mapStride(int[][] idx) {
-        for (int o = 1; o < idx.length; o++) {
-            if (java.util.Arrays.equals(idx[0], idx[o])) {
-                return o;
-            }
-        }
-        return 0;
-    }
-
     /**
-     * Raw sums of 1 output at 16 slots from k, input i packed at p[i * rowLongs + at]: 4 accumulators in
-     * registers.
+     * Raw sums of 1 output at 16 slots from k (packed at offset at of each input's row), with 4 accumulators in
+     * registers; tap t is (offset, weight) at tab[pos + 2t].
      */
-    static void sparse1x16(long[] p, int at, int rowLongs, int[] ix, long[] wo, long[] z, int k, int lazy, long c) {
-        final int terms = ix.length;
+    static void sparse1x16(long[] p, int at, long[] tab, int pos, int terms, long[] z, int k, int lazy, long c) {
         LongVector a0 = LongVector.zero(S);
         LongVector a1 = a0;
         LongVector a2 = a0;
@@ -448,23 +490,24 @@ public final class VectorMacKernel implements MacKernel {
         while (true) {
             final int end = terms - t <= lazy ? terms : t + lazy;
             for (; t < end; t++) {
-                final int off = ix[t] * rowLongs + at;
+                final int e = pos + 2 * t;
+                final int off = (int) tab[e] + at;
                 final LongVector x = LongVector.fromArray(S, p, off);
                 final LongVector y = LongVector.fromArray(S, p, off + 4);
-                final LongVector v = LongVector.broadcast(S, wo[t]).and(M32);
+                final LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
                 a0 = a0.add(x.and(M32).mul(v));
-                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
+                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).mul(v));
                 a2 = a2.add(y.and(M32).mul(v));
-                a3 = a3.add(y.lanewise(VectorOperators.LSHR, 32).and(M32).mul(v));
+                a3 = a3.add(y.lanewise(VectorOperators.LSHR, 32).mul(v));
             }
             if (t >= terms) {
                 break;
             }
             final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a0 = a0.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a0.and(M32));
-            a1 = a1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a1.and(M32));
-            a2 = a2.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a2.and(M32));
-            a3 = a3.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a3.and(M32));
+            a0 = a0.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a0.and(M32));
+            a1 = a1.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a1.and(M32));
+            a2 = a2.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a2.and(M32));
+            a3 = a3.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a3.and(M32));
         }
         a0.intoArray(z, k);
         a1.intoArray(z, k + 4);
@@ -473,12 +516,11 @@ public final class VectorMacKernel implements MacKernel {
     }
 
     /**
-     * Raw sums of 4 outputs with the same index row at 8 slots from k, input i packed at p[i * rowLongs + at]:
-     * 8 accumulators in registers.
+     * Raw sums of a group of 4 outputs (same taps) at 8 slots from k (packed at offset at of each input's row),
+     * with 8 accumulators in registers; tap t is (offset, 4 weights) at tab[pos + 5t].
      */
-    static void sparse4x8(long[] p, int at, int rowLongs, int[] ix, long[] w0, long[] w1, long[] w2, long[] w3,
-                          long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
-        final int terms = ix.length;
+    static void sparse4x8(long[] p, int at, long[] tab, int pos, int terms, long[] z0, long[] z1, long[] z2,
+                      long[] z3, int k, int lazy, long c) {
         LongVector a00 = LongVector.zero(S);
         LongVector a01 = a00;
         LongVector a10 = a00;
@@ -491,19 +533,20 @@ public final class VectorMacKernel implements MacKernel {
         while (true) {
             final int end = terms - t <= lazy ? terms : t + lazy;
             for (; t < end; t++) {
-                final LongVector x = LongVector.fromArray(S, p, ix[t] * rowLongs + at);
+                final int e = pos + 5 * t;
+                final LongVector x = LongVector.fromArray(S, p, (int) tab[e] + at);
                 final LongVector x0 = x.and(M32);
-                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32).and(M32);
-                LongVector v = LongVector.broadcast(S, w0[t]).and(M32);
+                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32);
+                LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
                 a00 = a00.add(x0.mul(v));
                 a01 = a01.add(x1.mul(v));
-                v = LongVector.broadcast(S, w1[t]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 2]).and(M32);
                 a10 = a10.add(x0.mul(v));
                 a11 = a11.add(x1.mul(v));
-                v = LongVector.broadcast(S, w2[t]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 3]).and(M32);
                 a20 = a20.add(x0.mul(v));
                 a21 = a21.add(x1.mul(v));
-                v = LongVector.broadcast(S, w3[t]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 4]).and(M32);
                 a30 = a30.add(x0.mul(v));
                 a31 = a31.add(x1.mul(v));
             }
@@ -511,14 +554,14 @@ public final class VectorMacKernel implements MacKernel {
                 break;
             }
             final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a00 = a00.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a00.and(M32));
-            a01 = a01.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a01.and(M32));
-            a10 = a10.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a10.and(M32));
-            a11 = a11.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a11.and(M32));
-            a20 = a20.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a20.and(M32));
-            a21 = a21.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a21.and(M32));
-            a30 = a30.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a30.and(M32));
-            a31 = a31.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(a31.and(M32));
+            a00 = a00.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a00.and(M32));
+            a01 = a01.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a01.and(M32));
+            a10 = a10.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a10.and(M32));
+            a11 = a11.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a11.and(M32));
+            a20 = a20.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a20.and(M32));
+            a21 = a21.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a21.and(M32));
+            a30 = a30.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a30.and(M32));
+            a31 = a31.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a31.and(M32));
         }
         a00.intoArray(z0, k);
         a01.intoArray(z0, k + 4);
@@ -542,23 +585,32 @@ public final class VectorMacKernel implements MacKernel {
         final LongVector vm = LongVector.broadcast(S, barrett).and(M32);
         final LongVector twoQ = LongVector.broadcast(S, 2 * q);
         final IntVector qi = vq.reinterpretAsInts();
+        final IntVector twoQi = twoQ.reinterpretAsInts();
         final int shift = bits - 1;
+        // 3q < 2^32: both conditional subtractions as unsigned 32-bit minima
+        final boolean narrow = 3 * q <= M32;
         for (int k = from; k < to; k += 4) {
             LongVector x = LongVector.fromArray(S, z, k);
             if (folds > 0) {
-                x = x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(x.and(M32));
+                x = x.lanewise(VectorOperators.LSHR, 32).mul(vc).add(x.and(M32));
                 if (folds > 1) {
-                    x = x.lanewise(VectorOperators.LSHR, 32).and(M32).mul(vc).add(x.and(M32));
+                    x = x.lanewise(VectorOperators.LSHR, 32).mul(vc).add(x.and(M32));
                 }
             }
             // Barrett: x < 2^(32 + shift), so the quotient estimate fits in 32 bits and is short by at most 2
             final LongVector qhat = x.lanewise(VectorOperators.LSHR, shift).and(M32).mul(vm)
-                    .lanewise(VectorOperators.LSHR, 32).and(M32);
+                    .lanewise(VectorOperators.LSHR, 32);
             LongVector r = x.sub(qhat.mul(vq));
-            final LongVector t = r.sub(twoQ);
-            r = r.blend(t, t.compare(VectorOperators.GE, 0L));
-            // r < 2q < 2^32: min(r, r - q) as unsigned 32-bit words (the high words are 0 in both)
-            final IntVector ri = r.reinterpretAsInts();
+            IntVector ri;
+            if (narrow) {
+                // min(r, r - 2q) as unsigned 32-bit words: the high words are 0 in both
+                ri = r.reinterpretAsInts();
+                ri = ri.lanewise(VectorOperators.UMIN, ri.sub(twoQi));
+            } else {
+                final LongVector t = r.sub(twoQ);
+                ri = r.blend(t, t.compare(VectorOperators.GE, 0L)).reinterpretAsInts();
+            }
+            // r < 2q < 2^32: min(r, r - q)
             ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, k);
         }
     }

@@ -1,0 +1,283 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.nn.LinearLayer;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * A small command line for the client-aided protocol with a demo model (dense -&gt; ReLU -&gt; dense, weights
+ * drawn from {@code --model-seed}): {@code serve} listens, {@code infer} is a key-holding client with random
+ * inputs, {@code demo} runs both over loopback in one process. Needs picocli on the class or module path.
+ */
+@Command(name = "clientaided", mixinStandardHelpOptions = true, subcommands = {ClientAidedCli.Serve.class,
+        ClientAidedCli.Infer.class, ClientAidedCli.Demo.class},
+        description = "Masked client-aided ReLU inference on CKKS-encrypted data (jckks).")
+public final class ClientAidedCli implements Runnable {
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ClientAidedCli()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options shared by server and client. */
+    static final class Common {
+        @Option(names = "--params", description = "clientaided4096 (N=4096, 128-bit) or test (N=1024, INSECURE)")
+        String params = "clientaided4096";
+
+        @Option(names = "--inputs", description = "input size of the demo model")
+        int inputs = 16;
+
+        @Option(names = "--timeout-seconds", description = "read time-out")
+        int timeout = 120;
+
+        @Option(names = "--max-frame-mib", description = "largest frame accepted, MiB")
+        int maxFrameMib = 512;
+
+        CkksContext context() {
+            CkksParameters p = switch (params.toLowerCase(Locale.ROOT)) {
+                case "clientaided4096" -> CkksParameters.clientAided4096();
+                case "test" -> CkksParameters.builder().logN(10).dataPrimeBits(31, 25, 25).specialPrimeBits(40).scale(0x1p25)
+                        .insecureForTestsOnly().build();
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown --params " + params);
+            };
+            return new CkksContext(p);
+        }
+
+        TransportLimits limits() {
+            return TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(timeout)).withMaxFrameBytes(maxFrameMib << 20);
+        }
+    }
+
+    /** Options of the server. */
+    static final class ServerOptions {
+        @Option(names = "--model-seed", description = "seed of the demo model's weights")
+        long modelSeed = 1;
+
+        @Option(names = "--hidden", description = "hidden size of the demo model")
+        int hidden = 32;
+
+        @Option(names = "--outputs", description = "output size of the demo model")
+        int outputs = 4;
+
+        @Option(names = "--threads", description = "server worker threads")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--mask", description = "per-slot or per-ciphertext")
+        String mask = "per-slot";
+
+        @Option(names = "--mask-bits", description = "factors in [2^-s, 2^s]")
+        double maskBits = 2;
+
+        @Option(names = "--flooding-bits", description = "noise flooding bound in bits (0 = off)")
+        int floodingBits;
+
+        MaskingConfig masking() {
+            MaskMode m = switch (mask.toLowerCase(Locale.ROOT)) {
+                case "per-slot" -> MaskMode.PER_SLOT;
+                case "per-ciphertext" -> MaskMode.PER_CIPHERTEXT;
+                default -> throw new IllegalArgumentException("--mask must be per-slot or per-ciphertext, got " + mask);
+            };
+            return new MaskingConfig(m, maskBits, true, floodingBits);
+        }
+    }
+
+    /** The demo model: dense(inputs -&gt; hidden) -&gt; ReLU -&gt; dense(hidden -&gt; outputs), weights from the seed. */
+    static ClientAidedModel demoModel(long seed, int inputs, int hidden, int outputs) {
+        Random r = new Random(seed);
+        return ClientAidedModel.builder()
+                .add(LinearLayer.dense(matrix(r, hidden, inputs, 1 / Math.sqrt(inputs)), vector(r, hidden, 0.1)))
+                .relu()
+                .add(LinearLayer.dense(matrix(r, outputs, hidden, 1 / Math.sqrt(hidden)), vector(r, outputs, 0.1)))
+                .build();
+    }
+
+    private static double[][] matrix(Random r, int rows, int cols, double s) {
+        double[][] w = new double[rows][];
+        for (int i = 0; i < rows; i++) {
+            w[i] = vector(r, cols, s);
+        }
+        return w;
+    }
+
+    private static double[] vector(Random r, int n, double s) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (2 * r.nextDouble() - 1) * s;
+        }
+        return v;
+    }
+
+    /** {@code serve}: listens until {@code --sessions} sessions have ended (0: until killed). */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the demo model (holds no secret key).")
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Option(names = "--bind", description = "address to bind")
+        String bind = "127.0.0.1";
+
+        @Option(names = "--port", description = "port (0: ephemeral, printed)")
+        int port = 7878;
+
+        @Option(names = "--sessions", description = "stop after this many sessions (0: never)")
+        int sessions;
+
+        @Option(names = "--max-sessions", description = "concurrent sessions")
+        int maxSessions = 4;
+
+        @Override
+        public Integer call() throws Exception {
+            CkksContext ctx = common.context();
+            ClientAidedModel model = demoModel(server.modelSeed, common.inputs, server.hidden, server.outputs);
+            ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
+            CountDownLatch left = new CountDownLatch(Math.max(1, sessions));
+            ClientAidedServer engine = new ClientAidedServer(ctx, model, server.masking(), pool);
+            try (ClientAidedTcpServer tcp = new ClientAidedTcpServer(engine, InetAddress.getByName(bind), port,
+                    maxSessions, common.limits(), (id, peer, stats, failure) -> {
+                        System.out.println(failure == null ? "session " + id + " from " + peer + " done: " + stats
+                                : "session " + id + " from " + peer + " failed: " + failure.getMessage());
+                        left.countDown();
+                    })) {
+                System.out.println("serving on " + bind + ":" + tcp.port() + " with " + ctx.parameters());
+                System.out.println(model.describe());
+                if (sessions > 0) {
+                    left.await();
+                } else {
+                    new CountDownLatch(1).await();
+                }
+            } finally {
+                pool.shutdown();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code infer}: a client with random inputs. */
+    @Command(name = "infer", mixinStandardHelpOptions = true, description = "Encrypt a random batch, run it on a server, decrypt.")
+    static final class Infer implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--host", description = "server host")
+        String host = "127.0.0.1";
+
+        @Option(names = "--port", description = "server port")
+        int port = 7878;
+
+        @Option(names = "--batch", description = "images in the batch (at most N/2)")
+        int batch = 16;
+
+        @Option(names = "--seed", description = "seed of the random inputs")
+        long seed = 2;
+
+        @Override
+        public Integer call() {
+            CkksContext ctx = common.context();
+            double[][] images = randomImages(seed, batch, common.inputs);
+            ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+            long t0 = System.nanoTime();
+            try (ClientAidedClient.Session s = client.open(TcpTransport.connect(host, port, ctx, common.limits(),
+                    Duration.ofSeconds(10)))) {
+                double[][] out = s.infer(images);
+                System.out.printf(Locale.ROOT, "%d images in %.0f ms; client answered %d ciphertexts in %.0f ms%n", batch,
+                        (System.nanoTime() - t0) / 1e6, s.ciphertextsAnswered(), s.answerNanos() / 1e6);
+                for (int b = 0; b < Math.min(batch, 4); b++) {
+                    System.out.println("image " + b + ": " + format(out[b]));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code demo}: server and client in one process over loopback, checked against the plaintext reference. */
+    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Server and client over loopback in one process.")
+    static final class Demo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Mixin
+        ServerOptions server = new ServerOptions();
+
+        @Option(names = "--batch", description = "images in the batch (at most N/2)")
+        int batch = 64;
+
+        @Override
+        public Integer call() throws Exception {
+            CkksContext ctx = common.context();
+            ClientAidedModel model = demoModel(server.modelSeed, common.inputs, server.hidden, server.outputs);
+            double[][] images = randomImages(3, batch, common.inputs);
+            ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
+            CountDownLatch done = new CountDownLatch(1);
+            Object[] result = new Object[2];
+            try (ClientAidedTcpServer tcp = new ClientAidedTcpServer(new ClientAidedServer(ctx, model, server.masking(), pool),
+                    InetAddress.getLoopbackAddress(), 0, 1, common.limits(), (id, peer, stats, failure) -> {
+                        result[0] = stats;
+                        result[1] = failure;
+                        done.countDown();
+                    })) {
+                ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+                long t0 = System.nanoTime();
+                double[][] out;
+                try (ClientAidedClient.Session s = client.open(TcpTransport.connect("127.0.0.1", tcp.port(), ctx,
+                        common.limits(), Duration.ofSeconds(10)))) {
+                    out = s.infer(images);
+                }
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (!done.await(common.timeout, TimeUnit.SECONDS) || result[1] != null) {
+                    System.err.println("server session failed: " + result[1]);
+                    return 1;
+                }
+                double err = 0;
+                for (int b = 0; b < batch; b++) {
+                    double[] ref = model.forward(images[b]);
+                    for (int o = 0; o < ref.length; o++) {
+                        err = Math.max(err, Math.abs(ref[o] - out[b][o]));
+                    }
+                }
+                System.out.println(ctx.parameters());
+                System.out.println(model.describe());
+                System.out.printf(Locale.ROOT, "%d images over loopback TCP in %d ms, max error vs plaintext %.2e; server: %s%n",
+                        batch, ms, err, result[0]);
+                return 0;
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    static double[][] randomImages(long seed, int batch, int inputs) {
+        Random r = new Random(seed);
+        double[][] x = new double[batch][];
+        for (int b = 0; b < batch; b++) {
+            x[b] = vector(r, inputs, 1);
+        }
+        return x;
+    }
+
+    private static String format(double[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v[i]));
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,134 @@
+package io.github.jckks.nn.clientaided;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.nn.LinearLayer;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Small networks end to end: plaintext reference, in one process, and client/server over loopback TCP. */
+class ClientAidedNetworkTest {
+    static ForkJoinPool pool;
+
+    @BeforeAll
+    static void start() {
+        pool = new ForkJoinPool(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdown();
+    }
+
+    static ClientAidedModel denseReluDense(Random r, int in, int hidden, int out) {
+        return ClientAidedModel.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, hidden, in, 0.6), Fixtures.vector(r, hidden, 0.2)))
+                .relu()
+                .add(LinearLayer.dense(Fixtures.matrix(r, out, hidden, 0.5), Fixtures.vector(r, out, 0.1)))
+                .build();
+    }
+
+    @Test
+    void denseReluDenseInProcessAndOverTcp() throws Exception {
+        CkksContext ctx = Fixtures.smallContext(2);
+        Random r = new Random(10);
+        ClientAidedModel model = denseReluDense(r, 8, 12, 3);
+        double[][] images = Fixtures.images(r, 256, 8, 1.5);
+        double[][] expected = model.forward(images);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
+        ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+
+        double[][] local = InProcessRunner.infer(server, client, images, Fixtures.limits());
+        assertTrue(Fixtures.maxError(expected, local) < 1e-3, "in-process error " + Fixtures.maxError(expected, local));
+
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<ClientAidedServer.SessionStats> done = new LinkedBlockingQueue<>();
+        try (ClientAidedTcpServer tcp = new ClientAidedTcpServer(server, InetAddress.getLoopbackAddress(), 0, 2,
+                Fixtures.limits(), (id, peer, stats, failure) -> {
+                    if (failure != null) {
+                        failures.add(failure);
+                    } else {
+                        done.add(stats);
+                    }
+                })) {
+            TcpTransport t = TcpTransport.connect("127.0.0.1", tcp.port(), ctx, Fixtures.limits(), Duration.ofSeconds(5));
+            double[][] remote;
+            try (ClientAidedClient.Session s = client.open(t)) {
+                remote = s.infer(images);
+                double[][] again = s.infer(images); // a session serves several inferences
+                assertTrue(Fixtures.maxError(expected, again) < 1e-3);
+            }
+            assertTrue(Fixtures.maxError(expected, remote) < 1e-3, "TCP error " + Fixtures.maxError(expected, remote));
+            ClientAidedServer.SessionStats stats = done.poll(10, TimeUnit.SECONDS);
+            assertNotNull(stats);
+            assertEquals(2, stats.inferences());
+            assertEquals(2, stats.rounds());
+            assertEquals(24, stats.ciphertextsSent());
+            assertTrue(t.bytesSent() > 0 && t.bytesReceived() > 0);
+        }
+        assertTrue(failures.isEmpty(), "no session failed: " + failures);
+    }
+
+    /** conv -> ReLU -> MaxPool -> dense -> ReLU6 -> dense needs L = 3 (an activation returns at L - 1). */
+    @Test
+    void convReluMaxPoolDenseRelu6DenseInProcess() {
+        CkksContext ctx = Fixtures.smallContext(3);
+        Random r = new Random(11);
+        double[][][][] kernel = new double[2][1][3][3];
+        for (double[][][] a : kernel) {
+            for (double[][] b : a) {
+                for (double[] c : b) {
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = (r.nextDouble() * 2 - 1) * 0.5;
+                    }
+                }
+            }
+        }
+        ClientAidedModel model = ClientAidedModel.builder()
+                .add(LinearLayer.conv2d(1, 6, 6, kernel, new double[] {0.1, -0.1}, 1, 0, 0, 0, 0, 1)) // 2 x 4 x 4
+                .relu()
+                .maxPool(2, 4, 4, 2, 2) // 2 x 2 x 2
+                .add(LinearLayer.dense(Fixtures.matrix(r, 6, 8, 3), Fixtures.vector(r, 6, 2)))
+                .relu6()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 2, 6, 0.5), Fixtures.vector(r, 2, 0.1)))
+                .build();
+        assertEquals(4, model.roundTrips());
+        assertThrows(IllegalArgumentException.class,
+                () -> new ClientAidedServer(Fixtures.smallContext(2), model, MaskingConfig.defaults(), pool));
+        double[][] images = Fixtures.images(r, 64, 36, 2);
+        double[][] expected = model.forward(images);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
+        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
+        double err = Fixtures.maxError(expected, got);
+        assertTrue(err < 3e-3, "max error " + err);
+    }
+
+    @Test
+    void parameterMismatchIsRefusedClearly() throws Exception {
+        CkksContext serverCtx = Fixtures.smallContext(2);
+        CkksContext clientCtx = Fixtures.smallContext(3);
+        ClientAidedServer server = new ClientAidedServer(serverCtx, denseReluDense(new Random(12), 4, 4, 2),
+                MaskingConfig.defaults(), pool);
+        LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        try (ClientAidedTcpServer tcp = new ClientAidedTcpServer(server, InetAddress.getLoopbackAddress(), 0, 1,
+                Fixtures.limits(), (id, peer, stats, failure) -> failures.add(failure == null ? new AssertionError("ok") : failure))) {
+            TcpTransport t = TcpTransport.connect("127.0.0.1", tcp.port(), clientCtx, Fixtures.limits(), Duration.ofSeconds(5));
+            ClientAidedException e = assertThrows(ClientAidedException.class,
+                    () -> ClientAidedClient.withFreshKeys(clientCtx).open(t));
+            assertTrue(e.getMessage().contains("refused the session: parameter mismatch"), e.getMessage());
+            Throwable f = failures.poll(10, TimeUnit.SECONDS);
+            assertTrue(f instanceof ClientAidedException && f.getMessage().contains("parameter mismatch"), String.valueOf(f));
+        }
+    }
+}
