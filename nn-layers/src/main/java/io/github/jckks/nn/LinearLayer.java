@@ -147,6 +147,69 @@ public final class LinearLayer implements Layer {
     }
 
     /**
+     * Average pooling (PyTorch's {@code AvgPool2d} with {@code count_include_pad=True}): a depthwise convolution
+     * whose k x k weights are all 1/k<sup>2</sup>, so it costs one lazy MAC pass and one level.
+     */
+    public static LinearLayer avgPool2d(int channels, int height, int width, int k, int stride, int padTop, int padLeft,
+                                        int padBottom, int padRight) {
+        double[][][][] kernel = new double[channels][1][k][k];
+        for (double[][][] m : kernel) {
+            for (double[] row : m[0]) {
+                java.util.Arrays.fill(row, 1.0 / (k * k));
+            }
+        }
+        LinearLayer l = conv2d(channels, height, width, kernel, null, stride, padTop, padLeft, padBottom, padRight, channels);
+        return new LinearLayer(l.inputSize, l.idx, l.weights, l.bias, false, 1, false,
+                String.format("AvgPool %dx%d stride %d on %dx%dx%d", k, k, stride, channels, height, width));
+    }
+
+    /** Global average pooling: C x H x W -&gt; C, each output the mean of its channel. */
+    public static LinearLayer globalAvgPool(int channels, int height, int width) {
+        int area = height * width;
+        int[][] idx = new int[channels][area];
+        double[][] w = new double[channels][area];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < area; i++) {
+                idx[c][i] = c * area + i;
+                w[c][i] = 1.0 / area;
+            }
+        }
+        return new LinearLayer(channels * area, idx, w, new double[channels], false, 1, false,
+                String.format("GlobalAvgPool %dx%dx%d -> %d", channels, height, width, channels));
+    }
+
+    /**
+     * Folds a following batch normalization y = &gamma;(x - &mu;)/&radic;(&sigma;<sup>2</sup> + &epsilon;) + &beta; (per
+     * output channel, channel-major outputs) into this layer's weights and bias, so it costs no level (the
+     * BN-folding pass of nGraph-HE2).
+     */
+    public LinearLayer foldBatchNorm(double[] gamma, double[] beta, double[] mean, double[] variance, double eps) {
+        int channels = gamma.length;
+        if (beta.length != channels || mean.length != channels || variance.length != channels) {
+            throw new IllegalArgumentException("batch-norm vectors differ in length");
+        }
+        if (channels == 0 || weights.length % channels != 0) {
+            throw new IllegalArgumentException(channels + " batch-norm channels do not divide " + weights.length + " outputs");
+        }
+        int per = weights.length / channels;
+        double[][] w = new double[weights.length][];
+        double[] b = new double[weights.length];
+        for (int o = 0; o < weights.length; o++) {
+            int c = o / per;
+            if (!(variance[c] + eps > 0)) {
+                throw new IllegalArgumentException("batch-norm variance + eps of channel " + c + " is not positive");
+            }
+            double s = gamma[c] / Math.sqrt(variance[c] + eps);
+            w[o] = weights[o].clone();
+            for (int t = 0; t < w[o].length; t++) {
+                w[o][t] *= s;
+            }
+            b[o] = s * (bias[o] - mean[c]) + beta[c];
+        }
+        return new LinearLayer(inputSize, idx, w, b, dense, rescales, relinearize, description + " + BatchNorm (folded)");
+    }
+
+    /**
      * @param count       how many times to rescale the output (2 after an unrescaled square, to return to the
      *                    input scale; 1 otherwise, or when the output goes to decryption)
      * @param relinearize whether to relinearize three-part outputs after the first rescale (before a later

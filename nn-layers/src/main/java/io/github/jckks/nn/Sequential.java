@@ -61,8 +61,9 @@ public final class Sequential {
     }
 
     /**
-     * The encrypted network on batch-packed ciphertexts (the array's elements may be released as the network
-     * runs). Input at level {@link #depth()} or above.
+     * The encrypted network on batch-packed ciphertexts. The network consumes its input: the array's elements
+     * are set to null as soon as a layer has used them, so a batch's peak memory is about that of the largest
+     * layer's input and output together. Input at level {@link #depth()} or above.
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
         if (input.length != inputSize()) {
@@ -73,7 +74,11 @@ public final class Sequential {
         }
         Ciphertext[] x = input;
         for (Layer l : layers) {
-            x = l.forward(x, rt);
+            Ciphertext[] y = l.forward(x, rt);
+            if (y != x) {
+                java.util.Arrays.fill(x, null); // consumed: release the memory before the next layer allocates
+            }
+            x = y;
         }
         return x;
     }
