@@ -1,61 +1,142 @@
 package io.github.jckks.cryptonets;
 
-import io.github.jckks.ckks.Ciphertext;
-import io.github.jckks.ckks.CkksContext;
-import io.github.jckks.ckks.CkksEncoder;
 import io.github.jckks.ckks.CkksParameters;
-import io.github.jckks.ckks.Decryptor;
-import io.github.jckks.ckks.Encryptor;
-import io.github.jckks.ckks.EvaluationKeys;
-import io.github.jckks.ckks.Evaluator;
-import io.github.jckks.ckks.KeyGenerator;
-import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.cryptonets.data.MnistDataset;
+import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.math.NttKernels;
-import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.MacKernels;
-import io.github.jckks.nn.Sequential;
+import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.MaskMode;
+import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.Transport;
+import io.github.jckks.nn.clientaided.TransportLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
- * One encrypted CryptoNets run, as the client and the server of nGraph-HE2 would do it in one process: the
- * client generates keys and encrypts batches of images with batch-axis packing (pixel p of image i in slot i
- * of ciphertext p), the server runs the network holding only the public evaluation keys, the client decrypts
- * the ten output ciphertexts and takes the argmax. Measures every phase. Not thread-safe; it uses its own pool.
+ * One encrypted CryptoNets run: a client ({@link CryptoNetsClient}) generates keys, encrypts batches of test
+ * images with batch-axis packing (pixel p of image i in slot i of ciphertext p, N/2 images per batch), sends
+ * them to a server ({@link CryptoNetsServer}) that holds the model and no secret key, answers its activation
+ * rounds (RELU), decrypts the ten outputs and takes the argmax. The two roles talk through the protocol of
+ * {@code io.github.jckks.nn.clientaided}:
+ * <ul>
+ * <li>{@link Mode#LOCAL}: in one process, messages handed over in memory (no encoding);</li>
+ * <li>{@link Mode#TCP}: a server on 127.0.0.1 with an ephemeral port in this JVM, the client connected over
+ * loopback TCP (every message encoded, framed and decoded), bytes counted;</li>
+ * <li>{@link #runRemote}: only the client, against a server started elsewhere ({@code cryptonets serve}).</li>
+ * </ul>
+ * Measures every phase. Not thread-safe; it uses its own pools.
  */
 public final class CryptoNetsRun {
-    /** What a run measured. */
+    /** Where the server runs. */
+    public enum Mode {
+        /** In this process, messages passed in memory. */
+        LOCAL,
+        /** In this JVM behind a loopback TCP socket. */
+        TCP,
+        /** In another process (the client side of {@code cryptonets infer}). */
+        REMOTE;
+
+        /** @return the lower-case name used on the command line and in JSON */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What a run measured.
+     *
+     * @param images              images classified
+     * @param batchSize           images per full batch (N/2)
+     * @param batches             batches
+     * @param packing             packing description
+     * @param plaintextAccuracy   accuracy of the plaintext reference (the same network in double precision)
+     * @param encryptedAccuracy   accuracy of the decrypted predictions
+     * @param agreement           fraction of images where both predict the same class
+     * @param keygenSeconds       client key generation (and serialization of the keys it sends)
+     * @param encryptSeconds      client encryption of the inputs
+     * @param serverSeconds       server-side time: from sending INFER to receiving RESULT, minus the client's answers
+     *                            to activation rounds (includes encoding, the wire and the server's work)
+     * @param decryptSeconds      client decryption of the outputs
+     * @param batchLatencySeconds server-side time per full batch (as serverSeconds)
+     * @param peakHeapBytes       peak heap of this JVM over the run
+     * @param ringDegree          N
+     * @param securityBits        security of the parameters
+     * @param parameters          the parameters
+     * @param threads             threads of each pool (client and server)
+     * @param nttKernel           NTT kernel
+     * @param macKernel           MAC kernel
+     * @param maxLogitError       largest |decrypted - reference| over all logits
+     * @param activation          SQUARE or RELU
+     * @param mode                where the server ran
+     * @param answerSeconds       client answering activation rounds (RELU)
+     * @param rounds              activation rounds
+     * @param ciphertextsAnswered ciphertexts the client answered
+     * @param bytesSent           bytes the client sent over TCP (-1 without TCP)
+     * @param bytesReceived       bytes the client received over TCP (-1 without TCP)
+     * @param handshakeBytes      of which the HELLO exchange (keys)
+     * @param server              the server's own account of the session (null if it ran in another process)
+     * @param endToEndBatchLatencySeconds mean wall time of a full batch, encryption to decryption
+     * @param maskMode            the server's masking factors (RELU): per-slot or per-ciphertext; "none" for SQUARE
+     * @param steadyEndToEndImagesPerSecond end-to-end throughput without the first batch (JIT warm-up), NaN with
+     *                            one batch
+     */
     public record Report(int images, int batchSize, int batches, String packing, double plaintextAccuracy,
                          double encryptedAccuracy, double agreement, double keygenSeconds, double encryptSeconds,
                          double serverSeconds, double decryptSeconds, double batchLatencySeconds, long peakHeapBytes,
                          int ringDegree, int securityBits, String parameters, int threads, String nttKernel,
-                         String macKernel, double maxLogitError) {
+                         String macKernel, double maxLogitError, Activation activation, Mode mode, double answerSeconds,
+                         long rounds, long ciphertextsAnswered, long bytesSent, long bytesReceived, long handshakeBytes,
+                         CryptoNetsServer.SessionStats server, double endToEndBatchLatencySeconds, String maskMode,
+                         double steadyEndToEndImagesPerSecond) {
         /** @return images per second of server-side inference */
         public double serverImagesPerSecond() {
             return images / serverSeconds;
         }
 
-        /** @return images per second end to end (encryption + inference + decryption) */
+        /** @return images per second end to end (encryption + inference, rounds included + decryption) */
         public double endToEndImagesPerSecond() {
-            return images / (encryptSeconds + serverSeconds + decryptSeconds);
+            return images / endToEndSeconds();
+        }
+
+        /** @return encryption + server + answers + decryption */
+        public double endToEndSeconds() {
+            return encryptSeconds + serverSeconds + answerSeconds + decryptSeconds;
+        }
+
+        /** @return bytes over the wire per image, both directions, keys included (NaN without TCP) */
+        public double bytesPerImage() {
+            return bytesSent < 0 ? Double.NaN : (double) (bytesSent + bytesReceived) / images;
         }
     }
 
+    private static final TransportLimits LIMITS = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(600));
     private final CryptoNetsWeights weights;
     private final MnistDataset data;
     private final int threads;
     private final IntConsumer progress;
+    private MaskMode maskMode = MaskMode.PER_SLOT;
 
     /**
-     * @param weights  the trained model
+     * @param weights  the trained model (its activation selects the network)
      * @param data     the test images
-     * @param threads  threads for encryption, inference and decryption
+     * @param threads  threads of the client's pool and of the server's pool
      * @param progress called with the number of images done after each batch (may be null)
      */
     public CryptoNetsRun(CryptoNetsWeights weights, MnistDataset data, int threads, IntConsumer progress) {
@@ -65,49 +146,111 @@ public final class CryptoNetsRun {
         this.progress = progress == null ? x -> { } : progress;
     }
 
-    /** Runs the first {@code images} test images (real packing: N/2 images per batch). */
+    /**
+     * Sets the server's masking factors for the RELU network (default {@link MaskMode#PER_SLOT}; PER_CIPHERTEXT is
+     * cheaper but lets the client learn ratios between the images of a batch, see nn-layers' CLIENT_AIDED.md).
+     *
+     * @return this
+     */
+    public CryptoNetsRun maskMode(MaskMode mode) {
+        this.maskMode = mode;
+        return this;
+    }
+
+    /** Runs the first {@code images} test images in one process. */
     public Report run(int images) {
-        if (images < 1 || images > data.size()) {
-            throw new IllegalArgumentException("images " + images + " out of range [1, " + data.size() + "]");
-        }
-        Sequential net = EncryptedCryptoNets.build(weights);
-        CkksParameters params = CkksParameters.cryptoNets();
-        if (params.maxLevel() < net.depth()) {
-            throw new IllegalStateException("parameters give " + params.maxLevel() + " levels, the network needs " + net.depth());
+        return run(images, Mode.LOCAL);
+    }
+
+    /** Runs the first {@code images} test images with the server in this JVM, in memory or behind loopback TCP. */
+    public Report run(int images, Mode mode) {
+        checkImages(images);
+        if (mode == Mode.REMOTE) {
+            throw new IllegalArgumentException("use runRemote for a server in another process");
         }
         resetPeaks();
-        ForkJoinPool pool = new ForkJoinPool(threads);
+        ForkJoinPool serverPool = new ForkJoinPool(threads);
+        ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
-            long t0 = System.nanoTime();
-            CkksContext ctx = new CkksContext(params);
-            KeyGenerator keygen = new KeyGenerator(ctx);
-            SecretKey sk = keygen.secretKey();
-            EvaluationKeys evalKeys = keygen.evaluationKeys(true, false);
-            double keygenSeconds = seconds(t0);
+            CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool);
+            if (mode == Mode.LOCAL) {
+                DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
+                CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
+                        () -> server.serve(pair[1]), daemonExecutor("cryptonets-local-server"));
+                Report r = drive(client, pair[0], images, mode);
+                return withServer(r, await(served));
+            }
+            CompletableFuture<CryptoNetsServer.SessionStats> served = new CompletableFuture<>();
+            try (CryptoNetsServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), 0, 1, LIMITS,
+                    (peer, stats, sent, received, failure) -> {
+                        if (failure != null) {
+                            served.completeExceptionally(failure);
+                        } else {
+                            served.complete(stats);
+                        }
+                    })) {
+                PooledTcpTransport t = PooledTcpTransport.connect(InetAddress.getLoopbackAddress().getHostAddress(),
+                        listener.port(), client.context(), LIMITS, clientPool, Duration.ofSeconds(10));
+                Report r = drive(client, t, images, mode);
+                return withServer(r, await(served));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on the loopback interface: " + e.getMessage(), e);
+        } finally {
+            serverPool.shutdown();
+            clientPool.shutdown();
+        }
+    }
 
-            CkksEncoder encoder = new CkksEncoder(ctx);
-            Decryptor decryptor = new Decryptor(ctx, sk);
-            ThreadLocal<Encryptor> encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, sk));
-            EncryptedRuntime server = new EncryptedRuntime(new Evaluator(ctx, evalKeys), MacKernels.get(), pool);
+    /**
+     * Runs the client only, against a server started elsewhere ({@code cryptonets serve}) for the same activation.
+     * The client holds the model only to report the plaintext accuracy and the agreement.
+     */
+    public Report runRemote(int images, String host, int port) {
+        checkImages(images);
+        resetPeaks();
+        ForkJoinPool clientPool = new ForkJoinPool(threads);
+        try {
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool);
+            PooledTcpTransport t = PooledTcpTransport.connect(host, port, client.context(), LIMITS, clientPool,
+                    Duration.ofSeconds(10));
+            return drive(client, t, images, Mode.REMOTE);
+        } finally {
+            clientPool.shutdown();
+        }
+    }
 
-            int batchSize = params.slots();
-            int batches = (images + batchSize - 1) / batchSize;
-            int pixels = CryptoNetsShape.INPUT_PIXELS;
-            int classes = CryptoNetsShape.CLASSES;
-            double encryptSeconds = 0;
-            double serverSeconds = 0;
-            double decryptSeconds = 0;
-            double fullBatchServer = 0;
-            int fullBatches = 0;
-            int plainCorrect = 0;
-            int encCorrect = 0;
-            int agree = 0;
-            double maxLogitError = 0;
-            double[] img = new double[pixels];
+    private Report drive(CryptoNetsClient client, Transport transport, int images, Mode mode) {
+        CkksParameters params = client.parameters();
+        ReferenceNetwork reference = new ReferenceNetwork(weights);
+        int batchSize = client.batchSize();
+        int batches = (images + batchSize - 1) / batchSize;
+        int pixels = CryptoNetsShape.INPUT_PIXELS;
+        int classes = CryptoNetsShape.CLASSES;
+        long encrypt = 0;
+        long server = 0;
+        long answer = 0;
+        long decrypt = 0;
+        long fullBatchServer = 0;
+        long fullBatchTotal = 0;
+        int fullBatches = 0;
+        long rounds = 0;
+        long answered = 0;
+        int plainCorrect = 0;
+        int encCorrect = 0;
+        int agree = 0;
+        double maxLogitError = 0;
+        double[] img = new double[pixels];
+        long firstBatchNanos = 0;
+        int firstBatchImages = 0;
+        long handshakeBytes;
+        PooledTcpTransport tcp = transport instanceof PooledTcpTransport tt ? tt : null;
+        try (CryptoNetsClient.Session session = client.open(transport)) {
+            handshakeBytes = tcp == null ? -1 : tcp.bytesSent() + tcp.bytesReceived();
             for (int b = 0; b < batches; b++) {
                 int start = b * batchSize;
                 int count = Math.min(batchSize, images - start);
-                // client: pixel-major batch, then encrypt each pixel vector
                 double[][] columns = new double[pixels][count];
                 for (int i = 0; i < count; i++) {
                     data.imageInto(start + i, img, 0);
@@ -115,31 +258,27 @@ public final class CryptoNetsRun {
                         columns[p][i] = img[p];
                     }
                 }
-                long te = System.nanoTime();
-                Ciphertext[] input = new Ciphertext[pixels];
-                parallel(pool, pixels, p -> input[p] = encryptors.get().encrypt(
-                        encoder.encode(columns[p], params.maxLevel(), params.defaultScale())));
-                encryptSeconds += seconds(te);
-
-                // server
-                long ts = System.nanoTime();
-                Ciphertext[] output = net.forward(input, server);
-                double s = seconds(ts);
-                serverSeconds += s;
+                CryptoNetsClient.Batch r = session.infer(columns);
+                encrypt += r.encryptNanos();
+                long s = r.exchangeNanos() - r.answerNanos();
+                server += s;
+                answer += r.answerNanos();
+                decrypt += r.decryptNanos();
+                rounds += r.rounds();
+                answered += r.answered();
+                if (b == 0) {
+                    firstBatchNanos = r.encryptNanos() + r.exchangeNanos() + r.decryptNanos();
+                    firstBatchImages = count;
+                }
                 if (count == batchSize) {
                     fullBatchServer += s;
+                    fullBatchTotal += r.encryptNanos() + r.exchangeNanos() + r.decryptNanos();
                     fullBatches++;
                 }
-
-                // client: decrypt and argmax
-                long td = System.nanoTime();
-                double[][] logits = new double[classes][];
-                parallel(pool, classes, c -> logits[c] = encoder.decode(decryptor.decrypt(output[c])));
-                decryptSeconds += seconds(td);
-
+                double[][] logits = r.logits();
                 for (int i = 0; i < count; i++) {
                     data.imageInto(start + i, img, 0);
-                    double[] ref = net.forward(img);
+                    double[] ref = reference.forward(img);
                     int plain = argmax(ref);
                     int best = 0;
                     for (int c = 0; c < classes; c++) {
@@ -155,13 +294,80 @@ public final class CryptoNetsRun {
                 }
                 progress.accept(start + count);
             }
-            double latency = fullBatches > 0 ? fullBatchServer / fullBatches : serverSeconds / batches;
-            return new Report(images, batchSize, batches, "real (batch-axis)", (double) plainCorrect / images,
-                    (double) encCorrect / images, (double) agree / images, keygenSeconds, encryptSeconds, serverSeconds,
-                    decryptSeconds, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
-                    threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError);
-        } finally {
-            pool.shutdown();
+        }
+        double latency = fullBatches > 0 ? fullBatchServer / 1e9 / fullBatches : server / 1e9 / batches;
+        double e2eLatency = fullBatches > 0 ? fullBatchTotal / 1e9 / fullBatches
+                : (encrypt + server + answer + decrypt) / 1e9 / batches;
+        double steady = batches < 2 ? Double.NaN
+                : (images - firstBatchImages) / ((encrypt + server + answer + decrypt - firstBatchNanos) / 1e9);
+        long sent = tcp == null ? -1 : tcp.bytesSent();
+        long received = tcp == null ? -1 : tcp.bytesReceived();
+        return new Report(images, batchSize, batches, "real (batch-axis)", (double) plainCorrect / images,
+                (double) encCorrect / images, (double) agree / images, client.keygenSeconds(), encrypt / 1e9, server / 1e9,
+                decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
+                threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError, weights.activation(), mode,
+                answer / 1e9, rounds, answered, sent, received, handshakeBytes, null, e2eLatency,
+                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady);
+    }
+
+    private static Report withServer(Report r, CryptoNetsServer.SessionStats s) {
+        return new Report(r.images(), r.batchSize(), r.batches(), r.packing(), r.plaintextAccuracy(), r.encryptedAccuracy(),
+                r.agreement(), r.keygenSeconds(), r.encryptSeconds(), r.serverSeconds(), r.decryptSeconds(),
+                r.batchLatencySeconds(), peakHeap(), r.ringDegree(), r.securityBits(), r.parameters(), r.threads(),
+                r.nttKernel(), r.macKernel(), r.maxLogitError(), r.activation(), r.mode(), r.answerSeconds(), r.rounds(),
+                r.ciphertextsAnswered(), r.bytesSent(), r.bytesReceived(), r.handshakeBytes(), s,
+                r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond());
+    }
+
+    private String maskLabel(Mode mode) {
+        if (mode == Mode.REMOTE) {
+            return "server's";
+        }
+        return maskMode == MaskMode.PER_SLOT ? "per-slot" : "per-ciphertext";
+    }
+
+    private static CryptoNetsServer.SessionStats await(CompletableFuture<CryptoNetsServer.SessionStats> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new ClientAidedException("server failed: " + c, c);
+        } catch (TimeoutException e) {
+            return null;
+        }
+    }
+
+    private static Executor daemonExecutor(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+        };
+    }
+
+    private void checkImages(int images) {
+        if (images < 1 || images > data.size()) {
+            throw new IllegalArgumentException("images " + images + " out of range [1, " + data.size() + "]");
+        }
+    }
+
+    /** The plaintext reference of the network the server runs, divisor of the last layer included. */
+    private static final class ReferenceNetwork {
+        private final Function<double[], double[]> forward;
+
+        ReferenceNetwork(CryptoNetsWeights weights) {
+            if (weights.activation() == Activation.SQUARE) {
+                forward = EncryptedCryptoNets.build(weights)::forward;
+            } else {
+                forward = EncryptedCryptoNets.buildClientAided(weights)::forward;
+            }
+        }
+
+        double[] forward(double[] image) {
+            return forward.apply(image);
         }
     }
 
@@ -173,14 +379,6 @@ public final class CryptoNetsRun {
             }
         }
         return best;
-    }
-
-    private static void parallel(ForkJoinPool pool, int count, IntConsumer body) {
-        pool.submit(() -> java.util.stream.IntStream.range(0, count).parallel().forEach(body)).join();
-    }
-
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
     }
 
     private static void resetPeaks() {

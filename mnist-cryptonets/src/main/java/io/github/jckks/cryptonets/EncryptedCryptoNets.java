@@ -1,32 +1,135 @@
 package io.github.jckks.cryptonets;
 
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.math.Primes;
 import io.github.jckks.nn.LinearLayer;
 import io.github.jckks.nn.Sequential;
+import io.github.jckks.nn.clientaided.ClientAidedModel;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
- * The CryptoNets network as an nn-layers {@link Sequential}: Conv 5x5 stride 2, 5 maps on the 28x28 image padded
- * to 29x29 (one zero row at the bottom, one zero column at the right) -&gt; x<sup>2</sup> -&gt; Dense 845-&gt;100 -&gt;
- * x<sup>2</sup> -&gt; Dense 100-&gt;10 (nGraph-HE2's variant, mean-pool folded into the dense layer). The builder's
- * level plan: conv (one rescale), square left three-part, dense 845-&gt;100 (one MAC pass over the three parts,
- * rescale, relinearize its 100 outputs, rescale), square, dense 100-&gt;10 (one rescale; the three-part result
- * is decrypted with s<sup>2</sup>, no rescale before decryption): depth 4, 100 relinearizations per batch.
+ * The CryptoNets networks on encrypted batches, with the CKKS parameters each one runs with.
+ *
+ * <p><b>SQUARE</b> ({@link #build}): an nn-layers {@link Sequential}: Conv 5x5 stride 2, 5 maps on the 28x28 image
+ * padded to 29x29 (one zero row at the bottom, one zero column at the right) -&gt; x<sup>2</sup> -&gt; Dense
+ * 845-&gt;100 -&gt; x<sup>2</sup> -&gt; Dense 100-&gt;10 (nGraph-HE2's variant, mean-pool folded into the dense layer).
+ * The builder's level plan: conv (one rescale), square left three-part, dense 845-&gt;100 (one MAC pass over the
+ * three parts, rescale, relinearize its 100 outputs, rescale), square, dense 100-&gt;10 (one rescale; the
+ * three-part result is decrypted with s<sup>2</sup>, no rescale before decryption): depth 4, 100
+ * relinearizations per batch. Parameters: {@link CkksParameters#cryptoNets()}.
+ *
+ * <p><b>RELU</b> ({@link #buildClientAided}): a {@link ClientAidedModel}: conv -&gt; masked client-aided ReLU -&gt;
+ * dense 845-&gt;100 -&gt; masked ReLU -&gt; dense 100-&gt;10. Parameters: {@link #reluParameters()}.
  */
 public final class EncryptedCryptoNets {
     /**
-     * The logits are computed divided by this factor (folded into the last layer's weights and bias, which
-     * leaves the argmax unchanged): the shipped model's logits reach about 86, and the output, decrypted at
-     * level 1 (q<sub>0</sub>q<sub>1</sub> &asymp; 2<sup>55</sup>) with scale &asymp; 2<sup>48</sup>, holds values below
-     * about 2<sup>6</sup>.
+     * The logits of the SQUARE network are computed divided by this factor (folded into the last layer's
+     * weights and bias, which leaves the argmax unchanged): the shipped model's logits reach about 86, and the
+     * output, decrypted at level 1 (q<sub>0</sub>q<sub>1</sub> &asymp; 2<sup>55</sup>) with scale &asymp;
+     * 2<sup>48</sup>, holds values below about 2<sup>6</sup>.
      */
     public static final double LOGIT_DIVISOR = 8;
+
+    /**
+     * The logits of the RELU network are not divided: they reach about 40 on the test set and are decrypted at
+     * level 1 (q<sub>0</sub>q<sub>1</sub> &asymp; 2<sup>51</sup>) with scale 2<sup>21</sup>, which holds values up to
+     * 2<sup>29</sup>. The tight spot of that network is the second activation instead (see
+     * {@link #reluParameters()}), where no divisor helps: the values sent are the masked pre-activations.
+     */
+    public static final double RELU_LOGIT_DIVISOR = 1;
 
     private EncryptedCryptoNets() {
     }
 
+    /** @return the parameters the network of {@code activation} runs with */
+    public static CkksParameters parameters(Activation activation) {
+        return activation == Activation.SQUARE ? CkksParameters.cryptoNets() : reluParameters();
+    }
+
+    /**
+     * The parameters of the RELU network: N = 4096, data primes q<sub>0</sub> of 30 bits and q<sub>1</sub>,
+     * q<sub>2</sub>, q<sub>3</sub> of 21 bits, one 16-bit special prime (40961), scale &Delta; = 2<sup>21</sup>;
+     * log2(QP) = 109, exactly the 128-bit bound for N = 4096.
+     *
+     * <ul>
+     * <li><b>Levels.</b> Every masked activation costs two rescales (mask before sending, unmask after the
+     * client's fresh encryption at the top level L), and a linear layer one. conv (L -&gt; L-1), ReLU (sent at
+     * L-2, back at L-1), dense1 (L-2, which must be &ge; 1 for the next mask), ReLU (sent at L-3, back at L-1),
+     * dense2 (L-2): L = 3, four data primes. N = 2048 (54 bits at 128-bit security) cannot hold four
+     * NTT-friendly primes (each &ge; 12289, 14 bits) plus a special prime and the headroom below, so N = 4096
+     * is the smallest ring.</li>
+     * <li><b>Headroom.</b> The second activation sends r&middot;x at level 0, where |r x| &Delta; must stay below
+     * q<sub>0</sub>/2: q<sub>0</sub>/&Delta; &asymp; 2<sup>9</sup> allows |r x| &lt; 256, i.e. |x| &lt; 64 with the
+     * default factors r &le; 4. The shipped model's dense1 pre-activations reach 30.3 on the test set. The
+     * first activation is sent at level 1 and the logits (&le; 40) are decrypted at level 1 (q<sub>0</sub>q<sub>1</sub>
+     * &asymp; 2<sup>51</sup>): both have ample room, so the last layer is not divided
+     * ({@link #RELU_LOGIT_DIVISOR}).</li>
+     * <li><b>Prime sizes.</b> q<sub>0</sub> = 30 bits is the largest the vector NTT kernel handles (31-bit primes
+     * fall back to the scalar kernel) and every prime is below 2<sup>31</sup> for the MAC kernel. Weights and
+     * masking factors are encoded at the scale q<sub>l</sub> of the prime the next rescale drops, so the scale
+     * returns to &Delta; exactly whatever the sizes of q<sub>1</sub>&hellip;q<sub>3</sub>; 21 bits quantize weights to
+     * about 5e-7. The special prime is never used (no key switching: the network has no squares and no
+     * relinearization) but the parameters need one, so it is the smallest NTT-friendly prime.</li>
+     * <li><b>Precision.</b> With &Delta; = 2<sup>21</sup> the client's fresh encryption error (about 1e-4 per slot,
+     * amplified by up to 1/r = 4 at unmasking) is far below the logit gaps that decide the argmax.</li>
+     * </ul>
+     */
+    public static CkksParameters reluParameters() {
+        int logN = 12;
+        Set<Long> used = new HashSet<>();
+        long q0 = Primes.nttPrimes(30, logN, 1, used)[0];
+        used.add(q0);
+        long[] mid = Primes.nttPrimes(21, logN, 3, used);
+        for (long q : mid) {
+            used.add(q);
+        }
+        long p = Primes.nttPrimes(16, logN, 1, used)[0];
+        return CkksParameters.builder().logN(logN).dataPrimes(q0, mid[0], mid[1], mid[2]).specialPrimes(p)
+                .scale(0x1p21).build();
+    }
+
     /** @return the square-activation CryptoNets network for {@code weights} */
     public static Sequential build(CryptoNetsWeights weights) {
+        if (weights.activation() != Activation.SQUARE) {
+            throw new UnsupportedOperationException("the " + weights.activation()
+                    + " network needs client-aided activations: use buildClientAided");
+        }
+        return Sequential.builder()
+                .add(conv(weights))
+                .square()
+                .add(LinearLayer.dense(weights.dense1Weights(), weights.dense1Biases()))
+                .square()
+                .add(lastLayer(weights, LOGIT_DIVISOR))
+                .build();
+    }
+
+    /**
+     * @return the RELU CryptoNets network for {@code weights}: conv -&gt; masked client-aided ReLU -&gt; dense
+     * 845-&gt;100 -&gt; masked ReLU -&gt; dense 100-&gt;10 (divided by {@link #RELU_LOGIT_DIVISOR})
+     */
+    public static ClientAidedModel buildClientAided(CryptoNetsWeights weights) {
+        if (weights.activation() != Activation.RELU) {
+            throw new IllegalArgumentException("buildClientAided runs the RELU model, got " + weights.activation());
+        }
+        return ClientAidedModel.builder()
+                .add(conv(weights))
+                .relu()
+                .add(LinearLayer.dense(weights.dense1Weights(), weights.dense1Biases()))
+                .relu()
+                .add(lastLayer(weights, RELU_LOGIT_DIVISOR))
+                .build();
+    }
+
+    /** @return the divisor folded into the last layer of the network of {@code activation} */
+    public static double logitDivisor(Activation activation) {
+        return activation == Activation.SQUARE ? LOGIT_DIVISOR : RELU_LOGIT_DIVISOR;
+    }
+
+    private static LinearLayer conv(CryptoNetsWeights weights) {
         double[][][] k = weights.convKernels();
         double[][][][] kernel = new double[k.length][1][][];
         for (int m = 0; m < k.length; m++) {
@@ -34,20 +137,12 @@ public final class EncryptedCryptoNets {
         }
         int side = CryptoNetsShape.INPUT_SIDE;
         int pad = CryptoNetsShape.PADDED_SIDE - side;
-        LinearLayer conv = LinearLayer.conv2d(1, side, side, kernel, weights.convBiases(), CryptoNetsShape.STRIDE,
-                0, 0, pad, pad, 1);
-        return switch (weights.activation()) {
-            case SQUARE -> Sequential.builder()
-                    .add(conv)
-                    .square()
-                    .add(LinearLayer.dense(weights.dense1Weights(), weights.dense1Biases()))
-                    .square()
-                    .add(LinearLayer.dense(scale(weights.dense2Weights(), 1 / LOGIT_DIVISOR),
-                            scale(new double[][] {weights.dense2Biases()}, 1 / LOGIT_DIVISOR)[0]))
-                    .build();
-            default -> throw new UnsupportedOperationException("the " + weights.activation()
-                    + " network needs client-aided activations, which this build does not run yet");
-        };
+        return LinearLayer.conv2d(1, side, side, kernel, weights.convBiases(), CryptoNetsShape.STRIDE, 0, 0, pad, pad, 1);
+    }
+
+    private static LinearLayer lastLayer(CryptoNetsWeights weights, double divisor) {
+        return LinearLayer.dense(scale(weights.dense2Weights(), 1 / divisor),
+                scale(new double[][] {weights.dense2Biases()}, 1 / divisor)[0]);
     }
 
     private static double[][] scale(double[][] m, double f) {

@@ -3,67 +3,79 @@ package io.github.jckks.cryptonets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The main job at a real size (N = 8192, 128-bit): encrypted CryptoNets predictions equal the plaintext ones.
+ * The main job at real sizes, in one process: encrypted CryptoNets predictions equal the plaintext ones, for the
+ * SQUARE network (N = 8192) and for the RELU network with masked client-aided ReLU (N = 4096), both 128-bit.
  * Uses the official test images when ../shared/data/mnist is present, generated images otherwise.
  */
 class EncryptedCryptoNetsTest {
-    private static final List<Path> CANDIDATES = List.of(
-            Path.of("../shared/data/mnist"), Path.of("../../shared/data/mnist"), Path.of("/work/shared/data/mnist"));
-
     @TempDir
     Path tmp;
 
     @Test
     void encryptedPredictionsEqualPlaintextPredictions() throws IOException {
-        MnistDataset data = null;
-        for (Path p : CANDIDATES) {
-            if (Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte.gz"))) {
-                data = MnistDataset.loadTest(p);
-                break;
-            }
-        }
-        boolean real = data != null;
-        if (!real) {
-            data = synthetic(tmp, 300, new Random(7));
-        }
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, 300);
+        boolean real = TestData.mnistDir() != null;
         CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null).run(300);
         assertEquals(128, r.securityBits());
         assertEquals(8192, r.ringDegree());
         assertEquals(1.0, r.agreement(), 1e-12, "every encrypted prediction equals the plaintext one");
         assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
         assertTrue(r.maxLogitError() < 0.02, "max logit error " + r.maxLogitError());
+        assertEquals(CryptoNetsRun.Mode.LOCAL, r.mode());
+        assertTrue(Double.isNaN(r.bytesPerImage()), "nothing goes over a wire in one process");
         if (real) {
             assertTrue(r.encryptedAccuracy() >= 0.98, "accuracy on the first 300 test images " + r.encryptedAccuracy());
         }
     }
 
-    /** Writes random IDX files (no checksum: not official names) and loads them. */
-    static MnistDataset synthetic(Path dir, int count, Random rnd) throws IOException {
-        ByteBuffer img = ByteBuffer.allocate(16 + count * 784);
-        img.putInt(2051).putInt(count).putInt(28).putInt(28);
-        for (int i = 0; i < count * 784; i++) {
-            img.put((byte) (rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 0));
+    @Test
+    void reluNetworkWithMaskedClientAidedActivationsMatchesPlaintext() throws IOException {
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, 256);
+        boolean real = TestData.mnistDir() != null;
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.RELU), data, 2, null).run(256);
+        assertEquals(Activation.RELU, r.activation());
+        assertEquals(128, r.securityBits());
+        assertEquals(4096, r.ringDegree());
+        assertEquals(2, r.rounds(), "one masked round per ReLU layer");
+        assertEquals(845 + 100, r.ciphertextsAnswered());
+        assertTrue(r.maxLogitError() < 0.2, "max logit error " + r.maxLogitError());
+        if (real) {
+            // the smallest gap between the two largest plaintext logits of these 256 images is 0.90, far above the
+            // logit error (about 0.06): no prediction can flip (6 of the 10,000 test images have gaps below 0.1)
+            assertEquals(1.0, r.agreement(), 1e-12, "every encrypted prediction equals the plaintext one");
+            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+        } else {
+            assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
         }
-        ByteBuffer lab = ByteBuffer.allocate(8 + count);
-        lab.putInt(2049).putInt(count);
-        for (int i = 0; i < count; i++) {
-            lab.put((byte) rnd.nextInt(10));
+        assertTrue(r.server() != null && r.server().rounds() == 2 && r.server().maskSeconds() > 0, String.valueOf(r.server()));
+        if (real) {
+            assertTrue(r.encryptedAccuracy() >= 0.97, "accuracy on the first 256 test images " + r.encryptedAccuracy());
         }
-        Path images = Files.write(dir.resolve("synthetic-images.idx3"), img.array());
-        Path labels = Files.write(dir.resolve("synthetic-labels.idx1"), lab.array());
-        return MnistDataset.load(images, labels, false);
+    }
+
+    @Test
+    void reluParametersFitTheLevelPlanAt128Bits() {
+        CkksParameters p = EncryptedCryptoNets.reluParameters();
+        assertEquals(4096, p.n());
+        assertEquals(3, p.maxLevel(), "two levels per masked activation, one per linear layer");
+        assertEquals(128, p.achievedSecurity().bits());
+        for (long q : p.dataPrimes()) {
+            assertTrue(q < (1L << 31), "MAC kernel: primes below 2^31");
+        }
+        assertTrue(p.dataPrimes()[0] < (1L << 30), "vector NTT: 30-bit primes");
+        // the second activation sends |r x| <= 4 * 30.3 at level 0: q0 / (2 scale) must exceed it with room to spare
+        assertTrue(p.dataPrimes()[0] / (2 * p.defaultScale()) > 2 * 4 * 30.3);
+        assertEquals(1, EncryptedCryptoNets.buildClientAided(CryptoNetsWeights.loadBundled(Activation.RELU))
+                .checkLevels(p.maxLevel(), p.maxLevel()));
     }
 }

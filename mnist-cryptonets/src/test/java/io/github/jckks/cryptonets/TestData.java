@@ -1,11 +1,15 @@
 package io.github.jckks.cryptonets;
 
+import io.github.jckks.cryptonets.data.MnistDataset;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 
-/** Locates the real MNIST files for tests, skipping the calling test when they are absent. */
+/** Locates the real MNIST files for tests, or makes synthetic ones. */
 public final class TestData {
     private static final List<Path> CANDIDATES = List.of(
             Path.of("../shared/data/mnist"), Path.of("../../shared/data/mnist"), Path.of("/work/shared/data/mnist"));
@@ -13,15 +17,46 @@ public final class TestData {
     private TestData() {
     }
 
-    /** The directory with the official test files, or aborts the test (skip) if there is none. */
-    public static Path mnistDirOrSkip() {
+    /** @return the directory with the official test files, or null */
+    public static Path mnistDir() {
         for (Path p : CANDIDATES) {
             if (Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte.gz"))
                     && Files.isRegularFile(p.resolve("t10k-labels-idx1-ubyte.gz"))) {
                 return p;
             }
         }
-        Assumptions.abort("MNIST files not found in " + CANDIDATES);
         return null;
+    }
+
+    /** The directory with the official test files, or aborts the test (skip) if there is none. */
+    public static Path mnistDirOrSkip() {
+        Path p = mnistDir();
+        if (p == null) {
+            Assumptions.abort("MNIST files not found in " + CANDIDATES);
+        }
+        return p;
+    }
+
+    /** @return the official test set if present, else {@code count} random images written to {@code tmp} */
+    public static MnistDataset testSetOrSynthetic(Path tmp, int count) throws IOException {
+        Path dir = mnistDir();
+        return dir != null ? MnistDataset.loadTest(dir) : synthetic(tmp, count, new Random(7));
+    }
+
+    /** Writes random IDX files (no checksum: not official names) and loads them. */
+    public static MnistDataset synthetic(Path dir, int count, Random rnd) throws IOException {
+        ByteBuffer img = ByteBuffer.allocate(16 + count * 784);
+        img.putInt(2051).putInt(count).putInt(28).putInt(28);
+        for (int i = 0; i < count * 784; i++) {
+            img.put((byte) (rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 0));
+        }
+        ByteBuffer lab = ByteBuffer.allocate(8 + count);
+        lab.putInt(2049).putInt(count);
+        for (int i = 0; i < count; i++) {
+            lab.put((byte) rnd.nextInt(10));
+        }
+        Path images = Files.write(dir.resolve("synthetic-images.idx3"), img.array());
+        Path labels = Files.write(dir.resolve("synthetic-labels.idx1"), lab.array());
+        return MnistDataset.load(images, labels, false);
     }
 }

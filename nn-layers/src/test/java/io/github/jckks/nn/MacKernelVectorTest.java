@@ -230,11 +230,12 @@ class MacKernelVectorTest {
 
     @Test
     void denseFullSlotCount() {
+        // n = 8192 (many blocks of slots): the CryptoNets dense layer's 845 inputs for a few outputs
         MacKernel v = vector();
         for (Modulus q : primes().subList(0, 4)) {
-            checkDense(v, q, 845, 6, 8192, Fill.RANDOM, Fill.RANDOM, false);
-            checkDense(v, q, 100, 7, 8192, Fill.MAX, Fill.MAX, false);
-            checkDense(v, q, 30, 5, 8192, Fill.MIXED, Fill.MIXED, true);
+            checkDense(v, q, 845, 5, 8192, Fill.RANDOM, Fill.RANDOM, false);
+            checkDense(v, q, 60, 7, 8192, Fill.MAX, Fill.MAX, false);
+            checkDense(v, q, 30, 5, 1000, Fill.MIXED, Fill.MIXED, true);
         }
     }
 
@@ -254,14 +255,78 @@ class MacKernelVectorTest {
         }
     }
 
+    /**
+     * Index rows of a convolution (k x k kernel, stride 2, zero padding of one row and column at the bottom
+     * right dropped, so border rows are shorter), channel-major output like {@link LinearLayer#conv2d}: the maps
+     * share their rows (as equal copies), which the vector kernel sums in groups of 4 maps.
+     */
+    private static int[][] convIndices(int maps, int side, int k) {
+        int grid = (side + 1 - k) / 2 + 1;
+        int[][] idx = new int[maps * grid * grid][];
+        for (int m = 0, o = 0; m < maps; m++) {
+            for (int r = 0; r < grid; r++) {
+                for (int c = 0; c < grid; c++, o++) {
+                    int[] taps = new int[k * k];
+                    int t = 0;
+                    for (int dr = 0; dr < k; dr++) {
+                        for (int dc = 0; dc < k; dc++) {
+                            int y = 2 * r + dr;
+                            int x = 2 * c + dc;
+                            if (y < side && x < side) {
+                                taps[t++] = y * side + x;
+                            }
+                        }
+                    }
+                    idx[o] = java.util.Arrays.copyOf(taps, t);
+                }
+            }
+        }
+        return idx;
+    }
+
+    @Test
+    void sparseConvolutionMaps() {
+        // 1 to 9 maps: no group, groups of 4 plus singles (5 maps: CryptoNets), two groups (8), ...
+        MacKernel v = vector();
+        for (Modulus q : primes()) {
+            for (int maps = 1; maps <= 9; maps++) {
+                checkSparse(v, q, 100, convIndices(maps, 10, 5), 36, Fill.RANDOM, Fill.RANDOM, true);
+            }
+            checkSparse(v, q, 100, convIndices(5, 10, 5), 20, Fill.MAX, Fill.MAX, true);
+            checkSparse(v, q, 100, convIndices(6, 10, 3), 100, Fill.MIXED, Fill.MIXED, true);
+        }
+    }
+
+    @Test
+    void sparseRepeatedRows() {
+        // equal rows in irregular places: runs of 1 to 6 equal rows along the map stride, and equal rows elsewhere
+        MacKernel v = vector();
+        for (Modulus q : primes()) {
+            int[][] idx = indices(30, 40, 1, 30);
+            int stride = 5;
+            for (int o = stride; o < idx.length; o++) {
+                if (RANDOM.nextInt(3) != 0) {
+                    idx[o] = idx[o - stride].clone();
+                }
+            }
+            idx[7] = idx[2].clone();
+            checkSparse(v, q, 40, idx, 52, Fill.MIXED, Fill.RANDOM, true);
+            checkSparse(v, q, 40, idx, 16, Fill.MAX, Fill.MAX, true);
+        }
+    }
+
     @Test
     void sparseConvolutionShape() {
-        // the CryptoNets convolution: 845 outputs of 25 taps over 784 inputs, and a strip of them at n = 8192
+        // the CryptoNets convolution: 5 maps of 13 x 13 over a 28 x 28 image, 5 x 5 kernel, stride 2, at n = 8192
+        // (several blocks of slots); a smaller convolution at n = 8192 for the other primes
         MacKernel v = vector();
+        int[][] conv = convIndices(5, 28, 5);
+        assertEquals(845, conv.length);
+        checkSparse(v, primes().get(0), 784, conv, 8192, Fill.RANDOM, Fill.RANDOM, false);
         for (Modulus q : primes().subList(0, 4)) {
-            checkSparse(v, q, 784, indices(845, 784, 25, 25), 20, Fill.RANDOM, Fill.RANDOM, true);
-            checkSparse(v, q, 784, indices(40, 784, 25, 25), 8192, Fill.RANDOM, Fill.MIXED, false);
-            checkSparse(v, q, 784, indices(7, 784, 25, 25), 8192, Fill.MAX, Fill.MAX, true);
+            checkSparse(v, q, 784, conv, 24, Fill.MAX, Fill.MAX, true);
+            checkSparse(v, q, 144, convIndices(5, 12, 5), 8192, Fill.MIXED, Fill.MIXED, false);
+            checkSparse(v, q, 144, convIndices(5, 12, 5), 1040, Fill.MAX, Fill.MAX, true);
         }
     }
 

@@ -11,43 +11,51 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The {@link MacKernel} on 256-bit SIMD registers (Vector API, 4 x 64-bit lanes) for primes q &lt; 2<sup>31</sup>,
- * bit-identical to {@link ScalarMacKernel} (outputs fully reduced in [0, q)).
+ * bit-identical to {@link ScalarMacKernel} (outputs fully reduced in [0, q)), 5-10x faster on the CryptoNets
+ * layers.
  *
  * <p><b>Products.</b> Every product of two residues is one 32 x 32 -&gt; 64-bit {@code vpmuludq}. C2 emits it only
  * when it sees that both operands fit in 32 bits: an {@code and(0xFFFFFFFF)} or a {@code >>> 32} must feed the
- * multiplication directly (a weight masked as a scalar before its broadcast is not enough: C2 then emulates a
- * full 64-bit product with three multiplications).
+ * multiplication directly. A weight masked as a scalar before its broadcast is not enough (C2 then emulates a
+ * full 64-bit product with three multiplications), so the broadcast weight is masked as a vector.
  *
- * <p><b>Packing.</b> The slots are walked in blocks (dense: {@value #DENSE_BLOCK_DEFAULT}, sparse:
- * {@value #SPARSE_BLOCK_DEFAULT}). Each block of the inputs is first packed into a per-thread buffer, two
- * residues per long: lane r of the packed vector for slots [k, k + 8) holds slot k + r in its low word and slot
- * k + 4 + r in its high word, so one load gives both operand vectors ({@code and(0xFFFFFFFF)} and
- * {@code >>> 32}). Packing halves the working set and makes it contiguous: the input rows themselves are
- * 64 KiB apart, so their slices crowd into a few cache sets and cannot stay in L2.
+ * <p><b>Packing.</b> Slots are walked in blocks ({@value #DENSE_BLOCK_DEFAULT} dense, {@value #SPARSE_BLOCK_DEFAULT}
+ * sparse). The block of every input is first packed into a per-thread buffer, two residues per long: lane r of
+ * the packed vector of slots [k, k + 8) holds slot k + r in its low word and slot k + 4 + r in its high word, so
+ * one load gives both operand vectors ({@code and(0xFFFFFFFF)} and {@code >>> 32}). Packing halves the working
+ * set and makes it contiguous. Without it the kernel is memory-bound: input rows of 8192 longs lie 64 KiB apart,
+ * so the same slots of hundreds of rows fall into a few cache sets and thrash L1 and L2.
  *
  * <p><b>Tiles.</b> A tile of accumulators stays in registers for a whole sum. Dense: 4 outputs x 8 slots (8
- * vectors); per input, one packed load feeds 8 multiply-adds with 4 broadcast weights; the packed block is laid
- * out tile after tile so the loop over the inputs reads it sequentially. Sparse: the output maps of a convolution
- * share their taps (output o and o + s read the same inputs, s the size of a map), so outputs o, o + s, o + 2s,
- * o + 3s with equal index rows form a group summed by the same 4 x 8 tile; the other outputs use a 1 output x 16
- * slot tile. The taps of each group are pre-computed once per call into a table (packed offset, then the 4 or 1
- * weights), which keeps the tile loop down to two pointers and no spills.
+ * vectors); per input, one packed load and 4 broadcast weights feed 8 multiply-adds, 22 vector instructions for
+ * 32 multiply-accumulates. The packed block is laid out tile after tile and the 4 weight rows are interleaved,
+ * so the loop over the inputs reads two arrays sequentially. Sparse: the maps of a convolution share their taps
+ * (outputs o and o + s read the same inputs, s the size of a map), so outputs o, o + s, o + 2s, o + 3s with equal
+ * index rows form a group summed by a 4 x 8 tile like the dense one; the other outputs (with CryptoNets' 5 maps,
+ * one in 5) use a 1 output x 16 slot tile. Each group's taps are listed once per call in a table (packed offset,
+ * then the weights), which keeps the tile loop at two pointers. Packed sparse rows are padded by a cache line, so
+ * the rows of a 5 x 5 window do not share L1 sets.
  *
  * <p><b>Lazy reduction.</b> Accumulators are unsigned 64-bit sums. After {@code lazy} terms they are folded,
  * x = x<sub>h</sub> 2<sup>32</sup> + x<sub>l</sub> &rarr; x<sub>h</sub> c + x<sub>l</sub> with c = 2<sup>32</sup>
- * mod q (one multiplication, result at most (2<sup>32</sup> - 1)(c + 1)), and {@code lazy} is the number of
+ * mod q (one multiplication; the result is at most (2<sup>32</sup> - 1)(c + 1)), {@code lazy} being the number of
  * products, each at most (q-1)<sup>2</sup>, that fit on top of that below 2<sup>64</sup>: unlimited in practice
- * for 24-bit primes (one reduction at the end of an 845-term sum), 12 for 30-bit primes, 2 or 3 for 31-bit
- * primes. A tile stores its raw sums; a separate vector loop over the block (still in L1) then folds zero to two
- * times until x &lt; 2<sup>31+b</sup> (b the bit length of q), takes a Barrett step on 32-bit operands,
+ * for 24-bit primes (one reduction at the end of an 845-term sum), 16 for the 30-bit NTT primes just below
+ * 2<sup>30</sup> (their c is small), at least 12 for any 30-bit prime, 2 to 4 for 31-bit primes. A tile stores its
+ * raw sums; a vector loop over the block (in L1) then folds them zero to two times until
+ * x &lt; 2<sup>31+b</sup> (b the bit length of q), takes a Barrett step on 32-bit operands,
  * q&#770; = ((x &gt;&gt; (b-1)) m) &gt;&gt; 32 with m = floor(2<sup>b+31</sup>/q) &lt; 2<sup>32</sup>, which leaves
- * x - q&#770; q in [0, 3q), and ends with two conditional subtractions (unsigned 32-bit minima, or a 64-bit
- * compare-and-blend for the first when 3q &ge; 2<sup>32</sup>).
+ * x - q&#770; q in [0, 3q), and ends with two conditional subtractions (unsigned 32-bit minima; the first is a
+ * 64-bit compare-and-blend when 3q &ge; 2<sup>32</sup>).
  *
- * <p>No method takes or returns a vector (every helper is written out in place, and each vector method stays
- * small), so C2 never boxes one: the kernel is allocation-free once its per-thread buffers have grown. Slots
- * beyond the last multiple of the tile are summed by a scalar loop. A modulus that is a power of two (2) goes to
- * the scalar kernel. Stateless apart from the per-thread buffers, thread-safe.
+ * <p><b>No boxing.</b> No method takes or returns a vector (the helpers are written out in place) and each vector
+ * method stays small, so C2 never boxes one: the kernel allocates nothing once its per-thread buffers have grown
+ * (about 2.5 MB for the CryptoNets layers). The dense tile is one call per 8 slots: with a loop over the tiles
+ * inside, C2 keeps more values live across the inner loop and spills pointers within it (measured 30% slower);
+ * the sparse tiles, whose sums are only 25 terms long, loop over the slots of the block themselves.
+ *
+ * <p>Slots beyond the last multiple of the tile (8 dense, 16 sparse) are summed by a scalar loop. A modulus that
+ * is a power of two (2) goes to the scalar kernel. Thread-safe: the only state is per thread.
  */
 public final class VectorMacKernel implements MacKernel {
     /** The single instance (looked up reflectively by {@code MacKernels}). */
@@ -59,8 +67,10 @@ public final class VectorMacKernel implements MacKernel {
     static final int TILE = 8;
     /** Slots per single-output sparse tile: two packed vectors, four accumulators. */
     static final int SPARSE_TILE = 16;
-    static final int DENSE_BLOCK_DEFAULT = 64;
-    static final int SPARSE_BLOCK_DEFAULT = 256;
+    static final int DENSE_BLOCK_DEFAULT = 128;
+    /** Padding of a packed sparse row, in longs: one cache line. */
+    static final int ROW_PAD = 8;
+    static final int SPARSE_BLOCK_DEFAULT = 512;
     /** Slots per dense block: a multiple of {@link #TILE} (system property {@code jckks.mac.denseBlock}). */
     static final int DENSE_BLOCK = block("jckks.mac.denseBlock", DENSE_BLOCK_DEFAULT);
     /** Slots per sparse block: a multiple of {@link #SPARSE_TILE} (system property {@code jckks.mac.sparseBlock}). */
@@ -126,6 +136,10 @@ public final class VectorMacKernel implements MacKernel {
         while (Long.compareUnsigned(bound, limit) >= 0) {
             bound = foldBound(bound, c);
             folds++;
+        }
+        if (folds > 2) {
+            // cannot happen for q < 2^31: two folds leave at most (q-1)^2 + 2^32 - 1 < 2^(31+b)
+            throw new AssertionError(folds + " folds for q = " + q);
         }
         return folds;
     }
@@ -196,6 +210,24 @@ public final class VectorMacKernel implements MacKernel {
                 scratch.pack = new long[tileLongs * (DENSE_BLOCK / TILE)];
             }
             final long[] p = scratch.pack;
+            // the weights of each group of 4 outputs interleaved, input after input: one pointer in the tile loop
+            final int groups = nOut / 4;
+            if (scratch.taps.length < groups * 4 * nIn) {
+                scratch.taps = new long[groups * 4 * nIn];
+            }
+            final long[] tab = scratch.taps;
+            for (int g = 0, pos = 0; g < groups; g++) {
+                final long[] w0 = w[4 * g];
+                final long[] w1 = w[4 * g + 1];
+                final long[] w2 = w[4 * g + 2];
+                final long[] w3 = w[4 * g + 3];
+                for (int j = 0; j < nIn; j++, pos += 4) {
+                    tab[pos] = w0[j];
+                    tab[pos + 1] = w1[j];
+                    tab[pos + 2] = w2[j];
+                    tab[pos + 3] = w3[j];
+                }
+            }
             for (int k0 = 0; k0 < nv; k0 += DENSE_BLOCK) {
                 final int k1 = Math.min(nv, k0 + DENSE_BLOCK);
                 // pack the block tile after tile, input after input: a tile's loop reads p sequentially
@@ -207,16 +239,13 @@ public final class VectorMacKernel implements MacKernel {
                 }
                 int o = 0;
                 for (; o + 4 <= nOut; o += 4) {
-                    final long[] w0 = w[o];
-                    final long[] w1 = w[o + 1];
-                    final long[] w2 = w[o + 2];
-                    final long[] w3 = w[o + 3];
+                    final int pos = o * nIn;
                     final long[] z0 = out[o];
                     final long[] z1 = out[o + 1];
                     final long[] z2 = out[o + 2];
                     final long[] z3 = out[o + 3];
                     for (int k = k0, at = 0; k < k1; k += TILE, at += tileLongs) {
-                        dense4x8(p, at, nIn, w0, w1, w2, w3, z0, z1, z2, z3, k, lazy, c);
+                        dense4x8(p, at, nIn, tab, pos, z0, z1, z2, z3, k, lazy, c);
                     }
                     for (int m = o; m < o + 4; m++) {
                         reduce(out[m], k0, k1, folds, q, c, bits, barrett);
@@ -239,10 +268,10 @@ public final class VectorMacKernel implements MacKernel {
 
     /**
      * Raw sums (not reduced) of 4 outputs at 8 slots from k, with 8 accumulators in registers; input j of the
-     * tile is packed at p[at + 4j]. One tile per call: a loop over the tiles in here would keep more values live
-     * across the inner loop, and C2 would spill the weight pointers inside it.
+     * tile is packed at p[at + 4j], its 4 weights are at tab[pos + 4j]. One tile per call: a loop over the tiles
+     * in here would keep more values live across the inner loop, and C2 would spill pointers inside it.
      */
-    static void dense4x8(long[] p, int at, int nIn, long[] w0, long[] w1, long[] w2, long[] w3,
+    static void dense4x8(long[] p, int at, int nIn, long[] tab, int pos,
                          long[] z0, long[] z1, long[] z2, long[] z3, int k, int lazy, long c) {
         LongVector a00 = LongVector.zero(S);
         LongVector a01 = a00;
@@ -259,16 +288,17 @@ public final class VectorMacKernel implements MacKernel {
                 final LongVector x = LongVector.fromArray(S, p, at + 4 * j);
                 final LongVector x0 = x.and(M32);
                 final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32);
-                LongVector v = LongVector.broadcast(S, w0[j]).and(M32);
+                final int e = pos + 4 * j;
+                LongVector v = LongVector.broadcast(S, tab[e]).and(M32);
                 a00 = a00.add(x0.mul(v));
                 a01 = a01.add(x1.mul(v));
-                v = LongVector.broadcast(S, w1[j]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 1]).and(M32);
                 a10 = a10.add(x0.mul(v));
                 a11 = a11.add(x1.mul(v));
-                v = LongVector.broadcast(S, w2[j]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 2]).and(M32);
                 a20 = a20.add(x0.mul(v));
                 a21 = a21.add(x1.mul(v));
-                v = LongVector.broadcast(S, w3[j]).and(M32);
+                v = LongVector.broadcast(S, tab[e + 3]).and(M32);
                 a30 = a30.add(x0.mul(v));
                 a31 = a31.add(x1.mul(v));
             }
@@ -333,9 +363,12 @@ public final class VectorMacKernel implements MacKernel {
     }
 
     /**
-     * Plans the outputs of a sparse layer: outputs o, o + s, o + 2s, o + 3s with equal index rows form a group,
-     * the others stay single. Entries: o &lt;&lt; 1 | 1 for a group, o &lt;&lt; 1 for a single output; every output
-     * appears once.
+     * Plans the outputs of a sparse layer. Along each chain o, o + s, o + 2s, ... (the same position in every
+     * output map) a run of outputs with equal index rows is cut into groups of 4, the rest left single
+     * (CryptoNets, 5 maps: a group of 4 and a single per position). Entries: o &lt;&lt; 3 | size, size 4 or 1
+     * (outputs o, o + s, ..., o + (size-1)s); every output appears in exactly one entry, in the order of the
+     * positions, so that consecutive entries read neighbouring inputs. (A group of 5 would need 10 accumulators:
+     * C2 then loads the 5 weights first and spills accumulators to the stack, slower than 4 + 1.)
      *
      * @param s the stride from {@link #mapStride} (0: no groups)
      * @return the number of entries written to plan
@@ -345,19 +378,22 @@ public final class VectorMacKernel implements MacKernel {
         int count = 0;
         if (s == 0) {
             for (int o = 0; o < nOut; o++) {
-                plan[count++] = o << 1;
+                plan[count++] = o << 3 | 1;
             }
             return count;
         }
-        for (int base = 0; base < nOut; base += 4 * s) {
-            for (int o = base; o < Math.min(base + s, nOut); o++) {
-                if (o + 3 * s < nOut && Arrays.equals(idx[o], idx[o + s]) && Arrays.equals(idx[o], idx[o + 2 * s])
-                        && Arrays.equals(idx[o], idx[o + 3 * s])) {
-                    plan[count++] = o << 1 | 1;
-                } else {
-                    for (int m = o; m < nOut && m < o + 4 * s; m += s) {
-                        plan[count++] = m << 1;
-                    }
+        for (int r = 0; r < s; r++) {
+            int o = r;
+            while (o < nOut) {
+                // the run of outputs o, o + s, ... that share o's index row
+                int m = 1;
+                while (o + m * s < nOut && Arrays.equals(idx[o], idx[o + m * s])) {
+                    m++;
+                }
+                for (; m > 0; m -= m >= 4 ? 4 : 1) {
+                    final int size = m >= 4 ? 4 : 1;
+                    plan[count++] = o << 3 | size;
+                    o += size * s;
                 }
             }
         }
@@ -405,68 +441,54 @@ public final class VectorMacKernel implements MacKernel {
             final int[] plan = scratch.plan;
             final int s = mapStride(rows);
             final int entries = plan(rows, s, plan);
-            final int rowLongs = SPARSE_BLOCK / 2;
+            // packed rows padded by one cache line: a tap's rows then fall into different L1 sets (unpadded, the
+            // rows of a 5 x 5 window over a 28-wide image crowd into 4 sets)
+            final int rowLongs = SPARSE_BLOCK / 2 + ROW_PAD;
             if (scratch.pack.length < nIn * rowLongs) {
                 scratch.pack = new long[nIn * rowLongs];
             }
             final long[] p = scratch.pack;
-            // the tap table: per entry and tap, the packed offset of the input, then the 4 or 1 weights
+            // the tap table: per entry and tap, the packed offset of the input, then the entry's 4 or 1 weights
             if (scratch.taps.length < 2 * totalTaps) {
                 scratch.taps = new long[(int) Math.min(Integer.MAX_VALUE - 8, 2 * totalTaps)];
             }
             final long[] tab = scratch.taps;
             for (int e = 0, pos = 0; e < entries; e++) {
-                final int o = plan[e] >>> 1;
+                final int o = plan[e] >>> 3;
+                final int size = plan[e] & 7;
                 final int[] ix = rows[o];
-                final boolean group = (plan[e] & 1) != 0;
                 for (int t = 0; t < ix.length; t++) {
                     tab[pos++] = (long) ix[t] * rowLongs;
-                    tab[pos++] = w[o][t];
-                    if (group) {
-                        tab[pos++] = w[o + s][t];
-                        tab[pos++] = w[o + 2 * s][t];
-                        tab[pos++] = w[o + 3 * s][t];
+                    for (int m = 0; m < size; m++) {
+                        tab[pos++] = w[o + m * s][t];
                     }
                 }
             }
             for (int k0 = 0; k0 < nv; k0 += SPARSE_BLOCK) {
                 final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
-                // pack the block input after input
-                for (int i = 0; i < nIn; i++) {
-                    final long[] x = in[i];
-                    for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
-                        pack8(x, k, p, at);
-                    }
-                }
+                // pack the block, input after input. (Packing each input just before the first sum that needs it,
+                // between the sums, measured 5% slower: the packing loop alone keeps more cache misses in flight.)
+                packRows(in, 0, nIn, k0, k1, p, rowLongs);
                 int lastTerms = -1;
                 int folds = 0;
                 for (int e = 0, pos = 0; e < entries; e++) {
-                    final int o = plan[e] >>> 1;
+                    final int o = plan[e] >>> 3;
+                    final int size = plan[e] & 7;
                     final int terms = rows[o].length;
                     if (terms != lastTerms) {
                         lastTerms = terms;
                         folds = finalFolds(terms, q, bits, lazy);
                     }
-                    if ((plan[e] & 1) == 0) {
-                        final long[] z = out[o];
-                        for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
-                            sparse1x16(p, at, tab, pos, terms, z, k, lazy, c);
-                        }
-                        reduce(out[o], k0, k1, folds, q, c, bits, barrett);
-                        pos += 2 * terms;
+                    if (size == 1) {
+                        sparse1x16(p, tab, pos, terms, out[o], k0, k1, lazy, c);
                     } else {
-                        final long[] z0 = out[o];
-                        final long[] z1 = out[o + s];
-                        final long[] z2 = out[o + 2 * s];
-                        final long[] z3 = out[o + 3 * s];
-                        for (int k = k0, at = 0; k < k1; k += TILE, at += TILE / 2) {
-                            sparse4x8(p, at, tab, pos, terms, z0, z1, z2, z3, k, lazy, c);
-                        }
-                        for (int m = o; m <= o + 3 * s; m += s) {
-                            reduce(out[m], k0, k1, folds, q, c, bits, barrett);
-                        }
-                        pos += 5 * terms;
+                        sparse4x8(p, tab, pos, terms, out[o], out[o + s], out[o + 2 * s], out[o + 3 * s], k0, k1,
+                                lazy, c);
                     }
+                    for (int m = 0; m < size; m++) {
+                        reduce(out[o + m * s], k0, k1, folds, q, c, bits, barrett);
+                    }
+                    pos += (size + 1) * terms;
                 }
             }
         }
@@ -477,100 +499,116 @@ public final class VectorMacKernel implements MacKernel {
         }
     }
 
-    /**
-     * Raw sums of 1 output at 16 slots from k (packed at offset at of each input's row), with 4 accumulators in
-     * registers; tap t is (offset, weight) at tab[pos + 2t].
-     */
-    static void sparse1x16(long[] p, int at, long[] tab, int pos, int terms, long[] z, int k, int lazy, long c) {
-        LongVector a0 = LongVector.zero(S);
-        LongVector a1 = a0;
-        LongVector a2 = a0;
-        LongVector a3 = a0;
-        int t = 0;
-        while (true) {
-            final int end = terms - t <= lazy ? terms : t + lazy;
-            for (; t < end; t++) {
-                final int e = pos + 2 * t;
-                final int off = (int) tab[e] + at;
-                final LongVector x = LongVector.fromArray(S, p, off);
-                final LongVector y = LongVector.fromArray(S, p, off + 4);
-                final LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
-                a0 = a0.add(x.and(M32).mul(v));
-                a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).mul(v));
-                a2 = a2.add(y.and(M32).mul(v));
-                a3 = a3.add(y.lanewise(VectorOperators.LSHR, 32).mul(v));
+    /** Packs slots [k0, k1) of the input rows [from, to) at p[i * rowLongs], 8 slots in 4 longs. */
+    static void packRows(long[][] in, int from, int to, int k0, int k1, long[] p, int rowLongs) {
+        for (int i = from; i < to; i++) {
+            final long[] x = in[i];
+            for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
+                pack8(x, k, p, at);
             }
-            if (t >= terms) {
-                break;
-            }
-            final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a0 = a0.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a0.and(M32));
-            a1 = a1.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a1.and(M32));
-            a2 = a2.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a2.and(M32));
-            a3 = a3.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a3.and(M32));
         }
-        a0.intoArray(z, k);
-        a1.intoArray(z, k + 4);
-        a2.intoArray(z, k + 8);
-        a3.intoArray(z, k + 12);
     }
 
     /**
-     * Raw sums of a group of 4 outputs (same taps) at 8 slots from k (packed at offset at of each input's row),
-     * with 8 accumulators in registers; tap t is (offset, 4 weights) at tab[pos + 5t].
+     * Raw sums of 1 output at slots [k0, k1) of the packed block, 16 at a time with 4 accumulators in registers;
+     * tap t is (offset, weight) at tab[pos + 2t].
      */
-    static void sparse4x8(long[] p, int at, long[] tab, int pos, int terms, long[] z0, long[] z1, long[] z2,
-                      long[] z3, int k, int lazy, long c) {
-        LongVector a00 = LongVector.zero(S);
-        LongVector a01 = a00;
-        LongVector a10 = a00;
-        LongVector a11 = a00;
-        LongVector a20 = a00;
-        LongVector a21 = a00;
-        LongVector a30 = a00;
-        LongVector a31 = a00;
-        int t = 0;
-        while (true) {
-            final int end = terms - t <= lazy ? terms : t + lazy;
-            for (; t < end; t++) {
-                final int e = pos + 5 * t;
-                final LongVector x = LongVector.fromArray(S, p, (int) tab[e] + at);
-                final LongVector x0 = x.and(M32);
-                final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32);
-                LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
-                a00 = a00.add(x0.mul(v));
-                a01 = a01.add(x1.mul(v));
-                v = LongVector.broadcast(S, tab[e + 2]).and(M32);
-                a10 = a10.add(x0.mul(v));
-                a11 = a11.add(x1.mul(v));
-                v = LongVector.broadcast(S, tab[e + 3]).and(M32);
-                a20 = a20.add(x0.mul(v));
-                a21 = a21.add(x1.mul(v));
-                v = LongVector.broadcast(S, tab[e + 4]).and(M32);
-                a30 = a30.add(x0.mul(v));
-                a31 = a31.add(x1.mul(v));
+    static void sparse1x16(long[] p, long[] tab, int pos, int terms, long[] z, int k0, int k1, int lazy, long c) {
+        for (int k = k0, at = 0; k < k1; k += SPARSE_TILE, at += SPARSE_TILE / 2) {
+            LongVector a0 = LongVector.zero(S);
+            LongVector a1 = a0;
+            LongVector a2 = a0;
+            LongVector a3 = a0;
+            int t = 0;
+            while (true) {
+                final int end = terms - t <= lazy ? terms : t + lazy;
+                for (; t < end; t++) {
+                    final int e = pos + 2 * t;
+                    final int off = (int) tab[e] + at;
+                    final LongVector x = LongVector.fromArray(S, p, off);
+                    final LongVector y = LongVector.fromArray(S, p, off + 4);
+                    final LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
+                    a0 = a0.add(x.and(M32).mul(v));
+                    a1 = a1.add(x.lanewise(VectorOperators.LSHR, 32).mul(v));
+                    a2 = a2.add(y.and(M32).mul(v));
+                    a3 = a3.add(y.lanewise(VectorOperators.LSHR, 32).mul(v));
+                }
+                if (t >= terms) {
+                    break;
+                }
+                final LongVector vc = LongVector.broadcast(S, c).and(M32);
+                a0 = a0.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a0.and(M32));
+                a1 = a1.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a1.and(M32));
+                a2 = a2.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a2.and(M32));
+                a3 = a3.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a3.and(M32));
             }
-            if (t >= terms) {
-                break;
-            }
-            final LongVector vc = LongVector.broadcast(S, c).and(M32);
-            a00 = a00.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a00.and(M32));
-            a01 = a01.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a01.and(M32));
-            a10 = a10.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a10.and(M32));
-            a11 = a11.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a11.and(M32));
-            a20 = a20.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a20.and(M32));
-            a21 = a21.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a21.and(M32));
-            a30 = a30.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a30.and(M32));
-            a31 = a31.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a31.and(M32));
+            a0.intoArray(z, k);
+            a1.intoArray(z, k + 4);
+            a2.intoArray(z, k + 8);
+            a3.intoArray(z, k + 12);
         }
-        a00.intoArray(z0, k);
-        a01.intoArray(z0, k + 4);
-        a10.intoArray(z1, k);
-        a11.intoArray(z1, k + 4);
-        a20.intoArray(z2, k);
-        a21.intoArray(z2, k + 4);
-        a30.intoArray(z3, k);
-        a31.intoArray(z3, k + 4);
+    }
+
+    /**
+     * Raw sums of a group of 4 outputs (same taps) at slots [k0, k1) of the packed block, 8 at a time with 8
+     * accumulators in registers; tap t is (offset, 4 weights) at tab[pos + 5t]. Unlike the dense tile, this one
+     * loops over the tiles itself: its sums are short (25 taps), so a call per tile would cost more than the
+     * few spills of the longer live ranges.
+     */
+    static void sparse4x8(long[] p, long[] tab, int pos, int terms, long[] z0, long[] z1, long[] z2, long[] z3,
+                          int k0, int k1, int lazy, long c) {
+        for (int k = k0, at = 0; k < k1; k += TILE, at += TILE / 2) {
+            LongVector a00 = LongVector.zero(S);
+            LongVector a01 = a00;
+            LongVector a10 = a00;
+            LongVector a11 = a00;
+            LongVector a20 = a00;
+            LongVector a21 = a00;
+            LongVector a30 = a00;
+            LongVector a31 = a00;
+            int t = 0;
+            while (true) {
+                final int end = terms - t <= lazy ? terms : t + lazy;
+                for (; t < end; t++) {
+                    final int e = pos + 5 * t;
+                    final LongVector x = LongVector.fromArray(S, p, (int) tab[e] + at);
+                    final LongVector x0 = x.and(M32);
+                    final LongVector x1 = x.lanewise(VectorOperators.LSHR, 32);
+                    LongVector v = LongVector.broadcast(S, tab[e + 1]).and(M32);
+                    a00 = a00.add(x0.mul(v));
+                    a01 = a01.add(x1.mul(v));
+                    v = LongVector.broadcast(S, tab[e + 2]).and(M32);
+                    a10 = a10.add(x0.mul(v));
+                    a11 = a11.add(x1.mul(v));
+                    v = LongVector.broadcast(S, tab[e + 3]).and(M32);
+                    a20 = a20.add(x0.mul(v));
+                    a21 = a21.add(x1.mul(v));
+                    v = LongVector.broadcast(S, tab[e + 4]).and(M32);
+                    a30 = a30.add(x0.mul(v));
+                    a31 = a31.add(x1.mul(v));
+                }
+                if (t >= terms) {
+                    break;
+                }
+                final LongVector vc = LongVector.broadcast(S, c).and(M32);
+                a00 = a00.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a00.and(M32));
+                a01 = a01.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a01.and(M32));
+                a10 = a10.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a10.and(M32));
+                a11 = a11.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a11.and(M32));
+                a20 = a20.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a20.and(M32));
+                a21 = a21.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a21.and(M32));
+                a30 = a30.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a30.and(M32));
+                a31 = a31.lanewise(VectorOperators.LSHR, 32).mul(vc).add(a31.and(M32));
+            }
+            a00.intoArray(z0, k);
+            a01.intoArray(z0, k + 4);
+            a10.intoArray(z1, k);
+            a11.intoArray(z1, k + 4);
+            a20.intoArray(z2, k);
+            a21.intoArray(z2, k + 4);
+            a30.intoArray(z3, k);
+            a31.intoArray(z3, k + 4);
+        }
     }
 
     // ---------------------------------------------------------------- final reduction

@@ -1,0 +1,258 @@
+package io.github.jckks.cryptonets;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.EvaluationKeys;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.PublicKey;
+import io.github.jckks.ckks.SecretKey;
+import io.github.jckks.ckks.SecurityLevel;
+import io.github.jckks.ckks.Serialization;
+import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.Message;
+import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.Transport;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * The client (key-holder) role of the encrypted CryptoNets, speaking the protocol of
+ * {@code io.github.jckks.nn.clientaided} like {@code ClientAidedClient}, but with its cryptographic work spread over
+ * a pool: it encrypts a batch with batch-axis packing (pixel p of image i in slot i of ciphertext p, secret-key
+ * encryption at the top level, so ciphertexts travel seeded at half size), answers the server's masked ReLU
+ * rounds (decrypt, ReLU on the real parts, fresh encryption at the top level, one ciphertext per task) and
+ * decrypts the ten outputs. For the SQUARE network it sends its evaluation keys (relinearization key) in HELLO
+ * instead of its public key, and there are no rounds. Thread-safe; each session is used by one thread.
+ */
+public final class CryptoNetsClient {
+    /** Bound on activation rounds per inference: the network has two. */
+    public static final int MAX_ROUNDS = 16;
+    private final Activation activation;
+    private final CkksContext context;
+    private final CkksParameters params;
+    private final CkksEncoder encoder;
+    private final SecretKey secretKey;
+    private final byte[] keyItem;
+    private final Decryptor decryptor;
+    private final ThreadLocal<Encryptor> encryptors;
+    private final ForkJoinPool pool;
+    private final double keygenSeconds;
+
+    /**
+     * Generates fresh keys: the secret key and, for RELU, the public key (for the server's re-randomization);
+     * for SQUARE, the relinearization key.
+     *
+     * @param activation the network the server runs (selects the parameters and the keys)
+     * @param pool       the pool for encryption, answers and decryption
+     */
+    public CryptoNetsClient(Activation activation, ForkJoinPool pool) {
+        this.activation = activation;
+        this.params = EncryptedCryptoNets.parameters(activation);
+        this.pool = pool;
+        long t0 = System.nanoTime();
+        this.context = new CkksContext(params);
+        KeyGenerator kg = new KeyGenerator(context);
+        this.secretKey = kg.secretKey();
+        if (activation == Activation.SQUARE) {
+            EvaluationKeys keys = kg.evaluationKeys(true, false);
+            this.keyItem = Serialization.write(context, keys);
+        } else {
+            PublicKey pk = kg.publicKey();
+            this.keyItem = Serialization.write(context, pk);
+        }
+        this.keygenSeconds = (System.nanoTime() - t0) / 1e9;
+        this.encoder = new CkksEncoder(context);
+        this.decryptor = new Decryptor(context, secretKey);
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
+    }
+
+    /** @return the client's context */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** @return the parameters */
+    public CkksParameters parameters() {
+        return params;
+    }
+
+    /** @return images per batch (the number of slots) */
+    public int batchSize() {
+        return params.slots();
+    }
+
+    /** @return seconds spent generating and serializing the keys */
+    public double keygenSeconds() {
+        return keygenSeconds;
+    }
+
+    /**
+     * Opens a session: sends HELLO (parameters and the public or evaluation keys) and waits for the server's HELLO.
+     *
+     * @throws ClientAidedException if the server refuses or the handshake fails (the transport is closed)
+     */
+    public Session open(Transport t) {
+        try {
+            t.send(Message.hello(Serialization.write(params), keyItem));
+            Message m = t.receive();
+            if (m.kind() == MessageKind.ERROR) {
+                throw new ClientAidedException("server " + t.peer() + " refused the session: " + m.text());
+            }
+            if (m.kind() != MessageKind.HELLO || m.items().length != 1) {
+                throw new ClientAidedException("protocol error: expected HELLO from the server, got " + m);
+            }
+            CkksParameters theirs = Serialization.readParameters(m.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
+            if (!theirs.equals(params)) {
+                throw new ClientAidedException("parameter mismatch: server uses " + theirs + ", client uses " + params
+                        + " for the " + activation + " network");
+            }
+            return new Session(t);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e instanceof ClientAidedException c ? c : new ClientAidedException("handshake failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What one batch took, from the client's side.
+     *
+     * @param logits           logits[c][i] = logit c of image i of the batch (divided by the network's divisor)
+     * @param encryptNanos     encrypting the inputs
+     * @param exchangeNanos    from sending INFER to receiving RESULT (the server's work, the wire both ways and the
+     *                         client's answers)
+     * @param answerNanos      answering activation rounds (decrypt, ReLU, encrypt), part of {@code exchangeNanos}
+     * @param decryptNanos     decrypting the outputs
+     * @param rounds           activation rounds answered
+     * @param answered         ciphertexts answered
+     */
+    public record Batch(double[][] logits, long encryptNanos, long exchangeNanos, long answerNanos, long decryptNanos,
+                        int rounds, long answered) {
+    }
+
+    /** One session on a transport. Not thread-safe. */
+    public final class Session implements AutoCloseable {
+        private final Transport transport;
+        private long nextId = 1;
+        private boolean closed;
+
+        private Session(Transport transport) {
+            this.transport = transport;
+        }
+
+        /**
+         * Encrypted inference on one batch.
+         *
+         * @param columns columns[p][i] = input p of image i (at most {@link #batchSize()} images, equal lengths)
+         * @return the decrypted logits and the times
+         * @throws ClientAidedException on any protocol failure or an ERROR from the server (the session is closed)
+         */
+        public Batch infer(double[][] columns) {
+            if (closed) {
+                throw new IllegalStateException("session closed");
+            }
+            int count = columns[0].length;
+            if (count < 1 || count > params.slots()) {
+                throw new IllegalArgumentException("batch of " + count + " images, allowed [1, " + params.slots() + "]");
+            }
+            long t0 = System.nanoTime();
+            Ciphertext[] input = new Ciphertext[columns.length];
+            parallel(columns.length, p -> input[p] = encrypt(columns[p]));
+            long t1 = System.nanoTime();
+            long id = nextId++;
+            int rounds = 0;
+            long answered = 0;
+            long answerNanos = 0;
+            Ciphertext[] out;
+            try {
+                transport.send(Message.ciphertexts(MessageKind.INFER, id, input));
+                while (true) {
+                    Message m = transport.receive();
+                    if (m.kind() == MessageKind.ACTIVATE) {
+                        if (++rounds > MAX_ROUNDS) {
+                            throw new ClientAidedException("server asked for more than " + MAX_ROUNDS + " activation rounds");
+                        }
+                        long a0 = System.nanoTime();
+                        Ciphertext[] answer = answer(m.ciphertexts());
+                        answerNanos += System.nanoTime() - a0;
+                        answered += answer.length;
+                        transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer));
+                    } else if (m.kind() == MessageKind.RESULT) {
+                        if (m.requestId() != id) {
+                            throw new ClientAidedException("protocol error: RESULT for request " + m.requestId()
+                                    + ", expected " + id);
+                        }
+                        out = m.ciphertexts();
+                        break;
+                    } else if (m.kind() == MessageKind.ERROR) {
+                        throw new ClientAidedException("server " + transport.peer() + " reported: " + m.text());
+                    } else {
+                        throw new ClientAidedException("protocol error: unexpected " + m + " during request " + id);
+                    }
+                }
+            } catch (RuntimeException e) {
+                closed = true;
+                try {
+                    transport.send(Message.error(id, e.getMessage()));
+                } catch (RuntimeException ignored) {
+                    // the peer may be gone
+                }
+                transport.close();
+                throw e instanceof ClientAidedException c ? c : new ClientAidedException("request " + id + " failed: "
+                        + e.getMessage(), e);
+            }
+            long t2 = System.nanoTime();
+            double[][] logits = new double[out.length][];
+            Ciphertext[] result = out;
+            parallel(out.length, c -> logits[c] = encoder.decode(decryptor.decrypt(result[c])));
+            long t3 = System.nanoTime();
+            return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered);
+        }
+
+        /** Ends the session (BYE) and closes the transport. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    transport.send(Message.bye());
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+                transport.close();
+            }
+        }
+    }
+
+    /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level: one task per ciphertext. */
+    private Ciphertext[] answer(Ciphertext[] cts) {
+        Ciphertext[] out = new Ciphertext[cts.length];
+        parallel(cts.length, k -> {
+            double[] v = encoder.decode(decryptor.decrypt(cts[k]));
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.max(v[i], 0);
+            }
+            out[k] = encrypt(v);
+        });
+        return out;
+    }
+
+    private Ciphertext encrypt(double[] values) {
+        return encryptors.get().encrypt(encoder.encode(values, params.maxLevel(), params.defaultScale()));
+    }
+
+    private void parallel(int count, IntConsumer body) {
+        if (pool.getParallelism() == 1 || count == 1) {
+            for (int i = 0; i < count; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+    }
+}

@@ -1,0 +1,360 @@
+package io.github.jckks.cryptonets;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.EvaluationKeys;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.SecurityLevel;
+import io.github.jckks.ckks.Serialization;
+import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.MacKernels;
+import io.github.jckks.nn.Sequential;
+import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.ClientAidedModel;
+import io.github.jckks.nn.clientaided.ClientAidedServer;
+import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.Message;
+import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.Transport;
+import io.github.jckks.nn.clientaided.TransportLimits;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server role of the encrypted CryptoNets: holds the model and no secret key, and serves sessions of the
+ * client-aided protocol of {@code io.github.jckks.nn.clientaided} (HELLO, INFER, ..., RESULT, BYE, in
+ * {@code MessageCodec} frames) on any {@link Transport}.
+ * <ul>
+ * <li><b>RELU</b>: a {@link ClientAidedServer} runs {@link EncryptedCryptoNets#buildClientAided}: HELLO carries
+ * the client's public key (for re-randomization); every INFER runs two masked ReLU rounds (ACTIVATE/ACTIVATED of
+ * 845 and 100 ciphertexts).</li>
+ * <li><b>SQUARE</b>: the same messages without activation rounds; HELLO carries the client's evaluation keys
+ * (relinearization key) instead of its public key, and RESULT the ten three-part outputs of
+ * {@link EncryptedCryptoNets#build}.</li>
+ * </ul>
+ * {@link #listen} serves sessions over TCP. Thread-safe: sessions share the pool.
+ */
+public final class CryptoNetsServer {
+    private static final System.Logger LOG = System.getLogger("io.github.jckks.cryptonets");
+    private final Activation activation;
+    private final CkksContext context;
+    private final CkksParameters params;
+    private final ForkJoinPool pool;
+    private final Sequential squareNet;
+    private final ClientAidedServer reluServer;
+
+    /**
+     * What one session served.
+     *
+     * @param inferences   INFERs served
+     * @param rounds       activation rounds (RELU)
+     * @param ciphertextsSentInRounds ciphertexts sent to the client in activation rounds
+     * @param maskSeconds  masking time (RELU)
+     * @param unmaskSeconds unmasking time (RELU)
+     * @param exchangeSeconds time waiting for the client's answers (RELU)
+     * @param networkSeconds time in the network outside activation rounds (SQUARE: the whole forward pass)
+     */
+    public record SessionStats(int inferences, long rounds, long ciphertextsSentInRounds, double maskSeconds,
+                               double unmaskSeconds, double exchangeSeconds, double networkSeconds) {
+    }
+
+    /**
+     * A server with the default masking (per-slot factors in [1/4, 4], re-randomization, no flooding).
+     *
+     * @param weights the model (its activation selects the network and the parameters)
+     * @param pool    the pool the network runs on
+     */
+    public CryptoNetsServer(CryptoNetsWeights weights, ForkJoinPool pool) {
+        this(weights, MaskingConfig.defaults(), pool);
+    }
+
+    /**
+     * @param weights the model (its activation selects the network and the parameters)
+     * @param masking how the RELU network masks the values it sends (unused by SQUARE)
+     * @param pool    the pool the network runs on
+     */
+    public CryptoNetsServer(CryptoNetsWeights weights, MaskingConfig masking, ForkJoinPool pool) {
+        this.activation = weights.activation();
+        this.params = EncryptedCryptoNets.parameters(activation);
+        this.context = new CkksContext(params);
+        this.pool = pool;
+        if (activation == Activation.SQUARE) {
+            this.squareNet = EncryptedCryptoNets.build(weights);
+            if (params.maxLevel() < squareNet.depth()) {
+                throw new IllegalStateException("parameters give " + params.maxLevel() + " levels, the network needs "
+                        + squareNet.depth());
+            }
+            this.reluServer = null;
+        } else {
+            ClientAidedModel model = EncryptedCryptoNets.buildClientAided(weights);
+            this.squareNet = null;
+            this.reluServer = new ClientAidedServer(context, model, masking, pool);
+        }
+    }
+
+    /** @return the activation of the served network */
+    public Activation activation() {
+        return activation;
+    }
+
+    /** @return the server's context */
+    public CkksContext context() {
+        return context;
+    }
+
+    /**
+     * Runs one session to its end (BYE).
+     *
+     * @throws ClientAidedException if the session ends abnormally (the transport is closed either way)
+     */
+    public SessionStats serve(Transport t) {
+        if (reluServer != null) {
+            ClientAidedServer.SessionStats s = reluServer.serve(t);
+            return new SessionStats(s.inferences(), s.rounds(), s.ciphertextsSent(), s.maskNanos() / 1e9,
+                    s.unmaskNanos() / 1e9, s.exchangeNanos() / 1e9, Double.NaN);
+        }
+        return serveSquare(t);
+    }
+
+    private SessionStats serveSquare(Transport t) {
+        int inferences = 0;
+        long networkNanos = 0;
+        try {
+            Message hello = t.receive();
+            if (hello.kind() == MessageKind.ERROR) {
+                throw new ClientAidedException("client " + t.peer() + " reported: " + hello.text());
+            }
+            if (hello.kind() != MessageKind.HELLO) {
+                throw new ClientAidedException("protocol error: expected HELLO first, got " + hello);
+            }
+            CkksParameters theirs;
+            try {
+                theirs = Serialization.readParameters(hello.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
+            } catch (IllegalArgumentException e) {
+                throw new ClientAidedException("client parameters unreadable: " + e.getMessage(), e);
+            }
+            if (!theirs.equals(params)) {
+                throw new ClientAidedException("parameter mismatch: client uses " + theirs + ", this server runs the SQUARE "
+                        + "network with " + params + " (start the client with --activation square)");
+            }
+            if (hello.items().length != 2 || Serialization.kindOf(hello.items()[1]) != Serialization.Kind.EVALUATION_KEYS) {
+                throw new ClientAidedException("the SQUARE network needs the client's evaluation keys (relinearization key) "
+                        + "as the second item of HELLO");
+            }
+            EvaluationKeys keys;
+            try {
+                keys = Serialization.readEvaluationKeys(context, hello.items()[1]);
+            } catch (IllegalArgumentException e) {
+                throw new ClientAidedException("client evaluation keys unreadable: " + e.getMessage(), e);
+            }
+            if (keys.relinearization() == null) {
+                throw new ClientAidedException("the client's evaluation keys hold no relinearization key");
+            }
+            EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool);
+            t.send(Message.hello(Serialization.write(params)));
+            while (true) {
+                Message m = t.receive();
+                switch (m.kind()) {
+                    case BYE -> {
+                        t.close();
+                        return new SessionStats(inferences, 0, 0, 0, 0, 0, networkNanos / 1e9);
+                    }
+                    case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
+                    case INFER -> {
+                        checkInputs("INFER " + m.requestId(), m.ciphertexts());
+                        long t0 = System.nanoTime();
+                        Ciphertext[] out = squareNet.forward(m.ciphertexts(), runtime);
+                        networkNanos += System.nanoTime() - t0;
+                        t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
+                        inferences++;
+                    }
+                    default -> throw new ClientAidedException("protocol error: expected INFER or BYE, got " + m);
+                }
+            }
+        } catch (RuntimeException e) {
+            ClientAidedException failure = e instanceof ClientAidedException c ? c
+                    : new ClientAidedException("session with " + t.peer() + " failed: " + e.getMessage(), e);
+            try {
+                t.send(Message.error(0, failure.getMessage()));
+            } catch (RuntimeException ignored) {
+                // the peer may be gone: the session fails either way
+            }
+            t.close();
+            throw failure;
+        }
+    }
+
+    private void checkInputs(String what, Ciphertext[] cts) {
+        if (cts.length != squareNet.inputSize()) {
+            throw new ClientAidedException(what + ": wrong count: " + cts.length + " ciphertexts, expected "
+                    + squareNet.inputSize());
+        }
+        for (int i = 0; i < cts.length; i++) {
+            Ciphertext c = cts[i];
+            if (c.size() != 2 || c.level() != context.maxLevel()
+                    || Math.abs(c.scale() - params.defaultScale()) > Evaluator.SCALE_TOLERANCE * params.defaultScale()) {
+                throw new ClientAidedException(what + ": ciphertext " + i + " is " + c + "; expected two parts at the top level "
+                        + context.maxLevel() + " and the default scale");
+            }
+        }
+    }
+
+    /**
+     * Starts serving over TCP.
+     *
+     * @param bind        address to bind, e.g. 127.0.0.1
+     * @param port        port, 0 for an ephemeral one ({@link Listener#port()})
+     * @param maxSessions sessions served at once (further connections wait for a free slot)
+     * @param limits      frame, count and time-out bounds for every connection
+     * @param listener    told how each session ended (may be null)
+     * @throws IOException if the port cannot be bound
+     */
+    public Listener listen(InetAddress bind, int port, int maxSessions, TransportLimits limits, SessionListener listener)
+            throws IOException {
+        return new Listener(bind, port, maxSessions, limits, listener);
+    }
+
+    /** Told how each TCP session ended, on the session's thread. */
+    @FunctionalInterface
+    public interface SessionListener {
+        /**
+         * @param peer      the client's address
+         * @param stats     what was served (null if the session failed)
+         * @param bytesSent bytes the server sent (framed)
+         * @param bytesReceived bytes it received
+         * @param failure   null if the session ended with BYE
+         */
+        void sessionEnded(SocketAddress peer, SessionStats stats, long bytesSent, long bytesReceived, Throwable failure);
+    }
+
+    /** A TCP listener: one accept thread, one thread per session, at most {@code maxSessions} at once. */
+    public final class Listener implements AutoCloseable {
+        private final ServerSocket socket;
+        private final ExecutorService sessions;
+        private final Semaphore slots;
+        private final TransportLimits limits;
+        private final SessionListener listener;
+        private final Thread acceptor;
+        private volatile boolean closed;
+
+        private Listener(InetAddress bind, int port, int maxSessions, TransportLimits limits, SessionListener listener)
+                throws IOException {
+            if (maxSessions < 1) {
+                throw new IllegalArgumentException("max sessions " + maxSessions + " < 1");
+            }
+            this.limits = limits;
+            this.listener = listener;
+            this.slots = new Semaphore(maxSessions);
+            this.socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(bind, port), 50);
+            AtomicLong n = new AtomicLong();
+            this.sessions = Executors.newCachedThreadPool(r -> {
+                Thread th = new Thread(r, "cryptonets-session-" + n.incrementAndGet());
+                th.setDaemon(true);
+                return th;
+            });
+            this.acceptor = new Thread(this::acceptLoop, "cryptonets-accept-" + socket.getLocalPort());
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        /** @return the bound port */
+        public int port() {
+            return socket.getLocalPort();
+        }
+
+        /** @return the bound address */
+        public InetAddress address() {
+            return socket.getInetAddress();
+        }
+
+        private void acceptLoop() {
+            while (!closed) {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Socket s;
+                try {
+                    s = socket.accept();
+                } catch (IOException e) {
+                    slots.release();
+                    if (!closed) {
+                        LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
+                    }
+                    continue;
+                }
+                sessions.execute(() -> {
+                    try {
+                        runSession(s);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+
+        private void runSession(Socket s) {
+            SocketAddress peer = s.getRemoteSocketAddress();
+            SessionStats stats = null;
+            Throwable failure = null;
+            PooledTcpTransport t = null;
+            try {
+                t = new PooledTcpTransport(s, context, limits, pool);
+                stats = serve(t);
+            } catch (Throwable e) {
+                failure = e;
+                LOG.log(System.Logger.Level.INFO, "session with " + peer + " failed: " + e.getMessage());
+            } finally {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // done
+                }
+            }
+            if (listener != null) {
+                listener.sessionEnded(peer, stats, t == null ? 0 : t.bytesSent(), t == null ? 0 : t.bytesReceived(), failure);
+            }
+        }
+
+        /** Stops accepting; running sessions get up to 5 s to end, then are interrupted. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            acceptor.interrupt();
+            sessions.shutdown();
+            try {
+                if (!sessions.awaitTermination(5, TimeUnit.SECONDS)) {
+                    sessions.shutdownNow();
+                }
+                acceptor.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sessions.shutdownNow();
+            }
+        }
+    }
+}

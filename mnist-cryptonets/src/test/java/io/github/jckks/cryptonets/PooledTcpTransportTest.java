@@ -1,0 +1,119 @@
+package io.github.jckks.cryptonets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.Serialization;
+import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.Message;
+import io.github.jckks.nn.clientaided.MessageCodec;
+import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.TcpTransport;
+import io.github.jckks.nn.clientaided.TransportLimits;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The pooled transport speaks exactly the frames of nn-layers' TcpTransport and MessageCodec, as strictly. */
+class PooledTcpTransportTest {
+    static final CkksContext CTX = new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(30, 25)
+            .specialPrimeBits(30).scale(0x1p25).insecureForTestsOnly().build());
+    static final ForkJoinPool POOL = new ForkJoinPool(2);
+
+    @AfterAll
+    static void shutdown() {
+        POOL.shutdown();
+    }
+
+    private static Ciphertext[] cts(int n) {
+        Encryptor e = new Encryptor(CTX, new KeyGenerator(CTX).secretKey());
+        CkksEncoder enc = new CkksEncoder(CTX);
+        Ciphertext[] out = new Ciphertext[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = e.encrypt(enc.encode(new double[] {i, -i}, 1, 0x1p25));
+        }
+        return out;
+    }
+
+    @Test
+    void decodesWhatMessageCodecEncodesAndRejectsTheSameDamage() {
+        Ciphertext[] c = cts(5);
+        byte[] good = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATED, 9, c));
+        Message m = PooledTcpTransport.decode(CTX, good, 10, POOL);
+        assertEquals(MessageKind.ACTIVATED, m.kind());
+        assertEquals(9, m.requestId());
+        for (int i = 0; i < c.length; i++) {
+            assertArrayEquals(Serialization.write(CTX, c[i]), Serialization.write(CTX, m.ciphertexts()[i]));
+        }
+        for (int offset : new int[] {0, 4, 5, 6, 7}) {
+            byte[] b = good.clone();
+            b[offset] ^= 0x40;
+            String expected = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, b, 10)).getMessage();
+            String actual = assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, b, 10, POOL))
+                    .getMessage();
+            assertEquals(expected, actual, "byte " + offset);
+        }
+        assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, good, 4, POOL), "count above the limit");
+        byte[] zero = good.clone();
+        ByteBuffer.wrap(zero).putInt(16, 0);
+        assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, zero, 10, POOL));
+        ClientAidedException trailing = assertThrows(ClientAidedException.class,
+                () -> PooledTcpTransport.decode(CTX, Arrays.copyOf(good, good.length + 3), 10, POOL));
+        assertTrue(trailing.getMessage().contains("trailing"), trailing.getMessage());
+        assertThrows(ClientAidedException.class,
+                () -> PooledTcpTransport.decode(CTX, Arrays.copyOf(good, good.length - 1), 10, POOL), "truncated item");
+        byte[] corrupt = good.clone();
+        corrupt[corrupt.length - 2] ^= 1; // inside the last ciphertext's CRC
+        ClientAidedException bad = assertThrows(ClientAidedException.class,
+                () -> PooledTcpTransport.decode(CTX, corrupt, 10, POOL));
+        assertTrue(bad.getMessage().contains("ciphertext 4 of 5 is invalid"), bad.getMessage());
+    }
+
+    @Test
+    void talksToTcpTransportBothWays() throws Exception {
+        TransportLimits limits = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(20));
+        Ciphertext[] c = cts(4);
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Message> echoed = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = ss.accept()) {
+                    TcpTransport t = new TcpTransport(s, CTX, limits);
+                    Message in = t.receive();
+                    t.send(Message.ciphertexts(MessageKind.RESULT, in.requestId(), in.ciphertexts()));
+                    t.send(Message.error(3, "done"));
+                    return in;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            PooledTcpTransport p = PooledTcpTransport.connect("127.0.0.1", ss.getLocalPort(), CTX, limits, POOL,
+                    Duration.ofSeconds(5));
+            p.send(Message.ciphertexts(MessageKind.INFER, 77, c));
+            Message back = p.receive();
+            assertEquals(MessageKind.RESULT, back.kind());
+            assertEquals(77, back.requestId());
+            assertEquals("done", p.receive().text());
+            assertEquals(4, echoed.get().ciphertexts().length);
+            byte[] frame = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.INFER, 77, c));
+            assertEquals(4L + frame.length, p.bytesSent(), "the same frame as MessageCodec's");
+            for (int i = 0; i < c.length; i++) {
+                assertArrayEquals(Serialization.write(CTX, c[i]), Serialization.write(CTX, back.ciphertexts()[i]));
+            }
+            p.close();
+        }
+    }
+}
