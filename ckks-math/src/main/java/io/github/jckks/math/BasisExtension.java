@@ -102,6 +102,10 @@ public final class BasisExtension {
 
     /** Exact conversion of the centred representative of x in (-Q/2, Q/2]. */
     public void convertExact(RnsPoly in, RnsPoly out) {
+        if (from.size() == 1) {
+            convertCentredSinglePrime(in, out);
+            return;
+        }
         long[][] y = prepare(in, out);
         int n = in.n();
         int k = from.size();
@@ -135,18 +139,39 @@ public final class BasisExtension {
         out.setNtt(false);
     }
 
+    /**
+     * The exact conversion from one prime q: the centred residue x - q&middot;[x &gt; q/2] reduced modulo each
+     * target prime. One reduction per residue; the common case of key switching with one prime per digit.
+     */
+    private void convertCentredSinglePrime(RnsPoly in, RnsPoly out) {
+        prepareShapes(in, out);
+        long q = from.modulus(0).value();
+        long half = q >>> 1;
+        long[] x = in.limb(0);
+        for (int j = 0; j < to.size(); j++) {
+            Modulus p = to.modulus(j);
+            long qModPj = qModP[j];
+            long[] z = out.limb(j);
+            if (q < p.value()) {
+                long pv = p.value();
+                for (int c = 0; c < x.length; c++) {
+                    long v = x[c];
+                    z[c] = v > half ? v - q + pv : v;
+                }
+            } else {
+                for (int c = 0; c < x.length; c++) {
+                    long v = x[c];
+                    long r = p.reduce(v);
+                    z[c] = v > half ? p.sub(r, qModPj) : r;
+                }
+            }
+        }
+        out.setNtt(false);
+    }
+
     /** y_i = [x_i * qHat_i^{-1}]_{q_i}, into per-thread scratch. */
     private long[][] prepare(RnsPoly in, RnsPoly out) {
-        if (in.isNtt()) {
-            throw new IllegalArgumentException("basis extension needs coefficient form");
-        }
-        if (in.limbCount() < from.size()) {
-            throw new IllegalArgumentException("input has " + in.limbCount() + " limbs, source basis has " + from.size());
-        }
-        if (out.limbCount() < to.size() || out.n() != in.n()) {
-            throw new IllegalArgumentException("output has " + out.limbCount() + " limbs of N = " + out.n()
-                    + ", target basis needs " + to.size() + " of N = " + in.n());
-        }
+        prepareShapes(in, out);
         int n = in.n();
         long[][] y = scratch.get();
         if (y == null || y[0].length != n) {
@@ -158,5 +183,18 @@ public final class BasisExtension {
             ModArith.mulScalar(in.limb(i), qHatInv[i], qHatInvShoup[i], y[i], qi);
         }
         return y;
+    }
+
+    private void prepareShapes(RnsPoly in, RnsPoly out) {
+        if (in.isNtt()) {
+            throw new IllegalArgumentException("basis extension needs coefficient form");
+        }
+        if (in.limbCount() < from.size()) {
+            throw new IllegalArgumentException("input has " + in.limbCount() + " limbs, source basis has " + from.size());
+        }
+        if (out.limbCount() < to.size() || out.n() != in.n()) {
+            throw new IllegalArgumentException("output has " + out.limbCount() + " limbs of N = " + out.n()
+                    + ", target basis needs " + to.size() + " of N = " + in.n());
+        }
     }
 }

@@ -22,10 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  * full 64-bit product with three multiplications), so the broadcast weight is masked as a vector.
  *
  * <p><b>Packing.</b> Slots are walked in blocks (128 dense, 512 sparse). The block of every input is first
- * packed into a per-thread buffer, two residues per long: lane r of the packed vector of slots [k, k + 8) holds slot k + r in its low word and slot k + 4 + r in its high word, so
- * one load gives both operand vectors ({@code and(0xFFFFFFFF)} and {@code >>> 32}). Packing halves the working
- * set and makes it contiguous. Without it the kernel is memory-bound: input rows of 8192 longs lie 64 KiB apart,
- * so the same slots of hundreds of rows fall into a few cache sets and thrash L1 and L2.
+ * packed into a per-thread buffer, two residues per long: lane r of the packed vector of slots [k, k + 8) holds
+ * slot k + r in its low word and slot k + 4 + r in its high word, so one load gives both operand vectors
+ * ({@code and(0xFFFFFFFF)} and {@code >>> 32}). Packing halves the working set and makes it contiguous.
+ * Without it the kernel is memory-bound: input rows of 8192 longs lie 64 KiB apart, so the same slots of
+ * hundreds of rows fall into a few cache sets and thrash L1 and L2.
  *
  * <p><b>Tiles.</b> A tile of accumulators stays in registers for a whole sum. Dense: 4 outputs x 8 slots (8
  * vectors); per input, one packed load and 4 broadcast weights feed 8 multiply-adds, 22 vector instructions for
