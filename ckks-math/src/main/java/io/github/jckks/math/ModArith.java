@@ -12,10 +12,36 @@ public final class ModArith {
     private ModArith() {
     }
 
+    private static final class Holder {
+        static final PointwiseKernel FAST = load();
+
+        private static PointwiseKernel load() {
+            if (!NttKernels.get().name().startsWith("vector")) {
+                return null;
+            }
+            try {
+                return (PointwiseKernel) Class.forName("io.github.jckks.math.vector.VectorPointwiseKernel")
+                        .getField("INSTANCE").get(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * @return the SIMD pointwise kernel for primes below 2<sup>30</sup>, or null when the JVM runs the scalar NTT
+     * kernel (the same choice as {@link NttKernels#get()})
+     */
+    public static PointwiseKernel fast() {
+        return Holder.FAST;
+    }
+
     /** z = x &middot; y mod q, element-wise. */
     public static void mul(long[] x, long[] y, long[] z, Modulus m) {
         final int n = z.length;
-        if (m.bits() <= 31) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.mul(x, y, z, m);
+        } else if (m.bits() <= 31) {
             for (int j = 0; j < n; j++) {
                 z[j] = m.reduce(x[j] * y[j]);
             }
@@ -30,7 +56,9 @@ public final class ModArith {
     public static void mulAdd(long[] x, long[] y, long[] acc, Modulus m) {
         final int n = acc.length;
         final long q = m.value();
-        if (m.bits() <= 31) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.mulAdd(x, y, acc, m);
+        } else if (m.bits() <= 31) {
             for (int j = 0; j < n; j++) {
                 long s = acc[j] + m.reduce(x[j] * y[j]);
                 acc[j] = s >= q ? s - q : s;

@@ -422,6 +422,11 @@ public final class RnsRing {
             long invShoup = rescaleInvShoup[l][i];
             long[] x = a.limb(i);
             long[] z = out.limb(i);
+            PointwiseKernel fast = ModArith.fast();
+            if (fast != null && qi.bits() <= 30) {
+                fast.subMulScalar(x, t, inv, z, qi);
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 long r = qi.mulShoupLazy(x[j] - t[j] + q, inv, invShoup);
                 z[j] = r >= q ? r - q : r;

@@ -1,0 +1,18 @@
+package io.github.jckks.math;
+
+/**
+ * Element-wise modular kernels for primes below 2<sup>30</sup> that a SIMD implementation can speed up: the
+ * pointwise product (Barrett reduction) and the last step of the RNS rescale (a Shoup product). Results are
+ * fully reduced and identical to the scalar loops of {@link ModArith}. Obtained from
+ * {@link ModArith#fast()}; stateless and allocation-free.
+ */
+public interface PointwiseKernel {
+    /** z = x &middot; y mod q for residues below q &lt; 2<sup>30</sup>. */
+    void mul(long[] x, long[] y, long[] z, Modulus q);
+
+    /** acc = acc + x &middot; y mod q for residues below q &lt; 2<sup>30</sup>. */
+    void mulAdd(long[] x, long[] y, long[] acc, Modulus q);
+
+    /** z = (x - t) &middot; w mod q for residues below q &lt; 2<sup>30</sup>, w fixed in [0, q). */
+    void subMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);
+}

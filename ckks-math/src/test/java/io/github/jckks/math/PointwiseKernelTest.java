@@ -1,0 +1,49 @@
+package io.github.jckks.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The SIMD pointwise kernel equals the scalar loops bit for bit (when the JVM runs the vector kernels). */
+class PointwiseKernelTest {
+    @ParameterizedTest
+    @ValueSource(ints = {17, 20, 24, 25, 29, 30})
+    void vectorEqualsScalar(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        Random r = new Random(bits);
+        for (int logN : new int[] {3, 10, 13}) {
+            int n = 1 << logN;
+            long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+            Modulus q = new Modulus(qv);
+            long[] x = new long[n + 3];
+            long[] y = new long[n + 3];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = j % 7 == 0 ? qv - 1 : j % 11 == 0 ? 0 : Math.floorMod(r.nextLong(), qv);
+                y[j] = j % 5 == 0 ? qv - 1 : Math.floorMod(r.nextLong(), qv);
+            }
+            long[] expected = new long[x.length];
+            long[] actual = new long[x.length];
+            for (int j = 0; j < x.length; j++) {
+                expected[j] = q.mul(x[j], y[j]);
+            }
+            fast.mul(x, y, actual, q);
+            assertArrayEquals(expected, actual, "mul, " + bits + " bits");
+            long[] acc = y.clone();
+            for (int j = 0; j < x.length; j++) {
+                expected[j] = q.add(y[j], q.mul(x[j], y[j]));
+            }
+            fast.mulAdd(x, y, acc, q);
+            assertArrayEquals(expected, acc, "mulAdd, " + bits + " bits");
+            long w = Math.floorMod(r.nextLong(), qv);
+            for (int j = 0; j < x.length; j++) {
+                expected[j] = q.mul(q.sub(x[j], y[j]), w);
+            }
+            fast.subMulScalar(x, y, w, actual, q);
+            assertArrayEquals(expected, actual, "subMulScalar, " + bits + " bits");
+        }
+    }
+}
