@@ -115,7 +115,13 @@ public final class Modulus {
      * @param w in [0, q)
      */
     public long shoup(long w) {
-        return BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(q)).longValue();
+        if (w < 0 || w >= q) {
+            throw new IllegalArgumentException("Shoup operand " + w + " not in [0, " + q + ")");
+        }
+        // w * floor(2^128 / q) / 2^64 is floor(w 2^64 / q) or one less; the remainder decides (no BigInteger)
+        long est = w * ratioHi + Math.unsignedMultiplyHigh(w, ratioLo);
+        long rem = -est * q; // = w 2^64 - est q (mod 2^64), exactly, as it lies in [0, 2q)
+        return Long.compareUnsigned(rem, q) >= 0 ? est + 1 : est;
     }
 
     /** @return x &middot; w mod q in [0, 2q) for any unsigned 64-bit x, given wShoup = {@link #shoup}(w) */

@@ -45,6 +45,9 @@ public final class NttKernels {
         }
         try {
             Class<?> c = Class.forName(VECTOR_CLASS);
+            if (!(Boolean) c.getMethod("hardwareSupported").invoke(null)) {
+                return Optional.empty(); // fewer than 256-bit vectors: the Vector API would be emulated, slower than scalar
+            }
             return Optional.of((NttKernel) c.getField("INSTANCE").get(null));
         } catch (ReflectiveOperationException | LinkageError e) {
             return Optional.empty();

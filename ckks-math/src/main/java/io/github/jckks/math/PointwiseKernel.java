@@ -15,4 +15,10 @@ public interface PointwiseKernel {
 
     /** z = (x - t) &middot; w mod q for residues below q &lt; 2<sup>30</sup>, w fixed in [0, q). */
     void subMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);
+
+    /**
+     * out = w mod q where w is the centred value of v modulo p (w = v - p when v &gt; p/2): the first step of the
+     * RNS rescale. v in [0, p) with p &lt; 2<sup>30</sup>; q &lt; 2<sup>30</sup>.
+     */
+    void centredReduce(long[] v, long p, long[] out, Modulus q);
 }

@@ -94,11 +94,13 @@ public final class RlweSampler {
         for (int j = 0; j < out.length; j++) {
             long u = prng.nextLong();
             long r = u >>> 1;
-            int k = 0;
-            while (k < ERROR_BOUND && r >= CDT[k]) {
-                k++;
+            // k = number of table entries <= r, scanning the whole table (time independent of the sample)
+            long k = 0;
+            for (int i = 0; i < ERROR_BOUND; i++) {
+                k += (CDT[i] - 1 - r) >>> 63;
             }
-            out[j] = (u & 1) == 0 ? k : -k;
+            long sign = -(u & 1);
+            out[j] = (k ^ sign) - sign;
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Every operation works limb by limb on the first {@code out.limbCount()} primes, so the same ring serves
  * all CKKS levels; inputs must have at least that many limbs. Outputs are explicit arguments and may alias
- * inputs unless stated otherwise. Operations allocate nothing (a per-thread scratch limb serves the rescale).
+ * inputs unless stated otherwise. The element loops allocate nothing (per-thread scratch limbs serve the rescale;
+ * {@link #scalarResidues} returns a small array).
  * Immutable and thread-safe; building it costs the NTT tables, O(N) per prime.
  */
 public final class RnsRing {
@@ -403,17 +404,22 @@ public final class RnsRing {
             Modulus qi = basis.modulus(i);
             long q = qi.value();
             long qlModQi = qi.reduce(qlValue);
-            for (int j = 0; j < n; j++) {
-                long v = last[j];
-                // centred residue w = v or v - q_l, reduced modulo q_i
-                long r = qi.reduce(v);
-                if (v > half) {
-                    r -= qlModQi;
-                    if (r < 0) {
-                        r += q;
+            PointwiseKernel fastCentre = ModArith.fast();
+            if (fastCentre != null && qi.bits() >= 16 && qi.bits() <= 30 && ql.bits() <= 30) {
+                fastCentre.centredReduce(last, qlValue, t, qi);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    long v = last[j];
+                    // centred residue w = v or v - q_l, reduced modulo q_i
+                    long r = qi.reduce(v);
+                    if (v > half) {
+                        r -= qlModQi;
+                        if (r < 0) {
+                            r += q;
+                        }
                     }
+                    t[j] = r;
                 }
-                t[j] = r;
             }
             if (ntt) {
                 kernels[i].forward(t, tables[i]);
@@ -476,9 +482,15 @@ public final class RnsRing {
         }
     }
 
-    private static void checkScalars(long[] s, int k) {
+    private void checkScalars(long[] s, int k) {
         if (s.length < k) {
             throw new IllegalArgumentException(s.length + " scalar residues for " + k + " primes");
+        }
+        for (int i = 0; i < k; i++) {
+            if (s[i] < 0 || s[i] >= basis.modulus(i).value()) {
+                throw new IllegalArgumentException("scalar residue " + s[i] + " not in [0, q_" + i + ") for q_" + i
+                        + " = " + basis.modulus(i).value());
+            }
         }
     }
 }

@@ -44,6 +44,19 @@ class PointwiseKernelTest {
             }
             fast.subMulScalar(x, y, w, actual, q);
             assertArrayEquals(expected, actual, "subMulScalar, " + bits + " bits");
+            for (long pv : new long[] {qv, Primes.nttPrimes(Math.min(30, bits + 3), 1, 1, java.util.Set.of())[0],
+                    Primes.nttPrimes(Math.max(16, bits - 4), 1, 1, java.util.Set.of())[0]}) {
+                long[] v = new long[x.length];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = j % 9 == 0 ? pv - 1 : j % 13 == 0 ? pv / 2 : j % 17 == 0 ? pv / 2 + 1 : Math.floorMod(r.nextLong(), pv);
+                }
+                for (int j = 0; j < v.length; j++) {
+                    long centred = v[j] > pv / 2 ? v[j] - pv : v[j];
+                    expected[j] = q.reduceSigned(centred);
+                }
+                fast.centredReduce(v, pv, actual, q);
+                assertArrayEquals(expected, actual, "centredReduce from " + pv + " to " + qv);
+            }
         }
     }
 }

@@ -32,7 +32,14 @@ public final class Ciphertext {
             }
         }
         this.parts = parts;
-        this.scale = scale;
+        this.scale = checkScale(scale);
+    }
+
+    static double checkScale(double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale " + scale + " must be finite and positive");
+        }
+        return scale;
     }
 
     /** @return the number of parts (2, or 3 before relinearization) */
@@ -52,7 +59,7 @@ public final class Ciphertext {
 
     /** Sets the scale tag (for callers that know what they do, e.g. after exact integer products). */
     public void setScale(double scale) {
-        this.scale = scale;
+        this.scale = checkScale(scale);
     }
 
     /** @return the level l (number of primes - 1) */

@@ -27,6 +27,8 @@ public final class CkksContext {
     /** modDown[l]: conversion from P to q_0..q_l. */
     private final BasisExtension[] modDown;
     private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
+    /** log2(q_0 ... q_l) per level l. */
+    private final double[] log2Q;
 
     /** Builds the context. */
     public CkksContext(CkksParameters params) {
@@ -48,6 +50,12 @@ public final class CkksContext {
             pModQ[i] = prod;
             pInvModQ[i] = qi.inverse(prod);
             pInvModQShoup[i] = qi.shoup(pInvModQ[i]);
+        }
+        log2Q = new double[lq];
+        double acc = 0;
+        for (int l = 0; l < lq; l++) {
+            acc += Math.log(basisQ.modulus(l).value()) / Math.log(2);
+            log2Q[l] = acc;
         }
         modDown = new BasisExtension[lq];
         for (int l = 0; l < lq; l++) {
@@ -73,6 +81,16 @@ public final class CkksContext {
     /** @return the ring degree N */
     public int n() {
         return params.n();
+    }
+
+    /** @return log2 of Q<sub>l</sub> = q<sub>0</sub>&hellip;q<sub>l</sub> */
+    public double log2Q(int level) {
+        return log2Q[level];
+    }
+
+    /** @return log2 of P, the product of the special primes */
+    public double log2P() {
+        return basisP.log2Product();
     }
 
     /** @return the highest level L */

@@ -118,7 +118,7 @@ public final class CkksEncoder {
         for (double c : coeffs) {
             maxAbs = Math.max(maxAbs, Math.abs(c));
         }
-        double log2Q = context.ringQ().basis().prefix(level + 1).log2Product();
+        double log2Q = context.log2Q(level);
         if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
             throw new IllegalArgumentException(String.format(
                     "encoding overflow: a coefficient of magnitude 2^%.1f (values times scale 2^%.1f) does not fit "

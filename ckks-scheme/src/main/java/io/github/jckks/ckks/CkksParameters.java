@@ -93,8 +93,9 @@ public final class CkksParameters {
     }
 
     /**
-     * CryptoNets-like shallow circuits, as nGraph-HE2: N = 8192, data primes {30, 24, 24, 24, 24, 24}, one
-     * 30-bit special prime (180 bits, 128-bit secure), scale 2<sup>24</sup>: five rescales.
+     * CryptoNets-like shallow circuits, as nGraph-HE2: N = 8192, data primes {30, 24, 24, 24, 24, 24} (the
+     * 24-bit ones alternate just above and below 2<sup>24</sup>, so three are 25-bit), one 30-bit special prime
+     * (183 bits, 128-bit secure), scale 2<sup>24</sup>: five levels.
      */
     public static CkksParameters cryptoNets() {
         return builder().logN(13).dataPrimeBits(30, 24, 24, 24, 24, 24).specialPrimeBits(30).scale(0x1p24).build();
@@ -102,7 +103,8 @@ public final class CkksParameters {
 
     /**
      * Client-aided networks (activations computed by the client, so little depth between refreshes): N = 4096,
-     * data primes {30, 22, 22}, special prime 30, scale 2<sup>22</sup> (104 bits, 128-bit secure).
+     * data primes {30, 22, 22} (near 2<sup>22</sup>), special prime 30, scale 2<sup>22</sup> (about 105 bits, 128-bit
+     * secure).
      */
     public static CkksParameters clientAided4096() {
         return builder().logN(12).dataPrimeBits(30, 22, 22).specialPrimeBits(30).scale(0x1p22).build();

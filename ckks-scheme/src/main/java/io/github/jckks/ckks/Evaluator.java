@@ -47,7 +47,11 @@ public final class Evaluator {
         this.keys = keys;
         this.rq = context.ringQ();
         this.rp = context.ringP();
-        this.workspace = ThreadLocal.withInitial(Workspace::new);
+        final RnsRing ringQ = context.ringQ();
+        final RnsRing ringP = context.ringP();
+        // the initializer captures the rings only, never this evaluator: a pool thread's entry must not keep
+        // an evaluator (and its keys) alive after the evaluator is dropped
+        this.workspace = ThreadLocal.withInitial(() -> new Workspace(ringQ, ringP));
         // X^(N/2) evaluates to i in every slot: multiplying by it multiplies every slot by i.
         RnsPoly x = rq.newPoly(rq.basis().size(), false);
         for (int i = 0; i < x.limbCount(); i++) {
@@ -221,6 +225,33 @@ public final class Evaluator {
         return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
     }
 
+    /**
+     * {@link #square} into caller-supplied polynomials (e.g. recycled memory): {@code out} holds three polynomials
+     * with exactly a.level() + 1 limbs each, whose contents are overwritten.
+     *
+     * @return the three-part square, whose parts are {@code out}
+     */
+    public Ciphertext squareInto(Ciphertext a, RnsPoly[] out) {
+        if (a.size() != 2) {
+            throw new IllegalArgumentException("square needs a two-part ciphertext; got size " + a.size());
+        }
+        int k = a.level() + 1;
+        if (out.length != 3) {
+            throw new IllegalArgumentException("square needs 3 output polynomials, got " + out.length);
+        }
+        for (RnsPoly p : out) {
+            if (p.limbCount() != k || p.n() != a.n() || p == a.part(0) || p == a.part(1)) {
+                throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
+            }
+        }
+        double scale = productScale(a.scale(), a.scale(), a.level());
+        rq.mulPointwise(a.part(0), a.part(0), out[0]);
+        rq.mulPointwise(a.part(0), a.part(1), out[1]);
+        rq.add(out[1], out[1], out[1]);
+        rq.mulPointwise(a.part(1), a.part(1), out[2]);
+        return new Ciphertext(out, scale);
+    }
+
     /** @return relinearize(a &middot; b): a two-part product (still unrescaled) */
     public Ciphertext multiplyRelin(Ciphertext a, Ciphertext b) {
         Ciphertext r = multiply(a, b);
@@ -292,8 +323,9 @@ public final class Evaluator {
     }
 
     /**
-     * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, an
-     * encryption of zero (same level and scale) for 0, one Shoup product per residue otherwise
+     * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, the
+     * trivial (not randomized) encryption (0, 0) of zero at the same level and scale for 0, one Shoup product per
+     * residue otherwise (the caller keeps |c| &middot; |value| &middot; scale below Q<sub>l</sub>/2)
      */
     public Ciphertext multiplyInteger(Ciphertext ct, long c) {
         Ciphertext r = ct.copy();
@@ -548,7 +580,7 @@ public final class Evaluator {
         rp.intt(xP);
         RnsPoly conv = w.conv.view(k);
         BasisExtension ext = context.modDown(k - 1);
-        ext.convert(xP, conv);
+        ext.convertExact(xP, conv); // centred: (x - [x]_P) / P rounds to nearest instead of flooring
         long[] pInv = context.pInvModQ();
         long[] pInvShoup = context.pInvModQShoup();
         for (int i = 0; i < k; i++) {
@@ -570,19 +602,35 @@ public final class Evaluator {
         out.setNtt(true);
     }
 
-    /** Per-thread scratch for key switching, sized for the top level. */
-    private final class Workspace {
-        final RnsPoly dCoeff = rq.newPoly(rq.basis().size(), false);
-        final RnsPoly digitQ = rq.newPoly(rq.basis().size(), true);
-        final RnsPoly digitP = rp.newPoly(rp.basis().size(), true);
-        final RnsPoly acc0Q = rq.newPoly(rq.basis().size(), true);
-        final RnsPoly acc1Q = rq.newPoly(rq.basis().size(), true);
-        final RnsPoly acc0P = rp.newPoly(rp.basis().size(), true);
-        final RnsPoly acc1P = rp.newPoly(rp.basis().size(), true);
-        final RnsPoly conv = rq.newPoly(rq.basis().size(), false);
-        final RnsPoly out0 = rq.newPoly(rq.basis().size(), true);
-        final RnsPoly out1 = rq.newPoly(rq.basis().size(), true);
-        final RnsPoly rotated = rq.newPoly(rq.basis().size(), true);
+    /** Per-thread scratch for key switching, sized for the top level. Static: holds no evaluator. */
+    private static final class Workspace {
+        final RnsPoly dCoeff;
+        final RnsPoly digitQ;
+        final RnsPoly digitP;
+        final RnsPoly acc0Q;
+        final RnsPoly acc1Q;
+        final RnsPoly acc0P;
+        final RnsPoly acc1P;
+        final RnsPoly conv;
+        final RnsPoly out0;
+        final RnsPoly out1;
+        final RnsPoly rotated;
+
+        Workspace(RnsRing rq, RnsRing rp) {
+            int lq = rq.basis().size();
+            int lp = rp.basis().size();
+            dCoeff = rq.newPoly(lq, false);
+            digitQ = rq.newPoly(lq, true);
+            digitP = rp.newPoly(lp, true);
+            acc0Q = rq.newPoly(lq, true);
+            acc1Q = rq.newPoly(lq, true);
+            acc0P = rp.newPoly(lp, true);
+            acc1P = rp.newPoly(lp, true);
+            conv = rq.newPoly(lq, false);
+            out0 = rq.newPoly(lq, true);
+            out1 = rq.newPoly(lq, true);
+            rotated = rq.newPoly(lq, true);
+        }
     }
 
     // ============================================================== helpers
@@ -598,7 +646,7 @@ public final class Evaluator {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException("constant " + c + " times scale " + scale + " is not finite");
         }
-        double log2Q = rq.basis().prefix(level + 1).log2Product();
+        double log2Q = context.log2Q(level);
         if (v != 0 && Math.log(Math.abs(v)) / Math.log(2) >= log2Q - 1) {
             throw new IllegalArgumentException(String.format(
                     "constant %g at scale 2^%.1f overflows the modulus 2^%.1f at level %d", c,
@@ -620,7 +668,10 @@ public final class Evaluator {
 
     private double productScale(double s1, double s2, int level) {
         double scale = s1 * s2;
-        double log2Q = rq.basis().prefix(level + 1).log2Product();
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("invalid scale product " + s1 + " x " + s2);
+        }
+        double log2Q = context.log2Q(level);
         if (Math.log(scale) / Math.log(2) >= log2Q - 1) {
             throw new IllegalArgumentException(String.format(
                     "product scale 2^%.1f (2^%.1f x 2^%.1f) would overflow the modulus 2^%.1f at level %d: rescale first",
@@ -630,7 +681,7 @@ public final class Evaluator {
     }
 
     private static void checkScales(String op, double s1, double s2) {
-        if (Math.abs(s1 - s2) > SCALE_TOLERANCE * Math.max(s1, s2)) {
+        if (!(Math.abs(s1 - s2) <= SCALE_TOLERANCE * Math.max(s1, s2))) {
             throw new IllegalArgumentException(String.format(
                     "%s: scales differ (2^%.6f vs 2^%.6f); bring them to the same scale first", op,
                     Math.log(s1) / Math.log(2), Math.log(s2) / Math.log(2)));

@@ -30,6 +30,7 @@ public final class KeyGenerator {
         this.prng = prng;
         long[] s = RlweSampler.ternary(prng, context.n());
         this.secretKey = fromCoefficients(s);
+        java.util.Arrays.fill(s, 0);
     }
 
     private SecretKey fromCoefficients(long[] s) {
@@ -93,6 +94,9 @@ public final class KeyGenerator {
     public EvaluationKeys evaluationKeys(boolean relinearization, boolean conjugation, int... rotationSteps) {
         Map<Integer, KeySwitchKey> g = new HashMap<>();
         for (int step : rotationSteps) {
+            if (Math.floorMod(step, context.n() / 2) == 0) {
+                continue; // the identity: rotate() needs no key for it
+            }
             int e = GaloisElements.forRotation(context.n(), step);
             g.computeIfAbsent(e, this::galoisKey);
         }
@@ -111,6 +115,14 @@ public final class KeyGenerator {
         int lp = rp.basis().size();
         int alpha = context.parameters().digitSize();
         int digits = context.digitCount(lq - 1);
+        for (int j = 0; j < digits; j++) {
+            double log2Digit = context.log2Q(Math.min(lq, (j + 1) * alpha) - 1) - (j == 0 ? 0 : context.log2Q(j * alpha - 1));
+            if (log2Digit > context.log2P() + 1) {
+                throw new IllegalStateException(String.format("key switching would destroy precision: digit %d spans "
+                        + "2^%.1f but the special modulus P is only 2^%.1f; use larger or more special primes or a "
+                        + "smaller digit size", j, log2Digit, context.log2P()));
+            }
+        }
         RnsPoly[] bQ = new RnsPoly[digits];
         RnsPoly[] bP = new RnsPoly[digits];
         RnsPoly[] aQ = new RnsPoly[digits];

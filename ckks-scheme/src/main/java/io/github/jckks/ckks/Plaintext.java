@@ -20,7 +20,7 @@ public final class Plaintext {
             throw new IllegalArgumentException("plaintext polynomial must be in NTT form");
         }
         this.poly = poly;
-        this.scale = scale;
+        this.scale = Ciphertext.checkScale(scale);
     }
 
     /** @return the polynomial (live) */

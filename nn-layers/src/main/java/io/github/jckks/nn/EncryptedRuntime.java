@@ -1,20 +1,23 @@
 package io.github.jckks.nn;
 
+import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.math.LimbPool;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
  * What encrypted layers run with: the {@link Evaluator} (context and public evaluation keys), the
- * multiply-accumulate kernel, and the thread pool that evaluates independent outputs in parallel. The caller
- * owns the pool. Thread-safe.
+ * multiply-accumulate kernel, the thread pool that evaluates independent outputs in parallel (owned by the
+ * caller), and a {@link LimbPool} through which layers recycle the memory of consumed ciphertexts. Thread-safe.
  */
 public final class EncryptedRuntime {
     private final Evaluator evaluator;
     private final MacKernel mac;
     private final ForkJoinPool pool;
+    private final LimbPool limbs;
 
     /**
      * @param evaluator the evaluator (with a relinearization key if the network relinearizes)
@@ -25,6 +28,47 @@ public final class EncryptedRuntime {
         this.evaluator = evaluator;
         this.mac = mac;
         this.pool = pool;
+        // up to 2 GB of recycled limb arrays: a CryptoNets batch's largest layer output
+        this.limbs = new LimbPool(evaluator.context().n(), (int) Math.min(1 << 20, (2L << 30) / (8L * evaluator.context().n())));
+    }
+
+    /** @return the pool of limb arrays that layers allocate their outputs from and release consumed inputs to */
+    public LimbPool limbs() {
+        return limbs;
+    }
+
+    /**
+     * Hands the limb arrays of consumed ciphertexts back to the pool and nulls the array's elements. Arrays
+     * reachable twice (the same ciphertext at two positions, or views sharing limbs) are released once, and
+     * arrays that {@code stillLive} ciphertexts use are not released.
+     */
+    public void releaseAll(Ciphertext[] consumed, Ciphertext[] stillLive) {
+        java.util.Set<long[]> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Ciphertext ct : stillLive) {
+            if (ct != null) {
+                for (int p = 0; p < ct.size(); p++) {
+                    for (int l = 0; l < ct.part(p).limbCount(); l++) {
+                        seen.add(ct.part(p).limb(l)); // never recycle memory a live output still uses
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < consumed.length; i++) {
+            Ciphertext ct = consumed[i];
+            consumed[i] = null;
+            if (ct == null) {
+                continue;
+            }
+            for (int p = 0; p < ct.size(); p++) {
+                io.github.jckks.math.RnsPoly poly = ct.part(p);
+                for (int l = 0; l < poly.limbCount(); l++) {
+                    if (!seen.add(poly.limb(l))) {
+                        continue;
+                    }
+                    limbs.release(poly.limb(l));
+                }
+            }
+        }
     }
 
     /** @return the evaluator */

@@ -20,7 +20,11 @@ public interface Layer {
     /** The plaintext reference on one image: returns the output elements. */
     double[] forward(double[] input);
 
-    /** The encrypted form on batch-packed ciphertexts. */
+    /**
+     * The encrypted form on batch-packed ciphertexts. Returns either the input array itself (a layer that works
+     * in place) or a new array of new ciphertexts that share no memory with the input: {@link Sequential}
+     * recycles the input's memory after the layer.
+     */
     Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime);
 
     /** @return a one-line description */

@@ -308,7 +308,7 @@ public final class LinearLayer implements Layer {
         for (int o = 0; o < outputs; o++) {
             RnsPoly[] ps = new RnsPoly[parts];
             for (int p = 0; p < parts; p++) {
-                ps[p] = rq.newPoly(k, true);
+                ps[p] = rt.limbs().take(k, true); // fully overwritten by the MAC kernel
             }
             out[o] = new Ciphertext(ps, outScale);
         }

@@ -62,8 +62,9 @@ public final class Sequential {
 
     /**
      * The encrypted network on batch-packed ciphertexts. The network consumes its input: the array's elements
-     * are set to null as soon as a layer has used them, so a batch's peak memory is about that of the largest
-     * layer's input and output together. Input at level {@link #depth()} or above.
+     * are set to null as soon as a layer has used them and their memory goes to the runtime's limb pool (the
+     * caller must not use the input ciphertexts afterwards), so a batch allocates little beyond its largest
+     * layer. Input at level {@link #depth()} or above.
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
         if (input.length != inputSize()) {
@@ -76,7 +77,7 @@ public final class Sequential {
         for (Layer l : layers) {
             Ciphertext[] y = l.forward(x, rt);
             if (y != x) {
-                java.util.Arrays.fill(x, null); // consumed: release the memory before the next layer allocates
+                rt.releaseAll(x, y); // consumed: its limb arrays serve the next layers
             }
             x = y;
         }

@@ -1,6 +1,7 @@
 package io.github.jckks.nn;
 
 import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.math.RnsPoly;
 
 /**
  * The square activation x -&gt; x<sup>2</sup> (CryptoNets). Encrypted: one ciphertext product per element, left
@@ -44,8 +45,10 @@ public final class SquareActivation implements Layer {
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
         Ciphertext[] out = new Ciphertext[input.length];
         rt.parallelFor(input.length, i -> {
-            out[i] = rt.evaluator().square(input[i]);
-            input[i] = null; // release the two-part input early: peak memory
+            Ciphertext x = input[i];
+            int k = x.level() + 1;
+            RnsPoly[] parts = {rt.limbs().take(k, true), rt.limbs().take(k, true), rt.limbs().take(k, true)};
+            out[i] = rt.evaluator().squareInto(x, parts);
         });
         return out;
     }

@@ -15,6 +15,14 @@ import io.github.jckks.math.NttTables;
  * residues). Stateless, thread-safe, allocation-free after a one-time per-thread scratch array.
  */
 public final class VectorNttKernel implements NttKernel {
+    /**
+     * @return whether this CPU offers at least 256-bit vectors (AVX2 or wider), which all jckks vector kernels
+     * assume; below that the Vector API is emulated and slower than the scalar kernels
+     */
+    public static boolean hardwareSupported() {
+        return jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
     /** The single instance (looked up reflectively by {@link NttKernels}). */
     public static final VectorNttKernel INSTANCE = new VectorNttKernel();
 

@@ -122,4 +122,48 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             condSub(condSub(r, qv), qv).intoArray(z, j);
         }
     }
+
+    @Override
+    public void centredReduce(long[] v, long p, long[] out, Modulus q) {
+        check(q);
+        if (p >= (1L << 30)) {
+            throw new IllegalArgumentException("centredReduce needs p below 2^30, got " + p);
+        }
+        if (q.bits() < 15) {
+            throw new IllegalArgumentException("centredReduce needs q of at least 15 bits, got " + q);
+        }
+        long qq = q.value();
+        int s = q.bits();
+        long mu = (1L << (2 * s)) / qq;
+        long half = p >>> 1;
+        long pModQ = p % qq;
+        int n = out.length;
+        int upper = S.loopBound(n);
+        centredBlock(v, out, qq, s, mu, half, pModQ, upper);
+        for (int j = upper; j < n; j++) {
+            long r = q.reduce(v[j]);
+            if (v[j] > half) {
+                r -= pModQ;
+                if (r < 0) {
+                    r += qq;
+                }
+            }
+            out[j] = r;
+        }
+    }
+
+    private static void centredBlock(long[] v, long[] out, long q, int s, long mu, long half, long pModQ, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        LongVector halfv = LongVector.broadcast(S, half);
+        LongVector pmq = LongVector.broadcast(S, pModQ);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector x = LongVector.fromArray(S, v, j).and(M32);
+            LongVector r = barrett(x, qv, muv, s);
+            // subtract p mod q where x > half: (half - x) >> 63 is all ones exactly there
+            LongVector upperHalf = halfv.sub(x).lanewise(VectorOperators.ASHR, 63);
+            LongVector d = r.sub(pmq.and(upperHalf));
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(out, j);
+        }
+    }
 }
