@@ -81,6 +81,19 @@ public final class CkksEncoder {
      * whose scaled magnitude would exceed Q<sub>l</sub>/2
      */
     public Plaintext encode(double[] re, double[] im, int level, double scale) {
+        double[] coeffs = scaledCoefficients(re, im, level, scale);
+        RnsPoly poly = context.ringQ().newPoly(level + 1, false);
+        setCoefficients(coeffs, poly, level);
+        context.ringQ().ntt(poly);
+        return new Plaintext(poly, scale);
+    }
+
+    /**
+     * The integer coefficients round(&Delta; &middot; &sigma;<sup>-1</sup>(re + i im)) as doubles, checked to fit below
+     * Q<sub>l</sub>/2 (the first half of {@link #encode}; {@link Encryptor#encrypt(CkksEncoder, double[], int, double)}
+     * adds the encryption error to them before the NTT).
+     */
+    double[] scaledCoefficients(double[] re, double[] im, int level, double scale) {
         checkLevel(level);
         if (!(scale >= 1) || Double.isInfinite(scale)) {
             throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
@@ -102,21 +115,11 @@ public final class CkksEncoder {
         }
         fftSpecialInverse(vr, vi);
         double[] coeffs = new double[n];
+        double maxAbs = 0;
         for (int j = 0; j < slots; j++) {
             coeffs[j] = Math.rint(vr[j] * scale);
             coeffs[j + slots] = Math.rint(vi[j] * scale);
-        }
-        RnsPoly poly = context.ringQ().newPoly(level + 1, false);
-        setCoefficients(coeffs, poly, level, scale);
-        context.ringQ().ntt(poly);
-        return new Plaintext(poly, scale);
-    }
-
-    /** Writes rounded real coefficients into the RNS limbs, checking that they fit below Q_l / 2. */
-    private void setCoefficients(double[] coeffs, RnsPoly poly, int level, double scale) {
-        double maxAbs = 0;
-        for (double c : coeffs) {
-            maxAbs = Math.max(maxAbs, Math.abs(c));
+            maxAbs = Math.max(maxAbs, Math.max(Math.abs(coeffs[j]), Math.abs(coeffs[j + slots])));
         }
         double log2Q = context.log2Q(level);
         if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
@@ -125,8 +128,16 @@ public final class CkksEncoder {
                             + "below Q/2 = 2^%.1f at level %d; lower the scale or the values",
                     Math.log(maxAbs) / Math.log(2), Math.log(scale) / Math.log(2), log2Q - 1, level));
         }
+        return coeffs;
+    }
+
+    /** Writes rounded real coefficients (already checked against Q_l/2) into the RNS limbs. */
+    private void setCoefficients(double[] coeffs, RnsPoly poly, int level) {
         RnsRing ring = context.ringQ();
-        boolean small = maxAbs < 0x1p62;
+        boolean small = true;
+        for (double c : coeffs) {
+            small &= Math.abs(c) < 0x1p62;
+        }
         for (int i = 0; i <= level; i++) {
             Modulus q = ring.modulus(i);
             long[] z = poly.limb(i);
@@ -185,7 +196,7 @@ public final class CkksEncoder {
             int gap = m / lenq;
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (lenq - (rotGroup[j] % lenq)) * gap;
+                    int idx = (lenq - (rotGroup[j] & (lenq - 1))) * gap;
                     int a = i + j;
                     int b = a + lenh;
                     double ur = re[a] + re[b];
@@ -220,7 +231,7 @@ public final class CkksEncoder {
             int gap = m / lenq;
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (rotGroup[j] % lenq) * gap;
+                    int idx = (rotGroup[j] & (lenq - 1)) * gap;
                     int a = i + j;
                     int b = a + lenh;
                     double wr = ksiRe[idx];

@@ -47,41 +47,67 @@ public final class Encryptor {
         if (m.poly().n() != context.n()) {
             throw new IllegalArgumentException("plaintext degree " + m.poly().n() + " does not match N = " + context.n());
         }
-        return secretKey != null ? encryptSymmetric(m, k) : encryptPublic(m, k);
-    }
-
-    private Ciphertext encryptSymmetric(Plaintext m, int k) {
         RnsRing rq = context.ringQ();
-        byte[] seed = Prng.freshSeed();
-        RnsPoly a = rq.newPoly(k, true);
-        RlweSampler.uniform(new Prng(seed), rq, a);
         RnsPoly c0 = rq.newPoly(k, false);
         rq.setSigned(RlweSampler.gaussian(prng, context.n()), c0);
         rq.ntt(c0);
         rq.add(c0, m.poly(), c0);
+        return finish(c0, k, m.scale());
+    }
+
+    /**
+     * Encodes and encrypts real values in one pass: the encryption error e is added to the integer
+     * coefficients of the message before the NTT, so m + e costs one NTT per prime instead of two (the same
+     * ciphertext distribution as {@code encrypt(encoder.encode(values, level, scale))}).
+     */
+    public Ciphertext encrypt(CkksEncoder encoder, double[] values, int level, double scale) {
+        double[] coeffs = encoder.scaledCoefficients(values, null, level, scale);
+        long[] e = RlweSampler.gaussian(prng, context.n());
+        for (int j = 0; j < e.length; j++) {
+            if (!(Math.abs(coeffs[j]) < 0x1p61)) {
+                return encrypt(encoder.encode(values, level, scale)); // huge coefficients: the general path
+            }
+            e[j] += (long) coeffs[j];
+        }
+        int k = level + 1;
+        RnsRing rq = context.ringQ();
+        RnsPoly c0 = rq.newPoly(k, false);
+        rq.setSigned(e, c0);
+        rq.ntt(c0);
+        return finish(c0, k, scale);
+    }
+
+    /** Completes an encryption whose c0 holds m + e (NTT form, k limbs). */
+    private Ciphertext finish(RnsPoly c0, int k, double scale) {
+        return secretKey != null ? finishSymmetric(c0, k, scale) : finishPublic(c0, k, scale);
+    }
+
+    /** (c0, c1) = (m + e - a s, a), a expanded from a fresh seed (NTT form). */
+    private Ciphertext finishSymmetric(RnsPoly c0, int k, double scale) {
+        RnsRing rq = context.ringQ();
+        byte[] seed = Prng.freshSeed();
+        RnsPoly a = rq.newPoly(k, true);
+        RlweSampler.uniform(new Prng(seed), rq, a);
         RnsPoly as = rq.newPoly(k, true);
         rq.mulPointwise(a, secretKey.sQ(), as);
         rq.sub(c0, as, c0);
-        Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, m.scale());
+        Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, scale);
         ct.setSeed(seed);
         return ct;
     }
 
-    private Ciphertext encryptPublic(Plaintext m, int k) {
+    /** (c0, c1) = (b u + m + e0, a u + e1) with u ternary. */
+    private Ciphertext finishPublic(RnsPoly c0, int k, double scale) {
         RnsRing rq = context.ringQ();
         int n = context.n();
         RnsPoly u = rq.newPoly(k, false);
         rq.setSigned(RlweSampler.ternary(prng, n), u);
         rq.ntt(u);
-        RnsPoly c0 = rq.newPoly(k, false);
         RnsPoly c1 = rq.newPoly(k, false);
-        rq.setSigned(RlweSampler.gaussian(prng, n), c0);
         rq.setSigned(RlweSampler.gaussian(prng, n), c1);
-        rq.ntt(c0);
         rq.ntt(c1);
         rq.mulAddPointwise(publicKey.b(), u, c0);
         rq.mulAddPointwise(publicKey.a(), u, c1);
-        rq.add(c0, m.poly(), c0);
-        return new Ciphertext(new RnsPoly[] {c0, c1}, m.scale());
+        return new Ciphertext(new RnsPoly[] {c0, c1}, scale);
     }
 }

@@ -243,7 +243,7 @@ public final class CryptoNetsClient {
     }
 
     private Ciphertext encrypt(double[] values) {
-        return encryptors.get().encrypt(encoder.encode(values, params.maxLevel(), params.defaultScale()));
+        return encryptors.get().encrypt(encoder, values, params.maxLevel(), params.defaultScale());
     }
 
     private void parallel(int count, IntConsumer body) {
