@@ -78,7 +78,9 @@ public final class Ciphertext {
         for (int i = 0; i < c.length; i++) {
             c[i] = parts[i].copy();
         }
-        return new Ciphertext(c, scale);
+        Ciphertext r = new Ciphertext(c, scale);
+        r.seed = seed == null ? null : seed.clone(); // an exact copy: c1 still expands from the seed
+        return r;
     }
 
     void replace(RnsPoly[] newParts, double newScale) {

@@ -29,6 +29,9 @@ public final class ClientAidedClient {
     private final SecretKey secretKey;
     private final PublicKey publicKey;
     private final Decryptor decryptor;
+    /** One encryptor (and PRNG) per thread: an Encryptor is not thread-safe, and a new one per ciphertext would
+     * take the global SecureRandom lock and build an AES key schedule every time. */
+    private final ThreadLocal<Encryptor> encryptors;
     private volatile ActivationObserver observer;
     private volatile int maxRounds = DEFAULT_MAX_ROUNDS;
 
@@ -55,6 +58,7 @@ public final class ClientAidedClient {
         this.secretKey = secretKey;
         this.publicKey = publicKey;
         this.decryptor = new Decryptor(context, secretKey);
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
     }
 
     /** @return a client with freshly generated keys */
@@ -110,7 +114,7 @@ public final class ClientAidedClient {
 
     /** @return a fresh top-level encryption of {@code values} (secret key, seeded) */
     Ciphertext encrypt(double[] values) {
-        return new Encryptor(context, secretKey).encrypt(encoder.encode(values, context.maxLevel(), params.defaultScale()));
+        return encryptors.get().encrypt(encoder, values, context.maxLevel(), params.defaultScale());
     }
 
     /** @return the real slot values of {@code ct} */

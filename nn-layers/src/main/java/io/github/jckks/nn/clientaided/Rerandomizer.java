@@ -21,6 +21,8 @@ public final class Rerandomizer {
     private final CkksContext context;
     private final Evaluator evaluator;
     private final PublicKey publicKey;
+    /** One public-key encryptor per thread (not thread-safe; each owns a PRNG). */
+    private final ThreadLocal<Encryptor> encryptors;
     private final int floodingBits;
 
     /**
@@ -38,6 +40,7 @@ public final class Rerandomizer {
         this.context = context;
         this.evaluator = new Evaluator(context);
         this.publicKey = publicKey;
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, publicKey));
         this.floodingBits = floodingBits;
     }
 
@@ -58,7 +61,7 @@ public final class Rerandomizer {
             throw new IllegalArgumentException("only two-part ciphertexts can be re-randomized, got " + ct);
         }
         RnsPoly zero = context.ringQ().newPoly(ct.level() + 1, true);
-        evaluator.addInPlace(ct, new Encryptor(context, publicKey).encrypt(new Plaintext(zero, ct.scale())));
+        evaluator.addInPlace(ct, encryptors.get().encrypt(new Plaintext(zero, ct.scale())));
     }
 
     /** Adds the flooding noise to c<sub>0</sub> (nothing if flooding is off). */
