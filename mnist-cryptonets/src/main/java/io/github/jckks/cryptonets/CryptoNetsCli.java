@@ -407,7 +407,18 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
     /** @return the command line, with case-insensitive enum values (--activation relu) */
     static CommandLine commandLine() {
-        return new CommandLine(new CryptoNetsCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new CryptoNetsCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    // bad input (missing data, wrong option values, a refused peer): one clear line, no stack trace
+                    String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+                    cmd.getErr().println("error: " + msg);
+                    if (Boolean.getBoolean("jckks.stacktrace")) {
+                        ex.printStackTrace(cmd.getErr());
+                    } else {
+                        cmd.getErr().println("(run with JAVA_OPTS=-Djckks.stacktrace=true for details)");
+                    }
+                    return 2;
+                });
     }
 
     /** Entry point. */
