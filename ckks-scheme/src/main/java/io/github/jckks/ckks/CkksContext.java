@@ -3,6 +3,7 @@ package io.github.jckks.ckks;
 import io.github.jckks.math.BasisExtension;
 import io.github.jckks.math.Modulus;
 import io.github.jckks.math.RnsBasis;
+import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -112,6 +113,34 @@ public final class CkksContext {
 
     BasisExtension modDown(int level) {
         return modDown[level];
+    }
+
+    /**
+     * ModDown: out = round((xQ - [x]_P) / P) modulo Q<sub>l</sub>, for x given by its residues xQ (NTT, l + 1 limbs)
+     * and xP (NTT; transformed to coefficient form in place). {@code conv} is scratch with l + 1 limbs. The P-part
+     * is centred before the conversion, so the division rounds to nearest.
+     */
+    void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, RnsPoly conv) {
+        int k = xQ.limbCount();
+        ringP.intt(xP);
+        modDown[k - 1].convertExact(xP, conv);
+        for (int i = 0; i < k; i++) {
+            io.github.jckks.math.NttTables t = ringQ.tables(i);
+            ringQ.kernel(i).forward(conv.limb(i), t);
+            Modulus q = ringQ.modulus(i);
+            long qv = q.value();
+            long[] x = xQ.limb(i);
+            long[] c = conv.limb(i);
+            long[] z = out.limb(i);
+            for (int j = 0; j < x.length; j++) {
+                long diff = x[j] - c[j];
+                if (diff < 0) {
+                    diff += qv;
+                }
+                z[j] = q.mulShoup(diff, pInvModQ[i], pInvModQShoup[i]);
+            }
+        }
+        out.setNtt(true);
     }
 
     /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;) */

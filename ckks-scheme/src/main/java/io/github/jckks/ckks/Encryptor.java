@@ -47,12 +47,15 @@ public final class Encryptor {
         if (m.poly().n() != context.n()) {
             throw new IllegalArgumentException("plaintext degree " + m.poly().n() + " does not match N = " + context.n());
         }
+        if (secretKey == null) {
+            return encryptPublic(m.poly(), k, m.scale());
+        }
         RnsRing rq = context.ringQ();
         RnsPoly c0 = rq.newPoly(k, false);
         rq.setSigned(RlweSampler.gaussian(prng, context.n()), c0);
         rq.ntt(c0);
         rq.add(c0, m.poly(), c0);
-        return finish(c0, k, m.scale());
+        return finishSymmetric(c0, k, m.scale());
     }
 
     /**
@@ -61,6 +64,9 @@ public final class Encryptor {
      * ciphertext distribution as {@code encrypt(encoder.encode(values, level, scale))}).
      */
     public Ciphertext encrypt(CkksEncoder encoder, double[] values, int level, double scale) {
+        if (secretKey == null) {
+            return encrypt(encoder.encode(values, level, scale)); // the error lives modulo QP there
+        }
         double[] coeffs = encoder.scaledCoefficients(values, null, level, scale);
         long[] e = RlweSampler.gaussian(prng, context.n());
         for (int j = 0; j < e.length; j++) {
@@ -74,12 +80,7 @@ public final class Encryptor {
         RnsPoly c0 = rq.newPoly(k, false);
         rq.setSigned(e, c0);
         rq.ntt(c0);
-        return finish(c0, k, scale);
-    }
-
-    /** Completes an encryption whose c0 holds m + e (NTT form, k limbs). */
-    private Ciphertext finish(RnsPoly c0, int k, double scale) {
-        return secretKey != null ? finishSymmetric(c0, k, scale) : finishPublic(c0, k, scale);
+        return finishSymmetric(c0, k, scale);
     }
 
     /** (c0, c1) = (m + e - a s, a), a expanded from a fresh seed (NTT form). */
@@ -96,18 +97,42 @@ public final class Encryptor {
         return ct;
     }
 
-    /** (c0, c1) = (b u + m + e0, a u + e1) with u ternary. */
-    private Ciphertext finishPublic(RnsPoly c0, int k, double scale) {
+    /**
+     * (c0, c1) = (round((b u + e0) / P) + m, round((a u + e1) / P)) with u ternary: the encryption of zero is made
+     * modulo Q<sub>l</sub>P and divided by P, so its noise (u e + e0 + e1 s) is divided by P too.
+     */
+    private Ciphertext encryptPublic(RnsPoly m, int k, double scale) {
         RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
         int n = context.n();
-        RnsPoly u = rq.newPoly(k, false);
-        rq.setSigned(RlweSampler.ternary(prng, n), u);
-        rq.ntt(u);
-        RnsPoly c1 = rq.newPoly(k, false);
-        rq.setSigned(RlweSampler.gaussian(prng, n), c1);
-        rq.ntt(c1);
-        rq.mulAddPointwise(publicKey.b(), u, c0);
-        rq.mulAddPointwise(publicKey.a(), u, c1);
+        int kp = rp.basis().size();
+        long[] uCoeffs = RlweSampler.ternary(prng, n);
+        long[] e0 = RlweSampler.gaussian(prng, n);
+        long[] e1 = RlweSampler.gaussian(prng, n);
+        RnsPoly uQ = small(rq, k, uCoeffs);
+        RnsPoly uP = small(rp, kp, uCoeffs);
+        RnsPoly z0Q = small(rq, k, e0);
+        RnsPoly z0P = small(rp, kp, e0);
+        RnsPoly z1Q = small(rq, k, e1);
+        RnsPoly z1P = small(rp, kp, e1);
+        rq.mulAddPointwise(publicKey.b(), uQ, z0Q);
+        rq.mulAddPointwise(publicKey.a(), uQ, z1Q);
+        rp.mulAddPointwise(publicKey.bP(), uP, z0P);
+        rp.mulAddPointwise(publicKey.aP(), uP, z1P);
+        RnsPoly conv = rq.newPoly(k, false);
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        context.modDown(z0Q, z0P, c0, conv);
+        context.modDown(z1Q, z1P, c1, conv);
+        rq.add(c0, m, c0);
         return new Ciphertext(new RnsPoly[] {c0, c1}, scale);
+    }
+
+    /** The small signed polynomial {@code coeffs} in NTT form with {@code limbs} limbs of {@code ring}. */
+    private static RnsPoly small(RnsRing ring, int limbs, long[] coeffs) {
+        RnsPoly p = ring.newPoly(limbs, false);
+        ring.setSigned(coeffs, p);
+        ring.ntt(p);
+        return p;
     }
 }

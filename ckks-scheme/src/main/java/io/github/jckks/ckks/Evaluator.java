@@ -574,32 +574,9 @@ public final class Evaluator {
         modDown(acc1Q, acc1P, out1, w);
     }
 
-    /** out = (xQ - Conv_P-&gt;Q(xP)) &middot; P<sup>-1</sup> mod Q<sub>l</sub> (NTT form in and out). */
+    /** out = round(x / P) mod Q<sub>l</sub> (NTT form in and out): {@link CkksContext#modDown}. */
     private void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, Workspace w) {
-        int k = xQ.limbCount();
-        rp.intt(xP);
-        RnsPoly conv = w.conv.view(k);
-        BasisExtension ext = context.modDown(k - 1);
-        ext.convertExact(xP, conv); // centred: (x - [x]_P) / P rounds to nearest instead of flooring
-        long[] pInv = context.pInvModQ();
-        long[] pInvShoup = context.pInvModQShoup();
-        for (int i = 0; i < k; i++) {
-            NttTables t = rq.tables(i);
-            rq.kernel(i).forward(conv.limb(i), t);
-            Modulus q = rq.modulus(i);
-            long qv = q.value();
-            long[] x = xQ.limb(i);
-            long[] c = conv.limb(i);
-            long[] z = out.limb(i);
-            for (int j = 0; j < x.length; j++) {
-                long diff = x[j] - c[j];
-                if (diff < 0) {
-                    diff += qv;
-                }
-                z[j] = q.mulShoup(diff, pInv[i], pInvShoup[i]);
-            }
-        }
-        out.setNtt(true);
+        context.modDown(xQ, xP, out, w.conv.view(xQ.limbCount()));
     }
 
     /** Per-thread scratch for key switching, sized for the top level. Static: holds no evaluator. */

@@ -50,19 +50,30 @@ public final class KeyGenerator {
         return secretKey;
     }
 
-    /** @return a fresh public key (b, a) = (-a s + e, a) modulo Q<sub>L</sub> */
+    /** @return a fresh public key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>&middot;P */
     public PublicKey publicKey() {
         RnsRing rq = context.ringQ();
+        RnsRing rp = context.ringP();
         int k = rq.basis().size();
+        int kp = rp.basis().size();
         RnsPoly a = rq.newPoly(k, true);
+        RnsPoly aP = rp.newPoly(kp, true);
         RlweSampler.uniform(prng, rq, a);
+        RlweSampler.uniform(prng, rp, aP);
+        long[] e = RlweSampler.gaussian(prng, context.n());
         RnsPoly b = rq.newPoly(k, false);
-        rq.setSigned(RlweSampler.gaussian(prng, context.n()), b);
+        RnsPoly bP = rp.newPoly(kp, false);
+        rq.setSigned(e, b);
+        rp.setSigned(e, bP);
         rq.ntt(b);
+        rp.ntt(bP);
         RnsPoly as = rq.newPoly(k, true);
         rq.mulPointwise(a, secretKey.sQ(), as);
         rq.sub(b, as, b);
-        return new PublicKey(b, a);
+        RnsPoly asP = rp.newPoly(kp, true);
+        rp.mulPointwise(aP, secretKey.sP(), asP);
+        rp.sub(bP, asP, bP);
+        return new PublicKey(b, a, bP, aP);
     }
 
     /** @return the relinearization key: switches s<sup>2</sup> to s */

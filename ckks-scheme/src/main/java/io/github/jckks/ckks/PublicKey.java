@@ -3,25 +3,46 @@ package io.github.jckks.ckks;
 import io.github.jckks.math.RnsPoly;
 
 /**
- * The public encryption key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>, NTT form. Safe to publish.
+ * The public encryption key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>&middot;P, NTT form, kept as its parts
+ * modulo the data primes and modulo the special primes. Encryption works modulo Q<sub>l</sub>P and divides by P
+ * (as SEAL and Lattigo), which shrinks the fresh noise to rounding size. Safe to publish.
  */
 public final class PublicKey {
     private final RnsPoly b;
     private final RnsPoly a;
+    private final RnsPoly bP;
+    private final RnsPoly aP;
 
-    /** @param b -a s + e; @param a uniform */
-    public PublicKey(RnsPoly b, RnsPoly a) {
+    /**
+     * @param b  -a s + e modulo the data primes
+     * @param a  uniform, modulo the data primes
+     * @param bP -a s + e modulo the special primes (the same a and e)
+     * @param aP a modulo the special primes
+     */
+    public PublicKey(RnsPoly b, RnsPoly a, RnsPoly bP, RnsPoly aP) {
         this.b = b;
         this.a = a;
+        this.bP = bP;
+        this.aP = aP;
     }
 
-    /** @return b = -a s + e (live) */
+    /** @return b = -a s + e modulo Q (live) */
     public RnsPoly b() {
         return b;
     }
 
-    /** @return a (live) */
+    /** @return a modulo Q (live) */
     public RnsPoly a() {
         return a;
+    }
+
+    /** @return b modulo P (live) */
+    public RnsPoly bP() {
+        return bP;
+    }
+
+    /** @return a modulo P (live) */
+    public RnsPoly aP() {
+        return aP;
     }
 }

@@ -525,7 +525,7 @@ public final class Serialization {
     }
 
     private static long publicKeySize(Shape s) {
-        return OBJECT_HEADER + 2 * s.polyQ(s.q.length) + CHECKSUM_BYTES;
+        return OBJECT_HEADER + 2 * s.polyQ(s.q.length) + 2L * s.pBytes + CHECKSUM_BYTES;
     }
 
     private static long secretKeySize(Shape s) {
@@ -590,6 +590,8 @@ public final class Serialization {
     private static void checkPublicKey(Shape s, PublicKey pk) {
         checkPoly(s, pk.b(), s.q.length, "public key b");
         checkPoly(s, pk.a(), s.q.length, "public key a");
+        checkPoly(s, pk.bP(), s.p.length, "public key bP");
+        checkPoly(s, pk.aP(), s.p.length, "public key aP");
     }
 
     private static void checkKeySwitchKey(Shape s, KeySwitchKey key, String what) {
@@ -748,6 +750,8 @@ public final class Serialization {
         byte[] scratch = new byte[s.maxLimbBytes];
         writePoly(s, o, pk.b(), s.q, s.qBits, s.q.length, scratch, "public key b");
         writePoly(s, o, pk.a(), s.q, s.qBits, s.q.length, scratch, "public key a");
+        writePoly(s, o, pk.bP(), s.p, s.pBits, s.p.length, scratch, "public key bP");
+        writePoly(s, o, pk.aP(), s.p, s.pBits, s.p.length, scratch, "public key aP");
     }
 
     private static void writeSecretKeyBody(long[] coeffs, Out o) throws IOException {
@@ -936,8 +940,10 @@ public final class Serialization {
         byte[] scratch = new byte[s.maxLimbBytes];
         RnsPoly b = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key b");
         RnsPoly a = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key a");
+        RnsPoly bP = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key bP");
+        RnsPoly aP = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key aP");
         in.finish();
-        return new PublicKey(b, a);
+        return new PublicKey(b, a, bP, aP);
     }
 
     private static SecretKey readSecretKeyBody(Shape s, In in) throws IOException {
