@@ -153,8 +153,8 @@ public final class CkksEncoder {
         }
     }
 
-    /** x mod q for an integral double of any magnitude: x = mantissa &middot; 2<sup>e</sup>. */
-    private static long reduceLargeDouble(double x, Modulus q) {
+    /** x mod q for an integral double of any magnitude: x = mantissa &middot; 2<sup>e</sup> (shared with the evaluator). */
+    static long reduceLargeDouble(double x, Modulus q) {
         if (Math.abs(x) < 0x1p62) {
             return q.reduceSigned((long) x);
         }

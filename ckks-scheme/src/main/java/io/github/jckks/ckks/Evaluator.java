@@ -1,8 +1,5 @@
 package io.github.jckks.ckks;
 
-import io.github.jckks.math.BasisExtension;
-import io.github.jckks.math.Modulus;
-import io.github.jckks.math.NttTables;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
 
@@ -631,14 +628,7 @@ public final class Evaluator {
         }
         long[] r = new long[level + 1];
         for (int i = 0; i <= level; i++) {
-            Modulus q = rq.modulus(i);
-            if (Math.abs(v) < 0x1p62) {
-                r[i] = q.reduceSigned((long) v);
-            } else {
-                int e = Math.getExponent(v) - 52;
-                long mantissa = (long) Math.scalb(v, -e);
-                r[i] = q.mul(q.reduceSigned(mantissa), q.pow(2 % q.value(), e));
-            }
+            r[i] = CkksEncoder.reduceLargeDouble(v, rq.modulus(i));
         }
         return r;
     }
