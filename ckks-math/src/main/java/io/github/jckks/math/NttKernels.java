@@ -40,17 +40,29 @@ public final class NttKernels {
 
     /** @return the Vector API kernel if this JVM can run it, without logging */
     public static Optional<NttKernel> vector() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (!vectorUsable()) {
             return Optional.empty();
         }
         try {
-            Class<?> c = Class.forName(VECTOR_CLASS);
-            if (!(Boolean) c.getMethod("hardwareSupported").invoke(null)) {
-                return Optional.empty(); // fewer than 256-bit vectors: the Vector API would be emulated, slower than scalar
-            }
-            return Optional.of((NttKernel) c.getField("INSTANCE").get(null));
+            return Optional.of((NttKernel) Class.forName(VECTOR_CLASS).getField("INSTANCE").get(null));
         } catch (ReflectiveOperationException | LinkageError e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * @return whether jckks's Vector API kernels can run well here: {@code jdk.incubator.vector} is readable and
+     * the CPU has vectors of at least 256 bits (below that the API is emulated, slower than scalar code). Every
+     * vector provider of the project (NTT, pointwise, multiply-accumulate) checks this before loading its class.
+     */
+    public static boolean vectorUsable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return (Boolean) Class.forName(VECTOR_CLASS).getMethod("hardwareSupported").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
         }
     }
 

@@ -22,7 +22,8 @@ public final class RnsRing {
     /** rescaleInv[l][i] = q_l^{-1} mod q_i for i &lt; l, and its Shoup companion. */
     private final long[][] rescaleInv;
     private final long[][] rescaleInvShoup;
-    private final ThreadLocal<long[]> scratch;
+    /** Per-thread scratch of the rescale: the last limb in coefficient form, and its reduction per prime. */
+    private final ThreadLocal<long[][]> scratch;
     private final ConcurrentHashMap<Integer, int[]> automorphismIndex = new ConcurrentHashMap<>();
 
     /** A ring using the JVM's active NTT kernel ({@link NttKernels#get()}). */
@@ -62,7 +63,7 @@ public final class RnsRing {
             }
         }
         final int len = n;
-        scratch = ThreadLocal.withInitial(() -> new long[len]);
+        scratch = ThreadLocal.withInitial(() -> new long[2][len]);
     }
 
     /** @return log2 N */
@@ -134,14 +135,7 @@ public final class RnsRing {
         int k = out.limbCount();
         checkBinary(a, b, out);
         for (int i = 0; i < k; i++) {
-            long q = basis.modulus(i).value();
-            long[] x = a.limb(i);
-            long[] y = b.limb(i);
-            long[] z = out.limb(i);
-            for (int j = 0; j < n; j++) {
-                long s = x[j] + y[j];
-                z[j] = s >= q ? s - q : s;
-            }
+            ModArith.add(a.limb(i), b.limb(i), out.limb(i), basis.modulus(i).value());
         }
         out.setNtt(a.isNtt());
     }
@@ -151,14 +145,7 @@ public final class RnsRing {
         int k = out.limbCount();
         checkBinary(a, b, out);
         for (int i = 0; i < k; i++) {
-            long q = basis.modulus(i).value();
-            long[] x = a.limb(i);
-            long[] y = b.limb(i);
-            long[] z = out.limb(i);
-            for (int j = 0; j < n; j++) {
-                long d = x[j] - y[j];
-                z[j] = d < 0 ? d + q : d;
-            }
+            ModArith.sub(a.limb(i), b.limb(i), out.limb(i), basis.modulus(i).value());
         }
         out.setNtt(a.isNtt());
     }
@@ -394,12 +381,13 @@ public final class RnsRing {
         final long qlValue = ql.value();
         final long half = qlValue >>> 1;
         final boolean ntt = a.isNtt();
-        long[] last = scratch.get();
+        long[][] buffers = scratch.get();
+        long[] last = buffers[0];
         System.arraycopy(a.limb(l), 0, last, 0, n);
         if (ntt) {
             kernels[l].inverse(last, tables[l]);
         }
-        long[] t = rescaleBuffer.get();
+        long[] t = buffers[1];
         for (int i = 0; i < l; i++) {
             Modulus qi = basis.modulus(i);
             long q = qi.value();
@@ -441,11 +429,6 @@ public final class RnsRing {
         out.setNtt(ntt);
     }
 
-    private final ThreadLocal<long[]> rescaleBuffer = ThreadLocal.withInitial(this::newScratch);
-
-    private long[] newScratch() {
-        return new long[n];
-    }
 
     // ---------------------------------------------------------------- checks
 

@@ -29,7 +29,7 @@ public final class MacKernels {
 
     /** @return the Vector API kernel if available */
     public static Optional<MacKernel> vector() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (!NttKernels.vectorUsable()) {
             return Optional.empty();
         }
         try {

@@ -36,42 +36,16 @@ public final class ScalarMacKernel implements MacKernel {
 
     @Override
     public void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
-        check(q);
-        int lazy = lazyTerms(q);
-        long[] acc = ACC.get();
-        for (int k0 = 0; k0 < n; k0 += BLOCK) {
-            int len = Math.min(BLOCK, n - k0);
-            for (int o = 0; o < out.length; o++) {
-                java.util.Arrays.fill(acc, 0, len, 0L);
-                int[] ix = idx[o];
-                long[] wo = w[o];
-                int pending = 0;
-                for (int t = 0; t < ix.length; t++) {
-                    long wt = wo[t];
-                    if (wt == 0) {
-                        continue;
-                    }
-                    long[] x = in[ix[t]];
-                    for (int k = 0; k < len; k++) {
-                        acc[k] += wt * x[k0 + k];
-                    }
-                    if (++pending == lazy) {
-                        for (int k = 0; k < len; k++) {
-                            acc[k] = q.reduce(acc[k]);
-                        }
-                        pending = 0;
-                    }
-                }
-                long[] z = out[o];
-                for (int k = 0; k < len; k++) {
-                    z[k0 + k] = q.reduce(acc[k]);
-                }
-            }
-        }
+        run(in, idx, w, out, n, q);
     }
 
     @Override
     public void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q) {
+        run(in, null, w, out, n, q);
+    }
+
+    /** out[o] = sum over t of w[o][t] * in[idx[o][t]] (idx == null: the identity, a dense layer). */
+    private static void run(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
         check(q);
         int lazy = lazyTerms(q);
         long[] acc = ACC.get();
@@ -79,14 +53,16 @@ public final class ScalarMacKernel implements MacKernel {
             int len = Math.min(BLOCK, n - k0);
             for (int o = 0; o < out.length; o++) {
                 java.util.Arrays.fill(acc, 0, len, 0L);
+                int[] ix = idx == null ? null : idx[o];
                 long[] wo = w[o];
+                int terms = ix == null ? in.length : ix.length;
                 int pending = 0;
-                for (int j = 0; j < in.length; j++) {
-                    long wt = wo[j];
+                for (int t = 0; t < terms; t++) {
+                    long wt = wo[t];
                     if (wt == 0) {
                         continue;
                     }
-                    long[] x = in[j];
+                    long[] x = in[ix == null ? t : ix[t]];
                     for (int k = 0; k < len; k++) {
                         acc[k] += wt * x[k0 + k];
                     }
