@@ -32,6 +32,7 @@ public final class Evaluator {
     private final RnsRing rp;
     private final ThreadLocal<Workspace> workspace;
     private final RnsPoly imaginaryUnit;
+    private final RnsPoly eighthRoot;
 
     /** An evaluator without evaluation keys (no relinearization or rotation). */
     public Evaluator(CkksContext context) {
@@ -56,6 +57,14 @@ public final class Evaluator {
         }
         rq.ntt(x);
         this.imaginaryUnit = x;
+        // X^(N/4) evaluates in slot j to omega_j = zeta_j^(N/4) with omega_j^2 = zeta_j^(N/2) = i (every slot's
+        // evaluation point is zeta^k with k = 5^j = 1 mod 4): the complex-packed square uses it.
+        RnsPoly y = rq.newPoly(rq.basis().size(), false);
+        for (int i = 0; i < y.limbCount(); i++) {
+            y.limb(i)[context.n() / 4] = 1;
+        }
+        rq.ntt(y);
+        this.eighthRoot = y;
     }
 
     /** @return the context */
@@ -158,6 +167,22 @@ public final class Evaluator {
         ct.clearSeed();
     }
 
+    /**
+     * ct = ct + (re + i&middot;im) in every slot: the real part as a scalar (one residue per prime), the imaginary
+     * part as im&middot;X<sup>N/2</sup> (one multiply-add pass with the precomputed NTT of the monomial). Under complex
+     * packing (two real batches a + i b in one ciphertext) adding c to both batches is adding c + i c.
+     * Cost: two passes over c<sub>0</sub>.
+     */
+    public void addComplexScalarInPlace(Ciphertext ct, double re, double im) {
+        addScalarInPlace(ct, re);
+        if (im == 0) {
+            return;
+        }
+        long[] r = scalarResidues(im, ct.scale(), ct.level());
+        rq.mulScalarAdd(imaginaryUnit, r, ct.part(0));
+        ct.clearSeed();
+    }
+
     /** @return ct + c for a real constant c (encoded at the ciphertext's scale, one residue per prime) */
     public Ciphertext addScalar(Ciphertext ct, double c) {
         Ciphertext r = ct.copy();
@@ -246,6 +271,76 @@ public final class Evaluator {
         rq.mulPointwise(a.part(0), a.part(1), out[1]);
         rq.add(out[1], out[1], out[1]);
         rq.mulPointwise(a.part(1), a.part(1), out[2]);
+        return new Ciphertext(out, scale);
+    }
+
+    /**
+     * The slot-wise square of a complex-packed ciphertext: for z = a + i b (two real batches) returns
+     * a<sup>2</sup> + i b<sup>2</sup> (not the complex square z<sup>2</sup> = a<sup>2</sup> - b<sup>2</sup> + 2iab), three-part,
+     * unrescaled, at scale 4 s<sup>2</sup>. With z&#772; the conjugate, u = z + z&#772; = 2a, v = z - z&#772; = 2ib and
+     * w = X<sup>N/4</sup> v, whose slots are &omega; v with &omega;<sup>2</sup> = i:
+     * (u - w)(u + w) = u<sup>2</sup> - i v<sup>2</sup> = 4a<sup>2</sup> + 4i b<sup>2</sup>. One conjugation (a key switch: the
+     * conjugation key is needed), two monomial products and one ciphertext product (4 (l+1) N modular products),
+     * for twice the slots of a real square. The factor 4 stays in the scale (the polynomial is 4x that of a
+     * real-packed square of the same values).
+     */
+    public Ciphertext squareComplexPacked(Ciphertext z) {
+        int k = z.level() + 1;
+        return squareComplexPackedInto(z, new RnsPoly[] {rq.newPoly(k, true), rq.newPoly(k, true), rq.newPoly(k, true)});
+    }
+
+    /**
+     * {@link #squareComplexPacked} into caller-supplied polynomials: {@code out} holds three polynomials with exactly
+     * z.level() + 1 limbs each, distinct from z's parts; their contents are overwritten.
+     *
+     * @return the three-part result, whose parts are {@code out}
+     */
+    public Ciphertext squareComplexPackedInto(Ciphertext z, RnsPoly[] out) {
+        if (z.size() != 2) {
+            throw new IllegalArgumentException("complex-packed square needs a two-part ciphertext; got size " + z.size());
+        }
+        int k = z.level() + 1;
+        if (out.length != 3) {
+            throw new IllegalArgumentException("complex-packed square needs 3 output polynomials, got " + out.length);
+        }
+        for (RnsPoly p : out) {
+            if (p.limbCount() != k || p.n() != z.n() || p == z.part(0) || p == z.part(1)) {
+                throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
+            }
+        }
+        int galois = GaloisElements.conjugation(context.n());
+        KeySwitchKey key = keys == null ? null : keys.galois(galois);
+        if (key == null) {
+            throw new IllegalStateException("no conjugation key for the complex-packed square (Galois element " + galois
+                    + "): generate it with KeyGenerator.evaluationKeys(relinearization, true)");
+        }
+        double scale = productScale(z.scale(), z.scale(), z.level()) * 4;
+        Workspace ws = workspace.get();
+        // (c0, c1) = conj(z): the automorphism X -> X^(2N-1) on both parts, then c1 switched back to s
+        RnsPoly c0 = ws.conj0.view(k);
+        RnsPoly c1 = ws.conj1.view(k);
+        RnsPoly rotated1 = ws.rotated.view(k);
+        rq.automorphism(z.part(0), galois, c0);
+        rq.automorphism(z.part(1), galois, rotated1);
+        keySwitch(rotated1, key, ws.out0.view(k), c1);
+        rq.add(c0, ws.out0.view(k), c0);
+        RnsPoly[] conj = {c0, c1};
+        for (int j = 0; j < 2; j++) {
+            RnsPoly zj = z.part(j);
+            RnsPoly cj = conj[j];
+            RnsPoly wj = out[j];
+            rq.sub(zj, cj, wj);                 // v_j = z_j - conj(z)_j
+            rq.mulPointwise(wj, eighthRoot, wj); // w_j = X^(N/4) v_j
+            rq.add(zj, cj, cj);                 // u_j = z_j + conj(z)_j
+            rq.sub(cj, wj, cj);                 // p_j = u_j - w_j
+            rq.add(wj, wj, wj);
+            rq.add(wj, cj, wj);                 // q_j = p_j + 2 w_j = u_j + w_j
+        }
+        // (p0, p1) x (q0, q1), q held in out[0], out[1]: write c2 first, then c1 and c0 over q elementwise
+        rq.mulPointwise(c1, out[1], out[2]);
+        rq.mulPointwise(c0, out[1], out[1]);
+        rq.mulAddPointwise(c1, out[0], out[1]);
+        rq.mulPointwise(c0, out[0], out[0]);
         return new Ciphertext(out, scale);
     }
 
@@ -589,6 +684,8 @@ public final class Evaluator {
         final RnsPoly out0;
         final RnsPoly out1;
         final RnsPoly rotated;
+        final RnsPoly conj0;
+        final RnsPoly conj1;
 
         Workspace(RnsRing rq, RnsRing rp) {
             int lq = rq.basis().size();
@@ -604,6 +701,8 @@ public final class Evaluator {
             out0 = rq.newPoly(lq, true);
             out1 = rq.newPoly(lq, true);
             rotated = rq.newPoly(lq, true);
+            conj0 = rq.newPoly(lq, true);
+            conj1 = rq.newPoly(lq, true);
         }
     }
 

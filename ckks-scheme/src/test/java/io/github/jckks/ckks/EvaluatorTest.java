@@ -5,8 +5,11 @@ import static io.github.jckks.ckks.SchemeFixture.zip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jckks.math.RnsPoly;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -375,6 +378,48 @@ class EvaluatorTest {
         // complex packing commutes with real linear operations: 2 a + b
         Ciphertext lin = f.ev.add(f.ev.multiplyInteger(a, 2), b);
         f.checkComplex("2(x+iy) + (u+iv)", zip(x, u, (s, t) -> 2 * s + t), zip(y, v, (s, t) -> 2 * s + t), lin,
+                4 * f.fresh);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void squareComplexPacked(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(31);
+        double[] y = f.random(32);
+        Ciphertext a = f.encryptor.encrypt(f.encoder.encodeComplexPacked(x, y, f.top(), f.scale()));
+        Ciphertext sq = f.ev.squareComplexPacked(a);
+        assertEquals(3, sq.size(), "left three-part: decrypted with s^2 or relinearized later");
+        assertEquals(4 * a.scale() * a.scale(), sq.scale(), 1e-6 * sq.scale());
+        f.checkComplex("(x+iy) -> x^2 + i y^2, three-part", zip(x, x, (s, t) -> s * t), zip(y, y, (s, t) -> s * t), sq,
+                4 * f.product);
+        f.ev.relinearizeInPlace(sq);
+        f.ev.rescaleInPlace(sq);
+        f.checkComplex("(x+iy) -> x^2 + i y^2, relinearized and rescaled", zip(x, x, (s, t) -> s * t),
+                zip(y, y, (s, t) -> s * t), sq, 4 * f.product);
+        // the same into caller-supplied memory; the input is left untouched
+        RnsPoly[] out = new RnsPoly[3];
+        for (int i = 0; i < 3; i++) {
+            out[i] = f.ctx.ringQ().newPoly(a.level() + 1, true);
+        }
+        Ciphertext into = f.ev.squareComplexPackedInto(a, out);
+        assertSame(out[2], into.part(2));
+        f.checkComplex("squareComplexPackedInto", zip(x, x, (s, t) -> s * t), zip(y, y, (s, t) -> s * t), into, 4 * f.product);
+        f.checkComplex("input unchanged", x, y, a, 4 * f.fresh);
+        assertThrows(IllegalArgumentException.class, () -> f.ev.squareComplexPacked(f.ev.squareComplexPacked(a)));
+        assertThrows(IllegalStateException.class, () -> new Evaluator(f.ctx).squareComplexPacked(a),
+                "without the conjugation key");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void addComplexScalarAddsToBothPackedBatches(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(33);
+        double[] y = f.random(34);
+        Ciphertext a = f.encryptor.encrypt(f.encoder.encodeComplexPacked(x, y, f.top(), f.scale()));
+        f.ev.addComplexScalarInPlace(a, 0.75, -1.25);
+        f.checkComplex("(x+iy) + (0.75 - 1.25i)", zip(x, x, (s, t) -> s + 0.75), zip(y, y, (s, t) -> s - 1.25), a,
                 4 * f.fresh);
     }
 

@@ -43,9 +43,10 @@ public final class CostProfile {
      * @param role        client, server or wire
      * @param name        what it is
      * @param ciphertexts ciphertexts handled
-     * @param cpuSeconds  thread CPU seconds
+     * @param cpuSeconds  CPU seconds of the thread that drives the batch (the whole cost with one thread)
+     * @param wallSeconds elapsed seconds
      */
-    public record Phase(String role, String name, int ciphertexts, double cpuSeconds) {
+    public record Phase(String role, String name, int ciphertexts, double cpuSeconds, double wallSeconds) {
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -55,17 +56,25 @@ public final class CostProfile {
     private final CkksContext ctx;
     private final CkksEncoder encoder;
     private final SecretKey sk;
-    private final Encryptor encryptor;
+    private final ThreadLocal<Encryptor> encryptors;
     private final Decryptor decryptor;
     private final KeyGenerator keygen;
     private final List<Phase> phases = new ArrayList<>();
+    private final int threads;
     private long mark;
+    private long wallMark;
 
     /**
      * @param weights the model
      * @param masking the RELU network's masking
+     * @param threads threads of the pool the layers and the client's encryption run on; with 1, everything runs
+     *                on the calling thread and its CPU time is the whole cost
      */
-    public CostProfile(CryptoNetsWeights weights, MaskingConfig masking) {
+    public CostProfile(CryptoNetsWeights weights, MaskingConfig masking, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
         this.weights = weights;
         this.masking = masking;
         this.params = EncryptedCryptoNets.parameters(weights.activation());
@@ -73,7 +82,7 @@ public final class CostProfile {
         this.encoder = new CkksEncoder(ctx);
         this.keygen = new KeyGenerator(ctx);
         this.sk = keygen.secretKey();
-        this.encryptor = new Encryptor(ctx, sk);
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, sk));
         this.decryptor = new Decryptor(ctx, sk);
     }
 
@@ -87,7 +96,8 @@ public final class CostProfile {
         if (!THREADS.isCurrentThreadCpuTimeSupported()) {
             throw new IllegalStateException("this JVM does not measure thread CPU time");
         }
-        ForkJoinPool one = new ForkJoinPool(1); // parallelism 1: every parallelFor runs on this thread
+        // parallelism 1: every parallelFor runs on this thread
+        ForkJoinPool one = new ForkJoinPool(threads);
         try {
             for (int i = 0; i <= warmups; i++) {
                 phases.clear();
@@ -108,7 +118,7 @@ public final class CostProfile {
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), one);
         Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(ctx, keygen.publicKey(), masking.floodingBits()) : null;
         start();
-        Ciphertext[] x = encryptInputs(columns);
+        Ciphertext[] x = encryptInputs(columns, one);
         x = wire("INFER (seeded, top level)", x);
         int[] round = {0};
         MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, masked -> {
@@ -152,7 +162,7 @@ public final class CostProfile {
         EvaluationKeys keys = keygen.evaluationKeys(true, false);
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, keys), MacKernels.get(), one);
         start();
-        Ciphertext[] x = encryptInputs(columns);
+        Ciphertext[] x = encryptInputs(columns, one);
         x = wire("INFER (seeded, top level)", x);
         for (Layer l : EncryptedCryptoNets.build(weights).layers()) {
             x = l.forward(x, rt);
@@ -165,17 +175,22 @@ public final class CostProfile {
         lap("client", "decrypt the logits", x.length);
     }
 
-    private Ciphertext[] encryptInputs(double[][] columns) {
+    private Ciphertext[] encryptInputs(double[][] columns, ForkJoinPool pool) {
         Ciphertext[] x = new Ciphertext[columns.length];
-        for (int p = 0; p < columns.length; p++) {
-            x[p] = encrypt(columns[p]);
+        if (threads == 1) {
+            for (int p = 0; p < columns.length; p++) {
+                x[p] = encrypt(columns[p]);
+            }
+        } else {
+            pool.submit(() -> java.util.stream.IntStream.range(0, columns.length).parallel()
+                    .forEach(p -> x[p] = encrypt(columns[p]))).join();
         }
         lap("client", "encode and encrypt the inputs", x.length);
         return x;
     }
 
     private Ciphertext encrypt(double[] v) {
-        return encryptor.encrypt(encoder.encode(v, params.maxLevel(), params.defaultScale()));
+        return encryptors.get().encrypt(encoder, v, params.maxLevel(), params.defaultScale());
     }
 
     /** Serializes and strictly parses every ciphertext, as a message would travel. */
@@ -193,37 +208,61 @@ public final class CostProfile {
 
     private void start() {
         mark = THREADS.getCurrentThreadCpuTime();
+        wallMark = System.nanoTime();
     }
 
     private void lap(String role, String name, int ciphertexts) {
         long now = THREADS.getCurrentThreadCpuTime();
-        phases.add(new Phase(role, name, ciphertexts, (now - mark) / 1e9));
+        long wall = System.nanoTime();
+        phases.add(new Phase(role, name, ciphertexts, (now - mark) / 1e9, (wall - wallMark) / 1e9));
         mark = THREADS.getCurrentThreadCpuTime();
+        wallMark = System.nanoTime();
     }
 
-    /** @return a table of the phases, with totals per role and the throughput bound on {@code cores} cores */
-    public static String format(List<Phase> phases, int images, int cores, CkksParameters params) {
+    /**
+     * @param threads the profile's pool size: with 1 the CPU column is the whole cost and bounds the throughput on
+     *                {@code cores} cores; with more, the wall column is what that many threads achieve
+     * @return a table of the phases, with totals per role and the throughput they imply
+     */
+    public static String format(List<Phase> phases, int images, int cores, int threads, CkksParameters params) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "CPU time of one batch of %d images, one thread (thread CPU time), %s%n", images, params));
-        sb.append(String.format(Locale.ROOT, "  %-7s %-78s %6s %9s %8s%n", "role", "phase", "cts", "CPU s", "ms/ct"));
+        sb.append(String.format(Locale.ROOT, "One batch of %d images on %d thread(s) (CPU: thread CPU time of the driving thread), %s%n",
+                images, threads, params));
+        sb.append(String.format(Locale.ROOT, "  %-7s %-78s %6s %9s %9s %8s%n", "role", "phase", "cts", "CPU s", "wall s", "ms/ct"));
         double total = 0;
         double client = 0;
         double server = 0;
         double wire = 0;
+        double wallServer = 0;
+        double wallClient = 0;
         for (Phase p : phases) {
-            sb.append(String.format(Locale.ROOT, "  %-7s %-78s %6d %9.3f %8.3f%n", p.role(), p.name(), p.ciphertexts(),
-                    p.cpuSeconds(), 1e3 * p.cpuSeconds() / Math.max(1, p.ciphertexts())));
+            double cost = threads == 1 ? p.cpuSeconds() : p.wallSeconds();
+            sb.append(String.format(Locale.ROOT, "  %-7s %-78s %6d %9s %9.3f %8.3f%n", p.role(), p.name(), p.ciphertexts(),
+                    threads == 1 ? String.format(Locale.ROOT, "%.3f", p.cpuSeconds()) : "-", p.wallSeconds(),
+                    1e3 * cost / Math.max(1, p.ciphertexts())));
             total += p.cpuSeconds();
             switch (p.role()) {
-                case "client" -> client += p.cpuSeconds();
-                case "server" -> server += p.cpuSeconds();
+                case "client" -> {
+                    client += p.cpuSeconds();
+                    wallClient += p.wallSeconds();
+                }
+                case "server" -> {
+                    server += p.cpuSeconds();
+                    wallServer += p.wallSeconds();
+                }
                 default -> wire += p.cpuSeconds();
             }
         }
-        sb.append(String.format(Locale.ROOT, "  total %.3f CPU s: client %.3f (%.0f%%), server %.3f (%.0f%%), serialization %.3f (%.0f%%)%n",
-                total, client, 100 * client / total, server, 100 * server / total, wire, 100 * wire / total));
-        sb.append(String.format(Locale.ROOT, "  bound with %d core(s) and perfect parallelism: %.0f images/s end to end%n",
-                cores, images * cores / total));
+        if (threads == 1) {
+            sb.append(String.format(Locale.ROOT, "  total %.3f CPU s: client %.3f (%.0f%%), server %.3f (%.0f%%), serialization %.3f (%.0f%%)%n",
+                    total, client, 100 * client / total, server, 100 * server / total, wire, 100 * wire / total));
+            sb.append(String.format(Locale.ROOT, "  bound with %d core(s) and perfect parallelism: %.0f images/s end to end, %.0f server-side%n",
+                    cores, images * cores / total, images * cores / server));
+        } else {
+            sb.append(String.format(Locale.ROOT, "  wall with %d threads: server %.3f s (%.0f images/s), client %.3f s; in one process "
+                    + "without serialization %.0f images/s end to end%n", threads, wallServer, images / wallServer, wallClient,
+                    images / (wallServer + wallClient)));
+        }
         return sb.toString();
     }
 }

@@ -288,6 +288,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--cores", description = "cores for the throughput bound (default: available processors)")
         int cores = Runtime.getRuntime().availableProcessors();
 
+        @Option(names = "--threads", description = "threads for the layers and the encryption (default: 1, which measures "
+                + "CPU time; more measures the wall time that many threads achieve)")
+        int threads = 1;
+
         @Option(names = "--data", description = "directory holding the MNIST files (as the main command)")
         Path data;
 
@@ -308,9 +312,13 @@ public final class CryptoNetsCli implements Callable<Integer> {
                     columns[p][i] = img[p];
                 }
             }
-            List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode))
+            if (threads < 1) {
+                spec.commandLine().getErr().println("error: --threads must be at least 1, got " + threads);
+                return 2;
+            }
+            List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode), threads)
                     .run(columns, warmups);
-            print(spec, CostProfile.format(phases, images, cores, EncryptedCryptoNets.parameters(activation)).stripTrailing());
+            print(spec, CostProfile.format(phases, images, cores, threads, EncryptedCryptoNets.parameters(activation)).stripTrailing());
             return 0;
         }
     }

@@ -18,13 +18,28 @@ public final class EncryptedRuntime {
     private final MacKernel mac;
     private final ForkJoinPool pool;
     private final LimbPool limbs;
+    private final Packing packing;
 
     /**
+     * A runtime for {@link Packing#REAL real-packed} inputs.
+     *
      * @param evaluator the evaluator (with a relinearization key if the network relinearizes)
      * @param mac       the multiply-accumulate kernel ({@link MacKernels#get()})
      * @param pool      the pool for parallel evaluation
      */
     public EncryptedRuntime(Evaluator evaluator, MacKernel mac, ForkJoinPool pool) {
+        this(evaluator, mac, pool, Packing.REAL);
+    }
+
+    /**
+     * @param evaluator the evaluator (with a relinearization key if the network relinearizes, and the conjugation
+     *                  key for squares under complex packing)
+     * @param mac       the multiply-accumulate kernel ({@link MacKernels#get()})
+     * @param pool      the pool for parallel evaluation
+     * @param packing   how the inputs' slots hold the batch
+     */
+    public EncryptedRuntime(Evaluator evaluator, MacKernel mac, ForkJoinPool pool, Packing packing) {
+        this.packing = java.util.Objects.requireNonNull(packing, "packing");
         this.evaluator = evaluator;
         this.mac = mac;
         this.pool = pool;
@@ -69,6 +84,11 @@ public final class EncryptedRuntime {
                 }
             }
         }
+    }
+
+    /** @return how the inputs' slots hold the batch */
+    public Packing packing() {
+        return packing;
     }
 
     /** @return the evaluator */

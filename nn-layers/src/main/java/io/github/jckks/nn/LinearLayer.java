@@ -285,7 +285,13 @@ public final class LinearLayer implements Layer {
         RnsRing rq = rt.context().ringQ();
         int k = level + 1;
         int n = rq.n();
+        // Weights at the scale of q_l, so that the rescale brings the scale back. Under complex packing a
+        // three-part input is an unrelinearized complex-packed square, whose polynomial carries a factor 4
+        // (scale 4 s^2): weights at q_l / 4 cancel it and keep the headroom of real packing.
         double weightScale = ev.lastPrime(level);
+        if (rt.packing() == Packing.COMPLEX && parts == 3) {
+            weightScale /= 4;
+        }
         double outScale = first.scale() * weightScale;
         int outputs = weights.length;
         // Scalar encoding of the weights: round(w * q_l), one residue per prime.
@@ -331,7 +337,11 @@ public final class LinearLayer implements Layer {
             }
         });
         rt.parallelFor(outputs, o -> {
-            ev.addScalarInPlace(out[o], bias[o]);
+            if (rt.packing() == Packing.COMPLEX) {
+                ev.addComplexScalarInPlace(out[o], bias[o], bias[o]); // b to both packed batches
+            } else {
+                ev.addScalarInPlace(out[o], bias[o]);
+            }
             for (int r = 0; r < rescales; r++) {
                 ev.rescaleInPlace(out[o]);
                 if (r == 0 && relinearize) {

@@ -7,7 +7,9 @@ import io.github.jckks.math.RnsPoly;
  * The square activation x -&gt; x<sup>2</sup> (CryptoNets). Encrypted: one ciphertext product per element, left
  * three-part and unrescaled (<b>lazy relinearization and rescaling</b>: the next linear layer accumulates the
  * three parts and rescales twice, so only its far fewer outputs are relinearized). Cost: 3 (l+1) N products
- * per element.
+ * per element. Under {@link Packing#COMPLEX complex packing} each element is squared slot-wise in both packed
+ * batches ({@code Evaluator.squareComplexPacked}: one conjugation, i.e. one key switch, and 4 (l+1) N products),
+ * leaving a factor 4 in the scale that the next linear layer removes.
  */
 public final class SquareActivation implements Layer {
     private final int size;
@@ -48,7 +50,9 @@ public final class SquareActivation implements Layer {
             Ciphertext x = input[i];
             int k = x.level() + 1;
             RnsPoly[] parts = {rt.limbs().take(k, true), rt.limbs().take(k, true), rt.limbs().take(k, true)};
-            out[i] = rt.evaluator().squareInto(x, parts);
+            out[i] = rt.packing() == Packing.COMPLEX
+                    ? rt.evaluator().squareComplexPackedInto(x, parts)
+                    : rt.evaluator().squareInto(x, parts);
         });
         return out;
     }

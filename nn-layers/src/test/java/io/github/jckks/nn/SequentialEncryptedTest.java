@@ -12,11 +12,14 @@ import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A CryptoNets-shaped network (conv, square, dense, square, dense) encrypted vs its plaintext reference. */
 class SequentialEncryptedTest {
@@ -64,8 +67,9 @@ class SequentialEncryptedTest {
         return v;
     }
 
-    @Test
-    void cryptoNetsShapedNetworkMatchesPlaintext() {
+    @ParameterizedTest
+    @EnumSource(Packing.class)
+    void cryptoNetsShapedNetworkMatchesPlaintext(Packing packing) {
         Random r = new Random(42);
         int side = 10;
         Sequential net = Sequential.builder()
@@ -86,9 +90,12 @@ class SequentialEncryptedTest {
         CkksEncoder enc = new CkksEncoder(ctx);
         Encryptor encryptor = new Encryptor(ctx, kg.secretKey());
         Decryptor dec = new Decryptor(ctx, kg.secretKey());
-        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, kg.evaluationKeys(true, false)), MacKernels.get(), pool);
+        boolean complex = packing == Packing.COMPLEX;
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, kg.evaluationKeys(true, complex)), MacKernels.get(),
+                pool, packing);
 
-        int batch = params.slots();
+        int batch = packing.imagesPerCiphertext(params.slots());
+        int slots = params.slots();
         double[][] images = new double[batch][side * side];
         for (double[] img : images) {
             for (int i = 0; i < img.length; i++) {
@@ -101,7 +108,10 @@ class SequentialEncryptedTest {
             for (int i = 0; i < batch; i++) {
                 col[i] = images[i][p];
             }
-            in[p] = encryptor.encrypt(enc.encode(col, params.maxLevel(), params.defaultScale()));
+            in[p] = encryptor.encrypt(complex
+                    ? enc.encodeComplexPacked(Arrays.copyOfRange(col, 0, slots), Arrays.copyOfRange(col, slots, batch),
+                            params.maxLevel(), params.defaultScale())
+                    : enc.encode(col, params.maxLevel(), params.defaultScale()));
         }
         Ciphertext[] out = net.forward(in, rt);
         assertEquals(4, out.length);
@@ -110,7 +120,14 @@ class SequentialEncryptedTest {
         double maxErr = 0;
         double[][] dec4 = new double[4][];
         for (int o = 0; o < 4; o++) {
-            dec4[o] = enc.decode(dec.decrypt(out[o]));
+            if (complex) {
+                double[][] reIm = enc.decodeComplex(dec.decrypt(out[o]));
+                dec4[o] = new double[batch];
+                System.arraycopy(reIm[0], 0, dec4[o], 0, slots);
+                System.arraycopy(reIm[1], 0, dec4[o], slots, slots);
+            } else {
+                dec4[o] = enc.decode(dec.decrypt(out[o]));
+            }
         }
         for (int i = 0; i < batch; i++) {
             double[] ref = net.forward(images[i]);
