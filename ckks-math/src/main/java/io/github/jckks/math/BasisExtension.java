@@ -158,6 +158,8 @@ public final class BasisExtension {
                     long v = x[c];
                     z[c] = v > half ? v - q + pv : v;
                 }
+            } else if (ModArith.fast() != null && q < (1L << 30) && p.bits() >= 15 && p.bits() <= 30) {
+                ModArith.fast().centredReduce(x, q, z, p); // SIMD, same values
             } else {
                 for (int c = 0; c < x.length; c++) {
                     long v = x[c];

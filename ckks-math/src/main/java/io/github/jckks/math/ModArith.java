@@ -71,6 +71,31 @@ public final class ModArith {
         }
     }
 
+    /**
+     * acc = acc + x &middot; y without reduction (lazy accumulation; see {@link PointwiseKernel#mulAddLazy}): x, y
+     * below 2<sup>32</sup>, acc kept below 2<sup>63</sup> by the caller.
+     */
+    public static void mulAddLazy(long[] x, long[] y, long[] acc) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulAddLazy(x, y, acc);
+            return;
+        }
+        for (int j = 0; j < acc.length; j++) {
+            acc[j] += x[j] * y[j];
+        }
+    }
+
+    /** acc = acc mod q for acc in [0, 2<sup>63</sup>) (the end of a lazy accumulation). */
+    public static void reduceLazy(long[] acc, Modulus m) {
+        if (Holder.FAST != null && m.bits() >= 17 && m.bits() <= 30) {
+            Holder.FAST.reduce(acc, m);
+            return;
+        }
+        for (int j = 0; j < acc.length; j++) {
+            acc[j] = m.reduce(acc[j]);
+        }
+    }
+
     /** z = x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
     public static void mulScalar(long[] x, long w, long wShoup, long[] z, Modulus m) {
         final int n = z.length;

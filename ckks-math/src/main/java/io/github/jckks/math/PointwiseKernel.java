@@ -21,4 +21,14 @@ public interface PointwiseKernel {
      * RNS rescale. v in [0, p) with p &lt; 2<sup>30</sup>; q &lt; 2<sup>30</sup>.
      */
     void centredReduce(long[] v, long p, long[] out, Modulus q);
+
+    /**
+     * acc = acc + x &middot; y as plain 64-bit integers, no reduction (lazy accumulation): x, y below 2<sup>32</sup>,
+     * and the caller bounds the number of terms so that acc stays below 2<sup>63</sup> (e.g. up to 8 products of
+     * residues below 2<sup>30</sup>). Finish with {@link #reduce}.
+     */
+    void mulAddLazy(long[] x, long[] y, long[] acc);
+
+    /** acc = acc mod q for acc in [0, 2<sup>63</sup>), q of 17 to 30 bits. */
+    void reduce(long[] acc, Modulus q);
 }

@@ -190,6 +190,41 @@ public final class RnsRing {
     }
 
     /**
+     * acc = acc + a &odot; b as unreduced 64-bit sums (lazy multiply-accumulate): every prime must be below
+     * 2<sup>31</sup> and the caller must add at most {@link #lazyTerms()} products before {@link #reduceLazy}. The
+     * accumulator's limbs hold integers, not residues, until then.
+     */
+    public void mulAddPointwiseLazy(RnsPoly a, RnsPoly b, RnsPoly acc) {
+        int k = acc.limbCount();
+        checkBinary(a, b, acc);
+        checkSameForm(a, acc);
+        for (int i = 0; i < k; i++) {
+            ModArith.mulAddLazy(a.limb(i), b.limb(i), acc.limb(i));
+        }
+    }
+
+    /** @return how many products of residues a lazy accumulation may add: 2<sup>63</sup> / max q<sup>2</sup>, 0 if a prime exceeds 31 bits */
+    public int lazyTerms() {
+        long max = 0;
+        for (int i = 0; i < basis.size(); i++) {
+            max = Math.max(max, basis.modulus(i).value());
+        }
+        if (max >= (1L << 31)) {
+            return 0;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Long.MAX_VALUE / (max * max));
+    }
+
+    /** acc = acc mod q<sub>i</sub> on every limb: the end of a lazy accumulation. */
+    public void reduceLazy(RnsPoly acc) {
+        int k = acc.limbCount();
+        check(acc, k);
+        for (int i = 0; i < k; i++) {
+            ModArith.reduceLazy(acc.limb(i), basis.modulus(i));
+        }
+    }
+
+    /**
      * out = a &middot; c where the constant c is given by its residues c<sub>i</sub> = c mod q<sub>i</sub> (one
      * value per prime: nGraph-HE2's scalar encoding). Works in either form; one Shoup product per residue.
      */

@@ -57,6 +57,25 @@ class PointwiseKernelTest {
                 fast.centredReduce(v, pv, actual, q);
                 assertArrayEquals(expected, actual, "centredReduce from " + pv + " to " + qv);
             }
+            // lazy accumulation of as many products as fit below 2^63, then one reduction; also extreme sums
+            int terms = (int) Math.min(64, Long.MAX_VALUE / (qv * qv));
+            long[] lazy = new long[x.length];
+            long[] reference = new long[x.length];
+            for (int t = 0; t < terms; t++) {
+                fast.mulAddLazy(x, y, lazy);
+                for (int j = 0; j < x.length; j++) {
+                    reference[j] = q.add(reference[j], q.mul(x[j], y[j]));
+                }
+            }
+            fast.reduce(lazy, q);
+            assertArrayEquals(reference, lazy, "mulAddLazy x " + terms + " then reduce, " + bits + " bits");
+            long[] big = new long[x.length];
+            for (int j = 0; j < big.length; j++) {
+                big[j] = j % 3 == 0 ? Long.MAX_VALUE - j : j % 3 == 1 ? j : r.nextLong() >>> 1;
+                expected[j] = q.reduce(big[j]);
+            }
+            fast.reduce(big, q);
+            assertArrayEquals(expected, big, "reduce of 63-bit values, " + bits + " bits");
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.github.jckks.ckks;
 
 import io.github.jckks.math.BasisExtension;
+import io.github.jckks.math.ModArith;
 import io.github.jckks.math.Modulus;
+import io.github.jckks.math.PointwiseKernel;
 import io.github.jckks.math.RnsBasis;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
@@ -132,6 +134,11 @@ public final class CkksContext {
             long[] x = xQ.limb(i);
             long[] c = conv.limb(i);
             long[] z = out.limb(i);
+            PointwiseKernel fast = ModArith.fast();
+            if (fast != null && q.bits() <= 30) {
+                fast.subMulScalar(x, c, pInvModQ[i], z, q); // (x - c) P^-1 mod q_i, SIMD
+                continue;
+            }
             for (int j = 0; j < x.length; j++) {
                 long diff = x[j] - c[j];
                 if (diff < 0) {

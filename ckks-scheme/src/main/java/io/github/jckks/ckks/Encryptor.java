@@ -64,14 +64,23 @@ public final class Encryptor {
      * ciphertext distribution as {@code encrypt(encoder.encode(values, level, scale))}).
      */
     public Ciphertext encrypt(CkksEncoder encoder, double[] values, int level, double scale) {
+        return encrypt(encoder, values, null, level, scale);
+    }
+
+    /**
+     * Encodes and encrypts the complex vector re + i&middot;im (im may be null; with two real batches this is
+     * complex packing, as {@link CkksEncoder#encodeComplexPacked}) in one pass, like
+     * {@link #encrypt(CkksEncoder, double[], int, double)}.
+     */
+    public Ciphertext encrypt(CkksEncoder encoder, double[] re, double[] im, int level, double scale) {
         if (secretKey == null) {
-            return encrypt(encoder.encode(values, level, scale)); // the error lives modulo QP there
+            return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }
-        double[] coeffs = encoder.scaledCoefficients(values, null, level, scale);
+        double[] coeffs = encoder.scaledCoefficients(re, im, level, scale);
         long[] e = RlweSampler.gaussian(prng, context.n());
         for (int j = 0; j < e.length; j++) {
             if (!(Math.abs(coeffs[j]) < 0x1p61)) {
-                return encrypt(encoder.encode(values, level, scale)); // huge coefficients: the general path
+                return encrypt(encoder.encode(re, im, level, scale)); // huge coefficients: the general path
             }
             e[j] += (long) coeffs[j];
         }

@@ -632,6 +632,9 @@ public final class Evaluator {
             acc.setNtt(true);
         }
         int digits = context.digitCount(level);
+        // lazy accumulation: with primes below 2^31, the digits' products add up unreduced in 64 bits and are
+        // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit
+        boolean lazy = digits <= Math.min(rq.lazyTerms(), rp.lazyTerms());
         for (int j = 0; j < digits; j++) {
             CkksContext.ModUpPlan plan = context.modUp(level, j);
             int width = plan.end - plan.start;
@@ -657,10 +660,23 @@ public final class Evaluator {
             digitQ.setNtt(true);
             digitP.setNtt(false);
             rp.ntt(digitP);
-            rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
-            rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);
-            rp.mulAddPointwise(digitP, key.bP(j), acc0P);
-            rp.mulAddPointwise(digitP, key.aP(j), acc1P);
+            if (lazy) {
+                rq.mulAddPointwiseLazy(digitQ, key.bQ(j), acc0Q);
+                rq.mulAddPointwiseLazy(digitQ, key.aQ(j), acc1Q);
+                rp.mulAddPointwiseLazy(digitP, key.bP(j), acc0P);
+                rp.mulAddPointwiseLazy(digitP, key.aP(j), acc1P);
+            } else {
+                rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
+                rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);
+                rp.mulAddPointwise(digitP, key.bP(j), acc0P);
+                rp.mulAddPointwise(digitP, key.aP(j), acc1P);
+            }
+        }
+        if (lazy) {
+            rq.reduceLazy(acc0Q);
+            rq.reduceLazy(acc1Q);
+            rp.reduceLazy(acc0P);
+            rp.reduceLazy(acc1P);
         }
         modDown(acc0Q, acc0P, out0, w);
         modDown(acc1Q, acc1P, out1, w);

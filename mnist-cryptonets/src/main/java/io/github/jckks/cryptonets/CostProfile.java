@@ -16,6 +16,7 @@ import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Layer;
 import io.github.jckks.nn.MacKernels;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedActivation;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
 import io.github.jckks.nn.clientaided.MaskedReluOracle;
@@ -61,6 +62,7 @@ public final class CostProfile {
     private final KeyGenerator keygen;
     private final List<Phase> phases = new ArrayList<>();
     private final int threads;
+    private final Packing packing;
     private long mark;
     private long wallMark;
 
@@ -69,8 +71,10 @@ public final class CostProfile {
      * @param masking the RELU network's masking
      * @param threads threads of the pool the layers and the client's encryption run on; with 1, everything runs
      *                on the calling thread and its CPU time is the whole cost
+     * @param packing real, or complex (SQUARE only: columns of N images, real then imaginary halves)
      */
-    public CostProfile(CryptoNetsWeights weights, MaskingConfig masking, int threads) {
+    public CostProfile(CryptoNetsWeights weights, MaskingConfig masking, int threads, Packing packing) {
+        this.packing = packing;
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
@@ -159,8 +163,8 @@ public final class CostProfile {
     }
 
     private void square(double[][] columns, ForkJoinPool one) {
-        EvaluationKeys keys = keygen.evaluationKeys(true, false);
-        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, keys), MacKernels.get(), one);
+        EvaluationKeys keys = keygen.evaluationKeys(true, packing == Packing.COMPLEX);
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, keys), MacKernels.get(), one, packing);
         start();
         Ciphertext[] x = encryptInputs(columns, one);
         x = wire("INFER (seeded, top level)", x);
@@ -179,14 +183,23 @@ public final class CostProfile {
         Ciphertext[] x = new Ciphertext[columns.length];
         if (threads == 1) {
             for (int p = 0; p < columns.length; p++) {
-                x[p] = encrypt(columns[p]);
+                x[p] = encryptColumn(columns[p]);
             }
         } else {
             pool.submit(() -> java.util.stream.IntStream.range(0, columns.length).parallel()
-                    .forEach(p -> x[p] = encrypt(columns[p]))).join();
+                    .forEach(p -> x[p] = encryptColumn(columns[p]))).join();
         }
         lap("client", "encode and encrypt the inputs", x.length);
         return x;
+    }
+
+    private Ciphertext encryptColumn(double[] v) {
+        int slots = params.slots();
+        if (v.length <= slots) {
+            return encrypt(v);
+        }
+        return encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(v, 0, slots),
+                java.util.Arrays.copyOfRange(v, slots, v.length), params.maxLevel(), params.defaultScale());
     }
 
     private Ciphertext encrypt(double[] v) {

@@ -5,6 +5,7 @@ import io.github.jckks.cryptonets.data.MnistFiles;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
@@ -53,9 +54,6 @@ public final class CryptoNetsCli implements Callable<Integer> {
             + "client connects over loopback TCP")
     String mode = "local";
 
-    @Option(names = "--packing", description = "real (batch-axis packing, N/2 images per ciphertext); complex is not available yet")
-    String packing = "real";
-
     @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking factors: "
             + "per-slot (default, a factor per image) or per-ciphertext (cheaper; lets the client learn ratios between "
             + "the images of a batch)")
@@ -63,9 +61,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!packing.equals("real")) {
-            System.err.println("error: --packing " + packing + " is not available yet: use real (complex packing needs "
-                    + "conjugation-based squares, see README)");
+        Packing packing = client.packing(network.activation);
+        if (packing == null) {
             return 2;
         }
         CryptoNetsRun.Mode m = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -83,7 +80,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         MnistDataset test = client.testSet();
         CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test))
-                .maskMode(maskMode);
+                .maskMode(maskMode).packing(packing);
         CryptoNetsRun.Report r = run.run(client.count(test), m);
         print(spec, client.json ? toJson(r) : toText(r));
         return 0;
@@ -130,6 +127,29 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
         @Option(names = "--json", description = "print one JSON object instead of the human-readable report")
         boolean json;
+
+        @Option(names = "--packing", paramLabel = "complex|real", description = "complex (default for SQUARE: two real "
+                + "batches in the real and imaginary parts of the slots, N images per batch, one conjugation per square) "
+                + "or real (batch-axis packing, N/2 images per batch; the only one for RELU)")
+        String packing;
+
+        /** @return the packing asked for, the network's default, or null after printing an error */
+        Packing packing(Activation activation) {
+            String p = packing == null ? (activation == Activation.SQUARE ? "complex" : "real") : packing.toLowerCase(Locale.ROOT);
+            switch (p) {
+                case "real":
+                    return Packing.REAL;
+                case "complex":
+                    if (activation != Activation.SQUARE) {
+                        System.err.println("error: --packing complex is implemented for --activation square only");
+                        return null;
+                    }
+                    return Packing.COMPLEX;
+                default:
+                    System.err.println("error: --packing " + packing + ": use complex or real");
+                    return null;
+            }
+        }
 
         MnistDataset testSet() {
             return MnistDataset.loadTest(MnistFiles.defaults().locate(data));
@@ -255,7 +275,12 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Override
         public Integer call() {
             MnistDataset test = client.testSet();
-            CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test));
+            Packing packing = client.packing(network.activation);
+            if (packing == null) {
+                return 2;
+            }
+            CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test))
+                    .packing(packing);
             CryptoNetsRun.Report r;
             try {
                 r = run.runRemote(client.count(test), host, port);
@@ -288,6 +313,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--cores", description = "cores for the throughput bound (default: available processors)")
         int cores = Runtime.getRuntime().availableProcessors();
 
+        @Option(names = "--packing", paramLabel = "complex|real", description = "as the main command (default: complex for "
+                + "SQUARE, real for RELU)")
+        String packingOption;
+
         @Option(names = "--threads", description = "threads for the layers and the encryption (default: 1, which measures "
                 + "CPU time; more measures the wall time that many threads achieve)")
         int threads = 1;
@@ -303,7 +332,13 @@ public final class CryptoNetsCli implements Callable<Integer> {
             }
             MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locate(data));
             CryptoNetsWeights weights = CryptoNetsWeights.loadBundled(activation);
-            int images = EncryptedCryptoNets.parameters(activation).slots();
+            Packing packing = packingOption == null ? (activation == Activation.SQUARE ? Packing.COMPLEX : Packing.REAL)
+                    : "complex".equalsIgnoreCase(packingOption) ? Packing.COMPLEX : Packing.REAL;
+            if (packing == Packing.COMPLEX && activation != Activation.SQUARE) {
+                spec.commandLine().getErr().println("error: --packing complex is implemented for --activation square only");
+                return 2;
+            }
+            int images = packing.imagesPerCiphertext(EncryptedCryptoNets.parameters(activation).slots());
             double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][images];
             double[] img = new double[columns.length];
             for (int i = 0; i < images; i++) {
@@ -316,7 +351,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 spec.commandLine().getErr().println("error: --threads must be at least 1, got " + threads);
                 return 2;
             }
-            List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode), threads)
+            List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode), threads, packing)
                     .run(columns, warmups);
             print(spec, CostProfile.format(phases, images, cores, threads, EncryptedCryptoNets.parameters(activation)).stripTrailing());
             return 0;

@@ -13,10 +13,12 @@ import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.Message;
 import io.github.jckks.nn.clientaided.MessageKind;
 import io.github.jckks.nn.clientaided.Transport;
+import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -43,6 +45,17 @@ public final class CryptoNetsClient {
     private final ThreadLocal<Encryptor> encryptors;
     private final ForkJoinPool pool;
     private final double keygenSeconds;
+    private final Packing packing;
+
+    /**
+     * A client with {@link Packing#REAL real packing}.
+     *
+     * @param activation the network the server runs (selects the parameters and the keys)
+     * @param pool       the pool for encryption, answers and decryption
+     */
+    public CryptoNetsClient(Activation activation, ForkJoinPool pool) {
+        this(activation, pool, Packing.REAL);
+    }
 
     /**
      * Generates fresh keys: the secret key and, for RELU, the public key (for the server's re-randomization);
@@ -50,8 +63,15 @@ public final class CryptoNetsClient {
      *
      * @param activation the network the server runs (selects the parameters and the keys)
      * @param pool       the pool for encryption, answers and decryption
+     * @param packing    REAL (N/2 images per batch) or COMPLEX (SQUARE only: N images per batch, two real batches
+     *                   in the real and imaginary parts; the evaluation keys then include the conjugation key, which
+     *                   tells the server to square complex-packed)
      */
-    public CryptoNetsClient(Activation activation, ForkJoinPool pool) {
+    public CryptoNetsClient(Activation activation, ForkJoinPool pool, Packing packing) {
+        if (packing == Packing.COMPLEX && activation != Activation.SQUARE) {
+            throw new IllegalArgumentException("complex packing is implemented for the SQUARE network only, not " + activation);
+        }
+        this.packing = packing;
         this.activation = activation;
         this.params = EncryptedCryptoNets.parameters(activation);
         this.pool = pool;
@@ -60,7 +80,7 @@ public final class CryptoNetsClient {
         KeyGenerator kg = new KeyGenerator(context);
         this.secretKey = kg.secretKey();
         if (activation == Activation.SQUARE) {
-            EvaluationKeys keys = kg.evaluationKeys(true, false);
+            EvaluationKeys keys = kg.evaluationKeys(true, packing == Packing.COMPLEX);
             this.keyItem = Serialization.write(context, keys);
         } else {
             PublicKey pk = kg.publicKey();
@@ -82,9 +102,14 @@ public final class CryptoNetsClient {
         return params;
     }
 
-    /** @return images per batch (the number of slots) */
+    /** @return images per batch: the number of slots, twice that with complex packing */
     public int batchSize() {
-        return params.slots();
+        return packing.imagesPerCiphertext(params.slots());
+    }
+
+    /** @return how a batch is packed */
+    public Packing packing() {
+        return packing;
     }
 
     /** @return seconds spent generating and serializing the keys */
@@ -157,12 +182,12 @@ public final class CryptoNetsClient {
                 throw new IllegalStateException("session closed");
             }
             int count = columns[0].length;
-            if (count < 1 || count > params.slots()) {
-                throw new IllegalArgumentException("batch of " + count + " images, allowed [1, " + params.slots() + "]");
+            if (count < 1 || count > batchSize()) {
+                throw new IllegalArgumentException("batch of " + count + " images, allowed [1, " + batchSize() + "]");
             }
             long t0 = System.nanoTime();
             Ciphertext[] input = new Ciphertext[columns.length];
-            parallel(columns.length, p -> input[p] = encrypt(columns[p]));
+            parallel(columns.length, p -> input[p] = encryptColumn(columns[p]));
             long t1 = System.nanoTime();
             long id = nextId++;
             int rounds = 0;
@@ -209,7 +234,7 @@ public final class CryptoNetsClient {
             long t2 = System.nanoTime();
             double[][] logits = new double[out.length][];
             Ciphertext[] result = out;
-            parallel(out.length, c -> logits[c] = encoder.decode(decryptor.decrypt(result[c])));
+            parallel(out.length, c -> logits[c] = decodeColumn(result[c], count));
             long t3 = System.nanoTime();
             return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered);
         }
@@ -240,6 +265,30 @@ public final class CryptoNetsClient {
             out[k] = encrypt(v);
         });
         return out;
+    }
+
+    /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */
+    private Ciphertext encryptColumn(double[] column) {
+        int slots = params.slots();
+        if (packing == Packing.REAL || column.length <= slots) {
+            return encrypt(column);
+        }
+        double[] re = Arrays.copyOfRange(column, 0, slots);
+        double[] im = Arrays.copyOfRange(column, slots, column.length);
+        return encryptors.get().encrypt(encoder, re, im, params.maxLevel(), params.defaultScale());
+    }
+
+    /** @return the values of the first {@code count} images held by {@code ct} (inverse of encryptColumn) */
+    private double[] decodeColumn(Ciphertext ct, int count) {
+        int slots = params.slots();
+        if (packing == Packing.REAL) {
+            return encoder.decode(decryptor.decrypt(ct));
+        }
+        double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));
+        double[] v = new double[Math.max(count, slots)];
+        System.arraycopy(reIm[0], 0, v, 0, slots);
+        System.arraycopy(reIm[1], 0, v, slots, Math.max(0, count - slots));
+        return v;
     }
 
     private Ciphertext encrypt(double[] values) {

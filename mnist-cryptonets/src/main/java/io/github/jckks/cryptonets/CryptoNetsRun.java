@@ -7,6 +7,7 @@ import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.math.NttKernels;
 import io.github.jckks.nn.MacKernels;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
@@ -132,6 +133,7 @@ public final class CryptoNetsRun {
     private final int threads;
     private final IntConsumer progress;
     private MaskMode maskMode = MaskMode.PER_SLOT;
+    private Packing packing = Packing.REAL;
 
     /**
      * @param weights  the trained model (its activation selects the network)
@@ -157,6 +159,20 @@ public final class CryptoNetsRun {
         return this;
     }
 
+    /**
+     * Sets the packing of the client's batches (default {@link Packing#REAL}; {@link Packing#COMPLEX} doubles the
+     * batch, SQUARE network only).
+     *
+     * @return this
+     */
+    public CryptoNetsRun packing(Packing p) {
+        if (p == Packing.COMPLEX && weights.activation() != Activation.SQUARE) {
+            throw new IllegalArgumentException("complex packing is implemented for the SQUARE network only");
+        }
+        this.packing = java.util.Objects.requireNonNull(p, "packing");
+        return this;
+    }
+
     /** Runs the first {@code images} test images in one process. */
     public Report run(int images) {
         return run(images, Mode.LOCAL);
@@ -173,7 +189,7 @@ public final class CryptoNetsRun {
         ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
             CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
-            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool);
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
             if (mode == Mode.LOCAL) {
                 DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
                 CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
@@ -212,7 +228,7 @@ public final class CryptoNetsRun {
         resetPeaks();
         ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
-            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool);
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
             PooledTcpTransport t = PooledTcpTransport.connect(host, port, client.context(), LIMITS, clientPool,
                     Duration.ofSeconds(10));
             return drive(client, t, images, Mode.REMOTE);
@@ -302,7 +318,7 @@ public final class CryptoNetsRun {
                 : (images - firstBatchImages) / ((encrypt + server + answer + decrypt - firstBatchNanos) / 1e9);
         long sent = tcp == null ? -1 : tcp.bytesSent();
         long received = tcp == null ? -1 : tcp.bytesReceived();
-        return new Report(images, batchSize, batches, "real (batch-axis)", (double) plainCorrect / images,
+        return new Report(images, batchSize, batches, packing == Packing.COMPLEX ? "complex (two real batches per slot vector)" : "real (batch-axis)", (double) plainCorrect / images,
                 (double) encCorrect / images, (double) agree / images, client.keygenSeconds(), encrypt / 1e9, server / 1e9,
                 decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
                 threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError, weights.activation(), mode,

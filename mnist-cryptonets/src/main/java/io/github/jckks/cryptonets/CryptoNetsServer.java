@@ -5,11 +5,13 @@ import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.EvaluationKeys;
 import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.GaloisElements;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Sequential;
 import io.github.jckks.nn.clientaided.ClientAidedException;
@@ -43,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * 845 and 100 ciphertexts).</li>
  * <li><b>SQUARE</b>: the same messages without activation rounds; HELLO carries the client's evaluation keys
  * (relinearization key) instead of its public key, and RESULT the ten three-part outputs of
- * {@link EncryptedCryptoNets#build}.</li>
+ * {@link EncryptedCryptoNets#build}. Keys that include the conjugation key select {@link Packing#COMPLEX complex
+ * packing} (N images per batch, a conjugation per square).</li>
  * </ul>
  * {@link #listen} serves sessions over TCP. Thread-safe: sessions share the pool.
  */
@@ -163,7 +166,10 @@ public final class CryptoNetsServer {
             if (keys.relinearization() == null) {
                 throw new ClientAidedException("the client's evaluation keys hold no relinearization key");
             }
-            EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool);
+            // the conjugation key is the client's request for complex packing (it is only needed for complex squares;
+            // complex-packed evaluation of a real-packed batch would still be right, only slower)
+            Packing packing = keys.galois(GaloisElements.conjugation(context.n())) != null ? Packing.COMPLEX : Packing.REAL;
+            EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool, packing);
             t.send(Message.hello(Serialization.write(params)));
             while (true) {
                 Message m = t.receive();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.Packing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,6 +47,18 @@ class CryptoNetsTcpTest {
             assertTrue(json.contains("\"" + key + "\": "), key + " in " + json);
         }
         assertTrue(json.contains("\"mode\": \"tcp\"") && json.contains("\"activation\": \"square\""), json);
+    }
+
+    @Test
+    void complexPackedSquareNetworkOverLoopbackTcpMatchesPlaintext() throws IOException {
+        int images = 4096 + 64; // 64 images in the imaginary parts
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, images);
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null)
+                .packing(Packing.COMPLEX).run(images, CryptoNetsRun.Mode.TCP);
+        assertEquals(8192, r.batchSize());
+        assertEquals(1.0, r.agreement(), 1e-12, "the server squared complex-packed (it got the conjugation key)");
+        assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+        assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"complex\""), CryptoNetsCli.toJson(r));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.Packing;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,33 @@ class EncryptedCryptoNetsTest {
         if (real) {
             assertTrue(r.encryptedAccuracy() >= 0.98, "accuracy on the first 300 test images " + r.encryptedAccuracy());
         }
+    }
+
+    @Test
+    void complexPackingClassifiesTwoBatchesPerCiphertext() throws IOException {
+        int images = 4096 + 304; // the second batch in the imaginary parts
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, images);
+        boolean real = TestData.mnistDir() != null;
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null)
+                .packing(Packing.COMPLEX).run(images);
+        assertEquals(8192, r.batchSize(), "N images per batch");
+        assertEquals(1, r.batches());
+        assertTrue(r.packing().startsWith("complex"), r.packing());
+        assertEquals(128, r.securityBits());
+        assertEquals(1.0, r.agreement(), 1e-12, "every encrypted prediction equals the plaintext one");
+        assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+        assertTrue(r.maxLogitError() < 0.02, "max logit error " + r.maxLogitError());
+        if (real) {
+            assertTrue(r.encryptedAccuracy() >= 0.98, "accuracy on the first " + images + " test images " + r.encryptedAccuracy());
+        }
+    }
+
+    @Test
+    void complexPackingIsRefusedForTheReluNetwork() {
+        CryptoNetsRun run = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.RELU), null, 1, null);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> run.packing(Packing.COMPLEX));
+        assertTrue(e.getMessage().contains("SQUARE"), e.getMessage());
     }
 
     @Test

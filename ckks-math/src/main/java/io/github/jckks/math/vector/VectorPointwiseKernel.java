@@ -166,4 +166,56 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(out, j);
         }
     }
+
+    @Override
+    public void mulAddLazy(long[] x, long[] y, long[] acc) {
+        int n = acc.length;
+        int upper = S.loopBound(n);
+        mulAddLazyBlock(x, y, acc, upper);
+        for (int j = upper; j < n; j++) {
+            acc[j] += x[j] * y[j];
+        }
+    }
+
+    private static void mulAddLazyBlock(long[] x, long[] y, long[] acc, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            LongVector b = LongVector.fromArray(S, y, j).and(M32);
+            a.mul(b).add(LongVector.fromArray(S, acc, j)).intoArray(acc, j);
+        }
+    }
+
+    @Override
+    public void reduce(long[] acc, Modulus q) {
+        check(q);
+        int s = q.bits();
+        if (s < 17) {
+            throw new IllegalArgumentException("lazy reduction needs a prime of at least 17 bits, got " + q);
+        }
+        long qq = q.value();
+        long mu = (1L << (2 * s)) / qq;
+        long c = (1L << 32) % qq;
+        int n = acc.length;
+        int upper = S.loopBound(n);
+        reduceBlock(acc, qq, s, mu, c, upper);
+        for (int j = upper; j < n; j++) {
+            acc[j] = q.reduce(acc[j]);
+        }
+    }
+
+    /**
+     * p mod q for p &lt; 2<sup>63</sup>: two folds p -&gt; (p &gt;&gt; 32) c + (p mod 2<sup>32</sup>) with c = 2<sup>32</sup> mod q
+     * bring p below 2<sup>2s-1</sup> + 2<sup>32</sup> + 2<sup>s</sup> &lt; 2<sup>2s</sup> (s &ge; 17), then Barrett.
+     */
+    private static void reduceBlock(long[] acc, long q, int s, long mu, long c, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        LongVector cv = LongVector.broadcast(S, c).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector p = LongVector.fromArray(S, acc, j);
+            LongVector p1 = p.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p.and(M32));
+            LongVector p2 = p1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p1.and(M32));
+            barrett(p2, qv, muv, s).intoArray(acc, j);
+        }
+    }
 }
