@@ -30,12 +30,17 @@ public final class RlweSampler {
             long mask = -1L >>> Long.numberOfLeadingZeros(q - 1);
             long[] z = out.limb(i);
             if (q <= (1L << 32)) {
+                // a 32-bit draw r is accepted below t = floor(2^32 / q) q (so r mod q is unbiased) and reduced:
+                // one draw per residue but for a fraction below q / 2^32, where masking to bitlength(q) bits
+                // would reject up to half the draws of a prime just above a power of two
+                Modulus m = ring.modulus(i);
+                long t = (1L << 32) / q * q;
                 for (int j = 0; j < z.length; j++) {
                     long r;
                     do {
-                        r = prng.nextInt() & mask;
-                    } while (r >= q);
-                    z[j] = r;
+                        r = prng.nextInt() & 0xFFFFFFFFL;
+                    } while (r >= t);
+                    z[j] = m.reduce(r);
                 }
             } else {
                 for (int j = 0; j < z.length; j++) {

@@ -311,9 +311,15 @@ public final class RnsRing {
         check(out, out.limbCount());
         for (int i = 0; i < out.limbCount(); i++) {
             Modulus m = basis.modulus(i);
+            long q = m.value();
             long[] z = out.limb(i);
             for (int j = 0; j < n; j++) {
-                z[j] = m.reduceSigned(coefficients[j]);
+                // branch-free reduceSigned: error coefficients have random signs, a branch would mispredict
+                long v = coefficients[j];
+                long sign = v >> 63;
+                long r = m.reduce((v ^ sign) - sign); // |v| as an unsigned 64-bit value
+                r += sign & (q - 2 * r);                // q - r for negative v
+                z[j] = r >= q ? r - q : r;
             }
         }
         out.setNtt(false);

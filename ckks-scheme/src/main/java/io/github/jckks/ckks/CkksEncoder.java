@@ -27,6 +27,11 @@ public final class CkksEncoder {
     private final int[] rotGroup;
     private final double[] ksiRe;
     private final double[] ksiIm;
+    /** Per stage (index log2 len), the twiddles of the special FFT in the order the butterflies use them. */
+    private final double[][] fwdRe;
+    private final double[][] fwdIm;
+    private final double[][] invRe;
+    private final double[][] invIm;
     private final MixedRadix mixedRadix;
 
     /** Precomputes the FFT tables for the context's N. */
@@ -47,6 +52,31 @@ public final class CkksEncoder {
             double angle = 2 * Math.PI * k / m;
             ksiRe[k] = Math.cos(angle);
             ksiIm[k] = Math.sin(angle);
+        }
+        // the twiddle of butterfly j at stage len depends on j and len only: laid out contiguously, the inner
+        // loops read them sequentially (and the JIT can vectorize them) instead of gathering from ksi
+        int stages = Integer.numberOfTrailingZeros(Math.max(2, slots)) + 1;
+        fwdRe = new double[stages][];
+        fwdIm = new double[stages][];
+        invRe = new double[stages][];
+        invIm = new double[stages][];
+        for (int len = 2; len <= slots; len <<= 1) {
+            int s = Integer.numberOfTrailingZeros(len);
+            int lenh = len >>> 1;
+            int lenq = len << 2;
+            int gap = m / lenq;
+            fwdRe[s] = new double[lenh];
+            fwdIm[s] = new double[lenh];
+            invRe[s] = new double[lenh];
+            invIm[s] = new double[lenh];
+            for (int j = 0; j < lenh; j++) {
+                int f = (rotGroup[j] & (lenq - 1)) * gap;
+                int v = (lenq - (rotGroup[j] & (lenq - 1))) * gap;
+                fwdRe[s][j] = ksiRe[f];
+                fwdIm[s][j] = ksiIm[f];
+                invRe[s][j] = ksiRe[v];
+                invIm[s][j] = ksiIm[v];
+            }
         }
         mixedRadix = new MixedRadix(context.ringQ().basis());
     }
@@ -189,22 +219,20 @@ public final class CkksEncoder {
     /** The inverse special FFT (HEAAN's fftSpecialInv): slots to the half-coefficient complex vector. */
     void fftSpecialInverse(double[] re, double[] im) {
         int size = re.length;
-        int m = 2 * n;
         for (int len = size; len >= 2; len >>>= 1) {
             int lenh = len >>> 1;
-            int lenq = len << 2;
-            int gap = m / lenq;
+            double[] twRe = invRe[Integer.numberOfTrailingZeros(len)];
+            double[] twIm = invIm[Integer.numberOfTrailingZeros(len)];
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (lenq - (rotGroup[j] & (lenq - 1))) * gap;
                     int a = i + j;
                     int b = a + lenh;
                     double ur = re[a] + re[b];
                     double ui = im[a] + im[b];
                     double vr = re[a] - re[b];
                     double vi = im[a] - im[b];
-                    double wr = ksiRe[idx];
-                    double wi = ksiIm[idx];
+                    double wr = twRe[j];
+                    double wi = twIm[j];
                     re[a] = ur;
                     im[a] = ui;
                     re[b] = vr * wr - vi * wi;
@@ -223,19 +251,17 @@ public final class CkksEncoder {
     /** The special FFT (HEAAN's fftSpecial): half-coefficient complex vector to slots. */
     void fftSpecial(double[] re, double[] im) {
         int size = re.length;
-        int m = 2 * n;
         bitReverse(re, im);
         for (int len = 2; len <= size; len <<= 1) {
             int lenh = len >>> 1;
-            int lenq = len << 2;
-            int gap = m / lenq;
+            double[] twRe = fwdRe[Integer.numberOfTrailingZeros(len)];
+            double[] twIm = fwdIm[Integer.numberOfTrailingZeros(len)];
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (rotGroup[j] & (lenq - 1)) * gap;
                     int a = i + j;
                     int b = a + lenh;
-                    double wr = ksiRe[idx];
-                    double wi = ksiIm[idx];
+                    double wr = twRe[j];
+                    double wi = twIm[j];
                     double vr = re[b] * wr - im[b] * wi;
                     double vi = re[b] * wi + im[b] * wr;
                     double ur = re[a];
