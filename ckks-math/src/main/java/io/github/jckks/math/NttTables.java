@@ -136,8 +136,11 @@ public final class NttTables {
      * product, which only reduces it to [0, 2q)) and otherwise the twiddle of its block, &psi;<sup>brv(m + j /
      * 2t)</sup> forward, &psi;<sup>-brv(m + j / 2t)</sup> inverse, with m = N / 2t. The array holds 12 blocks of
      * N ints: for the stages (forward t = 4, 2, 1; inverse t = 1, 2, 4) in that order, the twiddles w followed by
-     * their Shoup companions floor(w &middot; 2<sup>32</sup> / q) (unsigned ints). Built on first use in O(N) (racy
-     * but idempotent), then shared: do not modify.
+     * their Shoup companions floor(w &middot; 2<sup>32</sup> / q) (unsigned ints). Within every group of 8 the
+     * entries follow the kernel's register order: position p holds element (p &gt;&gt; 1) + 4 (p &amp; 1), i.e. the
+     * elements 0, 4, 1, 5, 2, 6, 3, 7, which is the order of the int lanes of two 4 x 64-bit vectors
+     * (a[j..j+3], a[j+4..j+7]) packed as (low, high) halves. Built on first use in O(N) (racy but idempotent),
+     * then shared: do not modify.
      *
      * @throws IllegalStateException if q &gt;= 2<sup>30</sup> or N &lt; 8
      */
@@ -160,10 +163,11 @@ public final class NttTables {
             int t = distances[s];
             long[] w = s < 3 ? psiRev : psiInvRev;
             int m = n / (2 * t);
-            for (int j = 0; j < n; j++) {
+            for (int pos = 0; pos < n; pos++) {
+                int j = (pos & ~7) + ((pos & 7) >>> 1) + 4 * (pos & 1); // the element at this register position
                 long p = (j % (2 * t)) < t ? packShoup32(1) : packShoup32(w[m + j / (2 * t)]);
-                out[2 * s * n + j] = (int) p;
-                out[(2 * s + 1) * n + j] = (int) (p >>> 32);
+                out[2 * s * n + pos] = (int) p;
+                out[(2 * s + 1) * n + pos] = (int) (p >>> 32);
             }
         }
         return out;

@@ -54,6 +54,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
             + "client connects over loopback TCP")
     String mode = "local";
 
+    @Option(names = "--no-warmup", description = "measure a cold JVM: no JIT warm-up before the first batch (by default "
+            + "the SQUARE network first runs twice on random data in a small ring, timed separately)")
+    boolean noWarmup;
+
     @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking factors: "
             + "per-slot (default, a factor per image) or per-ciphertext (cheaper; lets the client learn ratios between "
             + "the images of a batch)")
@@ -80,7 +84,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         MnistDataset test = client.testSet();
         CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test))
-                .maskMode(maskMode).packing(packing);
+                .maskMode(maskMode).packing(packing).warmUp(!noWarmup);
         CryptoNetsRun.Report r = run.run(client.count(test), m);
         print(spec, client.json ? toJson(r) : toText(r));
         return 0;
@@ -381,6 +385,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "  plaintext acc.    %.2f%%%n", 100 * r.plaintextAccuracy()));
         sb.append(String.format(Locale.ROOT, "  encrypted acc.    %.2f%%%n", 100 * r.encryptedAccuracy()));
         sb.append(String.format(Locale.ROOT, "  agreement         %.2f%% (max logit error %.2e)%n", 100 * r.agreement(), r.maxLogitError()));
+        if (r.warmupSeconds() > 0) {
+            sb.append(String.format(Locale.ROOT, "  JIT warm-up       %.3f s (the network twice on random data in a small ring, "
+                    + "before the first batch; not counted below)%n", r.warmupSeconds()));
+        }
         sb.append(String.format(Locale.ROOT, "  key generation    %.3f s (client)%n", r.keygenSeconds()));
         sb.append(String.format(Locale.ROOT, "  encryption        %.3f s (client)%n", r.encryptSeconds()));
         sb.append(String.format(Locale.ROOT, "  inference         %.3f s (server side%s), %.3f s per full batch%n", r.serverSeconds(),
@@ -424,7 +432,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"batch_latency_seconds\": %.4f, \"peak_heap_bytes\": %d, \"packing\": \"%s\", \"images\": %d, "
                         + "\"ring_degree\": %d, \"security_bits\": %d, \"activation\": \"%s\", \"mode\": \"%s\", "
                         + "\"bytes_per_image\": %s, \"bytes_sent\": %s, \"bytes_received\": %s, \"handshake_bytes\": %s, "
-                        + "\"keygen_seconds\": %.4f, \"encrypt_seconds\": %.4f, "
+                        + "\"warmup_seconds\": %.4f, \"keygen_seconds\": %.4f, \"encrypt_seconds\": %.4f, "
                         + "\"server_seconds\": %.4f, \"client_activation_seconds\": %.4f, \"decrypt_seconds\": %.4f, "
                         + "\"end_to_end_batch_latency_seconds\": %.4f, \"activation_rounds\": %d, \"ciphertexts_answered\": %d, "
                         + "\"server_mask_seconds\": %s, \"server_unmask_seconds\": %s, \"mask_mode\": \"%s\", "
@@ -438,7 +446,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesSent()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesReceived()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.handshakeBytes()),
-                r.keygenSeconds(), r.encryptSeconds(), r.serverSeconds(), r.answerSeconds(), r.decryptSeconds(),
+                r.warmupSeconds(), r.keygenSeconds(), r.encryptSeconds(), r.serverSeconds(), r.answerSeconds(), r.decryptSeconds(),
                 r.endToEndBatchLatencySeconds(), r.rounds(), r.ciphertextsAnswered(),
                 s == null || s.rounds() == 0 ? "null" : String.format(Locale.ROOT, "%.4f", s.maskSeconds()),
                 s == null || s.rounds() == 0 ? "null" : String.format(Locale.ROOT, "%.4f", s.unmaskSeconds()),

@@ -6,6 +6,7 @@ import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.math.NttKernels;
+import io.github.jckks.nn.JitWarmUp;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
@@ -105,7 +106,7 @@ public final class CryptoNetsRun {
                          String macKernel, double maxLogitError, Activation activation, Mode mode, double answerSeconds,
                          long rounds, long ciphertextsAnswered, long bytesSent, long bytesReceived, long handshakeBytes,
                          CryptoNetsServer.SessionStats server, double endToEndBatchLatencySeconds, String maskMode,
-                         double steadyEndToEndImagesPerSecond) {
+                         double steadyEndToEndImagesPerSecond, double warmupSeconds) {
         /** @return images per second of server-side inference */
         public double serverImagesPerSecond() {
             return images / serverSeconds;
@@ -134,6 +135,8 @@ public final class CryptoNetsRun {
     private final IntConsumer progress;
     private MaskMode maskMode = MaskMode.PER_SLOT;
     private Packing packing = Packing.REAL;
+    private boolean warmUp = true;
+    private double warmupSeconds;
 
     /**
      * @param weights  the trained model (its activation selects the network)
@@ -173,6 +176,18 @@ public final class CryptoNetsRun {
         return this;
     }
 
+    /**
+     * Whether to warm the JIT up before the first batch (default true; SQUARE network only): the network runs
+     * twice on random data in a small ring ({@link JitWarmUp}), timed separately and not counted in the throughput,
+     * as a long-running server warms up once at start.
+     *
+     * @return this
+     */
+    public CryptoNetsRun warmUp(boolean on) {
+        this.warmUp = on;
+        return this;
+    }
+
     /** Runs the first {@code images} test images in one process. */
     public Report run(int images) {
         return run(images, Mode.LOCAL);
@@ -190,6 +205,8 @@ public final class CryptoNetsRun {
         try {
             CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
             CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
+            warmupSeconds = warmUp && weights.activation() == Activation.SQUARE
+                    ? JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing, serverPool, 2) : 0;
             if (mode == Mode.LOCAL) {
                 DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
                 CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
@@ -323,7 +340,7 @@ public final class CryptoNetsRun {
                 decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
                 threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError, weights.activation(), mode,
                 answer / 1e9, rounds, answered, sent, received, handshakeBytes, null, e2eLatency,
-                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady);
+                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds);
     }
 
     private static Report withServer(Report r, CryptoNetsServer.SessionStats s) {
@@ -332,7 +349,7 @@ public final class CryptoNetsRun {
                 r.batchLatencySeconds(), peakHeap(), r.ringDegree(), r.securityBits(), r.parameters(), r.threads(),
                 r.nttKernel(), r.macKernel(), r.maxLogitError(), r.activation(), r.mode(), r.answerSeconds(), r.rounds(),
                 r.ciphertextsAnswered(), r.bytesSent(), r.bytesReceived(), r.handshakeBytes(), s,
-                r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond());
+                r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond(), r.warmupSeconds());
     }
 
     private String maskLabel(Mode mode) {

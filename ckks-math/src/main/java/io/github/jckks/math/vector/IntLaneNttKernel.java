@@ -15,8 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * The negacyclic NTT on 8 x 32-bit lanes (Vector API, 256-bit registers) for primes q &lt; 2<sup>30</sup>: the
  * transform of {@link io.github.jckks.math.ScalarNttKernel}, bit-identical on fully reduced inputs.
  *
- * <p>Design. The limb is narrowed once into a per-thread {@code int[]} (half the memory traffic of
- * {@code long[]}, an N = 8192 limb fits the 32 KB L1 cache), transformed there and widened back. Values stay
+ * <p>Design. The transform runs in a per-thread {@code int[]} (half the memory traffic of {@code long[]}, an
+ * N = 8192 limb fits the 32 KB L1 cache); the first pass reads the {@code long[]} limb and the last one writes
+ * it, so no separate narrowing or widening pass is needed. Two 4 x 64-bit vectors a[j..j+3], a[j+4..j+7] are
+ * packed into one 8 x 32-bit register as (low, high) halves (a shift and an or, see {@link #load}), which puts
+ * the elements of a group of 8 in the register order 0, 4, 1, 5, 2, 6, 3, 7; stages of distance t &gt;= 8 are
+ * lane-wise and do not see it, the stages t = 4, 2, 1 use lane swaps and twiddle tables in that order. Values stay
  * lazily below 4q &lt; 2<sup>32</sup> (Harvey's butterflies) as unsigned ints. A twiddle product x &middot; w mod q
  * uses Shoup's method with w' = floor(w &middot; 2<sup>32</sup> / q): the low words x &middot; w and
  * q&#770; &middot; q are {@code vpmulld}, the high word q&#770; = floor(x &middot; w' / 2<sup>32</sup>) comes from two
@@ -28,7 +32,12 @@ import jdk.incubator.vector.VectorSpecies;
  * by a sign mask. The forward final reduction and the inverse factor N<sup>-1</sup> are fused into the last
  * stages.
  *
- * <p>Cost: (N/2) log2 N butterflies at under 2 instructions each plus two conversion passes. Stateless and
+ * <p>C2 inlines only about one Shoup product with per-lane twiddles per compiled root method
+ * (NodeCountInliningCutoff), so each register stage is its own pass; merging stages in registers (radix 4,
+ * t = 4, 2, 1 in one pass) was tried and boxed vectors.
+ *
+ * <p>Cost: (N/2) log2 N butterflies at under 2 instructions each, one pass over memory per stage (the inverse
+ * reads the input of its last stage twice, one pass per output half). Stateless and
  * thread-safe; the only allocation is one scratch array per thread (grown to the largest N seen).
  */
 public final class IntLaneNttKernel implements NttKernel {
@@ -86,11 +95,9 @@ public final class IntLaneNttKernel implements NttKernel {
         final int q = (int) tables.modulus().value();
         tables.lateStageTwiddles32x8(); // built outside the passes on first use
         final int[] b = scratch(n);
-        narrow(a, b, n);
         for (Pass pass : FORWARD) {
-            pass.run(b, tables, n, q);
+            pass.run(a, b, tables, n, q);
         }
-        widen(b, a, n);
     }
 
     @Override
@@ -104,103 +111,127 @@ public final class IntLaneNttKernel implements NttKernel {
         final int q = (int) tables.modulus().value();
         tables.lateStageTwiddles32x8(); // built outside the passes on first use
         final int[] b = scratch(n);
-        narrow(a, b, n);
         for (Pass pass : INVERSE) {
-            pass.run(b, tables, n, q);
+            pass.run(a, b, tables, n, q);
         }
-        widen(b, a, n);
     }
 
     /**
-     * The passes of a transform. Each constant is its own class, so the driver's call site
+     * The passes over memory of a transform. Each constant is its own class, so the driver's call site
      * {@code pass.run(...)} is megamorphic and C2 compiles every pass as a separate root: inlining all of them
      * into the driver exceeds C2's node budget, a vector helper is left out-of-line and its vectors get boxed
      * (hundreds of KB allocated per transform, 2x slower).
      */
     enum Pass {
-        /** Forward stages with distance t = N/2 .. 8. */
+        /** Forward t = N/2, reading the long[] limb: long[] a -&gt; int[] b. */
+        FORWARD_FIRST {
+            @Override
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                long w = tables.packShoup32(tables.psiRev()[1]);
+                forwardFirst(a, b, (int) w, w >>> 32, n >>> 1, q);
+            }
+        },
+        /** Forward stages with distance t = N/4 .. 8. */
         FORWARD_WIDE {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
-                int m = 1;
-                for (int t = n >>> 1; t >= L; m <<= 1, t >>>= 1) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                int m = 2;
+                for (int t = n >>> 2; t >= L; m <<= 1, t >>>= 1) {
                     forwardStage(b, tables.psiRev(), tables.psiRevShoup(), m, t, q);
                 }
             }
         },
         FORWARD_T4 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
                 forwardT4(b, tables.lateStageTwiddles32x8(), n, q);
             }
         },
         FORWARD_T2 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
                 forwardT2(b, tables.lateStageTwiddles32x8(), n, q);
             }
         },
+        /** Forward t = 1 with the final reduction, writing the long[] limb: int[] b -&gt; long[] a. */
         FORWARD_T1 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
-                forwardT1(b, tables.lateStageTwiddles32x8(), n, q);
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                forwardT1(b, tables.lateStageTwiddles32x8(), a, n, q);
             }
         },
+        /** Inverse t = 1, reading the long[] limb: long[] a -&gt; int[] b. */
         INVERSE_T1 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
-                inverseT1(b, tables.lateStageTwiddles32x8(), n, q);
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                inverseT1(a, tables.lateStageTwiddles32x8(), b, n, q);
             }
         },
         INVERSE_T2 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
                 inverseT2(b, tables.lateStageTwiddles32x8(), n, q);
             }
         },
         INVERSE_T4 {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
                 inverseT4(b, tables.lateStageTwiddles32x8(), n, q);
             }
         },
         /** Inverse stages with distance t = 8 .. N/4. */
         INVERSE_WIDE {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
                 int t = L;
                 for (int h = n >>> 4; h > 1; h >>>= 1, t <<= 1) {
                     inverseStage(b, tables.psiInvRev(), tables.psiInvRevShoup(), h, t, q);
                 }
             }
         },
-        /** The last inverse stage (t = N/2) with the factor N^-1. */
-        INVERSE_LAST {
+        /** The last inverse stage (t = N/2) with the factor N^-1, first half: int[] b -&gt; long[] a. */
+        INVERSE_LAST_SUM {
             @Override
-            void run(int[] b, NttTables tables, int n, int q) {
-                long nInv = tables.nInv();
-                long wn = tables.modulus().mul(tables.psiInvRev()[1], nInv);
-                inverseLast(b, tables.packShoup32(nInv), tables.packShoup32(wn), n >>> 1, q);
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                inverseLastSum(b, a, tables.packShoup32(tables.nInv()), n >>> 1, q);
+            }
+        },
+        /** The last inverse stage, second half (reads b[0..N/2) again, which has not been overwritten). */
+        INVERSE_LAST_DIFF {
+            @Override
+            void run(long[] a, int[] b, NttTables tables, int n, int q) {
+                long wn = tables.modulus().mul(tables.psiInvRev()[1], tables.nInv());
+                inverseLastDiff(b, a, tables.packShoup32(wn), n >>> 1, q);
             }
         };
 
-        abstract void run(int[] b, NttTables tables, int n, int q);
+        abstract void run(long[] a, int[] b, NttTables tables, int n, int q);
     }
 
-    private static final Pass[] FORWARD = {Pass.FORWARD_WIDE, Pass.FORWARD_T4, Pass.FORWARD_T2, Pass.FORWARD_T1};
+    private static final Pass[] FORWARD = {Pass.FORWARD_FIRST, Pass.FORWARD_WIDE, Pass.FORWARD_T4,
+        Pass.FORWARD_T2, Pass.FORWARD_T1};
     private static final Pass[] INVERSE = {Pass.INVERSE_T1, Pass.INVERSE_T2, Pass.INVERSE_T4, Pass.INVERSE_WIDE,
-        Pass.INVERSE_LAST};
+        Pass.INVERSE_LAST_SUM, Pass.INVERSE_LAST_DIFF};
 
-    static void narrow(long[] a, int[] b, int n) {
-        for (int j = 0; j < n; j++) {
-            b[j] = (int) a[j];
-        }
+    // ---------------------------------------------------------------- long[] <-> int lanes
+
+    /**
+     * Loads a[j..j+7] (residues below 2^32) as 8 int lanes in register order: long lane k of the result holds
+     * a[j+k] in its low and a[j+4+k] in its high half, so the int lanes are the elements 0, 4, 1, 5, 2, 6, 3, 7.
+     * The stages of distance t &gt;= 8 are lane-wise and do not see the order; the twiddles of t = 4, 2, 1
+     * follow it ({@link NttTables#lateStageTwiddles32x8()}). Costs one shift and one or, no lane permutation.
+     */
+    static IntVector load(long[] a, int j) {
+        LongVector lo = LongVector.fromArray(S, a, j).and(M32);
+        LongVector hi = LongVector.fromArray(S, a, j + 4);
+        return lo.or(hi.lanewise(VectorOperators.LSHL, 32)).reinterpretAsInts();
     }
 
-    static void widen(int[] b, long[] a, int n) {
-        for (int j = 0; j < n; j++) {
-            a[j] = b[j] & M32;
-        }
+    /** Stores 8 int lanes in register order (see {@link #load}) as unsigned values to a[j..j+7]. */
+    static void store(IntVector x, long[] a, int j) {
+        LongVector l = x.reinterpretAsLongs();
+        l.and(M32).intoArray(a, j);
+        l.lanewise(VectorOperators.LSHR, 32).intoArray(a, j + 4);
     }
 
     // ---------------------------------------------------------------- arithmetic on 8 lanes of unsigned ints
@@ -240,6 +271,20 @@ public final class IntLaneNttKernel implements NttKernel {
 
     // ---------------------------------------------------------------- forward (Cooley-Tukey) stages
 
+    /** The stage t = N/2 reading the long[] limb: one block twiddled by psiRev[1] (w and its companion ws). */
+    static void forwardFirst(long[] a, int[] b, int w, long ws, int t, int q) {
+        final IntVector vq = IntVector.broadcast(I, q);
+        final IntVector twoQ = IntVector.broadcast(I, 2 * q);
+        final IntVector vw = IntVector.broadcast(I, w);
+        final LongVector vws = LongVector.broadcast(S, ws);
+        for (int j = 0; j < t; j += L) {
+            IntVector u = reduceOnce(load(a, j), twoQ);
+            IntVector v = mulShoup(load(a, j + t), vw, vws, vws, vq);
+            u.add(v).intoArray(b, j);
+            u.sub(v).add(twoQ).intoArray(b, j + t);
+        }
+    }
+
     /** One stage with butterfly distance t &gt;= 8: m blocks, block i twiddled by psiRev[m + i]. */
     static void forwardStage(int[] b, long[] w, long[] ws, int m, int t, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
@@ -262,61 +307,86 @@ public final class IntLaneNttKernel implements NttKernel {
         u.sub(v).add(twoQ).intoArray(b, k);
     }
 
-    /** A stage of distance t &lt; 8 (t = swap distance): twiddles at late[wOff..], companions at late[wOff + n..]. */
-    static void forwardLate(int[] b, int[] late, int wOff, int n, int q, VectorShuffle<Integer> swap, IntVector neg) {
+    /**
+     * A forward register stage of distance t &lt; 8 on the lanes of x (register order: the element pairs
+     * (j, j ^ 4), (j, j ^ 2), (j, j ^ 1) are the lane pairs (p, p ^ 1), (p, p ^ 4), (p, p ^ 2), see
+     * {@link #load}): twiddles at late[off..], companions at late[off + n..], output in [0, 4q).
+     */
+    static IntVector forwardInRegister(IntVector x, int[] late, int off, int n, IntVector q,
+                                       VectorShuffle<Integer> swap, IntVector neg, IntVector bias) {
+        IntVector p = mulShoup(x, IntVector.fromArray(I, late, off), IntVector.fromArray(I, late, off + n), q);
+        return addSub(p, swap, neg, bias);
+    }
+
+    /** The stage t = 4 in place. */
+    static void forwardT4(int[] b, int[] late, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
-        final IntVector bias = neg.and(2 * q + 1);
+        final IntVector bias = NEG1.and(2 * q + 1);
         for (int j = 0; j < n; j += L) {
-            IntVector p = mulShoup(IntVector.fromArray(I, b, j), IntVector.fromArray(I, late, wOff + j),
-                    IntVector.fromArray(I, late, wOff + n + j), vq);
-            addSub(p, swap, neg, bias).intoArray(b, j);
+            forwardInRegister(IntVector.fromArray(I, b, j), late, j, n, vq, XOR1, NEG1, bias).intoArray(b, j);
         }
     }
 
-    static void forwardT4(int[] b, int[] late, int n, int q) {
-        forwardLate(b, late, 0, n, q, XOR4, NEG4);
-    }
-
+    /** The stage t = 2 in place. */
     static void forwardT2(int[] b, int[] late, int n, int q) {
-        forwardLate(b, late, 2 * n, n, q, XOR2, NEG2);
+        final IntVector vq = IntVector.broadcast(I, q);
+        final IntVector bias = NEG4.and(2 * q + 1);
+        for (int j = 0; j < n; j += L) {
+            forwardInRegister(IntVector.fromArray(I, b, j), late, 2 * n + j, n, vq, XOR4, NEG4, bias)
+                    .intoArray(b, j);
+        }
     }
 
-    /** The last stage, t = 1, with the final reduction to [0, q). */
-    static void forwardT1(int[] b, int[] late, int n, int q) {
+    /**
+     * The last stage, t = 1, with the final reduction to [0, q), int[] b -&gt; long[] a. One register stage per
+     * root method: two of them exceed C2's inlining node budget (NodeCountInliningCutoff) and box vectors.
+     */
+    static void forwardT1(int[] b, int[] late, long[] a, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector twoQ = IntVector.broadcast(I, 2 * q);
-        final IntVector bias = NEG1.and(2 * q + 1);
-        final int wOff = 4 * n;
+        final IntVector bias = NEG2.and(2 * q + 1);
         for (int j = 0; j < n; j += L) {
-            IntVector p = mulShoup(IntVector.fromArray(I, b, j), IntVector.fromArray(I, late, wOff + j),
-                    IntVector.fromArray(I, late, wOff + n + j), vq);
-            reduceOnce(reduceOnce(addSub(p, XOR1, NEG1, bias), twoQ), vq).intoArray(b, j);
+            IntVector x = forwardInRegister(IntVector.fromArray(I, b, j), late, 4 * n + j, n, vq, XOR2, NEG2, bias);
+            store(reduceOnce(reduceOnce(x, twoQ), vq), a, j);
         }
     }
 
     // ---------------------------------------------------------------- inverse (Gentleman-Sande) stages
 
-    /** A stage of distance t &lt; 8: (u, v) -&gt; (u + v, (u - v + 2q) w), inputs in [0, 2q), outputs in [0, 2q). */
-    static void inverseLate(int[] b, int[] late, int wOff, int n, int q, VectorShuffle<Integer> swap, IntVector neg) {
+    /** An inverse register stage (register order, see {@link #forwardInRegister}): (u, v) -&gt; (u + v, (u - v + 2q) w), inputs and outputs in [0, 2q). */
+    static IntVector inverseInRegister(IntVector x, int[] late, int off, int n, IntVector q,
+                                       VectorShuffle<Integer> swap, IntVector neg, IntVector bias) {
+        IntVector s = addSub(x, swap, neg, bias);
+        return mulShoup(s, IntVector.fromArray(I, late, off), IntVector.fromArray(I, late, off + n), q);
+    }
+
+    /** The stage t = 1, long[] a -&gt; int[] b. */
+    static void inverseT1(long[] a, int[] late, int[] b, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
-        final IntVector bias = neg.and(2 * q + 1);
+        final IntVector bias = NEG2.and(2 * q + 1);
         for (int j = 0; j < n; j += L) {
-            IntVector s = addSub(IntVector.fromArray(I, b, j), swap, neg, bias);
-            mulShoup(s, IntVector.fromArray(I, late, wOff + j), IntVector.fromArray(I, late, wOff + n + j), vq)
+            inverseInRegister(load(a, j), late, 6 * n + j, n, vq, XOR2, NEG2, bias).intoArray(b, j);
+        }
+    }
+
+    /** The stage t = 2 in place. */
+    static void inverseT2(int[] b, int[] late, int n, int q) {
+        final IntVector vq = IntVector.broadcast(I, q);
+        final IntVector bias = NEG4.and(2 * q + 1);
+        for (int j = 0; j < n; j += L) {
+            inverseInRegister(IntVector.fromArray(I, b, j), late, 8 * n + j, n, vq, XOR4, NEG4, bias)
                     .intoArray(b, j);
         }
     }
 
-    static void inverseT1(int[] b, int[] late, int n, int q) {
-        inverseLate(b, late, 6 * n, n, q, XOR1, NEG1);
-    }
-
-    static void inverseT2(int[] b, int[] late, int n, int q) {
-        inverseLate(b, late, 8 * n, n, q, XOR2, NEG2);
-    }
-
+    /** The stage t = 4 in place. */
     static void inverseT4(int[] b, int[] late, int n, int q) {
-        inverseLate(b, late, 10 * n, n, q, XOR4, NEG4);
+        final IntVector vq = IntVector.broadcast(I, q);
+        final IntVector bias = NEG1.and(2 * q + 1);
+        for (int j = 0; j < n; j += L) {
+            inverseInRegister(IntVector.fromArray(I, b, j), late, 10 * n + j, n, vq, XOR1, NEG1, bias)
+                    .intoArray(b, j);
+        }
     }
 
     /** One stage with distance t &gt;= 8 and h &gt;= 2 blocks, block i twiddled by psiInvRev[h + i]. */
@@ -341,26 +411,33 @@ public final class IntLaneNttKernel implements NttKernel {
         mulShoup(u.sub(v).add(twoQ), w, ws, ws, q).intoArray(b, k);
     }
 
-    /** The last stage (one block, distance t = N/2) fused with the factor N^-1 and the final reduction. */
-    static void inverseLast(int[] b, long nInvPacked, long wnPacked, int t, int q) {
+    /**
+     * The first half of the last stage (one block, distance t = N/2) fused with the factor N^-1 and the final
+     * reduction: a[j] = (u + v) / N, int[] b -&gt; long[] a. The halves are two root methods, one product and
+     * one widening store each: both in one method exceed C2's inlining node budget and box vectors.
+     */
+    static void inverseLastSum(int[] b, long[] a, long nInvPacked, int t, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
-        final IntVector twoQ = IntVector.broadcast(I, 2 * q);
         final IntVector nInv = IntVector.broadcast(I, (int) nInvPacked);
         final LongVector nInvShoup = LongVector.broadcast(S, nInvPacked >>> 32);
-        final IntVector wn = IntVector.broadcast(I, (int) wnPacked);
-        final LongVector wnShoup = LongVector.broadcast(S, wnPacked >>> 32);
         for (int j = 0; j < t; j += L) {
-            butterflyLast(b, j, j + t, nInv, nInvShoup, wn, wnShoup, vq, twoQ);
+            IntVector u = IntVector.fromArray(I, b, j);
+            IntVector v = IntVector.fromArray(I, b, j + t);
+            store(reduceOnce(mulShoup(u.add(v), nInv, nInvShoup, nInvShoup, vq), vq), a, j);
         }
     }
 
-    /** (u, v) -&gt; ((u + v) / N, (u - v) w / N) fully reduced. */
-    static void butterflyLast(int[] b, int j, int k, IntVector nInv, LongVector nInvShoup, IntVector wn,
-                              LongVector wnShoup, IntVector q, IntVector twoQ) {
-        IntVector u = IntVector.fromArray(I, b, j);
-        IntVector v = IntVector.fromArray(I, b, k);
-        reduceOnce(mulShoup(u.add(v), nInv, nInvShoup, nInvShoup, q), q).intoArray(b, j);
-        reduceOnce(mulShoup(u.sub(v).add(twoQ), wn, wnShoup, wnShoup, q), q).intoArray(b, k);
+    /** The second half of the last stage: a[j + t] = (u - v) w / N with wn = w / N, int[] b -&gt; long[] a. */
+    static void inverseLastDiff(int[] b, long[] a, long wnPacked, int t, int q) {
+        final IntVector vq = IntVector.broadcast(I, q);
+        final IntVector twoQ = IntVector.broadcast(I, 2 * q);
+        final IntVector wn = IntVector.broadcast(I, (int) wnPacked);
+        final LongVector wnShoup = LongVector.broadcast(S, wnPacked >>> 32);
+        for (int j = 0; j < t; j += L) {
+            IntVector u = IntVector.fromArray(I, b, j);
+            IntVector v = IntVector.fromArray(I, b, j + t);
+            store(reduceOnce(mulShoup(u.sub(v).add(twoQ), wn, wnShoup, wnShoup, vq), vq), a, j + t);
+        }
     }
 
     static void checkLength(long[] a, int n) {

@@ -13,7 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Products use Barrett reduction with s = bitlength(q) &lt;= 30: for p = xy &lt; 2<sup>2s</sup>,
  * t = &lfloor;p / 2<sup>s-1</sup>&rfloor; &lt; 2<sup>s+1</sup>, &mu; = &lfloor;2<sup>2s</sup>/q&rfloor; &lt;= 2<sup>s+1</sup>,
  * q&#770; = &lfloor;t&mu; / 2<sup>s+1</sup>&rfloor;, and p - q&#770;q lies in [0, 3q). The scalar product uses
- * Shoup's method with w' = &lfloor;w 2<sup>32</sup>/q&rfloor;. Tails run scalar. About 4x the scalar loops.
+ * Shoup's method with w' = &lfloor;w 2<sup>32</sup>/q&rfloor;. A conditional subtraction r -&gt; r mod q for
+ * r &lt; 2q computes d = r - q and adds q back where d is negative (d &gt;&gt; 63 all ones). Tails run scalar.
+ * About 4x the scalar loops.
+ *
+ * <p>Each block loop is one small self-contained method with the reductions written out: a vector-valued
+ * helper that C2 leaves out of line (it did, for a shared conditional-subtraction helper, in the real
+ * application's profile) receives and returns boxed vectors and runs the Vector API's Java fallback.
  */
 public final class VectorPointwiseKernel implements PointwiseKernel {
     /** The single instance. */
@@ -49,8 +55,15 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector b = LongVector.fromArray(S, y, j).and(M32);
-            LongVector r = barrett(a.mul(b), qv, muv, s);
-            r.intoArray(z, j);
+            // Barrett (see the class comment): r = p - qhat q in [0, 3q), then two conditional subtractions
+            LongVector p = a.mul(b);
+            LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector r = p.sub(qhat.mul(qv));
+            LongVector d = r.sub(qv); // r - q, negative (sign bit set) exactly when r < q
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = r.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
         }
     }
 
@@ -75,23 +88,17 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector b = LongVector.fromArray(S, y, j).and(M32);
-            LongVector r = barrett(a.mul(b), qv, muv, s).add(LongVector.fromArray(S, acc, j));
-            condSub(r, qv).intoArray(acc, j);
+            LongVector p = a.mul(b);
+            LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector r = p.sub(qhat.mul(qv)); // in [0, 3q)
+            LongVector d = r.sub(qv);
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = r.sub(qv);
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))); // p mod q
+            d = r.add(LongVector.fromArray(S, acc, j)).sub(qv); // acc + p mod q - q, in [-q, q)
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(acc, j);
         }
-    }
-
-    /** p mod q for p &lt; 2^(2s), s = bitlength(q). */
-    private static LongVector barrett(LongVector p, LongVector qv, LongVector muv, int s) {
-        LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
-        LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-        LongVector r = p.sub(qhat.mul(qv));
-        return condSub(condSub(r, qv), qv);
-    }
-
-    /** r - q if r &gt;= q, else r (r &lt; 2q + something small, all below 2^62). */
-    private static LongVector condSub(LongVector r, LongVector qv) {
-        LongVector d = r.sub(qv);
-        return d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
     }
 
     @Override
@@ -118,8 +125,11 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
             LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector r = v.mul(wv).sub(qhat.mul(qv));
-            condSub(condSub(r, qv), qv).intoArray(z, j);
+            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) (v < 2q here, so below 3q)
+            LongVector d = r.sub(qv); // conditional subtractions: add q back where r - q is negative
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = r.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
         }
     }
 
@@ -159,7 +169,13 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         LongVector pmq = LongVector.broadcast(S, pModQ);
         for (int j = 0; j < upper; j += 4) {
             LongVector x = LongVector.fromArray(S, v, j).and(M32);
-            LongVector r = barrett(x, qv, muv, s);
+            LongVector t = x.lanewise(VectorOperators.LSHR, s - 1).and(M32); // Barrett as in mulBlock
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector r = x.sub(qhat.mul(qv));
+            LongVector e = r.sub(qv);
+            r = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
+            e = r.sub(qv);
+            r = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
             // subtract p mod q where x > half: (half - x) >> 63 is all ones exactly there
             LongVector upperHalf = halfv.sub(x).lanewise(VectorOperators.ASHR, 63);
             LongVector d = r.sub(pmq.and(upperHalf));
@@ -215,7 +231,13 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector p = LongVector.fromArray(S, acc, j);
             LongVector p1 = p.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p.and(M32));
             LongVector p2 = p1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p1.and(M32));
-            barrett(p2, qv, muv, s).intoArray(acc, j);
+            LongVector t = p2.lanewise(VectorOperators.LSHR, s - 1).and(M32);
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector r = p2.sub(qhat.mul(qv));
+            LongVector d = r.sub(qv);
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = r.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(acc, j);
         }
     }
 }

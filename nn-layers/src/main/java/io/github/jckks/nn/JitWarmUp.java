@@ -1,0 +1,75 @@
+package io.github.jckks.nn;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.KeyGenerator;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * Gets the JIT compiling before the first real batch: runs a network end to end (encode, encrypt, every layer,
+ * decrypt) on random data in a small ring (N = 1024) whose primes have the bit sizes of the real parameters, so
+ * that the same methods, kernels and code paths run hot (the Vector API kernels are only fast once C2 has compiled
+ * them; interpreted or C1-compiled, they allocate every vector). The small ring is below 128-bit security, which
+ * is harmless: its keys are thrown away and it never sees real data. A long-running server does this once at
+ * start; a run that reports throughput does it before timing and reports its duration separately. Costs about
+ * as much as one real batch of a cold JVM and saves most of the first batch's slowdown.
+ */
+public final class JitWarmUp {
+    private static final int WARM_LOG_N = 10;
+
+    private JitWarmUp() {
+    }
+
+    /**
+     * @param net     the network to warm up
+     * @param params  the real parameters (their prime sizes, scale and digit size are copied)
+     * @param packing the packing the real batches use
+     * @param pool    the pool the real batches run on
+     * @param rounds  how many times to run the network (2 reaches most C2 compilations)
+     * @return the seconds it took
+     */
+    public static double run(Sequential net, CkksParameters params, Packing packing, ForkJoinPool pool, int rounds) {
+        long t0 = System.nanoTime();
+        CkksParameters small = CkksParameters.builder().logN(Math.min(WARM_LOG_N, params.logN()))
+                .dataPrimeBits(bits(params.dataPrimes())).specialPrimeBits(bits(params.specialPrimes()))
+                .digitSize(params.digitSize()).scale(params.defaultScale()).insecureForTestsOnly().build();
+        CkksContext ctx = new CkksContext(small);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CkksEncoder encoder = new CkksEncoder(ctx);
+        Decryptor decryptor = new Decryptor(ctx, kg.secretKey());
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, kg.evaluationKeys(true, packing == Packing.COMPLEX)),
+                MacKernels.get(), pool, packing);
+        ThreadLocal<Encryptor> encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, kg.secretKey()));
+        int slots = small.slots();
+        for (int round = 0; round < rounds; round++) {
+            Ciphertext[] in = new Ciphertext[net.inputSize()];
+            int seed = round;
+            pool.submit(() -> IntStream.range(0, in.length).parallel().forEach(p -> {
+                SplittableRandom r = new SplittableRandom(seed * 1_000_003L + p);
+                double[] re = r.doubles(slots, 0, 1).toArray();
+                double[] im = packing == Packing.COMPLEX ? r.doubles(slots, 0, 1).toArray() : null;
+                in[p] = encryptors.get().encrypt(encoder, re, im, small.maxLevel(), small.defaultScale());
+            })).join();
+            Ciphertext[] out = net.forward(in, rt);
+            for (Ciphertext c : out) {
+                encoder.decodeComplex(decryptor.decrypt(c));
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static int[] bits(long[] primes) {
+        int[] b = new int[primes.length];
+        for (int i = 0; i < primes.length; i++) {
+            b[i] = 64 - Long.numberOfLeadingZeros(primes[i]);
+        }
+        return b;
+    }
+}
