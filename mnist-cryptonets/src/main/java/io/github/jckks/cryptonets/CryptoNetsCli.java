@@ -410,8 +410,12 @@ public final class CryptoNetsCli implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "  decryption        %.3f s (client)%n", r.decryptSeconds()));
         sb.append(String.format(Locale.ROOT, "  throughput        %.0f images/s server-side, %.0f images/s end to end "
                 + "(%.3f s per full batch)%n", r.serverImagesPerSecond(), r.endToEndImagesPerSecond(), r.endToEndBatchLatencySeconds()));
+        if (!Double.isNaN(r.serverFullBatchImagesPerSecond())) {
+            sb.append(String.format(Locale.ROOT, "                    full batches of %d: %.0f images/s server-side, %.0f end to end%n",
+                    r.batchSize(), r.serverFullBatchImagesPerSecond(), r.endToEndFullBatchImagesPerSecond()));
+        }
         if (!Double.isNaN(r.steadyEndToEndImagesPerSecond())) {
-            sb.append(String.format(Locale.ROOT, "                    %.0f images/s end to end after the first batch (JIT warm-up)%n",
+            sb.append(String.format(Locale.ROOT, "                    %.0f images/s end to end after the first batch%n",
                     r.steadyEndToEndImagesPerSecond()));
         }
         if (r.bytesSent() >= 0) {
@@ -436,7 +440,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"server_seconds\": %.4f, \"client_activation_seconds\": %.4f, \"decrypt_seconds\": %.4f, "
                         + "\"end_to_end_batch_latency_seconds\": %.4f, \"activation_rounds\": %d, \"ciphertexts_answered\": %d, "
                         + "\"server_mask_seconds\": %s, \"server_unmask_seconds\": %s, \"mask_mode\": \"%s\", "
-                        + "\"steady_end_to_end_images_per_second\": %s, "
+                        + "\"steady_end_to_end_images_per_second\": %s, \"server_full_batch_images_per_second\": %s, "
+                        + "\"end_to_end_full_batch_images_per_second\": %s, "
                         + "\"threads\": %d, \"ntt_kernel\": \"%s\", "
                         + "\"mac_kernel\": \"%s\", \"max_logit_error\": %.3e, \"parameters\": \"%s\"}",
                 r.plaintextAccuracy(), r.encryptedAccuracy(), r.agreement(), r.serverImagesPerSecond(),
@@ -452,6 +457,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 s == null || s.rounds() == 0 ? "null" : String.format(Locale.ROOT, "%.4f", s.unmaskSeconds()),
                 r.maskMode(), Double.isNaN(r.steadyEndToEndImagesPerSecond()) ? "null"
                         : String.format(Locale.ROOT, "%.2f", r.steadyEndToEndImagesPerSecond()),
+                Double.isNaN(r.serverFullBatchImagesPerSecond()) ? "null"
+                        : String.format(Locale.ROOT, "%.2f", r.serverFullBatchImagesPerSecond()),
+                Double.isNaN(r.endToEndFullBatchImagesPerSecond()) ? "null"
+                        : String.format(Locale.ROOT, "%.2f", r.endToEndFullBatchImagesPerSecond()),
                 r.threads(), r.nttKernel(), r.macKernel(), r.maxLogitError(),
                 r.parameters().replace("\"", "'"));
     }

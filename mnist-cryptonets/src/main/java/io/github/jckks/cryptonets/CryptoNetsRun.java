@@ -112,6 +112,19 @@ public final class CryptoNetsRun {
             return images / serverSeconds;
         }
 
+        /**
+         * @return server-side images per second of a full batch (batch size / latency of a full batch), the paper's
+         * measure (4,096 images in 2.05 s); NaN when no batch was full
+         */
+        public double serverFullBatchImagesPerSecond() {
+            return batchLatencySeconds > 0 && images >= batchSize ? batchSize / batchLatencySeconds : Double.NaN;
+        }
+
+        /** @return end-to-end images per second of a full batch; NaN when no batch was full */
+        public double endToEndFullBatchImagesPerSecond() {
+            return endToEndBatchLatencySeconds > 0 && images >= batchSize ? batchSize / endToEndBatchLatencySeconds : Double.NaN;
+        }
+
         /** @return images per second end to end (encryption + inference, rounds included + decryption) */
         public double endToEndImagesPerSecond() {
             return images / endToEndSeconds();
