@@ -152,7 +152,8 @@ public final class BasisExtension {
             Modulus p = to.modulus(j);
             long qModPj = qModP[j];
             long[] z = out.limb(j);
-            if (q < p.value()) {
+            if (half < p.value()) {
+                // |centred v| <= q/2 < p: one conditional addition of p replaces the reduction
                 long pv = p.value();
                 for (int c = 0; c < x.length; c++) {
                     long v = x[c];

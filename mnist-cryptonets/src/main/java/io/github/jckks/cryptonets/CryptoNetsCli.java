@@ -5,6 +5,7 @@ import io.github.jckks.cryptonets.data.MnistFiles;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.nn.JitWarmUp;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.MaskMode;
@@ -206,6 +207,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: masking factors (default: per-slot)")
         String mask = "per-slot";
 
+        @Option(names = "--no-warmup", description = "SQUARE: skip the JIT warm-up at start (by default the network runs "
+                + "twice on random data in a small ring before the port opens)")
+        boolean noWarmup;
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
@@ -215,6 +220,11 @@ public final class CryptoNetsCli implements Callable<Integer> {
             }
             ForkJoinPool pool = new ForkJoinPool(network.threads);
             CryptoNetsServer server = new CryptoNetsServer(network.weights(), MaskingConfig.defaults().withMode(maskMode), pool);
+            if (!noWarmup && network.activation == Activation.SQUARE) {
+                double s = JitWarmUp.run(EncryptedCryptoNets.build(network.weights()), server.context().parameters(),
+                        Packing.COMPLEX, pool, 2);
+                out.printf(Locale.ROOT, "JIT warm-up: %.1f s%n", s);
+            }
             CountDownLatch done = new CountDownLatch(exitAfter > 0 ? exitAfter : 1);
             AtomicInteger served = new AtomicInteger();
             TransportLimits limits = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(600));
