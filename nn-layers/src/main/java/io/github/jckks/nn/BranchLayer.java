@@ -108,7 +108,7 @@ abstract class BranchLayer implements Layer {
 
     /**
      * @return the common target of the branch outputs: the lowest level, the scale of the branch(es) there, the
-     * most parts
+     * most parts after alignment
      * @throws IllegalArgumentException if a branch's elements differ among themselves or a branch cannot be aligned
      */
     final Target target(Ciphertext[][] outs, EncryptedRuntime rt) {
@@ -127,7 +127,6 @@ abstract class BranchLayer implements Layer {
                 level = first.level();
                 scale = first.scale();
             }
-            parts = Math.max(parts, first.size());
         }
         int[] rescales = new int[outs.length];
         for (int b = 0; b < outs.length; b++) {
@@ -137,6 +136,7 @@ abstract class BranchLayer implements Layer {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(describe() + ", branch " + b + ": " + e.getMessage(), e);
             }
+            parts = Math.max(parts, rescales[b] > 0 ? 2 : first.size()); // an aligned operand is relinearized
         }
         return new Target(level, scale, parts, rescales);
     }

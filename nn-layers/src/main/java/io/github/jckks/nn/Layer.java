@@ -22,8 +22,9 @@ public interface Layer {
 
     /**
      * The encrypted form on batch-packed ciphertexts. Returns either the input array itself (a layer that works
-     * in place) or a new array of new ciphertexts that share no memory with the input: {@link Sequential}
-     * recycles the input's memory after the layer.
+     * in place) or a new array of new ciphertexts, or of input ciphertexts passed through unchanged ({@link Pad},
+     * {@link Concat}): {@link Sequential} recycles the input's memory after the layer, except what the output
+     * still uses. A layer never changes the value of its input ciphertexts.
      */
     Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime);
 

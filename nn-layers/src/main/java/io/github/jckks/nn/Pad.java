@@ -12,7 +12,7 @@ import io.github.jckks.math.RnsPoly;
  * <p><b>Encrypted form</b>: no level, product or copy. Kept positions are the input ciphertexts themselves;
  * every padded position is a new <b>transparent</b> all-zero ciphertext (every part zero) at the input's level,
  * scale and part count: it decrypts to exactly 0 under any key, which reveals nothing the client does not know
- * (the positions are public), and it is only ever added to or multiplied with by the following layers. Cost:
+ * (the positions are public); the following layers mix it with randomized ciphertexts. Cost:
  * one zeroed ciphertext of memory per padded position, nothing else.
  */
 public final class Pad implements Layer {
@@ -133,9 +133,6 @@ public final class Pad implements Layer {
     }
 
     private void checkSize(int n) {
-        if (n != source.length && n != inputSize()) {
-            throw new IllegalArgumentException(describe() + ": input has " + n + " elements, expected " + inputSize());
-        }
         if (n != inputSize()) {
             throw new IllegalArgumentException(describe() + ": input has " + n + " elements, expected " + inputSize());
         }

@@ -11,7 +11,9 @@ import io.github.jckks.math.RnsPoly;
  * operand is dropped to level m + r, multiplied by 1 encoded at e = t &middot; q<sub>m+1</sub> &middot;&middot;&middot;
  * q<sub>m+r</sub> / s and rescaled r times, so its scale is t. r is the smallest count with e &ge;
  * {@value #MIN_ENCODING_BITS} bits (the rounding of e then changes the value by a relative 2<sup>-17</sup> at
- * most; with primes close to the scale it is about 2<sup>-25</sup>). Package-private.
+ * most; with primes close to the scale it is about 2<sup>-25</sup>). A three-part operand is relinearized before
+ * its last rescale (one key switch): rescaling it down to the working scale would add the rounding of
+ * c<sub>2</sub> times s<sup>2</sup>. Package-private.
  */
 final class ScaleAlignment {
     /** Least encoding scale, in bits, of the constant 1 that aligns two scales. */
@@ -73,20 +75,17 @@ final class ScaleAlignment {
     /**
      * A new ciphertext (limbs from the runtime's pool, sharing nothing with {@code src}) holding src's value at
      * {@code level} with scale exactly {@code scale} and {@code parts} parts (missing parts are zero). Cost: a copy
-     * of the needed limbs, plus {@code rescales} &gt; 0: one scalar product and that many rescales.
+     * of the needed limbs, plus for {@code rescales} &gt; 0 one scalar product, that many rescales and, for three parts,
+     * one relinearization.
      *
      * @param rescales {@link #rescalesNeeded} for src and the target
      */
     static Ciphertext alignedCopy(Ciphertext src, int level, double scale, int parts, int rescales, EncryptedRuntime rt) {
         int k = level + rescales + 1;
-        RnsPoly[] ps = new RnsPoly[parts];
-        for (int p = 0; p < parts; p++) {
+        RnsPoly[] ps = new RnsPoly[src.size()];
+        for (int p = 0; p < ps.length; p++) {
             ps[p] = rt.limbs().take(k, true);
-            if (p < src.size()) {
-                ps[p].copyFrom(src.part(p));
-            } else {
-                ps[p].clear();
-            }
+            ps[p].copyFrom(src.part(p));
         }
         Ciphertext c = new Ciphertext(ps, src.scale());
         if (rescales > 0) {
@@ -97,13 +96,28 @@ final class ScaleAlignment {
             }
             ev.multiplyScalarInPlace(c, 1.0, scale * primes / src.scale());
             for (int r = 0; r < rescales; r++) {
+                if (r == rescales - 1) {
+                    ev.relinearizeInPlace(c); // three parts: before the rescale to the target scale (see above)
+                }
                 ev.rescaleInPlace(c);
             }
-            for (RnsPoly p : ps) {
-                for (int l = level + 1; l < k; l++) {
-                    rt.limbs().release(p.limb(l)); // the primes the rescales removed
+            for (int p = 0; p < ps.length; p++) {
+                for (int l = p < c.size() ? level + 1 : 0; l < k; l++) {
+                    rt.limbs().release(ps[p].limb(l)); // the primes the rescales removed, a relinearized c2
                 }
             }
+        }
+        if (c.size() < parts) {
+            RnsPoly[] padded = new RnsPoly[parts];
+            for (int p = 0; p < parts; p++) {
+                if (p < c.size()) {
+                    padded[p] = c.part(p);
+                } else {
+                    padded[p] = rt.limbs().take(level + 1, true);
+                    padded[p].clear();
+                }
+            }
+            c = new Ciphertext(padded, scale);
         }
         c.setScale(scale); // exact tag (the rescales leave it within floating-point rounding)
         return c;

@@ -13,7 +13,9 @@ import java.util.List;
  * layer unrelinearized, and only that layer's outputs are relinearized, between their two rescales; a
  * three-part result that goes to decryption is never relinearized: the client decrypts with s<sup>2</sup>), and
  * no rescale right before decryption. {@link #depth()} is the number of levels the parameters must provide.
- * Immutable.
+ * Besides linear layers and squares it takes {@link Pad}s, {@link PolynomialActivation}s and blocks of branches
+ * that read the same input ({@link ResidualBlock}: out = x + f(x); {@link Concat}), so a model can be
+ * "sequential plus residual branches". Immutable.
  */
 public final class Sequential {
     private final List<Layer> layers;
@@ -22,9 +24,20 @@ public final class Sequential {
         this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
     }
 
-    /** @return a builder */
+    /** @return a builder (the input size comes from the first layer; an empty builder is an identity branch) */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(-1);
+    }
+
+    /**
+     * @param inputSize the number of input elements
+     * @return a builder that may start with an activation or a block (e.g. a residual branch x -&gt; x<sup>2</sup> ...)
+     */
+    public static Builder builder(int inputSize) {
+        if (inputSize < 1) {
+            throw new IllegalArgumentException("input size " + inputSize + " must be positive");
+        }
+        return new Builder(inputSize);
     }
 
     /** @return the layers, with the inserted steps */
@@ -34,9 +47,28 @@ public final class Sequential {
 
     /** @return the number of rescales (levels) the encrypted network consumes */
     public int depth() {
+        return levels(layers);
+    }
+
+    /**
+     * The levels a planned layer consumes in a {@link Sequential}: a linear layer's rescales, a polynomial
+     * activation's or a block's depth; a square (whose levels the next linear layer's second rescale pays),
+     * a relinearization and a padding consume none.
+     */
+    static int levels(Layer l) {
+        if (l instanceof LinearLayer ll) {
+            return ll.rescales();
+        }
+        if (l instanceof SquareActivation || l instanceof Relinearize || l instanceof Pad) {
+            return 0;
+        }
+        return l.depth();
+    }
+
+    static int levels(List<Layer> layers) {
         int d = 0;
         for (Layer l : layers) {
-            d += l instanceof LinearLayer ll ? ll.rescales() : 0;
+            d += levels(l);
         }
         return d;
     }
@@ -95,81 +127,238 @@ public final class Sequential {
     }
 
     /**
-     * Assembles a {@link Sequential} and plans its levels: a linear layer after an unrescaled square rescales
-     * twice (lazy rescaling) and, when a later square needs a two-part input, relinearizes between the two
-     * rescales (lazy relinearization: on its outputs, not on the square's many inputs). The last layer is not
-     * rescaled a second time: its output goes to decryption, which needs no particular scale.
+     * Assembles a {@link Sequential} (or a branch of a block) and plans its levels: a linear layer after an
+     * unrescaled square rescales twice (lazy rescaling) and relinearizes between the two rescales (lazy
+     * relinearization: on its outputs, not on the square's many inputs; rescaling a three-part ciphertext down to
+     * the working scale would add the rounding of c<sub>2</sub> times s<sup>2</sup>, while at scale &Delta;<sup>2</sup>
+     * the key-switching noise is negligible). The last layer is not rescaled a second time: its output goes to
+     * decryption, which needs no particular scale, and is never relinearized (the client decrypts with
+     * s<sup>2</sup>). A three-part value that still meets a product is relinearized right before it.
+     *
+     * <p><b>Branches</b> ({@link #residual}, {@link #concat}) are builders too (an empty one is the identity); they
+     * are planned with the rest of the network, from the state of the block's input (e.g. an unrescaled square),
+     * and never as the network's output (their last linear layer rescales fully). The deepest branch decides the
+     * block's depth; branches as deep as each other must end in the same state (both rescaled, or both in an
+     * unrescaled square), otherwise their scales could not be aligned and {@link #build} refuses the network.
      */
     public static final class Builder {
-        private final List<Layer> layers = new ArrayList<>();
+        private final List<Object> steps = new ArrayList<>();
+        private final int declaredInput;
+        private int size;
 
-        private Builder() {
+        private Builder(int inputSize) {
+            this.declaredInput = inputSize;
+            this.size = inputSize;
         }
 
-        /** Appends a linear layer (dense or convolution). */
+        /** Appends a linear layer (dense, convolution, pooling). */
         public Builder add(LinearLayer layer) {
-            checkSize(layer);
-            layers.add(layer);
-            return this;
+            return append(layer);
+        }
+
+        /** Appends a zero padding. */
+        public Builder add(Pad pad) {
+            return append(pad);
+        }
+
+        /** Appends a polynomial activation. */
+        public Builder add(PolynomialActivation activation) {
+            return append(activation);
         }
 
         /** Appends a square activation. */
         public Builder square() {
-            if (layers.isEmpty()) {
-                throw new IllegalStateException("a network cannot start with an activation here");
+            if (size < 0) {
+                throw new IllegalStateException("a network cannot start with an activation here: give the input size with "
+                        + "Sequential.builder(inputSize)");
             }
-            Layer last = layers.get(layers.size() - 1);
-            if (last instanceof SquareActivation) {
+            if (!steps.isEmpty() && steps.get(steps.size() - 1) instanceof SquareActivation) {
                 throw new IllegalStateException("two squares in a row: insert a linear layer between them");
             }
-            layers.add(new SquareActivation(last.outputSize()));
+            steps.add(new SquareActivation(size));
             return this;
         }
 
-        private void checkSize(Layer next) {
-            if (!layers.isEmpty() && layers.get(layers.size() - 1).outputSize() != next.inputSize()) {
-                throw new IllegalArgumentException("layer " + next.describe() + " takes " + next.inputSize()
-                        + " inputs but the previous layer gives " + layers.get(layers.size() - 1).outputSize());
+        /** Appends a residual block with the identity shortcut: out = x + body(x) (ResNet, MobileNetV2). */
+        public Builder residual(Builder body) {
+            return residual(new Builder(-1), body);
+        }
+
+        /** Appends a residual block out = shortcut(x) + body(x) (e.g. a 1x1 convolution as the shortcut). */
+        public Builder residual(Builder shortcut, Builder body) {
+            return block(true, shortcut, body);
+        }
+
+        /**
+         * Appends the concatenation of branches' outputs (in order; channels for channel-major tensors of equal
+         * H x W). An empty builder is the identity branch (DenseNet: {@code concat(builder(), builder(n).add(conv))}).
+         */
+        public Builder concat(Builder... branches) {
+            return block(false, branches);
+        }
+
+        private Builder block(boolean sum, Builder... branches) {
+            if (size < 0) {
+                throw new IllegalStateException("a network cannot start with a block here: give the input size with "
+                        + "Sequential.builder(inputSize)");
             }
+            if (branches.length < 2) {
+                throw new IllegalArgumentException("a block needs at least two branches, got " + branches.length);
+            }
+            List<List<Object>> copies = new ArrayList<>();
+            int out = 0;
+            for (int b = 0; b < branches.length; b++) {
+                Builder br = branches[b];
+                if (br == this) {
+                    throw new IllegalArgumentException("a builder cannot be a branch of itself");
+                }
+                int in = br.inputSize();
+                if (in >= 0 && in != size) {
+                    throw new IllegalArgumentException("branch " + b + " takes " + in + " inputs but the block's input has "
+                            + size + " elements");
+                }
+                int bo = br.steps.isEmpty() ? size : br.size;
+                if (sum && b > 0 && bo != out) {
+                    throw new IllegalArgumentException("residual branches must output the same number of elements: "
+                            + "branch 0 gives " + out + ", branch " + b + " gives " + bo);
+                }
+                out = sum ? bo : out + bo;
+                copies.add(List.copyOf(br.steps));
+            }
+            steps.add(new Block(sum, size, List.copyOf(copies)));
+            size = out;
+            return this;
+        }
+
+        private Builder append(Layer layer) {
+            if (size >= 0 && size != layer.inputSize()) {
+                throw new IllegalArgumentException("layer " + layer.describe() + " takes " + layer.inputSize()
+                        + " inputs but the previous layer gives " + size);
+            }
+            steps.add(layer);
+            size = layer.outputSize();
+            return this;
+        }
+
+        private int inputSize() {
+            if (declaredInput >= 0 || steps.isEmpty()) {
+                return declaredInput;
+            }
+            Object first = steps.get(0);
+            return first instanceof Layer l ? l.inputSize() : ((Block) first).inputSize();
         }
 
         /** @return the planned network */
         public Sequential build() {
-            if (layers.isEmpty()) {
+            if (steps.isEmpty()) {
                 throw new IllegalStateException("empty network");
             }
-            if (layers.get(layers.size() - 1) instanceof SquareActivation) {
+            if (steps.get(steps.size() - 1) instanceof SquareActivation) {
                 throw new IllegalStateException("a network ending in a square is not supported: end with a linear layer");
             }
             List<Layer> planned = new ArrayList<>();
-            boolean pendingSquare = false;
-            boolean threePart = false;
-            for (int i = 0; i < layers.size(); i++) {
-                Layer l = layers.get(i);
-                if (l instanceof SquareActivation) {
-                    if (threePart) {
-                        planned.add(new Relinearize(l.inputSize()));
-                    }
-                    planned.add(l);
-                    pendingSquare = true;
-                    threePart = true;
-                } else {
-                    LinearLayer ll = (LinearLayer) l;
-                    boolean last = i == layers.size() - 1;
-                    int rescales = pendingSquare && !last ? 2 : 1;
-                    boolean relin = threePart && rescales == 2 && squareFollows(i);
-                    planned.add(ll.withPlan(rescales, relin));
-                    threePart = threePart && !relin;
-                    pendingSquare = false;
-                }
-            }
+            plan(steps, new State(false, false), true, false, planned);
             return new Sequential(planned);
         }
 
-        private boolean squareFollows(int i) {
-            for (int j = i + 1; j < layers.size(); j++) {
-                if (layers.get(j) instanceof SquareActivation) {
+        /** A residual (sum) or concatenation block before planning: the branches' unplanned steps. */
+        private record Block(boolean sum, int inputSize, List<List<Object>> branches) {
+        }
+
+        /** The state of the values between two steps: an unrescaled square's output, three parts. */
+        private record State(boolean pendingSquare, boolean threePart) {
+        }
+
+        /**
+         * Plans {@code steps} from state {@code s} into {@code out}.
+         *
+         * @param terminal     whether the last step's output goes to decryption
+         * @param productAfter whether a product follows these steps (in an enclosing network)
+         * @return the state after the steps
+         */
+        private static State plan(List<Object> steps, State s, boolean terminal, boolean productAfter, List<Layer> out) {
+            for (int i = 0; i < steps.size(); i++) {
+                Object step = steps.get(i);
+                boolean last = terminal && i == steps.size() - 1;
+                boolean productLater = productAfter || hasProduct(steps.subList(i + 1, steps.size()));
+                if (step instanceof SquareActivation sq) {
+                    if (s.pendingSquare()) {
+                        throw new IllegalStateException("a square right after an unrescaled square: insert a linear layer between them");
+                    }
+                    if (s.threePart()) {
+                        out.add(new Relinearize(sq.inputSize()));
+                    }
+                    out.add(sq);
+                    s = new State(true, true);
+                } else if (step instanceof PolynomialActivation p) {
+                    if (s.pendingSquare()) {
+                        throw new IllegalStateException("a polynomial activation right after an unrescaled square: insert a "
+                                + "linear layer between them");
+                    }
+                    if (s.threePart()) {
+                        out.add(new Relinearize(p.inputSize()));
+                    }
+                    out.add(p);
+                    s = new State(false, false);
+                } else if (step instanceof LinearLayer ll) {
+                    int rescales = s.pendingSquare() && !last ? 2 : 1;
+                    // a three-part value is relinearized between two rescales: rescaling it to the working scale would
+                    // add c2's rounding times s^2 (about 1e-2 at scale 2^24, N = 2^11), while at s^2 the key switch is negligible
+                    boolean relin = s.threePart() && rescales == 2;
+                    out.add(ll.withPlan(rescales, relin));
+                    s = new State(false, s.threePart() && !relin);
+                } else if (step instanceof Pad pad) {
+                    out.add(pad);
+                } else {
+                    s = planBlock((Block) step, s, productLater, out);
+                }
+            }
+            return s;
+        }
+
+        private static State planBlock(Block block, State s, boolean productAfter, List<Layer> out) {
+            int n = block.branches().size();
+            List<List<Layer>> planned = new ArrayList<>();
+            State[] ends = new State[n];
+            int[] depths = new int[n];
+            int deepest = 0;
+            for (int b = 0; b < n; b++) {
+                List<Layer> branch = new ArrayList<>();
+                ends[b] = plan(block.branches().get(b), s, false, productAfter, branch);
+                depths[b] = levels(branch);
+                deepest = Math.max(deepest, depths[b]);
+                planned.add(branch);
+            }
+            Boolean pending = null;
+            boolean threePart = false;
+            for (int b = 0; b < n; b++) {
+                threePart |= ends[b].threePart();
+                if (depths[b] != deepest) {
+                    continue;
+                }
+                if (pending == null) {
+                    pending = ends[b].pendingSquare();
+                } else if (pending != ends[b].pendingSquare()) {
+                    throw new IllegalStateException("block branches of equal depth " + deepest + " end at different scales "
+                            + "(one in an unrescaled square, ~s^2, the other rescaled, ~s) and have no spare level to align them: "
+                            + "end the branches with a linear layer");
+                }
+            }
+            out.add(block.sum() ? new ResidualBlock(block.inputSize(), planned) : new Concat(block.inputSize(), planned));
+            return new State(pending, threePart);
+        }
+
+        private static boolean hasProduct(List<Object> steps) {
+            for (Object step : steps) {
+                if (step instanceof SquareActivation || step instanceof PolynomialActivation) {
                     return true;
+                }
+                if (step instanceof Block b) {
+                    for (List<Object> branch : b.branches()) {
+                        if (hasProduct(branch)) {
+                            return true;
+                        }
+                    }
                 }
             }
             return false;

@@ -8,7 +8,9 @@
  * <ul>
  *   <li>{@link io.github.jckks.nn.Layer} and its encrypted/plaintext implementations:
  *       {@link io.github.jckks.nn.LinearLayer} (dense, Conv2D with stride, padding and groups),
- *       {@link io.github.jckks.nn.SquareActivation}, {@link io.github.jckks.nn.Relinearize};</li>
+ *       {@link io.github.jckks.nn.SquareActivation}, {@link io.github.jckks.nn.PolynomialActivation},
+ *       {@link io.github.jckks.nn.Pad}, {@link io.github.jckks.nn.Relinearize}, and the blocks of branches
+ *       {@link io.github.jckks.nn.ResidualBlock} and {@link io.github.jckks.nn.Concat};</li>
  *   <li>{@link io.github.jckks.nn.Sequential} with the level plan: lazy rescaling, lazy relinearization,
  *       no rescale before decryption, depth report;</li>
  *   <li>the multiply-accumulate kernels ({@link io.github.jckks.nn.MacKernel}: scalar and Vector API, chosen by
