@@ -63,9 +63,10 @@ public final class CryptoNetsClient {
      *
      * @param activation the network the server runs (selects the parameters and the keys)
      * @param pool       the pool for encryption, answers and decryption
-     * @param packing    REAL (N/2 images per batch) or COMPLEX (SQUARE only: N images per batch, two real batches
-     *                   in the real and imaginary parts; the evaluation keys then include the conjugation key, which
-     *                   tells the server to square complex-packed)
+     * @param packing    REAL (N/2 images per batch) or COMPLEX (SQUARE only: up to N images per batch, two real
+     *                   batches in the real and imaginary parts; the evaluation keys then include the conjugation key,
+     *                   and an INFER is marked complex-packed when its batch exceeds N/2 images, so a last, smaller
+     *                   batch goes real-packed at half the cost)
      */
     public CryptoNetsClient(Activation activation, ForkJoinPool pool, Packing packing) {
         if (packing == Packing.COMPLEX && activation != Activation.SQUARE) {
@@ -187,6 +188,8 @@ public final class CryptoNetsClient {
             }
             long t0 = System.nanoTime();
             Ciphertext[] input = new Ciphertext[columns.length];
+            // complex packing only when the batch does not fit the slots: a smaller batch costs half as real-packed
+            boolean complex = packing == Packing.COMPLEX && count > params.slots();
             parallel(columns.length, p -> input[p] = encryptColumn(columns[p]));
             long t1 = System.nanoTime();
             long id = nextId++;
@@ -195,7 +198,7 @@ public final class CryptoNetsClient {
             long answerNanos = 0;
             Ciphertext[] out;
             try {
-                transport.send(Message.ciphertexts(MessageKind.INFER, id, input));
+                transport.send(Message.infer(id, input, complex));
                 while (true) {
                     Message m = transport.receive();
                     if (m.kind() == MessageKind.ACTIVATE) {
@@ -234,7 +237,7 @@ public final class CryptoNetsClient {
             long t2 = System.nanoTime();
             double[][] logits = new double[out.length][];
             Ciphertext[] result = out;
-            parallel(out.length, c -> logits[c] = decodeColumn(result[c], count));
+            parallel(out.length, c -> logits[c] = decodeColumn(result[c], count, complex));
             long t3 = System.nanoTime();
             return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered);
         }
@@ -279,9 +282,9 @@ public final class CryptoNetsClient {
     }
 
     /** @return the values of the first {@code count} images held by {@code ct} (inverse of encryptColumn) */
-    private double[] decodeColumn(Ciphertext ct, int count) {
+    private double[] decodeColumn(Ciphertext ct, int count, boolean complex) {
         int slots = params.slots();
-        if (packing == Packing.REAL) {
+        if (!complex) {
             return encoder.decode(decryptor.decrypt(ct));
         }
         double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));

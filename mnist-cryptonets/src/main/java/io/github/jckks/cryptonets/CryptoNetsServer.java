@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * 845 and 100 ciphertexts).</li>
  * <li><b>SQUARE</b>: the same messages without activation rounds; HELLO carries the client's evaluation keys
  * (relinearization key) instead of its public key, and RESULT the ten three-part outputs of
- * {@link EncryptedCryptoNets#build}. Keys that include the conjugation key select {@link Packing#COMPLEX complex
- * packing} (N images per batch, a conjugation per square).</li>
+ * {@link EncryptedCryptoNets#build}. An INFER marked {@link Message#OP_COMPLEX_PACKED} is evaluated with
+ * {@link Packing#COMPLEX complex packing} (N images per batch, a conjugation per square), which needs the
+ * conjugation key among the evaluation keys; unmarked ones with real packing.</li>
  * </ul>
  * {@link #listen} serves sessions over TCP. Thread-safe: sessions share the pool.
  */
@@ -166,10 +167,10 @@ public final class CryptoNetsServer {
             if (keys.relinearization() == null) {
                 throw new ClientAidedException("the client's evaluation keys hold no relinearization key");
             }
-            // the conjugation key is the client's request for complex packing (it is only needed for complex squares;
-            // complex-packed evaluation of a real-packed batch would still be right, only slower)
-            Packing packing = keys.galois(GaloisElements.conjugation(context.n())) != null ? Packing.COMPLEX : Packing.REAL;
-            EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool, packing);
+            // each INFER says whether it is complex-packed (its op byte); complex squares need the conjugation key
+            EncryptedRuntime real = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool, Packing.REAL);
+            EncryptedRuntime complex = keys.galois(GaloisElements.conjugation(context.n())) != null
+                    ? real.withPacking(Packing.COMPLEX) : null;
             t.send(Message.hello(Serialization.write(params)));
             while (true) {
                 Message m = t.receive();
@@ -181,6 +182,14 @@ public final class CryptoNetsServer {
                     case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
                     case INFER -> {
                         checkInputs("INFER " + m.requestId(), m.ciphertexts());
+                        EncryptedRuntime runtime = real;
+                        if (m.op() == Message.OP_COMPLEX_PACKED) {
+                            if (complex == null) {
+                                throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed but the "
+                                        + "client's HELLO carried no conjugation key");
+                            }
+                            runtime = complex;
+                        }
                         long t0 = System.nanoTime();
                         Ciphertext[] out = squareNet.forward(m.ciphertexts(), runtime);
                         networkNanos += System.nanoTime() - t0;

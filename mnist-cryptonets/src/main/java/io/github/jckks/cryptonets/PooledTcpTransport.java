@@ -196,9 +196,8 @@ public final class PooledTcpTransport implements Transport {
         }
         b.get();
         int op = b.get() & 0xFF;
-        int expectedOp = kind == MessageKind.ACTIVATE ? Message.OP_RELU : Message.OP_NONE;
-        if (op != expectedOp) {
-            throw malformed(kind + " with function code " + op + " (expected " + expectedOp + ")", null);
+        if (!Message.validOp(kind, op)) {
+            throw malformed(kind + " with function code " + op + " (expected " + MessageCodec.expectedOps(kind) + ")", null);
         }
         int reserved = b.get() & 0xFF;
         if (reserved != 0) {

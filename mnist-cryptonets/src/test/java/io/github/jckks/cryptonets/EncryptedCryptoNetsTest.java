@@ -59,6 +59,16 @@ class EncryptedCryptoNetsTest {
     }
 
     @Test
+    void complexPackingClientSendsABatchThatFitsTheSlotsRealPacked() throws IOException {
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, 200);
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null)
+                .packing(Packing.COMPLEX).warmUp(false).run(200);
+        assertEquals(8192, r.batchSize());
+        assertEquals(1.0, r.agreement(), 1e-12, "200 images go real-packed (unmarked INFER) with the same keys");
+        assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+    }
+
+    @Test
     void complexPackingIsRefusedForTheReluNetwork() {
         CryptoNetsRun run = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.RELU), null, 1, null);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -86,6 +86,22 @@ public final class EncryptedRuntime {
         }
     }
 
+    /**
+     * @return a runtime for inputs packed as {@code p} that shares this one's evaluator, kernel, thread pool and limb
+     * pool (this one if the packing is the same)
+     */
+    public EncryptedRuntime withPacking(Packing p) {
+        return p == packing ? this : new EncryptedRuntime(this, p);
+    }
+
+    private EncryptedRuntime(EncryptedRuntime base, Packing packing) {
+        this.packing = java.util.Objects.requireNonNull(packing, "packing");
+        this.evaluator = base.evaluator;
+        this.mac = base.mac;
+        this.pool = base.pool;
+        this.limbs = base.limbs;
+    }
+
     /** @return how the inputs' slots hold the batch */
     public Packing packing() {
         return packing;

@@ -144,6 +144,10 @@ public final class ClientAidedServer {
                     }
                     case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
                     case INFER -> {
+                        if (m.op() == Message.OP_COMPLEX_PACKED) {
+                            throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed: masked "
+                                    + "client-aided activations run on real-packed batches only");
+                        }
                         checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize());
                         ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked);
                         MaskedReluOracle oracle = new MaskedReluOracle(runtime, encoder, masking, rerandomizer, channel);

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * @param kind        the kind
  * @param requestId   the request id (the INFER's id for INFER and RESULT, the round id for ACTIVATE and
  *                    ACTIVATED, 0 otherwise)
- * @param op          the function of an ACTIVATE ({@link #OP_RELU}), else {@link #OP_NONE}
+ * @param op          the function of an ACTIVATE ({@link #OP_RELU}); for an INFER, {@link #OP_COMPLEX_PACKED} when
+ *                    its ciphertexts hold two real batches (complex packing), else {@link #OP_NONE}
  * @param ciphertexts the ciphertexts (empty for other kinds)
  * @param items       raw items (empty for ciphertext kinds)
  */
@@ -19,6 +20,25 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
     public static final int OP_NONE = 0;
     /** Apply ReLU (the only function the client ever computes). */
     public static final int OP_RELU = 1;
+    /** An INFER whose ciphertexts are complex-packed (two real batches as real and imaginary parts). */
+    public static final int OP_COMPLEX_PACKED = 2;
+
+    /**
+     * @return whether {@code op} is a valid function code for {@code kind}: OP_RELU for ACTIVATE, OP_NONE or
+     * OP_COMPLEX_PACKED for INFER, OP_NONE otherwise (what both codecs check on decoding)
+     */
+    public static boolean validOp(MessageKind kind, int op) {
+        return switch (kind) {
+            case ACTIVATE -> op == OP_RELU;
+            case INFER -> op == OP_NONE || op == OP_COMPLEX_PACKED;
+            default -> op == OP_NONE;
+        };
+    }
+
+    /** @return an INFER, marked complex-packed or not */
+    public static Message infer(long requestId, Ciphertext[] cts, boolean complexPacked) {
+        return new Message(MessageKind.INFER, requestId, complexPacked ? OP_COMPLEX_PACKED : OP_NONE, cts, new byte[0][]);
+    }
 
     /** @return a HELLO with the given items */
     public static Message hello(byte[]... items) {

@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  *  0     4     magic "JCCA" (0x4A434341)
  *  4     1     protocol version ({@value #VERSION})
  *  5     1     kind ({@link MessageKind#code()})
- *  6     1     op: 0 none, 1 ReLU (ACTIVATE only)
+ *  6     1     op: 0 none, 1 ReLU (ACTIVATE only), 2 complex-packed (INFER only)
  *  7     1     reserved, 0
  *  8     8     request id
  * 16     4     count n of items
@@ -93,9 +93,8 @@ public final class MessageCodec {
             throw malformed("unknown message kind " + code);
         }
         int op = b.get() & 0xFF;
-        int expectedOp = kind == MessageKind.ACTIVATE ? Message.OP_RELU : Message.OP_NONE;
-        if (op != expectedOp) {
-            throw malformed(kind + " with function code " + op + " (expected " + expectedOp + ")");
+        if (!Message.validOp(kind, op)) {
+            throw malformed(kind + " with function code " + op + " (expected " + expectedOps(kind) + ")");
         }
         int reserved = b.get() & 0xFF;
         if (reserved != 0) {
@@ -152,5 +151,14 @@ public final class MessageCodec {
 
     private static ClientAidedException malformed(String what, Throwable cause) {
         return new ClientAidedException("malformed message: " + what, cause);
+    }
+
+    /** @return the function codes a kind may carry, for error messages (shared by every decoder) */
+    public static String expectedOps(MessageKind kind) {
+        return switch (kind) {
+            case ACTIVATE -> Integer.toString(Message.OP_RELU);
+            case INFER -> Message.OP_NONE + " or " + Message.OP_COMPLEX_PACKED;
+            default -> Integer.toString(Message.OP_NONE);
+        };
     }
 }

@@ -46,6 +46,22 @@ class MessageCodecTest {
     }
 
     @Test
+    void inferCarriesItsPackingInTheFunctionCode() {
+        Ciphertext[] c = cts(1);
+        Message complex = MessageCodec.decode(CTX, MessageCodec.encode(CTX, Message.infer(5, c, true)), 10);
+        assertEquals(MessageKind.INFER, complex.kind());
+        assertEquals(Message.OP_COMPLEX_PACKED, complex.op());
+        assertEquals(Message.OP_NONE, MessageCodec.decode(CTX, MessageCodec.encode(CTX, Message.infer(6, c, false)), 10).op());
+        byte[] relu = MessageCodec.encode(CTX, Message.infer(7, c, false));
+        relu[6] = (byte) Message.OP_RELU;
+        ClientAidedException ex = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, relu, 10));
+        assertTrue(ex.getMessage().contains("function code 1"), ex.getMessage());
+        byte[] activate = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATE, 8, c));
+        activate[6] = (byte) Message.OP_COMPLEX_PACKED;
+        assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, activate, 10), "complex flag on ACTIVATE");
+    }
+
+    @Test
     void rejectsMalformedPayloads() {
         byte[] good = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.RESULT, 1, cts(2)));
         assertTrue(MessageCodec.decode(CTX, good, 2).ciphertexts().length == 2);
