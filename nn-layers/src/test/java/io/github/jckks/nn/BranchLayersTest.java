@@ -15,25 +15,13 @@ import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Evaluator;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link ResidualBlock} and {@link Concat} inside {@link Sequential}: plans, plaintext semantics, encrypted vs plaintext. */
 class BranchLayersTest {
-    static ForkJoinPool pool;
-
-    @BeforeAll
-    static void start() {
-        pool = new ForkJoinPool(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdown();
-    }
+    private static final ForkJoinPool pool = Harness.POOL;
 
     private static LinearLayer conv1x1(Random r, int in, int out, int side) {
         return LinearLayer.conv2d(in, side, side, kernel(r, out, in, 1, 0.5), vector(r, out, 0.1), 1, 0, 0, 0, 0, 1);

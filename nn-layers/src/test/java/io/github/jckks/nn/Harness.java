@@ -18,6 +18,9 @@ import java.util.function.UnaryOperator;
  * packing, and batch encryption/decryption of images (one ciphertext per element), for encrypted-vs-plaintext tests.
  */
 final class Harness {
+    /** The pool the encrypted tests of this package share (its worker threads are daemons). */
+    static final ForkJoinPool POOL = new ForkJoinPool(2);
+
     final CkksParameters params;
     final CkksEncoder enc;
     final Encryptor encryptor;

@@ -11,25 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.jckks.ckks.Ciphertext;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link PolynomialActivation}: plaintext, encrypted alone and inside a planned network, both packings. */
 class PolynomialActivationTest {
-    static ForkJoinPool pool;
-
-    @BeforeAll
-    static void start() {
-        pool = new ForkJoinPool(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdown();
-    }
+    private static final ForkJoinPool pool = Harness.POOL;
 
     @Test
     void plaintext() {

@@ -15,57 +15,13 @@ import io.github.jckks.ckks.KeyGenerator;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** A CryptoNets-shaped network (conv, square, dense, square, dense) encrypted vs its plaintext reference. */
 class SequentialEncryptedTest {
-    static ForkJoinPool pool;
-
-    @BeforeAll
-    static void start() {
-        pool = new ForkJoinPool(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdown();
-    }
-
-    private static double[][][][] randomKernel(Random r, int maps, int ch, int k, double s) {
-        double[][][][] w = new double[maps][ch][k][k];
-        for (double[][][] a : w) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * s;
-                    }
-                }
-            }
-        }
-        return w;
-    }
-
-    private static double[][] randomMatrix(Random r, int out, int in, double s) {
-        double[][] w = new double[out][in];
-        for (double[] row : w) {
-            for (int i = 0; i < row.length; i++) {
-                row[i] = (r.nextDouble() * 2 - 1) * s;
-            }
-        }
-        return w;
-    }
-
-    private static double[] randomVector(Random r, int n, double s) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextDouble() * 2 - 1) * s;
-        }
-        return v;
-    }
+    private static final ForkJoinPool pool = Harness.POOL;
 
     @ParameterizedTest
     @EnumSource(Packing.class)
@@ -73,11 +29,11 @@ class SequentialEncryptedTest {
         Random r = new Random(42);
         int side = 10;
         Sequential net = Sequential.builder()
-                .add(LinearLayer.conv2d(1, side, side, randomKernel(r, 3, 1, 3, 0.5), randomVector(r, 3, 0.1), 2, 0, 0, 1, 1, 1))
+                .add(LinearLayer.conv2d(1, side, side, Harness.kernel(r, 3, 1, 3, 0.5), Harness.vector(r, 3, 0.1), 2, 0, 0, 1, 1, 1))
                 .square()
-                .add(LinearLayer.dense(randomMatrix(r, 12, 75, 0.2), randomVector(r, 12, 0.1)))
+                .add(LinearLayer.dense(Harness.matrix(r, 12, 75, 0.2), Harness.vector(r, 12, 0.1)))
                 .square()
-                .add(LinearLayer.dense(randomMatrix(r, 4, 12, 0.5), randomVector(r, 4, 0.1)))
+                .add(LinearLayer.dense(Harness.matrix(r, 4, 12, 0.5), Harness.vector(r, 4, 0.1)))
                 .build();
         assertEquals(4, net.depth(), "conv 1 + dense 2 + final dense 1 (no rescale before decryption)");
         assertEquals(1, net.layers().stream().filter(l -> l instanceof LinearLayer ll && ll.relinearizes()).count(),
@@ -142,9 +98,9 @@ class SequentialEncryptedTest {
     void parametersTooShallowAreRejected() {
         Random r = new Random(1);
         Sequential net = Sequential.builder()
-                .add(LinearLayer.dense(randomMatrix(r, 2, 3, 1), randomVector(r, 2, 1)))
+                .add(LinearLayer.dense(Harness.matrix(r, 2, 3, 1), Harness.vector(r, 2, 1)))
                 .square()
-                .add(LinearLayer.dense(randomMatrix(r, 2, 2, 1), randomVector(r, 2, 1)))
+                .add(LinearLayer.dense(Harness.matrix(r, 2, 2, 1), Harness.vector(r, 2, 1)))
                 .build();
         assertEquals(2, net.depth());
         CkksParameters params = CkksParameters.builder().logN(10).dataPrimeBits(30).specialPrimeBits(30)
@@ -165,9 +121,9 @@ class SequentialEncryptedTest {
     @Test
     void convolutionGeometryMatchesNaive() {
         Random r = new Random(3);
-        double[][][][] k = randomKernel(r, 4, 1, 3, 1);
+        double[][][][] k = Harness.kernel(r, 4, 1, 3, 1);
         LinearLayer conv = LinearLayer.conv2d(2, 6, 5, k, new double[] {0.5, -1, 0, 2}, 2, 1, 1, 1, 0, 2);
-        double[] x = randomVector(r, 2 * 6 * 5, 1);
+        double[] x = Harness.vector(r, 2 * 6 * 5, 1);
         double[] y = conv.forward(x);
         int oh = (6 + 2 - 3) / 2 + 1;
         int ow = (5 + 1 - 3) / 2 + 1;
