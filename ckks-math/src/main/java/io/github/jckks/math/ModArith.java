@@ -96,6 +96,52 @@ public final class ModArith {
         }
     }
 
+    /**
+     * c0 = a0 b0, c1 = a0 b1 + a1 b0, c2 = a1 b1 mod q, element-wise in one pass (see {@link PointwiseKernel#tensor};
+     * the outputs may alias the inputs).
+     */
+    public static void tensor(long[] a0, long[] a1, long[] b0, long[] b1, long[] c0, long[] c1, long[] c2, Modulus m) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.tensor(a0, a1, b0, b1, c0, c1, c2, m);
+            return;
+        }
+        for (int j = 0; j < c0.length; j++) {
+            long x0 = a0[j];
+            long x1 = a1[j];
+            long y0 = b0[j];
+            long y1 = b1[j];
+            long mid = m.add(m.mul(x0, y1), m.mul(x1, y0));
+            c0[j] = m.mul(x0, y0);
+            c1[j] = mid;
+            c2[j] = m.mul(x1, y1);
+        }
+    }
+
+    /**
+     * The twisted butterfly lo = (x + y) - w (x - y), hi = (x + y) + w (x - y) mod q, element-wise (see
+     * {@link PointwiseKernel#twistedButterfly}; lo and hi may alias x or y).
+     */
+    public static void twistedButterfly(long[] x, long[] y, long[] w, long[] lo, long[] hi, Modulus m) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.twistedButterfly(x, y, w, lo, hi, m);
+            return;
+        }
+        final long q = m.value();
+        for (int j = 0; j < lo.length; j++) {
+            long a = x[j];
+            long b = y[j];
+            long u = a + b;
+            u = u >= q ? u - q : u;
+            long d = a - b;
+            d = d < 0 ? d + q : d;
+            long v = m.mul(d, w[j]);
+            long l = u - v;
+            long h = u + v;
+            lo[j] = l < 0 ? l + q : l;
+            hi[j] = h >= q ? h - q : h;
+        }
+    }
+
     /** z = x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
     public static void mulScalar(long[] x, long w, long wShoup, long[] z, Modulus m) {
         final int n = z.length;

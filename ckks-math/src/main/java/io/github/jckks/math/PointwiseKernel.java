@@ -31,4 +31,18 @@ public interface PointwiseKernel {
 
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>), q of 17 to 30 bits. */
     void reduce(long[] acc, Modulus q);
+
+    /**
+     * The twisted butterfly, element-wise: with u = x + y and v = w (x - y) mod q, lo = u - v and hi = u + v
+     * (mod q). One product per element. Residues below q &lt; 2<sup>30</sup>; {@code lo} and {@code hi} may alias
+     * {@code x} or {@code y} (each element is read before it is written).
+     */
+    void twistedButterfly(long[] x, long[] y, long[] w, long[] lo, long[] hi, Modulus q);
+
+    /**
+     * The product of two degree-1 polynomials in s, element-wise (a ciphertext product): c0 = a0 b0,
+     * c1 = a0 b1 + a1 b0, c2 = a1 b1 mod q, in one pass. Residues below q &lt; 2<sup>30</sup>; the outputs may alias
+     * the inputs (each element is read before it is written).
+     */
+    void tensor(long[] a0, long[] a1, long[] b0, long[] b1, long[] c0, long[] c1, long[] c2, Modulus q);
 }

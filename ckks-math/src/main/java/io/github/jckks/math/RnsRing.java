@@ -190,6 +190,41 @@ public final class RnsRing {
     }
 
     /**
+     * The product of (a0 + a1 s) and (b0 + b1 s) as (c0, c1, c2) = (a0 b0, a0 b1 + a1 b0, a1 b1), pointwise (NTT
+     * form), one pass per limb; the outputs may be any of the inputs. Cost: 4 (k) N modular products.
+     */
+    public void tensor(RnsPoly a0, RnsPoly a1, RnsPoly b0, RnsPoly b1, RnsPoly c0, RnsPoly c1, RnsPoly c2) {
+        int k = c0.limbCount();
+        checkBinary(a0, b0, c0);
+        checkBinary(a1, b1, c1);
+        check(c2, k);
+        for (int i = 0; i < k; i++) {
+            ModArith.tensor(a0.limb(i), a1.limb(i), b0.limb(i), b1.limb(i), c0.limb(i), c1.limb(i), c2.limb(i),
+                    basis.modulus(i));
+        }
+        c0.setNtt(a0.isNtt());
+        c1.setNtt(a0.isNtt());
+        c2.setNtt(a0.isNtt());
+    }
+
+    /**
+     * The twisted butterfly on every limb: lo = (x + y) - w &odot; (x - y), hi = (x + y) + w &odot; (x - y), one product
+     * per residue; lo and hi may be x or y. x, y and w in the same form (w is a fixed polynomial, e.g. a monomial
+     * in NTT form).
+     */
+    public void twistedButterfly(RnsPoly x, RnsPoly y, RnsPoly w, RnsPoly lo, RnsPoly hi) {
+        int k = lo.limbCount();
+        checkBinary(x, y, lo);
+        check(w, k);
+        check(hi, k);
+        for (int i = 0; i < k; i++) {
+            ModArith.twistedButterfly(x.limb(i), y.limb(i), w.limb(i), lo.limb(i), hi.limb(i), basis.modulus(i));
+        }
+        lo.setNtt(x.isNtt());
+        hi.setNtt(x.isNtt());
+    }
+
+    /**
      * acc = acc + a &odot; b as unreduced 64-bit sums (lazy multiply-accumulate): every prime must be below
      * 2<sup>31</sup> and the caller must add at most {@link #lazyTerms()} products before {@link #reduceLazy}. The
      * accumulator's limbs hold integers, not residues, until then.

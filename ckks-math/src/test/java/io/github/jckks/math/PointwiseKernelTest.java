@@ -57,6 +57,48 @@ class PointwiseKernelTest {
                 fast.centredReduce(v, pv, actual, q);
                 assertArrayEquals(expected, actual, "centredReduce from " + pv + " to " + qv);
             }
+            // the twisted butterfly against its definition, also with lo aliasing y
+            long[] lo = new long[x.length];
+            long[] hi = new long[x.length];
+            long[] expLo = new long[x.length];
+            long[] expHi = new long[x.length];
+            for (int j = 0; j < x.length; j++) {
+                long u = q.add(x[j], y[j]);
+                long v = q.mul(q.sub(x[j], y[j]), x[(j * 7) % x.length]);
+                expLo[j] = q.sub(u, v);
+                expHi[j] = q.add(u, v);
+            }
+            long[] tw = new long[x.length];
+            for (int j = 0; j < x.length; j++) {
+                tw[j] = x[(j * 7) % x.length];
+            }
+            fast.twistedButterfly(x, y, tw, lo, hi, q);
+            assertArrayEquals(expLo, lo, "twistedButterfly lo, " + bits + " bits");
+            assertArrayEquals(expHi, hi, "twistedButterfly hi, " + bits + " bits");
+            long[] yy = y.clone();
+            fast.twistedButterfly(x, yy, tw, yy, hi, q);
+            assertArrayEquals(expLo, yy, "twistedButterfly with lo = y");
+            // the tensor product against its definition, also in place over b
+            long[] c0 = new long[x.length];
+            long[] c1 = new long[x.length];
+            long[] c2 = new long[x.length];
+            long[] e0 = new long[x.length];
+            long[] e1 = new long[x.length];
+            long[] e2 = new long[x.length];
+            for (int j = 0; j < x.length; j++) {
+                e0[j] = q.mul(x[j], tw[j]);
+                e1[j] = q.add(q.mul(x[j], y[j]), q.mul(y[j], tw[j]));
+                e2[j] = q.mul(y[j], y[j]);
+            }
+            fast.tensor(x, y, tw, y, c0, c1, c2, q);
+            assertArrayEquals(e0, c0, "tensor c0, " + bits + " bits");
+            assertArrayEquals(e1, c1, "tensor c1, " + bits + " bits");
+            assertArrayEquals(e2, c2, "tensor c2, " + bits + " bits");
+            long[] b0 = tw.clone();
+            long[] b1 = y.clone();
+            fast.tensor(x, y, b0, b1, b0, b1, c2, q);
+            assertArrayEquals(e0, b0, "tensor c0 over b0");
+            assertArrayEquals(e1, b1, "tensor c1 over b1");
             // lazy accumulation of as many products as fit below 2^63, then one reduction; also extreme sums
             int terms = (int) Math.min(64, Long.MAX_VALUE / (qv * qv));
             long[] lazy = new long[x.length];

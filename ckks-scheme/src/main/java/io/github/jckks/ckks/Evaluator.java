@@ -222,10 +222,7 @@ public final class Evaluator {
         RnsPoly c0 = rq.newPoly(k, true);
         RnsPoly c1 = rq.newPoly(k, true);
         RnsPoly c2 = rq.newPoly(k, true);
-        rq.mulPointwise(a.part(0), b.part(0), c0);
-        rq.mulPointwise(a.part(0), b.part(1), c1);
-        rq.mulAddPointwise(a.part(1), b.part(0), c1);
-        rq.mulPointwise(a.part(1), b.part(1), c2);
+        rq.tensor(a.part(0), a.part(1), b.part(0), b.part(1), c0, c1, c2);
         return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
     }
 
@@ -267,10 +264,8 @@ public final class Evaluator {
             }
         }
         double scale = productScale(a.scale(), a.scale(), a.level());
-        rq.mulPointwise(a.part(0), a.part(0), out[0]);
-        rq.mulPointwise(a.part(0), a.part(1), out[1]);
-        rq.add(out[1], out[1], out[1]);
-        rq.mulPointwise(a.part(1), a.part(1), out[2]);
+        // one pass (a0 a1 computed twice): the square is memory-bound, four passes cost more than a product
+        rq.tensor(a.part(0), a.part(1), a.part(0), a.part(1), out[0], out[1], out[2]);
         return new Ciphertext(out, scale);
     }
 
@@ -324,23 +319,11 @@ public final class Evaluator {
         rq.automorphism(z.part(1), galois, rotated1);
         keySwitch(rotated1, key, ws.out0.view(k), c1);
         rq.add(c0, ws.out0.view(k), c0);
-        RnsPoly[] conj = {c0, c1};
-        for (int j = 0; j < 2; j++) {
-            RnsPoly zj = z.part(j);
-            RnsPoly cj = conj[j];
-            RnsPoly wj = out[j];
-            rq.sub(zj, cj, wj);                 // v_j = z_j - conj(z)_j
-            rq.mulPointwise(wj, eighthRoot, wj); // w_j = X^(N/4) v_j
-            rq.add(zj, cj, cj);                 // u_j = z_j + conj(z)_j
-            rq.sub(cj, wj, cj);                 // p_j = u_j - w_j
-            rq.add(wj, wj, wj);
-            rq.add(wj, cj, wj);                 // q_j = p_j + 2 w_j = u_j + w_j
-        }
-        // (p0, p1) x (q0, q1), q held in out[0], out[1]: write c2 first, then c1 and c0 over q elementwise
-        rq.mulPointwise(c1, out[1], out[2]);
-        rq.mulPointwise(c0, out[1], out[1]);
-        rq.mulAddPointwise(c1, out[0], out[1]);
-        rq.mulPointwise(c0, out[0], out[0]);
+        // per part, one pass: u = z + conj z, w = X^(N/4) (z - conj z); p = u - w over conj z, q = u + w into out
+        rq.twistedButterfly(z.part(0), c0, eighthRoot, c0, out[0]);
+        rq.twistedButterfly(z.part(1), c1, eighthRoot, c1, out[1]);
+        // (p0, p1) x (q0, q1), q held in out[0], out[1]: one pass, each element read before it is overwritten
+        rq.tensor(c0, c1, out[0], out[1], out[0], out[1], out[2]);
         return new Ciphertext(out, scale);
     }
 

@@ -240,4 +240,114 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(acc, j);
         }
     }
+
+    @Override
+    public void twistedButterfly(long[] x, long[] y, long[] w, long[] lo, long[] hi, Modulus q) {
+        check(q);
+        int s = q.bits();
+        long qq = q.value();
+        long mu = (1L << (2 * s)) / qq;
+        int n = lo.length;
+        int upper = S.loopBound(n);
+        twistedBlock(x, y, w, lo, hi, qq, s, mu, upper);
+        for (int j = upper; j < n; j++) {
+            long a = x[j];
+            long b = y[j];
+            long u = a + b;
+            u = u >= qq ? u - qq : u;
+            long d = a - b;
+            d = d < 0 ? d + qq : d;
+            long v = q.reduce(d * w[j]);
+            long l = u - v;
+            long h = u + v;
+            lo[j] = l < 0 ? l + qq : l;
+            hi[j] = h >= qq ? h - qq : h;
+        }
+    }
+
+    private static void twistedBlock(long[] x, long[] y, long[] w, long[] lo, long[] hi, long q, int s, long mu,
+                                     int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j);
+            LongVector b = LongVector.fromArray(S, y, j);
+            LongVector u = a.add(b).sub(qv);
+            u = u.add(qv.and(u.lanewise(VectorOperators.ASHR, 63)));       // x + y mod q
+            LongVector d = a.sub(b);
+            d = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).and(M32); // x - y mod q
+            // Barrett of d w (see the class comment), then two conditional subtractions
+            LongVector p = d.mul(LongVector.fromArray(S, w, j).and(M32));
+            LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector v = p.sub(qhat.mul(qv));
+            LongVector e = v.sub(qv);
+            v = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
+            e = v.sub(qv);
+            v = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
+            LongVector l = u.sub(v);
+            l.add(qv.and(l.lanewise(VectorOperators.ASHR, 63))).intoArray(lo, j);
+            LongVector h = u.add(v).sub(qv);
+            h.add(qv.and(h.lanewise(VectorOperators.ASHR, 63))).intoArray(hi, j);
+        }
+    }
+
+    @Override
+    public void tensor(long[] a0, long[] a1, long[] b0, long[] b1, long[] c0, long[] c1, long[] c2, Modulus q) {
+        check(q);
+        int s = q.bits();
+        long qq = q.value();
+        long mu = (1L << (2 * s)) / qq;
+        int n = c0.length;
+        int upper = S.loopBound(n);
+        tensorBlock(a0, a1, b0, b1, c0, c1, c2, qq, s, mu, upper);
+        for (int j = upper; j < n; j++) {
+            long x0 = a0[j];
+            long x1 = a1[j];
+            long y0 = b0[j];
+            long y1 = b1[j];
+            long m = q.reduce(x0 * y1) + q.reduce(x1 * y0);
+            c0[j] = q.reduce(x0 * y0);
+            c1[j] = m >= qq ? m - qq : m;
+            c2[j] = q.reduce(x1 * y1);
+        }
+    }
+
+    private static void tensorBlock(long[] a0, long[] a1, long[] b0, long[] b1, long[] c0, long[] c1, long[] c2,
+                                    long q, int s, long mu, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector x0 = LongVector.fromArray(S, a0, j).and(M32);
+            LongVector x1 = LongVector.fromArray(S, a1, j).and(M32);
+            LongVector y0 = LongVector.fromArray(S, b0, j).and(M32);
+            LongVector y1 = LongVector.fromArray(S, b1, j).and(M32);
+            // four Barrett products (see the class comment), each left in [0, 2q) and corrected once at the end
+            LongVector p = x0.mul(y0);
+            LongVector r00 = p.sub(p.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv)
+                    .lanewise(VectorOperators.LSHR, s + 1).and(M32).mul(qv));
+            p = x0.mul(y1);
+            LongVector r01 = p.sub(p.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv)
+                    .lanewise(VectorOperators.LSHR, s + 1).and(M32).mul(qv));
+            p = x1.mul(y0);
+            LongVector r10 = p.sub(p.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv)
+                    .lanewise(VectorOperators.LSHR, s + 1).and(M32).mul(qv));
+            p = x1.mul(y1);
+            LongVector r11 = p.sub(p.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv)
+                    .lanewise(VectorOperators.LSHR, s + 1).and(M32).mul(qv));
+            // each r in [0, 3q): the sum r01 + r10 in [0, 6q) needs up to three subtractions of 2q, q, ...
+            LongVector q2 = qv.add(qv);
+            LongVector m = r01.add(r10).sub(q2).sub(q2);                    // in [-4q, 2q)
+            m = m.add(q2.and(m.lanewise(VectorOperators.ASHR, 63)));      // [-2q, 2q)
+            m = m.add(q2.and(m.lanewise(VectorOperators.ASHR, 63)));      // [0, 2q)
+            m = m.sub(qv);
+            m.add(qv.and(m.lanewise(VectorOperators.ASHR, 63))).intoArray(c1, j);
+            LongVector e = r00.sub(q2);                                   // [0, 3q) -> [-2q, q)
+            e = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));      // [-q, q)
+            e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63))).intoArray(c0, j);
+            e = r11.sub(q2);
+            e = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
+            e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63))).intoArray(c2, j);
+        }
+    }
 }

@@ -1,0 +1,245 @@
+package io.github.jckks.jmh;
+
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.Decryptor;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.math.Primes;
+import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.MacKernels;
+import io.github.jckks.nn.clientaided.ActivationChannel;
+import io.github.jckks.nn.clientaided.MaskMode;
+import io.github.jckks.nn.clientaided.MaskedReluOracle;
+import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.Message;
+import io.github.jckks.nn.clientaided.MessageCodec;
+import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.Rerandomizer;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+/**
+ * One masked client-aided ReLU round on a batch of {@code K} ciphertexts, both roles in one process and on one
+ * thread of control: {@link MaskedReluOracle#relu} (the server's side, as {@code ClientAidedServer} runs it)
+ * with an {@link ActivationChannel} that does the key holder's work in place of a transport:
+ * <ol>
+ * <li><b>server masking</b>: fresh factors r (per slot or per ciphertext, {@code mode}; log-uniform in [1/4, 4],
+ * {@link MaskingConfig#defaults()}) and a permutation, x &middot; r, re-randomization with the client's public key
+ * (a public-key encryption of zero), rescale;</li>
+ * <li><b>client</b>: decrypt, ReLU on the real slots, fresh secret-key encryption at the top level (what
+ * {@code ClientAidedClient} does on ACTIVATE), one ciphertext after another;</li>
+ * <li><b>server unmasking</b>: un-permute, multiply by 1/r, rescale.</li>
+ * </ol>
+ * With {@code codec=true} the request and the answer also go through the wire encoding ({@link MessageCodec}
+ * encode and decode each way, as {@code InProcessTransport} with a context and the TCP transport do; no socket);
+ * with {@code codec=false} (default) the ciphertexts are handed over as they are.
+ *
+ * <p>Parameters: those of the RELU CryptoNets network (mnist-cryptonets' {@code EncryptedCryptoNets.reluParameters()},
+ * rebuilt here because this module does not depend on mnist-cryptonets): N = 4096 (2048 slots), data primes of
+ * 30, 21, 21, 21 bits, a 16-bit special prime, scale 2<sup>21</sup>. The inputs are {@code K} two-part
+ * ciphertexts at level 2 = L - 1, where the network's first ReLU meets the conv outputs: they are sent at level 1
+ * and come back at level 3, the result is at level 2. The server's masking and unmasking run on a pool of
+ * {@code threads} workers ({@code -p threads=2} to see the server parallelize; the client is sequential).
+ *
+ * <p>Run e.g.
+ * <pre>java --add-modules jdk.incubator.vector -jar jmh/target/benchmarks.jar ClientAidedRoundBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1</pre>
+ * <b>Reading the numbers:</b> the primary score is ms per round of K ciphertexts; the secondary score
+ * {@code ClientAidedRoundBenchmark.round:ciphertext} is ms per ciphertext (the round's time / K). A ciphertext holds
+ * one tensor element of 2048 images, so the round per ciphertext is the cost of one activation of one neuron for
+ * 2048 images (the RELU CryptoNets network sends 845 + 100 ciphertexts per batch). At the end of the trial the
+ * forked JVM prints the split of the measured rounds into server masking, client work (with the codec if on) and
+ * server unmasking, per ciphertext, from the oracle's own timers.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+public class ClientAidedRoundBenchmark {
+    /** The level of the inputs: the top level minus the conv's rescale. */
+    static final int INPUT_OFFSET = 1;
+
+    @Param({"64"})
+    public int K;
+
+    @Param({"PER_SLOT", "PER_CIPHERTEXT"})
+    public MaskMode mode;
+
+    @Param({"false"})
+    public boolean codec;
+
+    @Param({"1"})
+    public int threads;
+
+    private ForkJoinPool pool;
+    private CkksContext context;
+    private MaskedReluOracle oracle;
+    private Ciphertext[] input;
+    private long[] atIterationStart = new long[4];
+    private long[] measured = new long[4];
+    private boolean measuring;
+
+    /**
+     * Secondary score {@code ciphertext}: ciphertexts through the round, so that in AverageTime mode JMH reports
+     * the time per ciphertext (the round's time / K).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Ciphertexts {
+        public long ciphertext;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            ciphertext = 0;
+        }
+    }
+
+    /**
+     * The RELU CryptoNets parameters, as mnist-cryptonets' {@code EncryptedCryptoNets.reluParameters()}: N = 4096,
+     * data primes {30, 21, 21, 21} bits, special prime 16 bits, scale 2<sup>21</sup> (log2 QP = 109).
+     */
+    static CkksParameters reluParameters() {
+        int logN = 12;
+        Set<Long> used = new HashSet<>();
+        long q0 = Primes.nttPrimes(30, logN, 1, used)[0];
+        used.add(q0);
+        long[] mid = Primes.nttPrimes(21, logN, 3, used);
+        for (long q : mid) {
+            used.add(q);
+        }
+        long p = Primes.nttPrimes(16, logN, 1, used)[0];
+        return CkksParameters.builder().logN(logN).dataPrimes(q0, mid[0], mid[1], mid[2]).specialPrimes(p)
+                .scale(0x1p21).build();
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        CkksParameters params = reluParameters();
+        context = new CkksContext(params);
+        KeyGenerator keyGen = new KeyGenerator(context);
+        // the client: decrypts, applies ReLU to the real slots, encrypts fresh at the top level (secret key)
+        CkksEncoder clientEncoder = new CkksEncoder(context);
+        Decryptor decryptor = new Decryptor(context, keyGen.secretKey());
+        Encryptor clientEncryptor = new Encryptor(context, keyGen.secretKey());
+        int top = context.maxLevel();
+        double scale = params.defaultScale();
+        long[] roundId = {0};
+        ActivationChannel channel = masked -> {
+            long id = ++roundId[0];
+            Ciphertext[] received = codec ? wire(Message.ciphertexts(MessageKind.ACTIVATE, id, masked)) : masked;
+            Ciphertext[] answer = new Ciphertext[received.length];
+            for (int k = 0; k < received.length; k++) {
+                double[] v = clientEncoder.decode(decryptor.decrypt(received[k]));
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Math.max(v[i], 0);
+                }
+                answer[k] = clientEncryptor.encrypt(clientEncoder, v, top, scale);
+            }
+            return codec ? wire(Message.ciphertexts(MessageKind.ACTIVATED, id, answer)) : answer;
+        };
+        // the server: runtime without evaluation keys, re-randomization with the client's public key
+        pool = new ForkJoinPool(threads);
+        EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context), MacKernels.get(), pool);
+        MaskingConfig config = MaskingConfig.defaults().withMode(mode);
+        Rerandomizer rerandomizer = new Rerandomizer(context, keyGen.publicKey(), config.floodingBits());
+        oracle = new MaskedReluOracle(runtime, new CkksEncoder(context), config, rerandomizer, channel);
+        // K pre-activations in [-4, 4] at level L - 1
+        SplittableRandom random = new SplittableRandom(2026);
+        double[][] values = new double[K][params.slots()];
+        input = new Ciphertext[K];
+        for (int j = 0; j < K; j++) {
+            for (int i = 0; i < values[j].length; i++) {
+                values[j][i] = random.nextDouble(-4, 4);
+            }
+            input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top - INPUT_OFFSET, scale);
+        }
+        // one round, checked against max(x, 0)
+        Ciphertext[] out = oracle.relu(input);
+        double err = 0;
+        for (int j = 0; j < K; j++) {
+            if (out[j].level() != top - 1) {
+                throw new IllegalStateException("output at level " + out[j].level() + ", expected " + (top - 1));
+            }
+            double[] got = clientEncoder.decode(decryptor.decrypt(out[j]));
+            for (int i = 0; i < got.length; i++) {
+                err = Math.max(err, Math.abs(got[i] - Math.max(values[j][i], 0)));
+            }
+        }
+        // expected up to about 1e-2: the rescale before sending rounds r x by about 5e-4 (one sigma) at scale
+        // 2^21, and unmasking multiplies that by 1/r <= 4
+        if (!(err < 5e-2)) {
+            throw new IllegalStateException("masked ReLU round, " + mode + ": max error " + err);
+        }
+        System.out.printf(Locale.ROOT, "%nmasked ReLU round, K = %d, %s: max error %.2e over %d values%n", K, mode, err,
+                (long) K * params.slots());
+    }
+
+    /** Through the wire format and back, as a transport with a context does. */
+    private Ciphertext[] wire(Message m) {
+        return MessageCodec.decode(context, MessageCodec.encode(context, m), Math.max(K, 1)).ciphertexts();
+    }
+
+    private long[] timers() {
+        return new long[] {oracle.maskNanos(), oracle.exchangeNanos(), oracle.unmaskNanos(), oracle.ciphertextsSent()};
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams iteration) {
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
+        atIterationStart = timers();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        if (measuring) {
+            long[] now = timers();
+            for (int i = 0; i < now.length; i++) {
+                measured[i] += now[i] - atIterationStart[i];
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdown();
+        long n = measured[3];
+        if (n > 0) {
+            System.out.printf(Locale.ROOT, "%nmeasured rounds, per ciphertext (K = %d, %s, codec %s, %d server threads): "
+                    + "server masking %.3f ms, client%s %.3f ms, server unmasking %.3f ms%n", K, mode, codec, threads,
+                    measured[0] / 1e6 / n, codec ? " + codec" : "", measured[1] / 1e6 / n, measured[2] / 1e6 / n);
+        }
+    }
+
+    /** One masked ReLU round on the K inputs (which it copies, so they serve every call). */
+    @Benchmark
+    public Ciphertext[] round(Ciphertexts counter) {
+        Ciphertext[] out = oracle.relu(input);
+        counter.ciphertext += out.length;
+        return out;
+    }
+}
