@@ -85,6 +85,18 @@ public final class ModArith {
         }
     }
 
+    /** acc0 += x &middot; y0 and acc1 += x &middot; y1 without reduction, in one pass (see {@link #mulAddLazy}). */
+    public static void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1);
+            return;
+        }
+        for (int j = 0; j < acc0.length; j++) {
+            acc0[j] += x[j] * y0[j];
+            acc1[j] += x[j] * y1[j];
+        }
+    }
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>) (the end of a lazy accumulation). */
     public static void reduceLazy(long[] acc, Modulus m) {
         if (Holder.FAST != null && m.bits() >= 17 && m.bits() <= 30) {
@@ -161,9 +173,7 @@ public final class ModArith {
         for (int j = 0; j < n; j++) {
             long v = x[j];
             long s = acc[j] + v * w - Math.unsignedMultiplyHigh(v, wShoup) * q; // < 3q
-            if (s >= twoQ) {
-                s -= twoQ;
-            }
+            s = s >= twoQ ? s - twoQ : s; // conditional moves: the comparisons are data-dependent, unpredictable
             acc[j] = s >= q ? s - q : s;
         }
     }

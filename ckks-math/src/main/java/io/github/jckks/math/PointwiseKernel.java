@@ -29,6 +29,9 @@ public interface PointwiseKernel {
      */
     void mulAddLazy(long[] x, long[] y, long[] acc);
 
+    /** acc0 += x &middot; y0 and acc1 += x &middot; y1 lazily (as {@link #mulAddLazy}) in one pass over x. */
+    void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1);
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>), q of 17 to 30 bits. */
     void reduce(long[] acc, Modulus q);
 

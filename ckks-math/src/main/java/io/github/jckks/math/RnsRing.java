@@ -238,6 +238,18 @@ public final class RnsRing {
         }
     }
 
+    /** acc0 += a &odot; b0 and acc1 += a &odot; b1 lazily, in one pass over a (key switching's two key parts). */
+    public void mulAddPointwiseLazy2(RnsPoly a, RnsPoly b0, RnsPoly b1, RnsPoly acc0, RnsPoly acc1) {
+        int k = acc0.limbCount();
+        checkBinary(a, b0, acc0);
+        checkBinary(a, b1, acc1);
+        checkSameForm(a, acc0);
+        checkSameForm(a, acc1);
+        for (int i = 0; i < k; i++) {
+            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+        }
+    }
+
     /** @return how many products of residues a lazy accumulation may add: 2<sup>63</sup> / max q<sup>2</sup>, 0 if a prime exceeds 31 bits */
     public int lazyTerms() {
         long max = 0;

@@ -1,6 +1,7 @@
 package io.github.jckks.math;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -111,6 +112,16 @@ class PointwiseKernelTest {
             }
             fast.reduce(lazy, q);
             assertArrayEquals(reference, lazy, "mulAddLazy x " + terms + " then reduce, " + bits + " bits");
+            long[] l0 = new long[x.length];
+            long[] l1 = new long[x.length];
+            fast.mulAddLazy2(x, y, tw, l0, l1);
+            fast.mulAddLazy2(x, y, tw, l0, l1);
+            fast.reduce(l0, q);
+            fast.reduce(l1, q);
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(q.mul(2, q.mul(x[j], y[j])), l0[j], "mulAddLazy2 first");
+                assertEquals(q.mul(2, q.mul(x[j], tw[j])), l1[j], "mulAddLazy2 second");
+            }
             long[] big = new long[x.length];
             for (int j = 0; j < big.length; j++) {
                 big[j] = j % 3 == 0 ? Long.MAX_VALUE - j : j % 3 == 1 ? j : r.nextLong() >>> 1;

@@ -644,10 +644,8 @@ public final class Evaluator {
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy) {
-                rq.mulAddPointwiseLazy(digitQ, key.bQ(j), acc0Q);
-                rq.mulAddPointwiseLazy(digitQ, key.aQ(j), acc1Q);
-                rp.mulAddPointwiseLazy(digitP, key.bP(j), acc0P);
-                rp.mulAddPointwiseLazy(digitP, key.aP(j), acc1P);
+                rq.mulAddPointwiseLazy2(digitQ, key.bQ(j), key.aQ(j), acc0Q, acc1Q);
+                rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P);
             } else {
                 rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
                 rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);

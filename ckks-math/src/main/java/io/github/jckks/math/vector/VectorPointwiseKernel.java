@@ -202,6 +202,25 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     @Override
+    public void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+        int n = acc0.length;
+        int upper = S.loopBound(n);
+        mulAddLazy2Block(x, y0, y1, acc0, acc1, upper);
+        for (int j = upper; j < n; j++) {
+            acc0[j] += x[j] * y0[j];
+            acc1[j] += x[j] * y1[j];
+        }
+    }
+
+    private static void mulAddLazy2Block(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            a.mul(LongVector.fromArray(S, y0, j).and(M32)).add(LongVector.fromArray(S, acc0, j)).intoArray(acc0, j);
+            a.mul(LongVector.fromArray(S, y1, j).and(M32)).add(LongVector.fromArray(S, acc1, j)).intoArray(acc1, j);
+        }
+    }
+
+    @Override
     public void reduce(long[] acc, Modulus q) {
         check(q);
         int s = q.bits();
