@@ -637,18 +637,20 @@ public final class Evaluator {
             for (int t : plan.targetQ) {
                 rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
             }
-            for (int i = plan.start; i < plan.end; i++) {
-                System.arraycopy(d.limb(i), 0, digitQ.limb(i), 0, d.n());
+            // the digit's own primes hold d itself (NTT form): read them in place instead of copying
+            long[][] full = new long[k][];
+            for (int i = 0; i < k; i++) {
+                full[i] = i >= plan.start && i < plan.end ? d.limb(i) : digitQ.limb(i);
             }
-            digitQ.setNtt(true);
+            RnsPoly digit = new RnsPoly(full, true);
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy) {
-                rq.mulAddPointwiseLazy2(digitQ, key.bQ(j), key.aQ(j), acc0Q, acc1Q);
+                rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q);
                 rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P);
             } else {
-                rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
-                rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);
+                rq.mulAddPointwise(digit, key.bQ(j), acc0Q);
+                rq.mulAddPointwise(digit, key.aQ(j), acc1Q);
                 rp.mulAddPointwise(digitP, key.bP(j), acc0P);
                 rp.mulAddPointwise(digitP, key.aP(j), acc1P);
             }
