@@ -4,6 +4,7 @@
  */
 module io.github.jckks.nn {
     requires transitive io.github.jckks.ckks;
+    requires java.management;
     requires static jdk.incubator.vector;
     requires static info.picocli;
     exports io.github.jckks.nn;

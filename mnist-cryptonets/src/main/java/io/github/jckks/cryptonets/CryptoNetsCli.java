@@ -56,7 +56,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
     String mode = "local";
 
     @Option(names = "--no-warmup", description = "measure a cold JVM: no JIT warm-up before the first batch (by default "
-            + "the SQUARE network first runs twice on random data in a small ring, timed separately)")
+            + "the SQUARE network first runs on random data in a small ring until the JIT compilers go quiet, at most 30 s, "
+            + "timed separately)")
     boolean noWarmup;
 
     @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking factors: "
@@ -207,8 +208,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: masking factors (default: per-slot)")
         String mask = "per-slot";
 
-        @Option(names = "--no-warmup", description = "SQUARE: skip the JIT warm-up at start (by default the network runs "
-                + "twice on random data in a small ring before the port opens)")
+        @Option(names = "--no-warmup", description = "SQUARE: skip the JIT warm-up at start (by default the network runs on random data in a "
+                + "small ring until the JIT compilers go quiet, at most 30 s, before the port opens)")
         boolean noWarmup;
 
         @Override
@@ -221,9 +222,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
             ForkJoinPool pool = new ForkJoinPool(network.threads);
             CryptoNetsServer server = new CryptoNetsServer(network.weights(), MaskingConfig.defaults().withMode(maskMode), pool);
             if (!noWarmup && network.activation == Activation.SQUARE) {
-                double s = JitWarmUp.run(EncryptedCryptoNets.build(network.weights()), server.context().parameters(),
-                        Packing.COMPLEX, pool, 2);
-                out.printf(Locale.ROOT, "JIT warm-up: %.1f s%n", s);
+                JitWarmUp.Result w = JitWarmUp.run(EncryptedCryptoNets.build(network.weights()),
+                        server.context().parameters(), Packing.COMPLEX, pool, CryptoNetsRun.WARMUP_MAX_SECONDS);
+                out.printf(Locale.ROOT, "JIT warm-up: %.1f s, %d runs%s%n", w.seconds(), w.rounds(),
+                        w.settled() ? "" : " (time limit)");
             }
             CountDownLatch done = new CountDownLatch(exitAfter > 0 ? exitAfter : 1);
             AtomicInteger served = new AtomicInteger();
@@ -396,8 +398,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "  encrypted acc.    %.2f%%%n", 100 * r.encryptedAccuracy()));
         sb.append(String.format(Locale.ROOT, "  agreement         %.2f%% (max logit error %.2e)%n", 100 * r.agreement(), r.maxLogitError()));
         if (r.warmupSeconds() > 0) {
-            sb.append(String.format(Locale.ROOT, "  JIT warm-up       %.3f s (the network twice on random data in a small ring, "
-                    + "before the first batch; not counted below)%n", r.warmupSeconds()));
+            sb.append(String.format(Locale.ROOT, "  JIT warm-up       %.3f s (%d runs of the network on random data in a small ring, "
+                    + "until the JIT compilers went quiet; before the first batch, not counted below)%n", r.warmupSeconds(),
+                    r.warmupRounds()));
         }
         sb.append(String.format(Locale.ROOT, "  key generation    %.3f s (client)%n", r.keygenSeconds()));
         sb.append(String.format(Locale.ROOT, "  encryption        %.3f s (client)%n", r.encryptSeconds()));
@@ -446,7 +449,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"batch_latency_seconds\": %.4f, \"peak_heap_bytes\": %d, \"packing\": \"%s\", \"images\": %d, "
                         + "\"ring_degree\": %d, \"security_bits\": %d, \"activation\": \"%s\", \"mode\": \"%s\", "
                         + "\"bytes_per_image\": %s, \"bytes_sent\": %s, \"bytes_received\": %s, \"handshake_bytes\": %s, "
-                        + "\"warmup_seconds\": %.4f, \"keygen_seconds\": %.4f, \"encrypt_seconds\": %.4f, "
+                        + "\"warmup_seconds\": %.4f, \"warmup_rounds\": %d, \"keygen_seconds\": %.4f, \"encrypt_seconds\": %.4f, "
                         + "\"server_seconds\": %.4f, \"client_activation_seconds\": %.4f, \"decrypt_seconds\": %.4f, "
                         + "\"end_to_end_batch_latency_seconds\": %.4f, \"activation_rounds\": %d, \"ciphertexts_answered\": %d, "
                         + "\"server_mask_seconds\": %s, \"server_unmask_seconds\": %s, \"mask_mode\": \"%s\", "
@@ -461,7 +464,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesSent()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesReceived()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.handshakeBytes()),
-                r.warmupSeconds(), r.keygenSeconds(), r.encryptSeconds(), r.serverSeconds(), r.answerSeconds(), r.decryptSeconds(),
+                r.warmupSeconds(), r.warmupRounds(), r.keygenSeconds(), r.encryptSeconds(), r.serverSeconds(), r.answerSeconds(), r.decryptSeconds(),
                 r.endToEndBatchLatencySeconds(), r.rounds(), r.ciphertextsAnswered(),
                 s == null || s.rounds() == 0 ? "null" : String.format(Locale.ROOT, "%.4f", s.maskSeconds()),
                 s == null || s.rounds() == 0 ? "null" : String.format(Locale.ROOT, "%.4f", s.unmaskSeconds()),

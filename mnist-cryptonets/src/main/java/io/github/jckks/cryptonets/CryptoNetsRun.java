@@ -106,7 +106,7 @@ public final class CryptoNetsRun {
                          String macKernel, double maxLogitError, Activation activation, Mode mode, double answerSeconds,
                          long rounds, long ciphertextsAnswered, long bytesSent, long bytesReceived, long handshakeBytes,
                          CryptoNetsServer.SessionStats server, double endToEndBatchLatencySeconds, String maskMode,
-                         double steadyEndToEndImagesPerSecond, double warmupSeconds) {
+                         double steadyEndToEndImagesPerSecond, double warmupSeconds, int warmupRounds) {
         /** @return images per second of server-side inference */
         public double serverImagesPerSecond() {
             return images / serverSeconds;
@@ -141,6 +141,8 @@ public final class CryptoNetsRun {
         }
     }
 
+    /** The longest JIT warm-up before the first batch. */
+    static final double WARMUP_MAX_SECONDS = 30;
     private static final TransportLimits LIMITS = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(600));
     private final CryptoNetsWeights weights;
     private final MnistDataset data;
@@ -150,6 +152,7 @@ public final class CryptoNetsRun {
     private Packing packing = Packing.REAL;
     private boolean warmUp = true;
     private double warmupSeconds;
+    private int warmupRounds;
 
     /**
      * @param weights  the trained model (its activation selects the network)
@@ -190,9 +193,9 @@ public final class CryptoNetsRun {
     }
 
     /**
-     * Whether to warm the JIT up before the first batch (default true; SQUARE network only): the network runs
-     * twice on random data in a small ring ({@link JitWarmUp}), timed separately and not counted in the throughput,
-     * as a long-running server warms up once at start.
+     * Whether to warm the JIT up before the first batch (default true; SQUARE network only): the network runs on
+     * random data in a small ring until the JIT compilers go quiet, at most 30 s ({@link JitWarmUp}), timed
+     * separately and not counted in the throughput, as a long-running server warms up once at start.
      *
      * @return this
      */
@@ -218,8 +221,12 @@ public final class CryptoNetsRun {
         try {
             CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
             CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
-            warmupSeconds = warmUp && weights.activation() == Activation.SQUARE
-                    ? JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing, serverPool, 2) : 0;
+            if (warmUp && weights.activation() == Activation.SQUARE) {
+                JitWarmUp.Result w = JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing,
+                        serverPool, WARMUP_MAX_SECONDS);
+                warmupSeconds = w.seconds();
+                warmupRounds = w.rounds();
+            }
             if (mode == Mode.LOCAL) {
                 DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
                 CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
@@ -353,7 +360,7 @@ public final class CryptoNetsRun {
                 decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
                 threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError, weights.activation(), mode,
                 answer / 1e9, rounds, answered, sent, received, handshakeBytes, null, e2eLatency,
-                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds);
+                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds, warmupRounds);
     }
 
     private static Report withServer(Report r, CryptoNetsServer.SessionStats s) {
@@ -362,7 +369,8 @@ public final class CryptoNetsRun {
                 r.batchLatencySeconds(), peakHeap(), r.ringDegree(), r.securityBits(), r.parameters(), r.threads(),
                 r.nttKernel(), r.macKernel(), r.maxLogitError(), r.activation(), r.mode(), r.answerSeconds(), r.rounds(),
                 r.ciphertextsAnswered(), r.bytesSent(), r.bytesReceived(), r.handshakeBytes(), s,
-                r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond(), r.warmupSeconds());
+                r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond(), r.warmupSeconds(),
+                r.warmupRounds());
     }
 
     private String maskLabel(Mode mode) {

@@ -8,6 +8,8 @@ import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -22,20 +24,35 @@ import java.util.stream.IntStream;
  * as much as one real batch of a cold JVM and saves most of the first batch's slowdown.
  */
 public final class JitWarmUp {
-    private static final int WARM_LOG_N = 10;
+    private static final int WARM_LOG_N = Integer.getInteger("jckks.warmup.logN", 10);
 
     private JitWarmUp() {
     }
 
     /**
-     * @param net     the network to warm up
-     * @param params  the real parameters (their prime sizes, scale and digit size are copied)
-     * @param packing the packing the real batches use
-     * @param pool    the pool the real batches run on
-     * @param rounds  how many times to run the network (2 reaches most C2 compilations)
-     * @return the seconds it took
+     * What a warm-up did.
+     *
+     * @param seconds wall time
+     * @param rounds  runs of the network
+     * @param settled whether the JIT compilers went quiet (else the time limit ended it)
      */
-    public static double run(Sequential net, CkksParameters params, Packing packing, ForkJoinPool pool, int rounds) {
+    public record Result(double seconds, int rounds, boolean settled) {
+    }
+
+    /**
+     * Runs the network until the JIT compilers go quiet: at least two rounds, then until two consecutive rounds
+     * during which the compilers worked less than a tenth of the round's wall time (HotSpot's compilation-time
+     * counter), or until {@code maxSeconds}. On these 2-core machines C2 keeps compiling and recompiling the Vector
+     * API kernels for 10-15 s, taking up to half a core from the first real batches if they start earlier.
+     *
+     * @param net        the network to warm up
+     * @param params     the real parameters (their prime sizes, scale and digit size are copied)
+     * @param packing    the packing the real batches use
+     * @param pool       the pool the real batches run on
+     * @param maxSeconds the longest warm-up
+     * @return how long it took and how many rounds it ran
+     */
+    public static Result run(Sequential net, CkksParameters params, Packing packing, ForkJoinPool pool, double maxSeconds) {
         long t0 = System.nanoTime();
         CkksParameters small = CkksParameters.builder().logN(Math.min(WARM_LOG_N, params.logN()))
                 .dataPrimeBits(bits(params.dataPrimes())).specialPrimeBits(bits(params.specialPrimes()))
@@ -48,7 +65,13 @@ public final class JitWarmUp {
                 MacKernels.get(), pool, packing);
         ThreadLocal<Encryptor> encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, kg.secretKey()));
         int slots = small.slots();
-        for (int round = 0; round < rounds; round++) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int quiet = 0;
+        int round = 0;
+        while (true) {
+            long r0 = System.nanoTime();
+            long c0 = monitored ? jit.getTotalCompilationTime() : 0;
             Ciphertext[] in = new Ciphertext[net.inputSize()];
             int seed = round;
             pool.submit(() -> IntStream.range(0, in.length).parallel().forEach(p -> {
@@ -61,8 +84,16 @@ public final class JitWarmUp {
             for (Ciphertext c : out) {
                 encoder.decodeComplex(decryptor.decrypt(c));
             }
+            round++;
+            double wallMs = (System.nanoTime() - r0) / 1e6;
+            double compileMs = monitored ? jit.getTotalCompilationTime() - c0 : 0;
+            quiet = compileMs < 0.1 * wallMs ? quiet + 1 : 0;
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            boolean settled = round >= 2 && (monitored ? quiet >= 2 : round >= 8);
+            if (settled || elapsed >= maxSeconds) {
+                return new Result(elapsed, round, settled);
+            }
         }
-        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static int[] bits(long[] primes) {
