@@ -226,6 +226,9 @@ public final class CryptoNetsRun {
                         serverPool, WARMUP_MAX_SECONDS);
                 warmupSeconds = w.seconds();
                 warmupRounds = w.rounds();
+                // the warm-up's garbage is not the job's: collect it and measure the peak heap from here
+                System.gc();
+                resetPeaks();
             }
             if (mode == Mode.LOCAL) {
                 DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
