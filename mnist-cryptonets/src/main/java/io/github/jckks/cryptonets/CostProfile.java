@@ -119,7 +119,7 @@ public final class CostProfile {
 
     private void relu(double[][] columns, ForkJoinPool one) {
         ClientAidedModel model = EncryptedCryptoNets.buildClientAided(weights);
-        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), one);
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), one, packing);
         Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(ctx, keygen.publicKey(), masking.floodingBits()) : null;
         start();
         Ciphertext[] x = encryptInputs(columns, one);
@@ -131,11 +131,15 @@ public final class CostProfile {
             Ciphertext[] sent = wire("round " + r + ": ACTIVATE (full, level " + masked[0].level() + ")", masked);
             Ciphertext[] answer = new Ciphertext[sent.length];
             for (int k = 0; k < sent.length; k++) {
-                double[] v = encoder.decode(decryptor.decrypt(sent[k]));
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.max(v[i], 0);
+                double[][] v = encoder.decodeComplex(decryptor.decrypt(sent[k]));
+                for (double[] part : v) {
+                    for (int i = 0; i < part.length; i++) {
+                        part[i] = Math.max(part[i], 0);
+                    }
                 }
-                answer[k] = encrypt(v);
+                answer[k] = packing == Packing.COMPLEX
+                        ? encryptors.get().encrypt(encoder, v[0], v[1], params.maxLevel(), params.defaultScale())
+                        : encrypt(v[0]);
             }
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);

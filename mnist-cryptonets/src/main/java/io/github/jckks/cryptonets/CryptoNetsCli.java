@@ -134,22 +134,18 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--json", description = "print one JSON object instead of the human-readable report")
         boolean json;
 
-        @Option(names = "--packing", paramLabel = "complex|real", description = "complex (default for SQUARE: two real "
-                + "batches in the real and imaginary parts of the slots, N images per batch, one conjugation per square) "
-                + "or real (batch-axis packing, N/2 images per batch; the only one for RELU)")
+        @Option(names = "--packing", paramLabel = "complex|real", description = "complex (default: two real batches in "
+                + "the real and imaginary parts of the slots, N images per batch; one conjugation per square, and the "
+                + "client's ReLU on both parts) or real (batch-axis packing, N/2 images per batch)")
         String packing;
 
         /** @return the packing asked for, the network's default, or null after printing an error */
         Packing packing(Activation activation) {
-            String p = packing == null ? (activation == Activation.SQUARE ? "complex" : "real") : packing.toLowerCase(Locale.ROOT);
+            String p = packing == null ? "complex" : packing.toLowerCase(Locale.ROOT);
             switch (p) {
                 case "real":
                     return Packing.REAL;
                 case "complex":
-                    if (activation != Activation.SQUARE) {
-                        System.err.println("error: --packing complex is implemented for --activation square only");
-                        return null;
-                    }
                     return Packing.COMPLEX;
                 default:
                     System.err.println("error: --packing " + packing + ": use complex or real");
@@ -329,8 +325,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--cores", description = "cores for the throughput bound (default: available processors)")
         int cores = Runtime.getRuntime().availableProcessors();
 
-        @Option(names = "--packing", paramLabel = "complex|real", description = "as the main command (default: complex for "
-                + "SQUARE, real for RELU)")
+        @Option(names = "--packing", paramLabel = "complex|real", description = "as the main command (default: complex)")
         String packingOption;
 
         @Option(names = "--threads", description = "threads for the layers and the encryption (default: 1, which measures "
@@ -348,12 +343,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
             }
             MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locate(data));
             CryptoNetsWeights weights = CryptoNetsWeights.loadBundled(activation);
-            Packing packing = packingOption == null ? (activation == Activation.SQUARE ? Packing.COMPLEX : Packing.REAL)
-                    : "complex".equalsIgnoreCase(packingOption) ? Packing.COMPLEX : Packing.REAL;
-            if (packing == Packing.COMPLEX && activation != Activation.SQUARE) {
-                spec.commandLine().getErr().println("error: --packing complex is implemented for --activation square only");
-                return 2;
-            }
+            Packing packing = packingOption == null || "complex".equalsIgnoreCase(packingOption) ? Packing.COMPLEX
+                    : Packing.REAL;
             int images = packing.imagesPerCiphertext(EncryptedCryptoNets.parameters(activation).slots());
             double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][images];
             double[] img = new double[columns.length];

@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
  * {@code io.github.jckks.nn.clientaided} like {@code ClientAidedClient}, but with its cryptographic work spread over
  * a pool: it encrypts a batch with batch-axis packing (pixel p of image i in slot i of ciphertext p, secret-key
  * encryption at the top level, so ciphertexts travel seeded at half size), answers the server's masked ReLU
- * rounds (decrypt, ReLU on the real parts, fresh encryption at the top level, one ciphertext per task) and
+ * rounds (decrypt, ReLU on the real parts, and on the imaginary parts of a complex-packed batch, fresh encryption at
+ * the top level, one ciphertext per task) and
  * decrypts the ten outputs. For the SQUARE network it sends its evaluation keys (relinearization key) in HELLO
  * instead of its public key, and there are no rounds. Thread-safe; each session is used by one thread.
  */
@@ -63,15 +64,12 @@ public final class CryptoNetsClient {
      *
      * @param activation the network the server runs (selects the parameters and the keys)
      * @param pool       the pool for encryption, answers and decryption
-     * @param packing    REAL (N/2 images per batch) or COMPLEX (SQUARE only: up to N images per batch, two real
-     *                   batches in the real and imaginary parts; the evaluation keys then include the conjugation key,
-     *                   and an INFER is marked complex-packed when its batch exceeds N/2 images, so a last, smaller
-     *                   batch goes real-packed at half the cost)
+     * @param packing    REAL (N/2 images per batch) or COMPLEX (up to N images per batch, two real batches in the real
+     *                   and imaginary parts; an INFER is marked complex-packed when its batch exceeds N/2 images, so a
+     *                   last, smaller batch goes real-packed at half the cost; for SQUARE the evaluation keys then
+     *                   include the conjugation key, for RELU nothing changes but the client's ReLU on both parts)
      */
     public CryptoNetsClient(Activation activation, ForkJoinPool pool, Packing packing) {
-        if (packing == Packing.COMPLEX && activation != Activation.SQUARE) {
-            throw new IllegalArgumentException("complex packing is implemented for the SQUARE network only, not " + activation);
-        }
         this.packing = packing;
         this.activation = activation;
         this.params = EncryptedCryptoNets.parameters(activation);
@@ -206,7 +204,7 @@ public final class CryptoNetsClient {
                             throw new ClientAidedException("server asked for more than " + MAX_ROUNDS + " activation rounds");
                         }
                         long a0 = System.nanoTime();
-                        Ciphertext[] answer = answer(m.ciphertexts());
+                        Ciphertext[] answer = answer(m.ciphertexts(), complex);
                         answerNanos += System.nanoTime() - a0;
                         answered += answer.length;
                         transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer));
@@ -258,9 +256,20 @@ public final class CryptoNetsClient {
     }
 
     /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level: one task per ciphertext. */
-    private Ciphertext[] answer(Ciphertext[] cts) {
+    private Ciphertext[] answer(Ciphertext[] cts, boolean complex) {
         Ciphertext[] out = new Ciphertext[cts.length];
         parallel(cts.length, k -> {
+            if (complex) {
+                // two packed batches: ReLU on the real and on the imaginary parts
+                double[][] v = encoder.decodeComplex(decryptor.decrypt(cts[k]));
+                for (double[] part : v) {
+                    for (int i = 0; i < part.length; i++) {
+                        part[i] = Math.max(part[i], 0);
+                    }
+                }
+                out[k] = encryptors.get().encrypt(encoder, v[0], v[1], params.maxLevel(), params.defaultScale());
+                return;
+            }
             double[] v = encoder.decode(decryptor.decrypt(cts[k]));
             for (int i = 0; i < v.length; i++) {
                 v[i] = Math.max(v[i], 0);

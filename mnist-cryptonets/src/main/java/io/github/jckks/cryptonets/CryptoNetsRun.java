@@ -180,14 +180,11 @@ public final class CryptoNetsRun {
 
     /**
      * Sets the packing of the client's batches (default {@link Packing#REAL}; {@link Packing#COMPLEX} doubles the
-     * batch, SQUARE network only).
+     * batch).
      *
      * @return this
      */
     public CryptoNetsRun packing(Packing p) {
-        if (p == Packing.COMPLEX && weights.activation() != Activation.SQUARE) {
-            throw new IllegalArgumentException("complex packing is implemented for the SQUARE network only");
-        }
         this.packing = java.util.Objects.requireNonNull(p, "packing");
         return this;
     }

@@ -10,6 +10,7 @@ import io.github.jckks.ckks.PublicKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.MacKernels;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
@@ -144,17 +145,17 @@ public final class ClientAidedServer {
                     }
                     case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
                     case INFER -> {
-                        if (m.op() == Message.OP_COMPLEX_PACKED) {
-                            throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed: masked "
-                                    + "client-aided activations run on real-packed batches only");
-                        }
                         checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize());
+                        // complex-packed: biases go to both packed batches; the masks are real, so they scale both
+                        // parts alike and ReLU(r z) = r ReLU(z) holds for the real and imaginary parts separately
+                        EncryptedRuntime rt = runtime.withPacking(
+                                m.op() == Message.OP_COMPLEX_PACKED ? Packing.COMPLEX : Packing.REAL);
                         ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked);
-                        MaskedReluOracle oracle = new MaskedReluOracle(runtime, encoder, masking, rerandomizer, channel);
+                        MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, channel);
                         oracle.setAudit(audit);
-                        Ciphertext[] out = model.forward(m.ciphertexts(), runtime, oracle);
+                        Ciphertext[] out = model.forward(m.ciphertexts(), rt, oracle);
                         if (rerandomizer != null) {
-                            runtime.parallelFor(out.length, i -> {
+                            rt.parallelFor(out.length, i -> {
                                 if (out[i].size() == 2) {
                                     rerandomizer.apply(out[i]);
                                 }
