@@ -56,7 +56,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
     String mode = "local";
 
     @Option(names = "--no-warmup", description = "measure a cold JVM: no JIT warm-up before the first batch (by default "
-            + "the SQUARE network first runs on random data in a small ring until the JIT compilers go quiet, at most 30 s, "
+            + "the network first runs on random data in a small ring until the JIT compilers go quiet, at most 30 s, "
             + "timed separately)")
     boolean noWarmup;
 
@@ -204,7 +204,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: masking factors (default: per-slot)")
         String mask = "per-slot";
 
-        @Option(names = "--no-warmup", description = "SQUARE: skip the JIT warm-up at start (by default the network runs on random data in a "
+        @Option(names = "--no-warmup", description = "skip the JIT warm-up at start (by default the network runs on random data in a "
                 + "small ring until the JIT compilers go quiet, at most 30 s, before the port opens)")
         boolean noWarmup;
 
@@ -217,9 +217,13 @@ public final class CryptoNetsCli implements Callable<Integer> {
             }
             ForkJoinPool pool = new ForkJoinPool(network.threads);
             CryptoNetsServer server = new CryptoNetsServer(network.weights(), MaskingConfig.defaults().withMode(maskMode), pool);
-            if (!noWarmup && network.activation == Activation.SQUARE) {
-                JitWarmUp.Result w = JitWarmUp.run(EncryptedCryptoNets.build(network.weights()),
-                        server.context().parameters(), Packing.COMPLEX, pool, CryptoNetsRun.WARMUP_MAX_SECONDS);
+            if (!noWarmup) {
+                JitWarmUp.Result w = network.activation == Activation.SQUARE
+                        ? JitWarmUp.run(EncryptedCryptoNets.build(network.weights()), server.context().parameters(),
+                                Packing.COMPLEX, pool, CryptoNetsRun.WARMUP_MAX_SECONDS)
+                        : JitWarmUp.runClientAided(EncryptedCryptoNets.buildClientAided(network.weights()),
+                                server.context().parameters(), MaskingConfig.defaults().withMode(maskMode), pool,
+                                CryptoNetsRun.WARMUP_MAX_SECONDS);
                 out.printf(Locale.ROOT, "JIT warm-up: %.1f s, %d runs%s%n", w.seconds(), w.rounds(),
                         w.settled() ? "" : " (time limit)");
             }

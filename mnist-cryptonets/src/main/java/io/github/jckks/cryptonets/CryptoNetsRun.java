@@ -190,7 +190,7 @@ public final class CryptoNetsRun {
     }
 
     /**
-     * Whether to warm the JIT up before the first batch (default true; SQUARE network only): the network runs on
+     * Whether to warm the JIT up before the first batch (default true): the network runs on
      * random data in a small ring until the JIT compilers go quiet, at most 30 s ({@link JitWarmUp}), timed
      * separately and not counted in the throughput, as a long-running server warms up once at start.
      *
@@ -218,9 +218,12 @@ public final class CryptoNetsRun {
         try {
             CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
             CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
-            if (warmUp && weights.activation() == Activation.SQUARE) {
-                JitWarmUp.Result w = JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing,
-                        serverPool, WARMUP_MAX_SECONDS);
+            if (warmUp) {
+                JitWarmUp.Result w = weights.activation() == Activation.SQUARE
+                        ? JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing, serverPool,
+                                WARMUP_MAX_SECONDS)
+                        : JitWarmUp.runClientAided(EncryptedCryptoNets.buildClientAided(weights), client.parameters(),
+                                MaskingConfig.defaults().withMode(maskMode), serverPool, WARMUP_MAX_SECONDS);
                 warmupSeconds = w.seconds();
                 warmupRounds = w.rounds();
                 // the warm-up's garbage is not the job's: collect it and measure the peak heap from here

@@ -68,7 +68,8 @@ class CryptoNetsTcpTest {
         PortWatcher watcher = new PortWatcher(serverOut);
         CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> CryptoNetsCli.commandLine()
                 .setOut(new PrintWriter(watcher, true))
-                .execute("serve", "--activation", "relu", "--port", "0", "--threads", "2", "--exit-after", "1"));
+                .execute("serve", "--activation", "relu", "--port", "0", "--threads", "2", "--exit-after", "1",
+                        "--no-warmup"));
         int port = watcher.port.get(60, TimeUnit.SECONDS);
         String[] args = {"infer", "--activation", "RELU", "--port", Integer.toString(port), "--images", "32", "--json",
             "--data", dir.toString()};

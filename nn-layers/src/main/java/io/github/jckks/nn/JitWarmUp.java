@@ -8,6 +8,12 @@ import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.nn.clientaided.ClientAidedClient;
+import io.github.jckks.nn.clientaided.ClientAidedModel;
+import io.github.jckks.nn.clientaided.ClientAidedServer;
+import io.github.jckks.nn.clientaided.InProcessRunner;
+import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.TransportLimits;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
@@ -54,9 +60,7 @@ public final class JitWarmUp {
      */
     public static Result run(Sequential net, CkksParameters params, Packing packing, ForkJoinPool pool, double maxSeconds) {
         long t0 = System.nanoTime();
-        CkksParameters small = CkksParameters.builder().logN(Math.min(WARM_LOG_N, params.logN()))
-                .dataPrimeBits(bits(params.dataPrimes())).specialPrimeBits(bits(params.specialPrimes()))
-                .digitSize(params.digitSize()).scale(params.defaultScale()).insecureForTestsOnly().build();
+        CkksParameters small = small(params);
         CkksContext ctx = new CkksContext(small);
         KeyGenerator kg = new KeyGenerator(ctx);
         CkksEncoder encoder = new CkksEncoder(ctx);
@@ -65,17 +69,10 @@ public final class JitWarmUp {
                 MacKernels.get(), pool, packing);
         ThreadLocal<Encryptor> encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, kg.secretKey()));
         int slots = small.slots();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
-        int quiet = 0;
-        int round = 0;
-        while (true) {
-            long r0 = System.nanoTime();
-            long c0 = monitored ? jit.getTotalCompilationTime() : 0;
+        return untilQuiet(t0, maxSeconds, round -> {
             Ciphertext[] in = new Ciphertext[net.inputSize()];
-            int seed = round;
             pool.submit(() -> IntStream.range(0, in.length).parallel().forEach(p -> {
-                SplittableRandom r = new SplittableRandom(seed * 1_000_003L + p);
+                SplittableRandom r = new SplittableRandom(round * 1_000_003L + p);
                 double[] re = r.doubles(slots, 0, 1).toArray();
                 double[] im = packing == Packing.COMPLEX ? r.doubles(slots, 0, 1).toArray() : null;
                 in[p] = encryptors.get().encrypt(encoder, re, im, small.maxLevel(), small.defaultScale());
@@ -84,14 +81,62 @@ public final class JitWarmUp {
             for (Ciphertext c : out) {
                 encoder.decodeComplex(decryptor.decrypt(c));
             }
-            round++;
+        });
+    }
+
+    /**
+     * The same for a network with masked client-aided activations: a {@link ClientAidedServer} and a
+     * {@link ClientAidedClient} with fresh keys in the small ring, in one process over the wire encoding
+     * ({@link InProcessRunner}), one batch of random images per run.
+     *
+     * @param model      the network
+     * @param params     the real parameters (their prime sizes, scale and digit size are copied)
+     * @param masking    the server's masking
+     * @param pool       the server's pool
+     * @param maxSeconds the longest warm-up
+     * @return how long it took and how many rounds it ran
+     */
+    public static Result runClientAided(ClientAidedModel model, CkksParameters params, MaskingConfig masking,
+                                        ForkJoinPool pool, double maxSeconds) {
+        long t0 = System.nanoTime();
+        CkksContext ctx = new CkksContext(small(params));
+        ClientAidedServer server = new ClientAidedServer(ctx, model, masking, pool);
+        ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+        int batch = ctx.parameters().slots();
+        return untilQuiet(t0, maxSeconds, round -> {
+            SplittableRandom r = new SplittableRandom(round);
+            double[][] images = new double[batch][];
+            for (int i = 0; i < batch; i++) {
+                images[i] = r.doubles(model.inputSize(), 0, 1).toArray();
+            }
+            InProcessRunner.infer(server, client, images, TransportLimits.defaults());
+        });
+    }
+
+    private static CkksParameters small(CkksParameters params) {
+        return CkksParameters.builder().logN(Math.min(WARM_LOG_N, params.logN()))
+                .dataPrimeBits(bits(params.dataPrimes())).specialPrimeBits(bits(params.specialPrimes()))
+                .digitSize(params.digitSize()).scale(params.defaultScale()).insecureForTestsOnly().build();
+    }
+
+    /** Runs rounds until two consecutive ones saw the compilers work less than a tenth of their wall time. */
+    private static Result untilQuiet(long t0, double maxSeconds, java.util.function.IntConsumer round) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int quiet = 0;
+        int rounds = 0;
+        while (true) {
+            long r0 = System.nanoTime();
+            long c0 = monitored ? jit.getTotalCompilationTime() : 0;
+            round.accept(rounds);
+            rounds++;
             double wallMs = (System.nanoTime() - r0) / 1e6;
             double compileMs = monitored ? jit.getTotalCompilationTime() - c0 : 0;
             quiet = compileMs < 0.1 * wallMs ? quiet + 1 : 0;
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            boolean settled = round >= 2 && (monitored ? quiet >= 2 : round >= 8);
+            boolean settled = rounds >= 2 && (monitored ? quiet >= 2 : rounds >= 8);
             if (settled || elapsed >= maxSeconds) {
-                return new Result(elapsed, round, settled);
+                return new Result(elapsed, rounds, settled);
             }
         }
     }
