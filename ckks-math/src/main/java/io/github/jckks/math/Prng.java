@@ -94,6 +94,26 @@ public final class Prng {
         return v;
     }
 
+    /**
+     * Fills dst[off .. off + len) with the next 32-bit values, exactly as {@code len} calls of {@link #nextInt} would,
+     * in one loop per buffer of key stream.
+     */
+    public void nextInts(int[] dst, int off, int len) {
+        while (len > 0) {
+            if (position > BLOCK - 4) {
+                refill();
+            }
+            int k = Math.min((BLOCK - position) >>> 2, len);
+            int p = position;
+            for (int i = 0; i < k; i++) {
+                dst[off + i] = (int) INTS.get(buffer, p + 4 * i);
+            }
+            position = p + 4 * k;
+            off += k;
+            len -= k;
+        }
+    }
+
     /** @return the next pseudo-random byte, in [0, 255] */
     public int nextByte() {
         if (position >= BLOCK) {

@@ -19,6 +19,9 @@ public final class RlweSampler {
     private RlweSampler() {
     }
 
+    /** Per-thread buffer of 32-bit draws for {@link #uniform}. */
+    private static final ThreadLocal<int[]> DRAWS = ThreadLocal.withInitial(() -> new int[0]);
+
     /**
      * Fills every limb of {@code out} with residues uniform modulo its prime (rejection sampling, unbiased).
      * The form tag is left as it is: a uniform polynomial is uniform in either form, so keys and ciphertexts
@@ -35,12 +38,23 @@ public final class RlweSampler {
                 // would reject up to half the draws of a prime just above a power of two
                 Modulus m = ring.modulus(i);
                 long t = (1L << 32) / q * q;
-                for (int j = 0; j < z.length; j++) {
-                    long r;
-                    do {
-                        r = prng.nextInt() & 0xFFFFFFFFL;
-                    } while (r >= t);
-                    z[j] = m.reduce(r);
+                int[] draws = DRAWS.get();
+                if (draws.length < z.length) {
+                    draws = new int[z.length];
+                    DRAWS.set(draws);
+                }
+                // the draws in bulk, in stream order; a rejected one (probability below q / 2^32) is replaced by
+                // the next values of the stream, exactly as one draw at a time would
+                int j = 0;
+                while (j < z.length) {
+                    int need = z.length - j;
+                    prng.nextInts(draws, 0, need);
+                    for (int k = 0; k < need; k++) {
+                        long r = draws[k] & 0xFFFFFFFFL;
+                        if (r < t) {
+                            z[j++] = m.reduce(r);
+                        }
+                    }
                 }
             } else {
                 for (int j = 0; j < z.length; j++) {

@@ -237,6 +237,33 @@ class SamplerTest {
         for (int i = 0; i < 4; i++) {
             assertArrayEquals(a.limb(i), b.limb(i));
         }
+        // the bulk expansion is the documented one-draw-at-a-time rule (SERIALIZATION.md): u32 draws r in stream
+        // order, accepted below floor(2^32 / q) q, residue r mod q; also across buffer refills and after a byte
+        RnsRing small = new RnsRing(logN, new RnsBasis(new long[] {Primes.nttPrimes(30, logN, 1, List.of())[0],
+            Primes.nttPrimes(25, logN, 1, List.of())[0], Primes.nttPrimes(32, logN, 1, List.of())[0]}));
+        RnsPoly expanded = small.newPoly(3, true);
+        RlweSampler.uniform(new Prng(seed(9)), small, expanded);
+        Prng reference = new Prng(seed(9));
+        for (int i = 0; i < 3; i++) {
+            long q = small.modulus(i).value();
+            long t = (1L << 32) / q * q;
+            for (int j = 0; j < expanded.limb(i).length; j++) {
+                long r;
+                do {
+                    r = reference.nextInt() & 0xFFFFFFFFL;
+                } while (r >= t);
+                assertEquals(r % q, expanded.limb(i)[j], "limb " + i + " residue " + j);
+            }
+        }
+        Prng bulk = new Prng(seed(10));
+        Prng single = new Prng(seed(10));
+        bulk.nextByte();
+        single.nextByte();
+        int[] ints = new int[3000];
+        bulk.nextInts(ints, 0, ints.length);
+        for (int v : ints) {
+            assertEquals(single.nextInt(), v, "nextInts equals repeated nextInt");
+        }
     }
 
     private static long ceilDiv(BigInteger a, long b) {

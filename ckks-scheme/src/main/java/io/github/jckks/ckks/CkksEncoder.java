@@ -33,6 +33,7 @@ public final class CkksEncoder {
     private final double[][] invRe;
     private final double[][] invIm;
     private final MixedRadix mixedRadix;
+    private final int[] reversalPairs;
 
     /** Precomputes the FFT tables for the context's N. */
     public CkksEncoder(CkksContext context) {
@@ -79,6 +80,7 @@ public final class CkksEncoder {
             }
         }
         mixedRadix = new MixedRadix(context.ringQ().basis());
+        reversalPairs = reversalPairs(slots);
     }
 
     /** @return the number of slots, N/2 */
@@ -275,8 +277,24 @@ public final class CkksEncoder {
         }
     }
 
-    private static void bitReverse(double[] re, double[] im) {
+    /** Swaps entries i and rev(i) (bit reversal over log2(size) bits), from a table when size is the slot count. */
+    private void bitReverse(double[] re, double[] im) {
         int size = re.length;
+        if (size == slots) {
+            // the pairs (i, rev(i)) with i < rev(i), precomputed: no data-dependent inner loop per index
+            int[] pairs = reversalPairs;
+            for (int k = 0; k < pairs.length; k += 2) {
+                int i = pairs[k];
+                int j = pairs[k + 1];
+                double t = re[i];
+                re[i] = re[j];
+                re[j] = t;
+                t = im[i];
+                im[i] = im[j];
+                im[j] = t;
+            }
+            return;
+        }
         for (int i = 1, j = 0; i < size; i++) {
             int bit = size >>> 1;
             for (; (j & bit) != 0; bit >>>= 1) {
@@ -292,6 +310,26 @@ public final class CkksEncoder {
                 im[j] = t;
             }
         }
+    }
+
+    private static int[] reversalPairs(int size) {
+        int bits = Integer.numberOfTrailingZeros(size);
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            int r = bits == 0 ? 0 : Integer.reverse(i) >>> (32 - bits);
+            if (i < r) {
+                count++;
+            }
+        }
+        int[] pairs = new int[2 * count];
+        for (int i = 0, k = 0; i < size; i++) {
+            int r = bits == 0 ? 0 : Integer.reverse(i) >>> (32 - bits);
+            if (i < r) {
+                pairs[k++] = i;
+                pairs[k++] = r;
+            }
+        }
+        return pairs;
     }
 
     private void checkLevel(int level) {
