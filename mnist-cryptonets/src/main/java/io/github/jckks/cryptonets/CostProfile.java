@@ -185,14 +185,7 @@ public final class CostProfile {
 
     private Ciphertext[] encryptInputs(double[][] columns, ForkJoinPool pool) {
         Ciphertext[] x = new Ciphertext[columns.length];
-        if (threads == 1) {
-            for (int p = 0; p < columns.length; p++) {
-                x[p] = encryptColumn(columns[p]);
-            }
-        } else {
-            pool.submit(() -> java.util.stream.IntStream.range(0, columns.length).parallel()
-                    .forEach(p -> x[p] = encryptColumn(columns[p]))).join();
-        }
+        EncryptedRuntime.parallelFor(pool, columns.length, p -> x[p] = encryptColumn(columns[p]));
         lap("client", "encode and encrypt the inputs", x.length);
         return x;
     }

@@ -13,6 +13,7 @@ import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.Message;
@@ -21,7 +22,6 @@ import io.github.jckks.nn.clientaided.Transport;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * The client (key-holder) role of the encrypted CryptoNets, speaking the protocol of
@@ -308,12 +308,6 @@ public final class CryptoNetsClient {
     }
 
     private void parallel(int count, IntConsumer body) {
-        if (pool.getParallelism() == 1 || count == 1) {
-            for (int i = 0; i < count; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+        EncryptedRuntime.parallelFor(pool, count, body);
     }
 }

@@ -3,6 +3,7 @@ package io.github.jckks.cryptonets;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.Serialization;
+import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.ConnectionLostException;
 import io.github.jckks.nn.clientaided.Message;
@@ -21,7 +22,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * A {@link Transport} over one TCP connection with exactly the frames of {@code TcpTransport} and
@@ -231,7 +231,7 @@ public final class PooledTcpTransport implements Transport {
         }
         Ciphertext[] cts = new Ciphertext[count];
         RuntimeException[] failures = new RuntimeException[count];
-        parallel(pool, count, i -> {
+        EncryptedRuntime.parallelFor(pool, count, i -> {
             byte[] item = new byte[lengths[i]];
             System.arraycopy(payload, offsets[i], item, 0, lengths[i]);
             try {
@@ -276,17 +276,7 @@ public final class PooledTcpTransport implements Transport {
     }
 
     private void parallel(int count, IntConsumer body) {
-        parallel(pool, count, body);
-    }
-
-    private static void parallel(ForkJoinPool pool, int count, IntConsumer body) {
-        if (pool == null || pool.getParallelism() == 1 || count == 1) {
-            for (int i = 0; i < count; i++) {
-                body.accept(i);
-            }
-            return;
-        }
-        pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).join();
+        EncryptedRuntime.parallelFor(pool, count, body);
     }
 
     /** @return framed bytes sent so far */

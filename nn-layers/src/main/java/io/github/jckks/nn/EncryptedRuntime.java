@@ -124,7 +124,15 @@ public final class EncryptedRuntime {
 
     /** Runs body(i) for i in [0, count) on the pool and waits. */
     public void parallelFor(int count, IntConsumer body) {
-        if (count == 1 || pool.getParallelism() == 1) {
+        parallelFor(pool, count, body);
+    }
+
+    /**
+     * Runs body(i) for i in [0, count) on {@code pool} and waits; inline on the calling thread when the pool is null
+     * or has parallelism 1, or there is one index.
+     */
+    public static void parallelFor(ForkJoinPool pool, int count, IntConsumer body) {
+        if (pool == null || count == 1 || pool.getParallelism() == 1) {
             for (int i = 0; i < count; i++) {
                 body.accept(i);
             }

@@ -18,7 +18,6 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
  * Gets the JIT compiling before the first real batch: runs a network end to end (encode, encrypt, every layer,
@@ -30,7 +29,7 @@ import java.util.stream.IntStream;
  * as much as one real batch of a cold JVM and saves most of the first batch's slowdown.
  */
 public final class JitWarmUp {
-    private static final int WARM_LOG_N = Integer.getInteger("jckks.warmup.logN", 10);
+    private static final int WARM_LOG_N = 10;
 
     private JitWarmUp() {
     }
@@ -71,12 +70,12 @@ public final class JitWarmUp {
         int slots = small.slots();
         return untilQuiet(t0, maxSeconds, round -> {
             Ciphertext[] in = new Ciphertext[net.inputSize()];
-            pool.submit(() -> IntStream.range(0, in.length).parallel().forEach(p -> {
+            rt.parallelFor(in.length, p -> {
                 SplittableRandom r = new SplittableRandom(round * 1_000_003L + p);
                 double[] re = r.doubles(slots, 0, 1).toArray();
                 double[] im = packing == Packing.COMPLEX ? r.doubles(slots, 0, 1).toArray() : null;
                 in[p] = encryptors.get().encrypt(encoder, re, im, small.maxLevel(), small.defaultScale());
-            })).join();
+            });
             Ciphertext[] out = net.forward(in, rt);
             for (Ciphertext c : out) {
                 encoder.decodeComplex(decryptor.decrypt(c));
