@@ -131,15 +131,8 @@ public final class CostProfile {
             Ciphertext[] sent = wire("round " + r + ": ACTIVATE (full, level " + masked[0].level() + ")", masked);
             Ciphertext[] answer = new Ciphertext[sent.length];
             for (int k = 0; k < sent.length; k++) {
-                double[][] v = encoder.decodeComplex(decryptor.decrypt(sent[k]));
-                for (double[] part : v) {
-                    for (int i = 0; i < part.length; i++) {
-                        part[i] = Math.max(part[i], 0);
-                    }
-                }
-                answer[k] = packing == Packing.COMPLEX
-                        ? encryptors.get().encrypt(encoder, v[0], v[1], params.maxLevel(), params.defaultScale())
-                        : encrypt(v[0]);
+                answer[k] = CryptoNetsClient.reluAnswer(encryptors.get(), encoder, decryptor, params, sent[k],
+                        packing == Packing.COMPLEX);
             }
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);
@@ -191,16 +184,7 @@ public final class CostProfile {
     }
 
     private Ciphertext encryptColumn(double[] v) {
-        int slots = params.slots();
-        if (v.length <= slots) {
-            return encrypt(v);
-        }
-        return encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(v, 0, slots),
-                java.util.Arrays.copyOfRange(v, slots, v.length), params.maxLevel(), params.defaultScale());
-    }
-
-    private Ciphertext encrypt(double[] v) {
-        return encryptors.get().encrypt(encoder, v, params.maxLevel(), params.defaultScale());
+        return CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v);
     }
 
     /** Serializes and strictly parses every ciphertext, as a message would travel. */

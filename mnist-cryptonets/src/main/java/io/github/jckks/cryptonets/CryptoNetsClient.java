@@ -258,36 +258,42 @@ public final class CryptoNetsClient {
     /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level: one task per ciphertext. */
     private Ciphertext[] answer(Ciphertext[] cts, boolean complex) {
         Ciphertext[] out = new Ciphertext[cts.length];
-        parallel(cts.length, k -> {
-            if (complex) {
-                // two packed batches: ReLU on the real and on the imaginary parts
-                double[][] v = encoder.decodeComplex(decryptor.decrypt(cts[k]));
-                for (double[] part : v) {
-                    for (int i = 0; i < part.length; i++) {
-                        part[i] = Math.max(part[i], 0);
-                    }
-                }
-                out[k] = encryptors.get().encrypt(encoder, v[0], v[1], params.maxLevel(), params.defaultScale());
-                return;
-            }
-            double[] v = encoder.decode(decryptor.decrypt(cts[k]));
-            for (int i = 0; i < v.length; i++) {
-                v[i] = Math.max(v[i], 0);
-            }
-            out[k] = encrypt(v);
-        });
+        parallel(cts.length, k -> out[k] = reluAnswer(encryptors.get(), encoder, decryptor, params, cts[k], complex));
         return out;
+    }
+
+    /**
+     * The client's side of a masked ReLU round for one ciphertext: decrypt, ReLU on the real parts (and on the
+     * imaginary parts of a complex-packed batch), fresh encryption at the top level and default scale.
+     */
+    static Ciphertext reluAnswer(Encryptor encryptor, CkksEncoder encoder, Decryptor decryptor, CkksParameters p,
+                                 Ciphertext ct, boolean complex) {
+        double[][] v = encoder.decodeComplex(decryptor.decrypt(ct));
+        for (int part = 0; part < (complex ? 2 : 1); part++) {
+            double[] x = v[part];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Math.max(x[i], 0);
+            }
+        }
+        return encryptor.encrypt(encoder, v[0], complex ? v[1] : null, p.maxLevel(), p.defaultScale());
     }
 
     /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */
     private Ciphertext encryptColumn(double[] column) {
-        int slots = params.slots();
-        if (packing == Packing.REAL || column.length <= slots) {
-            return encrypt(column);
+        return encryptColumn(encryptors.get(), encoder, params, column);
+    }
+
+    /**
+     * @return the encryption of one input element of every image of a batch: a column of at most N/2 values in the
+     * real parts of the slots, a longer one split into real parts then imaginary parts (complex packing)
+     */
+    static Ciphertext encryptColumn(Encryptor encryptor, CkksEncoder encoder, CkksParameters p, double[] column) {
+        int slots = p.slots();
+        if (column.length <= slots) {
+            return encryptor.encrypt(encoder, column, p.maxLevel(), p.defaultScale());
         }
-        double[] re = Arrays.copyOfRange(column, 0, slots);
-        double[] im = Arrays.copyOfRange(column, slots, column.length);
-        return encryptors.get().encrypt(encoder, re, im, params.maxLevel(), params.defaultScale());
+        return encryptor.encrypt(encoder, Arrays.copyOfRange(column, 0, slots), Arrays.copyOfRange(column, slots, column.length),
+                p.maxLevel(), p.defaultScale());
     }
 
     /** @return the values of the first {@code count} images held by {@code ct} (inverse of encryptColumn) */
@@ -301,10 +307,6 @@ public final class CryptoNetsClient {
         System.arraycopy(reIm[0], 0, v, 0, slots);
         System.arraycopy(reIm[1], 0, v, slots, Math.max(0, count - slots));
         return v;
-    }
-
-    private Ciphertext encrypt(double[] values) {
-        return encryptors.get().encrypt(encoder, values, params.maxLevel(), params.defaultScale());
     }
 
     private void parallel(int count, IntConsumer body) {
