@@ -618,6 +618,11 @@ public final class Evaluator {
         // lazy accumulation: with primes below 2^31, the digits' products add up unreduced in 64 bits and are
         // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit
         boolean lazy = digits <= Math.min(rq.lazyTerms(), rp.lazyTerms());
+        long[][] full = new long[k][]; // digit j modulo Q_l: its limbs are repointed per digit below
+        for (int i = 0; i < k; i++) {
+            full[i] = digitQ.limb(i);
+        }
+        RnsPoly digit = new RnsPoly(full, true);
         for (int j = 0; j < digits; j++) {
             CkksContext.ModUpPlan plan = context.modUp(level, j);
             int width = plan.end - plan.start;
@@ -638,11 +643,9 @@ public final class Evaluator {
                 rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
             }
             // the digit's own primes hold d itself (NTT form): read them in place instead of copying
-            long[][] full = new long[k][];
             for (int i = 0; i < k; i++) {
                 full[i] = i >= plan.start && i < plan.end ? d.limb(i) : digitQ.limb(i);
             }
-            RnsPoly digit = new RnsPoly(full, true);
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy) {
