@@ -127,47 +127,64 @@ public final class NttTables {
     }
 
     /** Lazily built twiddles of the three last forward and three first inverse stages, 8 x 32-bit lanes. */
-    private volatile int[] lateStageTwiddles32x8;
+    private volatile int[] lateStageTwiddles32;
+
+    /** Padding after each run of {@link #lateStageTwiddles32()}: a kernel may load 8 ints at any block index. */
+    public static final int LATE_STAGE_PAD = 8;
 
     /**
-     * Twiddle factors for SIMD kernels on 8 x 32-bit lanes (primes q &lt; 2<sup>30</sup>, N &gt;= 8), expanded to
-     * one entry per element so that the butterflies of distance t = 4, 2, 1 run inside one register: for a
-     * stage of distance t the entry of element j is 1 if (j mod 2t) &lt; t (the lane passes through the Shoup
-     * product, which only reduces it to [0, 2q)) and otherwise the twiddle of its block, &psi;<sup>brv(m + j /
-     * 2t)</sup> forward, &psi;<sup>-brv(m + j / 2t)</sup> inverse, with m = N / 2t. The array holds 12 blocks of
-     * N ints: for the stages (forward t = 4, 2, 1; inverse t = 1, 2, 4) in that order, the twiddles w followed by
-     * their Shoup companions floor(w &middot; 2<sup>32</sup> / q) (unsigned ints). Within every group of 8 the
-     * entries follow the kernel's register order: position p holds element (p &gt;&gt; 1) + 4 (p &amp; 1), i.e. the
-     * elements 0, 4, 1, 5, 2, 6, 3, 7, which is the order of the int lanes of two 4 x 64-bit vectors
-     * (a[j..j+3], a[j+4..j+7]) packed as (low, high) halves. Built on first use in O(N) (racy but idempotent),
-     * then shared: do not modify.
+     * Twiddle factors for SIMD kernels on 8 x 32-bit lanes (primes q &lt; 2<sup>30</sup>, N &gt;= 8) for the
+     * butterflies of distance t = 4, 2, 1, which run inside one register of 8 elements. Six sections, for the
+     * stages forward t = 4, 2, 1 and inverse t = 1, 2, 4 in that order; the section of a stage with m = N / 2t
+     * blocks holds the m twiddles of its blocks in block order, &psi;<sup>brv(m + i)</sup> forward and
+     * &psi;<sup>-brv(m + i)</sup> inverse (i &lt; m), then {@link #LATE_STAGE_PAD} zeros, then their Shoup
+     * companions floor(w &middot; 2<sup>32</sup> / q) (unsigned ints) and another pad; {@link #lateStageOffset}
+     * gives where each section starts. A register of 8 consecutive elements needs 4 / t consecutive entries,
+     * which a kernel loads and spreads over its lanes: 7N/4 ints per direction in all, so the late stages read
+     * 3.5 bytes of twiddles per element instead of 24 with one entry per lane and stage (the difference between
+     * fitting in a 512 KB L2 cache at N = 16384 or not). Built on first use in O(N) (racy but idempotent), then
+     * shared: do not modify.
      *
      * @throws IllegalStateException if q &gt;= 2<sup>30</sup> or N &lt; 8
      */
-    public int[] lateStageTwiddles32x8() {
-        int[] t = lateStageTwiddles32x8;
+    public int[] lateStageTwiddles32() {
+        int[] t = lateStageTwiddles32;
         if (t == null) {
-            t = buildLateStageTwiddles32x8();
-            lateStageTwiddles32x8 = t;
+            t = buildLateStageTwiddles32();
+            lateStageTwiddles32 = t;
         }
         return t;
     }
 
-    private int[] buildLateStageTwiddles32x8() {
+    /**
+     * Where the twiddles of a late stage start in {@link #lateStageTwiddles32()}; its companions start
+     * N / 2t + {@link #LATE_STAGE_PAD} entries later.
+     *
+     * @param stage 0, 1, 2 for forward t = 4, 2, 1; 3, 4, 5 for inverse t = 1, 2, 4
+     */
+    public int lateStageOffset(int stage) {
+        int off = 0;
+        for (int s = 0; s < stage; s++) {
+            off += 2 * (n / (2 * LATE_DISTANCES[s]) + LATE_STAGE_PAD);
+        }
+        return off;
+    }
+
+    private static final int[] LATE_DISTANCES = {4, 2, 1, 1, 2, 4};
+
+    private int[] buildLateStageTwiddles32() {
         if (modulus.bits() > 30 || n < 8) {
             throw new IllegalStateException("32-bit twiddle tables need q < 2^30 and N >= 8, have " + modulus + ", N = " + n);
         }
-        int[] out = new int[12 * n];
-        int[] distances = {4, 2, 1, 1, 2, 4};
+        int[] out = new int[lateStageOffset(6)];
         for (int s = 0; s < 6; s++) {
-            int t = distances[s];
             long[] w = s < 3 ? psiRev : psiInvRev;
-            int m = n / (2 * t);
-            for (int pos = 0; pos < n; pos++) {
-                int j = (pos & ~7) + ((pos & 7) >>> 1) + 4 * (pos & 1); // the element at this register position
-                long p = (j % (2 * t)) < t ? packShoup32(1) : packShoup32(w[m + j / (2 * t)]);
-                out[2 * s * n + pos] = (int) p;
-                out[(2 * s + 1) * n + pos] = (int) (p >>> 32);
+            int m = n / (2 * LATE_DISTANCES[s]);
+            int off = lateStageOffset(s);
+            for (int i = 0; i < m; i++) {
+                long p = packShoup32(w[m + i]);
+                out[off + i] = (int) p;
+                out[off + m + LATE_STAGE_PAD + i] = (int) (p >>> 32);
             }
         }
         return out;

@@ -27,9 +27,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code vpmuludq} (even and odd lanes, operands masked or shifted so C2 sees 32-bit inputs) and one blend. The
  * conditional subtractions are unsigned minima ({@code vpminud}). Butterfly distances t &gt;= 8 are plain vector
  * loops, one small method per stage (a large method would exceed C2's inlining budget and box vectors); the
- * distances t = 4, 2, 1 run inside one register: a Shoup product by expanded twiddles (1 on the lanes that
- * pass through, see {@link NttTables#lateStageTwiddles32x8()}), one lane permutation and an add-or-subtract
- * by a sign mask. The forward final reduction and the inverse factor N<sup>-1</sup> are fused into the last
+ * distances t = 4, 2, 1 run inside one register: a Shoup product by per-lane twiddles (1 on the lanes that
+ * pass through; the 4 / t twiddles of the register's blocks are loaded from a compact table,
+ * {@link NttTables#lateStageTwiddles32()}, and spread over the other lanes by one permutation and one blend),
+ * one lane permutation and an add-or-subtract by a sign mask. The compact table matters at N = 16384: one
+ * twiddle and companion per lane and stage (24 bytes per element for the three stages) no longer fit the
+ * 512 KB L2 cache beside the limb, and the forward transform took 56-63 us instead of 46-50. The forward final reduction and the inverse factor N<sup>-1</sup> are fused into the last
  * stages.
  *
  * <p>C2 inlines only about one Shoup product with per-lane twiddles per compiled root method
@@ -58,6 +61,16 @@ public final class IntLaneNttKernel implements NttKernel {
     static final IntVector NEG4 = IntVector.fromArray(I, new int[] {0, 0, 0, 0, -1, -1, -1, -1}, 0);
     static final IntVector NEG2 = IntVector.fromArray(I, new int[] {0, 0, -1, -1, 0, 0, -1, -1}, 0);
     static final IntVector NEG1 = IntVector.fromArray(I, new int[] {0, -1, 0, -1, 0, -1, 0, -1}, 0);
+    /** The v lanes (those that take a twiddle) of the register stages t = 4, 2, 1 (see {@link #load}). */
+    static final VectorMask<Integer> V4 = VectorMask.fromLong(I, 0b10101010);
+    static final VectorMask<Integer> V2 = VectorMask.fromLong(I, 0b11110000);
+    static final VectorMask<Integer> V1 = VectorMask.fromLong(I, 0b11001100);
+    /**
+     * Spread the twiddles of one register's blocks over its v lanes: t = 2 has blocks (0, 1, 0, 1) on lanes
+     * 4..7, t = 1 blocks (0, 2, 1, 3) on lanes 2, 3, 6, 7 (elements 1, 5, 3, 7).
+     */
+    static final VectorShuffle<Integer> SPREAD2 = VectorShuffle.fromValues(I, 0, 0, 0, 0, 0, 1, 0, 1);
+    static final VectorShuffle<Integer> SPREAD1 = VectorShuffle.fromValues(I, 0, 0, 0, 2, 0, 0, 1, 3);
 
     private static final ThreadLocal<int[][]> SCRATCH = ThreadLocal.withInitial(() -> new int[1][0]);
 
@@ -93,7 +106,7 @@ public final class IntLaneNttKernel implements NttKernel {
             return;
         }
         final int q = (int) tables.modulus().value();
-        tables.lateStageTwiddles32x8(); // built outside the passes on first use
+        tables.lateStageTwiddles32(); // built outside the passes on first use
         final int[] b = scratch(n);
         for (Pass pass : FORWARD) {
             pass.run(a, b, tables, n, q);
@@ -109,7 +122,7 @@ public final class IntLaneNttKernel implements NttKernel {
             return;
         }
         final int q = (int) tables.modulus().value();
-        tables.lateStageTwiddles32x8(); // built outside the passes on first use
+        tables.lateStageTwiddles32(); // built outside the passes on first use
         final int[] b = scratch(n);
         for (Pass pass : INVERSE) {
             pass.run(a, b, tables, n, q);
@@ -144,39 +157,39 @@ public final class IntLaneNttKernel implements NttKernel {
         FORWARD_T4 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                forwardT4(b, tables.lateStageTwiddles32x8(), n, q);
+                forwardT4(b, tables.lateStageTwiddles32(), tables.lateStageOffset(0), n, q);
             }
         },
         FORWARD_T2 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                forwardT2(b, tables.lateStageTwiddles32x8(), n, q);
+                forwardT2(b, tables.lateStageTwiddles32(), tables.lateStageOffset(1), n, q);
             }
         },
         /** Forward t = 1 with the final reduction, writing the long[] limb: int[] b -&gt; long[] a. */
         FORWARD_T1 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                forwardT1(b, tables.lateStageTwiddles32x8(), a, n, q);
+                forwardT1(b, tables.lateStageTwiddles32(), tables.lateStageOffset(2), a, n, q);
             }
         },
         /** Inverse t = 1, reading the long[] limb: long[] a -&gt; int[] b. */
         INVERSE_T1 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                inverseT1(a, tables.lateStageTwiddles32x8(), b, n, q);
+                inverseT1(a, tables.lateStageTwiddles32(), tables.lateStageOffset(3), b, n, q);
             }
         },
         INVERSE_T2 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                inverseT2(b, tables.lateStageTwiddles32x8(), n, q);
+                inverseT2(b, tables.lateStageTwiddles32(), tables.lateStageOffset(4), n, q);
             }
         },
         INVERSE_T4 {
             @Override
             void run(long[] a, int[] b, NttTables tables, int n, int q) {
-                inverseT4(b, tables.lateStageTwiddles32x8(), n, q);
+                inverseT4(b, tables.lateStageTwiddles32(), tables.lateStageOffset(5), n, q);
             }
         },
         /** Inverse stages with distance t = 8 .. N/4. */
@@ -310,43 +323,62 @@ public final class IntLaneNttKernel implements NttKernel {
     /**
      * A forward register stage of distance t &lt; 8 on the lanes of x (register order: the element pairs
      * (j, j ^ 4), (j, j ^ 2), (j, j ^ 1) are the lane pairs (p, p ^ 1), (p, p ^ 4), (p, p ^ 2), see
-     * {@link #load}): twiddles at late[off..], companions at late[off + n..], output in [0, 4q).
+     * {@link #load}) with per-lane twiddles w (1 on the u lanes) and companions ws, output in [0, 4q).
      */
-    static IntVector forwardInRegister(IntVector x, int[] late, int off, int n, IntVector q,
+    static IntVector forwardInRegister(IntVector x, IntVector w, IntVector ws, IntVector q,
                                        VectorShuffle<Integer> swap, IntVector neg, IntVector bias) {
-        IntVector p = mulShoup(x, IntVector.fromArray(I, late, off), IntVector.fromArray(I, late, off + n), q);
-        return addSub(p, swap, neg, bias);
+        return addSub(mulShoup(x, w, ws, q), swap, neg, bias);
     }
 
-    /** The stage t = 4 in place. */
-    static void forwardT4(int[] b, int[] late, int n, int q) {
+    /** The Shoup companion of 1, floor(2^32 / q), as an unsigned int. */
+    static int oneShoup(int q) {
+        return (int) ((1L << 32) / q);
+    }
+
+    /** The stage t = 4 in place: one twiddle per register, on the odd lanes. */
+    static void forwardT4(int[] b, int[] late, int off, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector bias = NEG1.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            forwardInRegister(IntVector.fromArray(I, b, j), late, j, n, vq, XOR1, NEG1, bias).intoArray(b, j);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 8 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g++) {
+            IntVector w = one.blend(late[off + g], V4);
+            IntVector ws = oneS.blend(late[offS + g], V4);
+            forwardInRegister(IntVector.fromArray(I, b, j), w, ws, vq, XOR1, NEG1, bias).intoArray(b, j);
         }
     }
 
-    /** The stage t = 2 in place. */
-    static void forwardT2(int[] b, int[] late, int n, int q) {
+    /** The stage t = 2 in place: two twiddles per register. */
+    static void forwardT2(int[] b, int[] late, int off, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector bias = NEG4.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            forwardInRegister(IntVector.fromArray(I, b, j), late, 2 * n + j, n, vq, XOR4, NEG4, bias)
-                    .intoArray(b, j);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 4 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g += 2) {
+            IntVector w = one.blend(IntVector.fromArray(I, late, off + g).rearrange(SPREAD2), V2);
+            IntVector ws = oneS.blend(IntVector.fromArray(I, late, offS + g).rearrange(SPREAD2), V2);
+            forwardInRegister(IntVector.fromArray(I, b, j), w, ws, vq, XOR4, NEG4, bias).intoArray(b, j);
         }
     }
 
     /**
-     * The last stage, t = 1, with the final reduction to [0, q), int[] b -&gt; long[] a. One register stage per
-     * root method: two of them exceed C2's inlining node budget (NodeCountInliningCutoff) and box vectors.
+     * The last stage, t = 1 (four twiddles per register), with the final reduction to [0, q), int[] b -&gt;
+     * long[] a. One register stage per root method: two of them exceed C2's inlining node budget
+     * (NodeCountInliningCutoff) and box vectors.
      */
-    static void forwardT1(int[] b, int[] late, long[] a, int n, int q) {
+    static void forwardT1(int[] b, int[] late, int off, long[] a, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector twoQ = IntVector.broadcast(I, 2 * q);
         final IntVector bias = NEG2.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            IntVector x = forwardInRegister(IntVector.fromArray(I, b, j), late, 4 * n + j, n, vq, XOR2, NEG2, bias);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 2 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g += 4) {
+            IntVector w = one.blend(IntVector.fromArray(I, late, off + g).rearrange(SPREAD1), V1);
+            IntVector ws = oneS.blend(IntVector.fromArray(I, late, offS + g).rearrange(SPREAD1), V1);
+            IntVector x = forwardInRegister(IntVector.fromArray(I, b, j), w, ws, vq, XOR2, NEG2, bias);
             store(reduceOnce(reduceOnce(x, twoQ), vq), a, j);
         }
     }
@@ -354,38 +386,50 @@ public final class IntLaneNttKernel implements NttKernel {
     // ---------------------------------------------------------------- inverse (Gentleman-Sande) stages
 
     /** An inverse register stage (register order, see {@link #forwardInRegister}): (u, v) -&gt; (u + v, (u - v + 2q) w), inputs and outputs in [0, 2q). */
-    static IntVector inverseInRegister(IntVector x, int[] late, int off, int n, IntVector q,
+    static IntVector inverseInRegister(IntVector x, IntVector w, IntVector ws, IntVector q,
                                        VectorShuffle<Integer> swap, IntVector neg, IntVector bias) {
-        IntVector s = addSub(x, swap, neg, bias);
-        return mulShoup(s, IntVector.fromArray(I, late, off), IntVector.fromArray(I, late, off + n), q);
+        return mulShoup(addSub(x, swap, neg, bias), w, ws, q);
     }
 
     /** The stage t = 1, long[] a -&gt; int[] b. */
-    static void inverseT1(long[] a, int[] late, int[] b, int n, int q) {
+    static void inverseT1(long[] a, int[] late, int off, int[] b, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector bias = NEG2.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            inverseInRegister(load(a, j), late, 6 * n + j, n, vq, XOR2, NEG2, bias).intoArray(b, j);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 2 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g += 4) {
+            IntVector w = one.blend(IntVector.fromArray(I, late, off + g).rearrange(SPREAD1), V1);
+            IntVector ws = oneS.blend(IntVector.fromArray(I, late, offS + g).rearrange(SPREAD1), V1);
+            inverseInRegister(load(a, j), w, ws, vq, XOR2, NEG2, bias).intoArray(b, j);
         }
     }
 
     /** The stage t = 2 in place. */
-    static void inverseT2(int[] b, int[] late, int n, int q) {
+    static void inverseT2(int[] b, int[] late, int off, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector bias = NEG4.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            inverseInRegister(IntVector.fromArray(I, b, j), late, 8 * n + j, n, vq, XOR4, NEG4, bias)
-                    .intoArray(b, j);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 4 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g += 2) {
+            IntVector w = one.blend(IntVector.fromArray(I, late, off + g).rearrange(SPREAD2), V2);
+            IntVector ws = oneS.blend(IntVector.fromArray(I, late, offS + g).rearrange(SPREAD2), V2);
+            inverseInRegister(IntVector.fromArray(I, b, j), w, ws, vq, XOR4, NEG4, bias).intoArray(b, j);
         }
     }
 
     /** The stage t = 4 in place. */
-    static void inverseT4(int[] b, int[] late, int n, int q) {
+    static void inverseT4(int[] b, int[] late, int off, int n, int q) {
         final IntVector vq = IntVector.broadcast(I, q);
         final IntVector bias = NEG1.and(2 * q + 1);
-        for (int j = 0; j < n; j += L) {
-            inverseInRegister(IntVector.fromArray(I, b, j), late, 10 * n + j, n, vq, XOR1, NEG1, bias)
-                    .intoArray(b, j);
+        final IntVector one = IntVector.broadcast(I, 1);
+        final IntVector oneS = IntVector.broadcast(I, oneShoup(q));
+        final int offS = off + n / 8 + NttTables.LATE_STAGE_PAD;
+        for (int j = 0, g = 0; j < n; j += L, g++) {
+            IntVector w = one.blend(late[off + g], V4);
+            IntVector ws = oneS.blend(late[offS + g], V4);
+            inverseInRegister(IntVector.fromArray(I, b, j), w, ws, vq, XOR1, NEG1, bias).intoArray(b, j);
         }
     }
 
