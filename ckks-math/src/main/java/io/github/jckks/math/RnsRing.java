@@ -102,6 +102,80 @@ public final class RnsRing {
         return new RnsPoly(n, limbCount, ntt);
     }
 
+    // ---------------------------------------------------------------- compact (32-bit) storage
+
+    /**
+     * Whether polynomials with {@code limbCount} limbs of this ring fit {@link CompactRnsPoly}: every one of
+     * their primes is below 2<sup>32</sup>.
+     */
+    public boolean fitsCompact(int limbCount) {
+        checkLimbs(limbCount);
+        for (int i = 0; i < limbCount; i++) {
+            if (basis.modulus(i).value() >>> 32 != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code a} with its residues stored in 32 bits each (half the memory). Cost: one pass over the residues.
+     *
+     * @throws IllegalArgumentException if a prime of a's limbs has more than 32 bits, or a does not belong to
+     *                                  this ring
+     */
+    public CompactRnsPoly compact(RnsPoly a) {
+        int k = a.limbCount();
+        check(a, k);
+        if (!fitsCompact(k)) {
+            throw new IllegalArgumentException("compact storage needs primes below 2^32; limbs 0.." + (k - 1) + " of "
+                    + basis + " include a larger one");
+        }
+        int[][] out = new int[k][n];
+        for (int i = 0; i < k; i++) {
+            narrow(a.limb(i), out[i]);
+        }
+        return new CompactRnsPoly(out, n, a.isNtt());
+    }
+
+    /**
+     * out = c with 64-bit limbs: out must have c's degree and limb count (its form becomes c's). Cost: one pass
+     * over the residues, no allocation.
+     *
+     * @throws IllegalArgumentException if the degree or the limb count differ
+     */
+    public void expand(CompactRnsPoly c, RnsPoly out) {
+        if (c.n() != n || out.limbCount() != c.limbCount()) {
+            throw new IllegalArgumentException("cannot expand " + c + " into " + out.limbCount() + " limbs of N = "
+                    + out.n() + " (ring N = " + n + ")");
+        }
+        check(out, out.limbCount());
+        for (int i = 0; i < c.limbCount(); i++) {
+            widen(c.limb(i), out.limb(i));
+        }
+        out.setNtt(c.isNtt());
+    }
+
+    /** @return c with 64-bit limbs, newly allocated */
+    public RnsPoly expand(CompactRnsPoly c) {
+        RnsPoly out = newPoly(c.limbCount(), c.isNtt());
+        expand(c, out);
+        return out;
+    }
+
+    // plain counted loops: C2 vectorizes both conversions (vpmovqd / vpmovzxdq)
+    private static void narrow(long[] src, int[] dst) {
+        for (int j = 0; j < dst.length; j++) {
+            dst[j] = (int) src[j];
+        }
+    }
+
+    private static void widen(int[] src, long[] dst) {
+        for (int j = 0; j < dst.length; j++) {
+            dst[j] = src[j] & 0xFFFFFFFFL;
+        }
+    }
+
     // ---------------------------------------------------------------- transforms
 
     /** Transforms {@code p} to NTT form in place (no-op if it already is). Cost: one NTT per limb. */

@@ -1,6 +1,7 @@
 package io.github.jckks.nn;
 
 import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CompactCiphertext;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,11 +84,15 @@ abstract class BranchLayer implements Layer {
 
     /**
      * Runs every branch on the shared input (which stays valid: branch intermediates are recycled, the input and
-     * the branch outputs are not). An identity branch's output is the input array itself.
+     * the branch outputs are not). An identity branch's output is the input array itself. The output of a branch
+     * waits in {@link CompactCiphertext} form (32-bit residues, half the memory) while the later branches run,
+     * when its primes allow; it is expanded into pooled limbs once all branches are done (two passes over its
+     * residues, no arithmetic).
      */
     final Ciphertext[][] forwardBranches(Ciphertext[] input, EncryptedRuntime rt) {
         checkInput(input.length);
         Ciphertext[][] out = new Ciphertext[branches.size()][];
+        CompactCiphertext[][] waiting = new CompactCiphertext[branches.size()][];
         for (int b = 0; b < out.length; b++) {
             Ciphertext[] x = input;
             for (Layer l : branches.get(b)) {
@@ -98,8 +103,37 @@ abstract class BranchLayer implements Layer {
                 x = y;
             }
             out[b] = x;
+            if (b < out.length - 1 && x != input && fitCompact(x, rt)) {
+                waiting[b] = compact(x, input, rt);
+                out[b] = null;
+            }
+        }
+        for (int b = 0; b < out.length; b++) {
+            if (waiting[b] != null) {
+                CompactCiphertext[] w = waiting[b];
+                Ciphertext[] e = new Ciphertext[w.length];
+                rt.parallelFor(w.length, i -> e[i] = w[i].expand(rt.context(), limbs -> rt.limbs().take(limbs, true)));
+                out[b] = e;
+            }
         }
         return out;
+    }
+
+    private static boolean fitCompact(Ciphertext[] x, EncryptedRuntime rt) {
+        for (Ciphertext c : x) {
+            if (!CompactCiphertext.fits(rt.context(), c.level())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** x in compact form; x's limbs go back to the pool, except those the block's input still uses. */
+    private static CompactCiphertext[] compact(Ciphertext[] x, Ciphertext[] input, EncryptedRuntime rt) {
+        CompactCiphertext[] c = new CompactCiphertext[x.length];
+        rt.parallelFor(x.length, i -> c[i] = CompactCiphertext.of(rt.context(), x[i]));
+        rt.releaseAll(x.clone(), input);
+        return c;
     }
 
     /** The level, scale and part count every branch output is brought to, and each branch's alignment rescales. */
