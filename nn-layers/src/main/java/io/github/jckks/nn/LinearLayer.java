@@ -63,7 +63,8 @@ public final class LinearLayer implements Layer {
     }
 
     /**
-     * A dense (fully connected) layer out = W in + b, PyTorch's {@code Linear} convention: W is [out][in].
+     * A dense (fully connected) layer out = W in + b, PyTorch's {@code Linear} convention: W is [out][in]; b may
+     * be null (no bias, {@code bias=False}).
      */
     public static LinearLayer dense(double[][] w, double[] b) {
         int in = w[0].length;
@@ -79,7 +80,11 @@ public final class LinearLayer implements Layer {
             }
             copy[o] = w[o].clone();
         }
-        return new LinearLayer(in, idx, copy, b.clone(), true, 1, false, "Dense " + in + " -> " + w.length);
+        if (b != null && b.length != w.length) {
+            throw new IllegalArgumentException("dense bias has " + b.length + " entries, expected " + w.length);
+        }
+        return new LinearLayer(in, idx, copy, b == null ? new double[w.length] : b.clone(), true, 1, false,
+                "Dense " + in + " -> " + w.length);
     }
 
     /**
