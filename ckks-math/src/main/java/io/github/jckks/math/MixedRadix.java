@@ -66,11 +66,19 @@ public final class MixedRadix {
             return;
         }
         long[] half = halfDigits[k];
+        long[][] limbs = new long[k][];
+        for (int i = 0; i < k; i++) {
+            limbs[i] = p.limb(i);
+        }
+        if (k == 2) {
+            toCenteredDouble2(limbs[0], limbs[1], n, divisor, out, half);
+            return;
+        }
         for (int j = 0; j < n; j++) {
-            garner(p, j, k, false, digits);
+            garner(limbs, j, k, false, digits);
             boolean negative = greater(digits, half, k);
             if (negative) {
-                garner(p, j, k, true, digits);
+                garner(limbs, j, k, true, digits);
             }
             double v = 0;
             for (int i = k - 1; i >= 0; i--) {
@@ -80,10 +88,39 @@ public final class MixedRadix {
         }
     }
 
-    private void garner(RnsPoly p, int j, int k, boolean negate, long[] a) {
+    /**
+     * Two primes (the client's decryption at level 1): x = a<sub>0</sub> + q<sub>0</sub> d with d = (a<sub>1</sub> -
+     * a<sub>0</sub>) q<sub>0</sub><sup>-1</sup> mod q<sub>1</sub>, and for x above Q/2 the digits of Q - x, which are
+     * (q<sub>0</sub> - a<sub>0</sub>, q<sub>1</sub> - 1 - d) for a<sub>0</sub> &ne; 0 and (0, q<sub>1</sub> - d) for
+     * a<sub>0</sub> = 0 (no second Garner pass). The same digits and Horner evaluation as the general loop.
+     */
+    private void toCenteredDouble2(long[] a0, long[] a1, int n, double divisor, double[] out, long[] half) {
+        Modulus q1 = basis.modulus(1);
+        long q0v = basis.modulus(0).value();
+        long q1v = q1.value();
+        long w = inv[0][1];
+        long wShoup = invShoup[0][1];
+        long h0 = half[0];
+        long h1 = half[1];
+        for (int j = 0; j < n; j++) {
+            long x0 = a0[j];
+            long d = q1.mulShoup(q1.sub(a1[j], q1.reduce(x0)), w, wShoup);
+            boolean negative = d > h1 || (d == h1 && x0 > h0);
+            long e0 = x0;
+            long e1 = d;
+            if (negative) {
+                e0 = x0 == 0 ? 0 : q0v - x0;
+                e1 = x0 == 0 ? q1v - d : q1v - 1 - d;
+            }
+            double v = (double) e1 * q0v + e0;
+            out[j] = (negative ? -v : v) / divisor;
+        }
+    }
+
+    private void garner(long[][] limbs, int j, int k, boolean negate, long[] a) {
         for (int i = 0; i < k; i++) {
             Modulus qi = basis.modulus(i);
-            long t = p.limb(i)[j];
+            long t = limbs[i][j];
             if (negate) {
                 t = qi.negate(t);
             }

@@ -114,6 +114,43 @@ public final class Prng {
         }
     }
 
+    /**
+     * Fills dst[off .. off + len) with the next 64-bit values, exactly as {@code len} calls of {@link #nextLong} would,
+     * in one loop per buffer of key stream (no per-value refill test).
+     */
+    public void nextLongs(long[] dst, int off, int len) {
+        while (len > 0) {
+            if (position > BLOCK - 8) {
+                refill();
+            }
+            int k = Math.min((BLOCK - position) >>> 3, len);
+            int p = position;
+            for (int i = 0; i < k; i++) {
+                dst[off + i] = (long) LONGS.get(buffer, p + 8 * i);
+            }
+            position = p + 8 * k;
+            off += k;
+            len -= k;
+        }
+    }
+
+    /**
+     * Fills dst[off .. off + len) with the next bytes, exactly as {@code len} calls of {@link #nextByte} would
+     * (block copies of the key stream).
+     */
+    public void nextBytes(byte[] dst, int off, int len) {
+        while (len > 0) {
+            if (position >= BLOCK) {
+                refill();
+            }
+            int k = Math.min(BLOCK - position, len);
+            System.arraycopy(buffer, position, dst, off, k);
+            position += k;
+            off += k;
+            len -= k;
+        }
+    }
+
     /** @return the next pseudo-random byte, in [0, 255] */
     public int nextByte() {
         if (position >= BLOCK) {
@@ -137,9 +174,7 @@ public final class Prng {
 
     /** Fills {@code out} with pseudo-random bytes. */
     public void nextBytes(byte[] out) {
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) nextByte();
-        }
+        nextBytes(out, 0, out.length);
     }
 
     @Override

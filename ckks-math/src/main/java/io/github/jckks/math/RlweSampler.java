@@ -68,17 +68,38 @@ public final class RlweSampler {
         }
     }
 
+    /** Per-thread buffer of byte draws for {@link #ternary(Prng, long[])}. */
+    private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
+
     /** @return N coefficients uniform over {-1, 0, 1} */
     public static long[] ternary(Prng prng, int n) {
         long[] s = new long[n];
-        for (int j = 0; j < n; j++) {
-            int b;
-            do {
-                b = prng.nextByte();
-            } while (b >= 255);
-            s[j] = b % 3 - 1;
-        }
+        ternary(prng, s);
         return s;
+    }
+
+    /**
+     * Fills {@code out} with coefficients uniform over {-1, 0, 1}: one byte b per coefficient, b = 255 rejected, b mod 3
+     * - 1. The bytes are drawn in bulk, in stream order, so the result equals one {@link Prng#nextByte} per draw.
+     */
+    public static void ternary(Prng prng, long[] out) {
+        byte[] draws = BYTES.get();
+        if (draws.length < out.length) {
+            draws = new byte[out.length];
+            BYTES.set(draws);
+        }
+        int j = 0;
+        while (j < out.length) {
+            int need = out.length - j;
+            prng.nextBytes(draws, 0, need);
+            for (int k = 0; k < need; k++) {
+                int b = draws[k] & 0xFF;
+                if (b != 255) {
+                    out[j++] = b % 3 - 1;
+                }
+            }
+        }
+        java.util.Arrays.fill(draws, 0, out.length, (byte) 0);
     }
 
     /** @return N coefficients in {-1, 0, 1} with exactly h non-zero entries, uniformly placed, random signs */
@@ -108,20 +129,36 @@ public final class RlweSampler {
         return e;
     }
 
-    /** Fills {@code out} with discrete Gaussian samples (&sigma; = 3.2, |e| &lt;= 19). */
+    /**
+     * Fills {@code out} with discrete Gaussian samples (&sigma; = 3.2, |e| &lt;= 19): one 64-bit draw per sample (the
+     * draws in bulk, in stream order, as one {@link Prng#nextLong} each), its low bit the sign and the rest looked up
+     * in the cumulative table.
+     */
     public static void gaussian(Prng prng, long[] out) {
-        for (int j = 0; j < out.length; j++) {
-            long u = prng.nextLong();
-            long r = u >>> 1;
-            // k = number of table entries <= r, scanning the whole table (time independent of the sample)
-            long k = 0;
-            for (int i = 0; i < ERROR_BOUND; i++) {
-                k += (CDT[i] - 1 - r) >>> 63;
-            }
-            long sign = -(u & 1);
-            out[j] = (k ^ sign) - sign;
+        prng.nextLongs(out, 0, out.length);
+        long[] counts = COUNTS.get();
+        if (counts.length < out.length) {
+            counts = new long[out.length];
+            COUNTS.set(counts);
         }
+        int n = out.length; // counts[0 .. n) is zero: it is cleared after use
+        // |e| = number of table entries <= r (r = the draw without its sign bit), scanning the whole table for every
+        // sample (time independent of the samples); table-major so that the inner loop is a plain vectorizable pass
+        for (int i = 0; i < ERROR_BOUND; i++) {
+            long t = CDT[i] - 1;
+            for (int j = 0; j < n; j++) {
+                counts[j] += (t - (out[j] >>> 1)) >>> 63;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            long sign = -(out[j] & 1);
+            out[j] = (counts[j] ^ sign) - sign;
+        }
+        java.util.Arrays.fill(counts, 0, n, 0L); // no magnitudes left behind, and ready for the next call
     }
+
+    /** Per-thread scratch of {@link #gaussian(Prng, long[])}: the magnitudes being counted. */
+    private static final ThreadLocal<long[]> COUNTS = ThreadLocal.withInitial(() -> new long[0]);
 
     private static long[] buildCdt() {
         double[] w = new double[ERROR_BOUND + 1];

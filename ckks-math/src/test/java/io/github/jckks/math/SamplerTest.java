@@ -297,6 +297,45 @@ class SamplerTest {
         assertEquals(0, RlweSampler.ternary(new Prng(seed(10)), 0).length);
     }
 
+    @Test
+    void bulkDrawsEqualOneDrawAtATime() {
+        // nextLongs / nextBytes across buffer refills, from an odd starting offset in the key stream
+        Prng bulk = new Prng(seed(11));
+        Prng single = new Prng(seed(11));
+        assertEquals(single.nextInt(), bulk.nextInt());
+        long[] longs = new long[1500];
+        bulk.nextLongs(longs, 3, 1490);
+        for (int i = 3; i < 1493; i++) {
+            assertEquals(single.nextLong(), longs[i], "nextLongs equals repeated nextLong at " + i);
+        }
+        assertEquals(0, longs[0] | longs[1] | longs[2] | longs[1493]);
+        byte[] bytes = new byte[9000];
+        bulk.nextBytes(bytes, 1, 8998);
+        for (int i = 1; i < 8999; i++) {
+            assertEquals(single.nextByte(), bytes[i] & 0xFF, "nextBytes equals repeated nextByte at " + i);
+        }
+        assertEquals(single.nextLong(), bulk.nextLong(), "both streams at the same position afterwards");
+
+        // ternary: one byte per coefficient, 255 rejected, b mod 3 - 1 (the bulk form follows this rule exactly)
+        int n = 70_000; // about 274 rejections
+        long[] t = new long[n];
+        Prng p = new Prng(seed(12));
+        p.nextByte();
+        RlweSampler.ternary(p, t);
+        Prng rule = new Prng(seed(12));
+        rule.nextByte();
+        int rejected = 0;
+        for (int j = 0; j < n; j++) {
+            int b;
+            while ((b = rule.nextByte()) == 255) {
+                rejected++;
+            }
+            assertEquals(b % 3 - 1, t[j], "ternary coefficient " + j);
+        }
+        assertTrue(rejected > 0, "the test must exercise a rejection");
+        assertEquals(rule.nextLong(), p.nextLong(), "both streams at the same position afterwards");
+    }
+
     @ParameterizedTest
     @CsvSource({"16, 0", "16, 1", "16, 8", "16, 16", "1024, 64", "4096, 192", "4096, 2048", "4096, 4096"})
     void hammingWeightIsExact(int n, int h) {

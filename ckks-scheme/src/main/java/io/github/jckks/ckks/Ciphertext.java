@@ -8,6 +8,14 @@ import io.github.jckks.math.RnsPoly;
  * limbs each. A product of two ciphertexts has three parts until it is relinearized (lazy relinearization
  * keeps it so while only linear operations follow). Mutable: evaluator methods named {@code ...InPlace}
  * change it. Not thread-safe for writes. Memory: 8 &middot; N &middot; (l + 1) bytes per part.
+ *
+ * <p><b>Seed invariant.</b> A non-null {@link #seed()} always expands to c<sub>1</sub>. It is set only by this
+ * package's {@link Encryptor} (secret key) and {@link Serialization} (reading the seeded form), on a c<sub>1</sub>
+ * they have just expanded from it and that nothing else references. Afterwards c<sub>1</sub> is reachable only through
+ * {@link #part(int) part(1)}, which forgets the seed because its caller may write to the live polynomial, through
+ * {@link #copy()} (a deep copy, seed included), and through a package-private read-only accessor used by
+ * {@link Serialization} and {@link Decryptor}, which do not write. Every operation that replaces the parts clears the
+ * seed too. So the serializer writes the seed without re-expanding it to compare.
  */
 public final class Ciphertext {
     private RnsPoly[] parts;
@@ -47,8 +55,19 @@ public final class Ciphertext {
         return parts.length;
     }
 
-    /** @return part i (live) */
+    /**
+     * @return part i (live: writes change the ciphertext). Asking for c<sub>1</sub> forgets the seed (see the class
+     * comment), so the ciphertext then serializes in full; reading c<sub>0</sub> keeps it.
+     */
     public RnsPoly part(int i) {
+        if (i == 1) {
+            seed = null;
+        }
+        return parts[i];
+    }
+
+    /** Part i for a reader that does not write to it (Serialization, Decryptor): keeps the seed. */
+    RnsPoly partForReading(int i) {
         return parts[i];
     }
 
@@ -91,8 +110,8 @@ public final class Ciphertext {
 
     /**
      * @return the 32-byte seed that expands to c<sub>1</sub> for a fresh secret-key encryption (so the ciphertext
-     * serializes at half size), or null. Evaluator operations clear it; code that writes to the parts directly
-     * must call {@link #clearSeed()}.
+     * serializes at half size), or null. Any access to c<sub>1</sub> through {@link #part(int)} and every evaluator
+     * operation that changes the ciphertext clear it (see the class comment).
      */
     public byte[] seed() {
         return seed == null ? null : seed.clone();
@@ -103,8 +122,14 @@ public final class Ciphertext {
         this.seed = null;
     }
 
+    /** Only for a c<sub>1</sub> just expanded from {@code seed} that nothing else references (the invariant). */
     void setSeed(byte[] seed) {
         this.seed = seed.clone();
+    }
+
+    /** @return the seed itself (not a copy) or null, for the serializer */
+    byte[] seedForWriting() {
+        return seed;
     }
 
     @Override

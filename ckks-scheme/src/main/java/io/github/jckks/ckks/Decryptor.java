@@ -29,10 +29,10 @@ public final class Decryptor {
         }
         RnsRing rq = context.ringQ();
         int k = ct.level() + 1;
-        RnsPoly m = ct.part(0).copy(k);
-        rq.mulAddPointwise(ct.part(1), secretKey.sQ(), m);
+        RnsPoly m = ct.partForReading(0).copy(k);
+        rq.mulAddPointwise(ct.partForReading(1), secretKey.sQ(), m); // read only: a seeded ciphertext keeps its seed
         if (ct.size() == 3) {
-            rq.mulAddPointwise(ct.part(2), s2, m);
+            rq.mulAddPointwise(ct.partForReading(2), s2, m);
         }
         return new Plaintext(m, ct.scale());
     }

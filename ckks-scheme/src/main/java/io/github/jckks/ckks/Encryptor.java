@@ -10,15 +10,25 @@ import io.github.jckks.math.RnsRing;
  * e<sub>1</sub>) with u ternary and e<sub>0</sub>, e<sub>1</sub> Gaussian. With a {@link SecretKey} (the client's
  * cheaper path): (c<sub>0</sub>, c<sub>1</sub>) = (-a s + e + m, a) with a expanded from a fresh 32-byte seed, so
  * the ciphertext can travel at half size ({@link Ciphertext#seed()}). The ciphertext is made at the
- * plaintext's level. Randomness from a SecureRandom-seeded {@link Prng}. Not thread-safe (owns a Prng): use
- * one per thread. Cost: public key 2 (l+1) products and 3 (l+1) NTTs; secret key (l+1) products and 1 NTT
- * per prime plus sampling.
+ * plaintext's level. Randomness from a SecureRandom-seeded {@link Prng}. Not thread-safe (owns a Prng and
+ * scratch buffers): use one per thread. Cost: public key 2 (l+1+k) products, 3 (l+1+k) NTTs and a ModDown by the
+ * k special primes (2 k inverse NTTs, 2 (l+1) NTTs); secret key (l+1) products and 1 NTT per prime plus sampling.
+ *
+ * <p>Encryptions of zero for re-randomizing a ciphertext: {@link #encryptZero} (made modulo Q<sub>l</sub>P and divided
+ * by P, rounding-size noise) and the cheaper {@link #encryptZeroModQ} / {@link #addEncryptionOfZeroModQ} (modulo
+ * Q<sub>l</sub> only, noise of a few hundred, for a ciphertext that is rescaled afterwards).
  */
 public final class Encryptor {
     private final CkksContext context;
     private final PublicKey publicKey;
     private final SecretKey secretKey;
     private final Prng prng;
+    /** -s in NTT form modulo Q (secret-key encryptors): c0 = m + e - a s is one multiply-add pass. */
+    private final RnsPoly negS;
+    /** Scratch, allocated on first use: N signed coefficients and two polynomials with L + 1 limbs. */
+    private long[] coeffs;
+    private RnsPoly scratchU;
+    private RnsPoly scratchE;
 
     /** A public-key encryptor. */
     public Encryptor(CkksContext context, PublicKey publicKey) {
@@ -39,6 +49,13 @@ public final class Encryptor {
         this.publicKey = publicKey;
         this.secretKey = secretKey;
         this.prng = prng;
+        if (secretKey != null) {
+            RnsRing rq = context.ringQ();
+            this.negS = rq.newPoly(rq.basis().size(), true);
+            rq.negate(secretKey.sQ(), negS);
+        } else {
+            this.negS = null;
+        }
     }
 
     /** @return an encryption of {@code m} at its level and scale */
@@ -52,7 +69,9 @@ public final class Encryptor {
         }
         RnsRing rq = context.ringQ();
         RnsPoly c0 = rq.newPoly(k, false);
-        rq.setSigned(RlweSampler.gaussian(prng, context.n()), c0);
+        long[] e = coefficients();
+        RlweSampler.gaussian(prng, e);
+        rq.setSigned(e, c0);
         rq.ntt(c0);
         rq.add(c0, m.poly(), c0);
         return finishSymmetric(c0, k, m.scale());
@@ -77,7 +96,8 @@ public final class Encryptor {
             return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }
         double[] coeffs = encoder.scaledCoefficients(re, im, level, scale);
-        long[] e = RlweSampler.gaussian(prng, context.n());
+        long[] e = coefficients();
+        RlweSampler.gaussian(prng, e);
         for (int j = 0; j < e.length; j++) {
             if (!(Math.abs(coeffs[j]) < 0x1p61)) {
                 return encrypt(encoder.encode(re, im, level, scale)); // huge coefficients: the general path
@@ -98,17 +118,99 @@ public final class Encryptor {
         byte[] seed = Prng.freshSeed();
         RnsPoly a = rq.newPoly(k, true);
         RlweSampler.uniform(new Prng(seed), rq, a);
-        RnsPoly as = rq.newPoly(k, true);
-        rq.mulPointwise(a, secretKey.sQ(), as);
-        rq.sub(c0, as, c0);
+        rq.mulAddPointwise(a, negS, c0); // c0 + a (-s): one pass, no temporary
         Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, scale);
         ct.setSeed(seed);
         return ct;
     }
 
     /**
+     * A fresh public-key encryption of zero at {@code level} and {@code scale}, made as {@link #encrypt} makes one:
+     * modulo Q<sub>l</sub>P and divided by P, so it decrypts to (u e + e<sub>0</sub> + e<sub>1</sub> s) / P plus
+     * rounding (a few units per coefficient). Adding it to a ciphertext that is not rescaled afterwards (a result
+     * leaving the server) re-randomizes c<sub>1</sub> at rounding-size cost in precision. No plaintext is allocated.
+     * Cost: as a public-key encryption, 3 (l+1+k) NTTs, 2 k inverse NTTs and 2 (l+1) NTTs for k special primes.
+     *
+     * @throws IllegalStateException    if this encryptor has no public key
+     * @throws IllegalArgumentException for a level outside [0, L] or a scale that is not finite and positive
+     */
+    public Ciphertext encryptZero(int level, double scale) {
+        requirePublicKey("encryptZero");
+        checkLevel(level);
+        return encryptPublic(null, level + 1, Ciphertext.checkScale(scale));
+    }
+
+    /**
+     * A fresh public-key encryption of zero made modulo Q<sub>l</sub> only, with no special primes and no ModDown:
+     * (c<sub>0</sub>, c<sub>1</sub>) = (b u + e<sub>0</sub>, a u + e<sub>1</sub>) at level l, u uniform ternary, e<sub>0</sub>,
+     * e<sub>1</sub> Gaussian (&sigma; = 3.2), (b, a) the public key's first l + 1 limbs. c<sub>1</sub> is an RLWE sample, as
+     * in {@link #encryptZero}; the difference is the noise: it decrypts to u e + e<sub>0</sub> + e<sub>1</sub> s (e the
+     * public key's error), not divided by P, of standard deviation about &sigma; &radic;(4N/3 + 1) per coefficient (237 at
+     * N = 4096) and at most 19 (2N + 1) in absolute value. Meant for a ciphertext that is rescaled right after it is
+     * re-randomized: the rescale divides that noise by q<sub>l</sub> (far below the rescale's own rounding for
+     * q<sub>l</sub> &ge; 2<sup>16</sup>). Cost: 3 (l+1) NTTs and 2 (l+1) pointwise multiply-adds, about half of
+     * {@link #encryptZero}.
+     *
+     * @throws IllegalStateException    if this encryptor has no public key
+     * @throws IllegalArgumentException for a level outside [0, L] or a scale that is not finite and positive
+     */
+    public Ciphertext encryptZeroModQ(int level, double scale) {
+        requirePublicKey("encryptZeroModQ");
+        checkLevel(level);
+        RnsRing rq = context.ringQ();
+        Ciphertext ct = new Ciphertext(new RnsPoly[] {rq.newPoly(level + 1, true), rq.newPoly(level + 1, true)},
+                Ciphertext.checkScale(scale));
+        addEncryptionOfZeroModQ(ct);
+        return ct;
+    }
+
+    /**
+     * ct = ct + {@link #encryptZeroModQ}(ct.level(), ct.scale()), in place: re-randomizes a two-part ciphertext (its
+     * c<sub>1</sub> becomes a fresh RLWE sample) and adds u e + e<sub>0</sub> + e<sub>1</sub> s to what it decrypts to
+     * (see {@link #encryptZeroModQ}: rescale afterwards). Allocates nothing but small views after the first call.
+     * Cost: 3 (l+1) NTTs, 2 (l+1) pointwise multiply-adds and 2 (l+1) additions.
+     *
+     * @throws IllegalStateException    if this encryptor has no public key
+     * @throws IllegalArgumentException if the ciphertext does not have two parts or its degree is not N
+     */
+    public void addEncryptionOfZeroModQ(Ciphertext ct) {
+        requirePublicKey("addEncryptionOfZeroModQ");
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException("only two-part ciphertexts can take an encryption of zero, got " + ct);
+        }
+        if (ct.n() != context.n()) {
+            throw new IllegalArgumentException("ciphertext degree " + ct.n() + " does not match N = " + context.n());
+        }
+        RnsRing rq = context.ringQ();
+        int k = ct.level() + 1;
+        long[] c = coefficients();
+        if (scratchU == null) {
+            scratchU = rq.newPoly(rq.basis().size(), false);
+            scratchE = rq.newPoly(rq.basis().size(), false);
+        }
+        RnsPoly u = scratchU.view(k);
+        RnsPoly e = scratchE.view(k);
+        RlweSampler.ternary(prng, c);
+        rq.setSigned(c, u);
+        rq.ntt(u);
+        RnsPoly c0 = ct.part(0);
+        RnsPoly c1 = ct.part(1);
+        RlweSampler.gaussian(prng, c);
+        rq.setSigned(c, e);
+        rq.ntt(e);
+        rq.mulAddPointwise(publicKey.b(), u, e); // b u + e0
+        rq.add(c0, e, c0);
+        RlweSampler.gaussian(prng, c);
+        rq.setSigned(c, e);
+        rq.ntt(e);
+        rq.mulAddPointwise(publicKey.a(), u, e); // a u + e1
+        rq.add(c1, e, c1);
+        ct.clearSeed();
+    }
+
+    /**
      * (c0, c1) = (round((b u + e0) / P) + m, round((a u + e1) / P)) with u ternary: the encryption of zero is made
-     * modulo Q<sub>l</sub>P and divided by P, so its noise (u e + e0 + e1 s) is divided by P too.
+     * modulo Q<sub>l</sub>P and divided by P, so its noise (u e + e0 + e1 s) is divided by P too. m may be null (zero).
      */
     private Ciphertext encryptPublic(RnsPoly m, int k, double scale) {
         RnsRing rq = context.ringQ();
@@ -133,8 +235,30 @@ public final class Encryptor {
         RnsPoly c1 = rq.newPoly(k, true);
         context.modDown(z0Q, z0P, c0, conv);
         context.modDown(z1Q, z1P, c1, conv);
-        rq.add(c0, m, c0);
+        if (m != null) {
+            rq.add(c0, m, c0);
+        }
         return new Ciphertext(new RnsPoly[] {c0, c1}, scale);
+    }
+
+    /** The encryptor's N-coefficient scratch buffer. */
+    private long[] coefficients() {
+        if (coeffs == null) {
+            coeffs = new long[context.n()];
+        }
+        return coeffs;
+    }
+
+    private void requirePublicKey(String what) {
+        if (publicKey == null) {
+            throw new IllegalStateException(what + " needs a public-key encryptor (this one holds only a secret key)");
+        }
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level > context.maxLevel()) {
+            throw new IllegalArgumentException("level " + level + " out of range [0, " + context.maxLevel() + "]");
+        }
     }
 
     /** The small signed polynomial {@code coeffs} in NTT form with {@code limbs} limbs of {@code ring}. */

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -38,9 +41,10 @@ import java.util.zip.CRC32C;
  *
  * <p><b>Writing</b> validates the object against the context (degree, limb counts, residues below their
  * primes, scale) and throws {@link IllegalArgumentException} if it cannot be represented.
- * {@link #write(CkksContext, Ciphertext)} uses the seeded form when the ciphertext carries a seed whose
- * expansion still equals c<sub>1</sub> (checked), and the full form otherwise; {@link #writeFull} always
- * writes the full form.
+ * {@link #write(CkksContext, Ciphertext)} uses the seeded form when the two-part ciphertext carries a seed, and the
+ * full form otherwise; {@link #writeFull} always writes the full form. The seed is not re-expanded to compare with
+ * c<sub>1</sub>: {@link Ciphertext} guarantees that a seed it holds expands to c<sub>1</sub> (it forgets the seed
+ * as soon as c<sub>1</sub> is handed out for writing or replaced).
  *
  * <p>Stateless and thread-safe (objects being written must not be modified concurrently). Stream methods
  * throw the stream's {@link IOException}s; they neither buffer beyond the object nor close the stream.
@@ -196,7 +200,8 @@ public final class Serialization {
 
     /**
      * @return the serialized ciphertext: the seeded form (c<sub>0</sub> and the 32-byte seed of c<sub>1</sub>, about
-     * half size) if it has two parts and a seed that still expands to c<sub>1</sub>, the full form otherwise
+     * half size) if it has two parts and a seed (which, by {@link Ciphertext}'s invariant, expands to c<sub>1</sub>),
+     * the full form otherwise
      */
     public static byte[] write(CkksContext context, Ciphertext ct) {
         Shape s = new Shape(context);
@@ -579,7 +584,7 @@ public final class Serialization {
     private static void checkCiphertext(Shape s, Ciphertext ct) {
         checkLevel(s, ct.level(), "ciphertext");
         for (int i = 0; i < ct.size(); i++) {
-            checkPoly(s, ct.part(i), ct.level() + 1, "ciphertext part " + i);
+            checkPoly(s, ct.partForReading(i), ct.level() + 1, "ciphertext part " + i);
         }
         String bad = scaleProblem(s, ct.scale(), ct.level());
         if (bad != null) {
@@ -634,17 +639,15 @@ public final class Serialization {
         return null;
     }
 
-    /** @return the ciphertext's seed if it has two parts and c1 equals the seed's expansion, else null */
+    /**
+     * @return the ciphertext's seed if it has two parts and one, else null. No re-expansion to compare with
+     * c<sub>1</sub>: {@link Ciphertext} guarantees that a seed it still holds expands to c<sub>1</sub> (it forgets the
+     * seed whenever c<sub>1</sub> is handed out for writing or replaced; see its class comment).
+     */
     private static byte[] validSeed(Shape s, Ciphertext ct) {
-        byte[] seed = ct.seed();
+        byte[] seed = ct.seedForWriting();
         if (seed == null || ct.size() != 2 || seed.length != SEED_BYTES) {
             return null;
-        }
-        RnsPoly expanded = expandSeed(s, seed, ct.level() + 1);
-        for (int i = 0; i <= ct.level(); i++) {
-            if (!Arrays.equals(expanded.limb(i), ct.part(1).limb(i))) {
-                return null;
-            }
         }
         return seed;
     }
@@ -735,13 +738,13 @@ public final class Serialization {
             o.u8(ct.level());
             o.f64(ct.scale());
             o.bytes(seed, 0, SEED_BYTES);
-            writePoly(s, o, ct.part(0), s.q, s.qBits, k, scratch, "ciphertext part 0");
+            writePoly(s, o, ct.partForReading(0), s.q, s.qBits, k, scratch, "ciphertext part 0");
         } else {
             o.u8(ct.size());
             o.u8(ct.level());
             o.f64(ct.scale());
             for (int i = 0; i < ct.size(); i++) {
-                writePoly(s, o, ct.part(i), s.q, s.qBits, k, scratch, "ciphertext part " + i);
+                writePoly(s, o, ct.partForReading(i), s.q, s.qBits, k, scratch, "ciphertext part " + i);
             }
         }
     }
@@ -799,8 +802,47 @@ public final class Serialization {
         }
     }
 
-    /** Packs the residues of one limb MSB-first at {@code bits} bits each, zero-padded to a whole byte. */
+    /** Big-endian 32-bit access to byte arrays: the bit stream is MSB-first, so 4 bytes are one big-endian int. */
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * Packs the residues of one limb MSB-first at {@code bits} bits each, zero-padded to a whole byte. Primes of at
+     * most 32 bits (every vector-kernel prime) go 32 bits of the stream at a time; wider ones byte by byte. Both write
+     * the same bytes.
+     */
     static void pack(long[] z, long q, int bits, byte[] out, String what, int limb) {
+        if (bits > 32) {
+            packWide(z, q, bits, out, what, limb);
+            return;
+        }
+        long acc = 0; // the stream's last accBits bits are its low bits; higher bits were written already
+        int accBits = 0;
+        int pos = 0;
+        for (int j = 0; j < z.length; j++) {
+            long r = z[j];
+            if (r < 0 || r >= q) {
+                throw new IllegalArgumentException("cannot serialize " + what + ": limb " + limb + " coefficient " + j
+                        + " = " + r + " is not in [0, " + q + ")");
+            }
+            acc = (acc << bits) | r; // accBits < 32 before, <= 63 after
+            accBits += bits;
+            if (accBits >= 32) {
+                accBits -= 32;
+                INT_BE.set(out, pos, (int) (acc >>> accBits));
+                pos += 4;
+            }
+        }
+        while (accBits >= 8) {
+            accBits -= 8;
+            out[pos++] = (byte) (acc >>> accBits);
+        }
+        if (accBits > 0) {
+            out[pos] = (byte) (acc << (8 - accBits));
+        }
+    }
+
+    /** {@link #pack} for primes above 32 bits, one byte at a time. */
+    private static void packWide(long[] z, long q, int bits, byte[] out, String what, int limb) {
         long acc = 0;
         int accBits = 0;
         int pos = 0;
@@ -1069,8 +1111,49 @@ public final class Serialization {
         return new RnsPoly(z, true);
     }
 
-    /** Unpacks one limb, rejecting residues not below q and non-zero padding. */
+    /**
+     * Unpacks one limb, rejecting residues not below q and non-zero padding. Reads exactly
+     * {@link #limbBytes}(z.length, bits) bytes of {@code in}: 4 at a time for primes of at most 32 bits.
+     */
     static void unpack(byte[] in, long[] z, long q, int bits, String what, int limb) {
+        if (bits > 32) {
+            unpackWide(in, z, q, bits, what, limb);
+            return;
+        }
+        int len = limbBytes(z.length, bits);
+        long mask = (1L << bits) - 1;
+        long acc = 0; // the stream's next accBits unread bits are acc's low bits
+        int accBits = 0;
+        int pos = 0;
+        for (int j = 0; j < z.length; j++) {
+            if (accBits < bits) {
+                if (pos + 4 <= len) {
+                    acc = (acc << 32) | ((int) INT_BE.get(in, pos) & 0xFFFFFFFFL); // accBits < 32 before, <= 63 after
+                    pos += 4;
+                    accBits += 32;
+                } else {
+                    while (accBits < bits) {
+                        acc = (acc << 8) | (in[pos++] & 0xFF);
+                        accBits += 8;
+                    }
+                }
+            }
+            accBits -= bits;
+            long r = (acc >>> accBits) & mask;
+            if (r >= q) {
+                throw new CkksFormatException(what + " limb " + limb + " coefficient " + j + ": residue " + r
+                        + " is not below its prime " + q);
+            }
+            z[j] = r;
+        }
+        // all len bytes were read (8 len >= n bits and no read passes len), so accBits < 8 bits of padding remain
+        if (accBits > 0 && (acc & ((1L << accBits) - 1)) != 0) {
+            throw new CkksFormatException(what + " limb " + limb + ": " + accBits + " padding bits are not zero");
+        }
+    }
+
+    /** {@link #unpack} for primes above 32 bits, one byte at a time. */
+    private static void unpackWide(byte[] in, long[] z, long q, int bits, String what, int limb) {
         long acc = 0;
         int accBits = 0;
         int pos = 0;

@@ -12,6 +12,7 @@ import io.github.jckks.math.RnsPoly;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class SerializationTest {
         assertEquals(a.level(), b.level(), "level");
         assertEquals(Double.doubleToLongBits(a.scale()), Double.doubleToLongBits(b.scale()), "scale");
         for (int i = 0; i < a.size(); i++) {
-            assertPolyEquals(a.part(i), b.part(i));
+            assertPolyEquals(a.partForReading(i), b.partForReading(i)); // keeps the seeds
         }
     }
 
@@ -201,14 +202,22 @@ class SerializationTest {
         assertNull(backFull.seed());
         assertCiphertextEquals(ct, Serialization.readCiphertext(ctx, new ByteArrayInputStream(seeded)));
 
-        // c1 changed behind the seed's back: the writer notices and falls back to the full form
+        // whoever takes c1 for writing makes the ciphertext forget its seed: it then serializes in full, as changed
         Ciphertext tampered = back.copy();
+        assertNotNull(tampered.seed(), "a copy keeps the seed");
+        assertArrayEquals(seeded, Serialization.write(ctx, tampered), "and serializes seeded, identically");
+        assertNotNull(tampered.part(0).limb(0), "reading c0 keeps the seed");
+        assertNotNull(tampered.seed());
         tampered.part(1).limb(0)[5] = (tampered.part(1).limb(0)[5] + 1) % params.dataPrimes()[0];
-        Ciphertext tamperedWithSeed = new Ciphertext(new RnsPoly[] {tampered.part(0), tampered.part(1)}, back.scale());
-        tamperedWithSeed.setSeed(back.seed());
-        byte[] fallback = Serialization.write(ctx, tamperedWithSeed);
+        assertNull(tampered.seed(), "part(1) forgets the seed");
+        byte[] fallback = Serialization.write(ctx, tampered);
         assertEquals(Serialization.Kind.CIPHERTEXT, Serialization.kindOf(fallback));
-        assertCiphertextEquals(tamperedWithSeed, Serialization.readCiphertext(ctx, fallback));
+        assertCiphertextEquals(tampered, Serialization.readCiphertext(ctx, fallback));
+        assertEquals(tampered.part(1).limb(0)[5], Serialization.readCiphertext(ctx, fallback).part(1).limb(0)[5]);
+        // decryption and serialization read c1 without forgetting the seed
+        decryptor.decrypt(back);
+        Serialization.writeFull(ctx, back);
+        assertArrayEquals(seeded, Serialization.write(ctx, back));
 
         // an evaluator result loses the seed and serializes in full
         Ciphertext sum = new Evaluator(ctx).add(back, back);
@@ -361,6 +370,53 @@ class SerializationTest {
                 long[] back = new long[n];
                 Serialization.unpack(packed, back, q, bits, "test", 0);
                 assertArrayEquals(z, back, "bits " + bits + ", n " + n);
+            }
+        }
+    }
+
+    /** The format's definition, one bit at a time: residue j's bits MSB-first at stream bits [j bits, (j + 1) bits). */
+    private static byte[] packBitByBit(long[] z, int bits) {
+        byte[] out = new byte[Serialization.limbBytes(z.length, bits)];
+        long bit = 0;
+        for (long r : z) {
+            for (int b = bits - 1; b >= 0; b--, bit++) {
+                if (((r >>> b) & 1) != 0) {
+                    out[(int) (bit >>> 3)] |= (byte) (0x80 >>> (bit & 7));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void bitPackingMatchesTheBitByBitDefinition() {
+        // the word-at-a-time packer (primes up to 32 bits) and the byte-at-a-time one (wider) write the format's bytes,
+        // for every width and for lengths that end on and off a 32-bit boundary; unpack reads them back
+        Random r = new Random(4);
+        for (int bits = 2; bits <= 61; bits++) {
+            for (int n : new int[] {1, 2, 3, 5, 8, 13, 64, 1024}) {
+                long q = (1L << (bits - 1)) + 1 + (long) (r.nextDouble() * ((1L << (bits - 1)) - 2));
+                long[] z = new long[n];
+                for (int j = 0; j < n; j++) {
+                    z[j] = j == 0 ? q - 1 : j == 1 ? 0 : (long) (r.nextDouble() * q);
+                }
+                byte[] expected = packBitByBit(z, bits);
+                byte[] packed = new byte[expected.length + 7]; // a scratch longer than the limb, as the writer's
+                Serialization.pack(z, q, bits, packed, "test", 0);
+                assertArrayEquals(expected, Arrays.copyOf(packed, expected.length), "bits " + bits + ", n " + n);
+                byte[] scratch = Arrays.copyOf(expected, expected.length + 7);
+                Arrays.fill(scratch, expected.length, scratch.length, (byte) 0xFF); // bytes past the limb are not read
+                long[] back = new long[n];
+                Serialization.unpack(scratch, back, q, bits, "test", 0);
+                assertArrayEquals(z, back, "bits " + bits + ", n " + n);
+                int padding = 8 * expected.length - n * bits;
+                if (padding > 0) {
+                    byte[] bad = expected.clone();
+                    bad[bad.length - 1] |= 1;
+                    int w = bits;
+                    int count = n;
+                    assertThrows(CkksFormatException.class, () -> Serialization.unpack(bad, new long[count], q, w, "test", 0));
+                }
             }
         }
     }

@@ -123,9 +123,16 @@ public final class MaskedReluOracle implements ReluOracle {
         long t0 = System.nanoTime();
         Prng prng = Prng.fromSecureRandom();
         int slots = context.parameters().slots();
+        boolean perSlot = config.mode() == MaskMode.PER_SLOT;
         double[][] factors = new double[n][];
+        // per slot: one fresh seed per ciphertext from the round's generator, its factors drawn in the parallel loop
+        byte[][] seeds = perSlot ? new byte[n][Prng.SEED_BYTES] : null;
         for (int j = 0; j < n; j++) {
-            factors[j] = config.mode() == MaskMode.PER_SLOT ? randomFactors(prng, slots) : randomFactors(prng, 1);
+            if (perSlot) {
+                prng.nextBytes(seeds[j]);
+            } else {
+                factors[j] = randomFactors(prng, 1);
+            }
         }
         int[] perm = randomPermutation(prng, n);
         prng.wipe();
@@ -136,13 +143,18 @@ public final class MaskedReluOracle implements ReluOracle {
             Ciphertext c = values[j].copy();
             ev.dropLevelInPlace(c, l);
             double qScale = ev.lastPrime(l);
-            if (config.mode() == MaskMode.PER_SLOT) {
+            if (perSlot) {
+                Prng own = new Prng(seeds[j]);
+                java.util.Arrays.fill(seeds[j], (byte) 0);
+                factors[j] = randomFactors(own, slots);
+                own.wipe();
                 ev.multiplyPlainInPlace(c, encoder.encode(factors[j], l, qScale));
             } else {
                 ev.multiplyScalarInPlace(c, factors[j][0], qScale);
             }
             if (rerandomizer != null) {
-                rerandomizer.rerandomize(c); // before the rescale: its noise is divided by q_l
+                // modulo Q_l only: the rescale below divides its noise by q_l
+                rerandomizer.rerandomizeBeforeRescale(c);
             }
             ev.rescaleInPlace(c);
             if (rerandomizer != null) {
@@ -167,10 +179,11 @@ public final class MaskedReluOracle implements ReluOracle {
                 throw new ClientAidedException("activation answer at level " + ly + " cannot be unmasked");
             }
             double qScale = ev.lastPrime(ly);
-            if (config.mode() == MaskMode.PER_SLOT) {
+            if (perSlot) {
+                double[] r = factors[j];
                 double[] inv = new double[slots];
                 for (int i = 0; i < slots; i++) {
-                    inv[i] = 1 / factors[j][i];
+                    inv[i] = 1 / r[i];
                 }
                 ev.multiplyPlainInPlace(y, encoder.encode(inv, ly, qScale));
             } else {
@@ -188,16 +201,26 @@ public final class MaskedReluOracle implements ReluOracle {
         return out;
     }
 
-    /** Log-uniform factors in [2^-s, 2^s] (exactly 1 when s = 0). */
+    /**
+     * Log-uniform factors in [2^-s, 2^s] (exactly 1 when s = 0): r = 2<sup>s (2u - 1)</sup> = e<sup>s ln 2 (2u - 1)</sup>
+     * for u uniform in [0, 1) with 53 bits (one 64-bit draw each, drawn in bulk), clamped to the range against exp's
+     * last-bit rounding. Cost: one exp per factor.
+     */
     private double[] randomFactors(Prng prng, int count) {
+        long[] draws = new long[count];
+        prng.nextLongs(draws, 0, count);
         double[] r = new double[count];
-        double s = config.maskBits();
+        double c = config.maskBits() * LN2;
+        double lo = Math.pow(2, -config.maskBits());
+        double hi = Math.pow(2, config.maskBits());
         for (int i = 0; i < count; i++) {
-            double u = (prng.nextLong() >>> 11) * 0x1p-53;
-            r[i] = Math.pow(2, s * (2 * u - 1));
+            double u = (draws[i] >>> 11) * 0x1p-53;
+            r[i] = Math.min(hi, Math.max(lo, Math.exp(c * (2 * u - 1)))); // exp's last-bit rounding kept in range
         }
         return r;
     }
+
+    private static final double LN2 = Math.log(2);
 
     /** A uniform permutation (Fisher-Yates): element j is sent at position perm[j]. */
     private static int[] randomPermutation(Prng prng, int n) {

@@ -15,7 +15,13 @@ import io.github.jckks.math.RnsRing;
  * (re-randomization: c<sub>1</sub> becomes pseudo-random instead of a combination, with secret coefficients, of
  * ciphertexts the client made) and, if asked, a uniform noise polynomial with coefficients in
  * [-2<sup>b</sup>, 2<sup>b</sup>] (noise flooding, hiding the computation's own noise). Thread-safe (randomness
- * is drawn per call). Cost: one public-key encryption (3 (l+1) NTTs) and an addition per ciphertext.
+ * is drawn per call, from one encryptor per thread).
+ *
+ * <p>Two encryptions of zero, both with c<sub>1</sub> = a u + e<sub>1</sub> (a fresh RLWE sample under the client's
+ * public key): {@link #rerandomizeBeforeRescale} for a ciphertext the caller rescales next (the masking round) makes it
+ * modulo Q<sub>l</sub> only ({@link Encryptor#addEncryptionOfZeroModQ}: 3 (l+1) NTTs, noise of a few hundred that the
+ * rescale divides by q<sub>l</sub>); {@link #rerandomize} for one that leaves as it is (a result) makes it modulo
+ * Q<sub>l</sub>P and divides by P ({@link Encryptor#encryptZero}: 3 (l+1+k) NTTs and a ModDown, rounding-size noise).
  */
 public final class Rerandomizer {
     private final CkksContext context;
@@ -51,17 +57,38 @@ public final class Rerandomizer {
     }
 
     /**
-     * Adds a fresh public-key encryption of zero at the ciphertext's level and scale. Its noise (about
-     * &sigma;&radic;(2N/3) per coefficient, the size of a public-key encryption's) counts at the ciphertext's
-     * scale: applied before a rescale, it shrinks with it, which is why the masking round re-randomizes the
-     * unrescaled product.
+     * Adds a fresh public-key encryption of zero at the ciphertext's level and scale, made modulo Q<sub>l</sub>P and
+     * divided by P ({@link Encryptor#encryptZero}): its noise is of rounding size, so this suits a ciphertext that is
+     * not rescaled afterwards (a result). Cost: 3 (l+1+k) NTTs, a ModDown and an addition.
      */
     public void rerandomize(Ciphertext ct) {
+        checkTwoParts(ct);
+        evaluator.addInPlace(ct, encryptors.get().encryptZero(ct.level(), ct.scale()));
+    }
+
+    /**
+     * Adds, in place, a fresh public-key encryption of zero made modulo Q<sub>l</sub> only
+     * ({@link Encryptor#addEncryptionOfZeroModQ}), for a ciphertext at level l &ge; 1 that the caller rescales right
+     * afterwards. Its noise u e + e<sub>0</sub> + e<sub>1</sub> s (about &sigma;&radic;(4N/3), 237 at N = 4096) is not
+     * divided by P, but the rescale divides it by q<sub>l</sub>, which leaves it far below the rescale's own rounding
+     * (about &radic;(N/3)): the masking round re-randomizes the unrescaled product this way. c<sub>1</sub> is as random as
+     * with {@link #rerandomize}. Cost: 3 (l+1) NTTs, 2 (l+1) multiply-adds and additions, no allocation but views.
+     *
+     * @throws IllegalArgumentException at level 0 (nothing to rescale) or for a ciphertext without two parts
+     */
+    public void rerandomizeBeforeRescale(Ciphertext ct) {
+        checkTwoParts(ct);
+        if (ct.level() < 1) {
+            throw new IllegalArgumentException("rerandomizeBeforeRescale needs a ciphertext that is rescaled next (level >= 1), got "
+                    + ct + "; use rerandomize");
+        }
+        encryptors.get().addEncryptionOfZeroModQ(ct);
+    }
+
+    private static void checkTwoParts(Ciphertext ct) {
         if (ct.size() != 2) {
             throw new IllegalArgumentException("only two-part ciphertexts can be re-randomized, got " + ct);
         }
-        RnsPoly zero = context.ringQ().newPoly(ct.level() + 1, true);
-        evaluator.addInPlace(ct, encryptors.get().encrypt(new Plaintext(zero, ct.scale())));
     }
 
     /** Adds the flooding noise to c<sub>0</sub> (nothing if flooding is off). */
