@@ -287,7 +287,7 @@ public final class CryptoNetsClient {
      * @return the encryption of one input element of every image of a batch: a column of at most N/2 values in the
      * real parts of the slots, a longer one split into real parts then imaginary parts (complex packing)
      */
-    static Ciphertext encryptColumn(Encryptor encryptor, CkksEncoder encoder, CkksParameters p, double[] column) {
+    public static Ciphertext encryptColumn(Encryptor encryptor, CkksEncoder encoder, CkksParameters p, double[] column) {
         int slots = p.slots();
         if (column.length <= slots) {
             return encryptor.encrypt(encoder, column, p.maxLevel(), p.defaultScale());
