@@ -12,6 +12,7 @@ import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.TcpTransport;
 import io.github.jckks.nn.clientaided.Transport;
 import io.github.jckks.nn.clientaided.TransportLimits;
 import java.io.IOException;
@@ -246,7 +247,7 @@ public final class CryptoNetsRun {
                             served.complete(stats);
                         }
                     })) {
-                PooledTcpTransport t = PooledTcpTransport.connect(InetAddress.getLoopbackAddress().getHostAddress(),
+                TcpTransport t = TcpTransport.connect(InetAddress.getLoopbackAddress().getHostAddress(),
                         listener.port(), client.context(), LIMITS, clientPool, Duration.ofSeconds(10));
                 Report r = drive(client, t, images, mode);
                 return withServer(r, await(served));
@@ -269,7 +270,7 @@ public final class CryptoNetsRun {
         ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
             CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
-            PooledTcpTransport t = PooledTcpTransport.connect(host, port, client.context(), LIMITS, clientPool,
+            TcpTransport t = TcpTransport.connect(host, port, client.context(), LIMITS, clientPool,
                     Duration.ofSeconds(10));
             return drive(client, t, images, Mode.REMOTE);
         } finally {
@@ -301,7 +302,7 @@ public final class CryptoNetsRun {
         long firstBatchNanos = 0;
         int firstBatchImages = 0;
         long handshakeBytes;
-        PooledTcpTransport tcp = transport instanceof PooledTcpTransport tt ? tt : null;
+        TcpTransport tcp = transport instanceof TcpTransport tt ? tt : null;
         try (CryptoNetsClient.Session session = client.open(transport)) {
             handshakeBytes = tcp == null ? -1 : tcp.bytesSent() + tcp.bytesReceived();
             for (int b = 0; b < batches; b++) {

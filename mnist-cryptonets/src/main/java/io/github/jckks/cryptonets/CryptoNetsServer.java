@@ -20,6 +20,7 @@ import io.github.jckks.nn.clientaided.ClientAidedServer;
 import io.github.jckks.nn.clientaided.MaskingConfig;
 import io.github.jckks.nn.clientaided.Message;
 import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.TcpTransport;
 import io.github.jckks.nn.clientaided.Transport;
 import io.github.jckks.nn.clientaided.TransportLimits;
 import java.io.IOException;
@@ -328,9 +329,9 @@ public final class CryptoNetsServer {
             SocketAddress peer = s.getRemoteSocketAddress();
             SessionStats stats = null;
             Throwable failure = null;
-            PooledTcpTransport t = null;
+            TcpTransport t = null;
             try {
-                t = new PooledTcpTransport(s, context, limits, pool);
+                t = new TcpTransport(s, context, limits, pool);
                 stats = serve(t);
             } catch (Throwable e) {
                 failure = e;

@@ -2,13 +2,14 @@ package io.github.jckks.nn.clientaided;
 
 import io.github.jckks.ckks.CkksContext;
 import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * A {@link Transport} over one TCP connection: every message is a frame, a 4-byte big-endian payload length
@@ -19,33 +20,49 @@ import java.time.Duration;
  * a disconnect or time-out also closes the socket, while after a bad frame the socket stays open just long
  * enough for the session to send ERROR and close it. Counts the bytes moved. One thread at a time per
  * direction.
+ *
+ * <p>Given a pool, the ciphertexts of a message are serialized and parsed on it, one per task
+ * ({@link MessageCodec#items}, {@link MessageCodec#decode(CkksContext, byte[], int, ForkJoinPool)}): the frames are
+ * the same, so either end may use one or not. A frame is written item by item, never assembled in one array.
  */
 public final class TcpTransport implements Transport {
     private final Socket socket;
     private final CkksContext context;
     private final TransportLimits limits;
+    private final ForkJoinPool pool;
     private final InputStream in;
-    private final OutputStream out;
+    private final DataOutputStream out;
     private final String peer;
     private long bytesSent;
     private long bytesReceived;
     private volatile boolean closed;
 
     /**
-     * Wraps a connected socket.
+     * Wraps a connected socket; ciphertexts are serialized and parsed on the calling thread.
      *
      * @throws ClientAidedException if the socket cannot be configured
      */
     public TcpTransport(Socket socket, CkksContext context, TransportLimits limits) {
+        this(socket, context, limits, null);
+    }
+
+    /**
+     * Wraps a connected socket.
+     *
+     * @param pool serializes and parses the ciphertexts of a message, one per task (null: the calling thread)
+     * @throws ClientAidedException if the socket cannot be configured
+     */
+    public TcpTransport(Socket socket, CkksContext context, TransportLimits limits, ForkJoinPool pool) {
         this.socket = socket;
         this.context = context;
         this.limits = limits;
+        this.pool = pool;
         this.peer = String.valueOf(socket.getRemoteSocketAddress());
         try {
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.readTimeout().toMillis())));
             socket.setTcpNoDelay(true);
             this.in = socket.getInputStream();
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         } catch (IOException e) {
             closeQuietly();
             throw new ClientAidedException("cannot set up the connection to " + peer + ": " + e.getMessage(), e);
@@ -59,6 +76,17 @@ public final class TcpTransport implements Transport {
      */
     public static TcpTransport connect(String host, int port, CkksContext context, TransportLimits limits,
                                        Duration connectTimeout) {
+        return connect(host, port, context, limits, null, connectTimeout);
+    }
+
+    /**
+     * Connects to a server.
+     *
+     * @param pool           serializes and parses ciphertexts (null: the calling thread)
+     * @param connectTimeout bound on the TCP handshake
+     */
+    public static TcpTransport connect(String host, int port, CkksContext context, TransportLimits limits,
+                                       ForkJoinPool pool, Duration connectTimeout) {
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
@@ -70,7 +98,7 @@ public final class TcpTransport implements Transport {
             }
             throw new ClientAidedException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new TcpTransport(s, context, limits);
+        return new TcpTransport(s, context, limits, pool);
     }
 
     @Override
@@ -78,15 +106,15 @@ public final class TcpTransport implements Transport {
         if (closed) {
             throw new ClientAidedException("connection to " + peer + " is closed");
         }
-        byte[] payload = MessageCodec.encode(context, m);
-        if (payload.length > limits.maxFrameBytes()) {
-            throw new ClientAidedException("outgoing " + m + " of " + payload.length + " bytes exceeds the maximum frame of "
+        byte[][] items = MessageCodec.items(context, m, pool);
+        long n = MessageCodec.payloadBytes(items);
+        if (n > limits.maxFrameBytes()) {
+            throw new ClientAidedException("outgoing " + m + " of " + n + " bytes exceeds the maximum frame of "
                     + limits.maxFrameBytes() + " bytes");
         }
         try {
-            int n = payload.length;
-            out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-            out.write(payload);
+            out.writeInt((int) n);
+            MessageCodec.writePayload(out, m, items);
             out.flush();
             bytesSent += 4L + n;
         } catch (IOException e) {
@@ -119,7 +147,7 @@ public final class TcpTransport implements Transport {
             byte[] payload = new byte[n];
             readFully(payload, false, deadline);
             bytesReceived += 4L + n;
-            return MessageCodec.decode(context, payload, limits.maxCiphertexts());
+            return MessageCodec.decode(context, payload, limits.maxCiphertexts(), pool);
         } catch (ConnectionLostException e) {
             closeQuietly();
             throw e;

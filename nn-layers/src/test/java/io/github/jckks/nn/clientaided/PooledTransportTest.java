@@ -1,4 +1,4 @@
-package io.github.jckks.cryptonets;
+package io.github.jckks.nn.clientaided;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,12 +12,6 @@ import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.ckks.Serialization;
-import io.github.jckks.nn.clientaided.ClientAidedException;
-import io.github.jckks.nn.clientaided.Message;
-import io.github.jckks.nn.clientaided.MessageCodec;
-import io.github.jckks.nn.clientaided.MessageKind;
-import io.github.jckks.nn.clientaided.TcpTransport;
-import io.github.jckks.nn.clientaided.TransportLimits;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -29,8 +23,12 @@ import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The pooled transport speaks exactly the frames of nn-layers' TcpTransport and MessageCodec, as strictly. */
-class PooledTcpTransportTest {
+/**
+ * Serializing and parsing on a pool changes nothing on the wire: {@link MessageCodec#decode} with a pool accepts and
+ * rejects exactly what it does without one, with the same messages, and a pooled {@link TcpTransport} talks to a
+ * plain one both ways with the frames {@link MessageCodec#encode} makes.
+ */
+class PooledTransportTest {
     static final CkksContext CTX = new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(30, 25)
             .specialPrimeBits(30).scale(0x1p25).insecureForTestsOnly().build());
     static final ForkJoinPool POOL = new ForkJoinPool(2);
@@ -51,10 +49,10 @@ class PooledTcpTransportTest {
     }
 
     @Test
-    void decodesWhatMessageCodecEncodesAndRejectsTheSameDamage() {
+    void pooledDecodeAcceptsAndRejectsExactlyWhatTheSequentialOneDoes() {
         Ciphertext[] c = cts(5);
         byte[] good = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATED, 9, c));
-        Message m = PooledTcpTransport.decode(CTX, good, 10, POOL);
+        Message m = MessageCodec.decode(CTX, good, 10, POOL);
         assertEquals(MessageKind.ACTIVATED, m.kind());
         assertEquals(9, m.requestId());
         for (int i = 0; i < c.length; i++) {
@@ -64,28 +62,28 @@ class PooledTcpTransportTest {
             byte[] b = good.clone();
             b[offset] ^= 0x40;
             String expected = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, b, 10)).getMessage();
-            String actual = assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, b, 10, POOL))
+            String actual = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, b, 10, POOL))
                     .getMessage();
             assertEquals(expected, actual, "byte " + offset);
         }
-        assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, good, 4, POOL), "count above the limit");
+        assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, good, 4, POOL), "count above the limit");
         byte[] zero = good.clone();
         ByteBuffer.wrap(zero).putInt(16, 0);
-        assertThrows(ClientAidedException.class, () -> PooledTcpTransport.decode(CTX, zero, 10, POOL));
+        assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, zero, 10, POOL));
         ClientAidedException trailing = assertThrows(ClientAidedException.class,
-                () -> PooledTcpTransport.decode(CTX, Arrays.copyOf(good, good.length + 3), 10, POOL));
+                () -> MessageCodec.decode(CTX, Arrays.copyOf(good, good.length + 3), 10, POOL));
         assertTrue(trailing.getMessage().contains("trailing"), trailing.getMessage());
         assertThrows(ClientAidedException.class,
-                () -> PooledTcpTransport.decode(CTX, Arrays.copyOf(good, good.length - 1), 10, POOL), "truncated item");
+                () -> MessageCodec.decode(CTX, Arrays.copyOf(good, good.length - 1), 10, POOL), "truncated item");
         byte[] corrupt = good.clone();
         corrupt[corrupt.length - 2] ^= 1; // inside the last ciphertext's CRC
         ClientAidedException bad = assertThrows(ClientAidedException.class,
-                () -> PooledTcpTransport.decode(CTX, corrupt, 10, POOL));
+                () -> MessageCodec.decode(CTX, corrupt, 10, POOL));
         assertTrue(bad.getMessage().contains("ciphertext 4 of 5 is invalid"), bad.getMessage());
     }
 
     @Test
-    void talksToTcpTransportBothWays() throws Exception {
+    void pooledTransportTalksToAPlainOneBothWays() throws Exception {
         TransportLimits limits = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(20));
         Ciphertext[] c = cts(4);
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -100,8 +98,7 @@ class PooledTcpTransportTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            PooledTcpTransport p = PooledTcpTransport.connect("127.0.0.1", ss.getLocalPort(), CTX, limits, POOL,
-                    Duration.ofSeconds(5));
+            TcpTransport p = TcpTransport.connect("127.0.0.1", ss.getLocalPort(), CTX, limits, POOL, Duration.ofSeconds(5));
             p.send(Message.ciphertexts(MessageKind.INFER, 77, c));
             Message back = p.receive();
             assertEquals(MessageKind.RESULT, back.kind());
