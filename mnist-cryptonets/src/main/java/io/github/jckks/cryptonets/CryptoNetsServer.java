@@ -20,21 +20,13 @@ import io.github.jckks.nn.clientaided.ClientAidedServer;
 import io.github.jckks.nn.clientaided.MaskingConfig;
 import io.github.jckks.nn.clientaided.Message;
 import io.github.jckks.nn.clientaided.MessageKind;
-import io.github.jckks.nn.clientaided.TcpTransport;
+import io.github.jckks.nn.clientaided.TcpSessionServer;
 import io.github.jckks.nn.clientaided.Transport;
 import io.github.jckks.nn.clientaided.TransportLimits;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server role of the encrypted CryptoNets: holds the model and no secret key, and serves sessions of the
@@ -256,121 +248,35 @@ public final class CryptoNetsServer {
         void sessionEnded(SocketAddress peer, SessionStats stats, long bytesSent, long bytesReceived, Throwable failure);
     }
 
-    /** A TCP listener: one accept thread, one thread per session, at most {@code maxSessions} at once. */
+    /**
+     * A TCP listener: nn-layers' {@link TcpSessionServer} (one accept thread, {@code maxSessions} session threads,
+     * a bounded queue beyond them) serving this server's sessions, with ciphertexts serialized and parsed on the
+     * server's pool.
+     */
     public final class Listener implements AutoCloseable {
-        private final ServerSocket socket;
-        private final ExecutorService sessions;
-        private final Semaphore slots;
-        private final TransportLimits limits;
-        private final SessionListener listener;
-        private final Thread acceptor;
-        private volatile boolean closed;
+        private final TcpSessionServer<SessionStats> server;
 
         private Listener(InetAddress bind, int port, int maxSessions, TransportLimits limits, SessionListener listener)
                 throws IOException {
-            if (maxSessions < 1) {
-                throw new IllegalArgumentException("max sessions " + maxSessions + " < 1");
-            }
-            this.limits = limits;
-            this.listener = listener;
-            this.slots = new Semaphore(maxSessions);
-            this.socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(bind, port), 50);
-            AtomicLong n = new AtomicLong();
-            this.sessions = Executors.newCachedThreadPool(r -> {
-                Thread th = new Thread(r, "cryptonets-session-" + n.incrementAndGet());
-                th.setDaemon(true);
-                return th;
-            });
-            this.acceptor = new Thread(this::acceptLoop, "cryptonets-accept-" + socket.getLocalPort());
-            acceptor.setDaemon(true);
-            acceptor.start();
+            this.server = new TcpSessionServer<>(context, CryptoNetsServer.this::serve, bind, port, maxSessions, limits, pool,
+                    listener == null ? null : (id, peer, stats, sent, received, failure)
+                            -> listener.sessionEnded(peer, stats, sent, received, failure));
         }
 
         /** @return the bound port */
         public int port() {
-            return socket.getLocalPort();
+            return server.port();
         }
 
         /** @return the bound address */
         public InetAddress address() {
-            return socket.getInetAddress();
-        }
-
-        private void acceptLoop() {
-            while (!closed) {
-                try {
-                    slots.acquire();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                Socket s;
-                try {
-                    s = socket.accept();
-                } catch (IOException e) {
-                    slots.release();
-                    if (!closed) {
-                        LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
-                    }
-                    continue;
-                }
-                sessions.execute(() -> {
-                    try {
-                        runSession(s);
-                    } finally {
-                        slots.release();
-                    }
-                });
-            }
-        }
-
-        private void runSession(Socket s) {
-            SocketAddress peer = s.getRemoteSocketAddress();
-            SessionStats stats = null;
-            Throwable failure = null;
-            TcpTransport t = null;
-            try {
-                t = new TcpTransport(s, context, limits, pool);
-                stats = serve(t);
-            } catch (Throwable e) {
-                failure = e;
-                LOG.log(System.Logger.Level.INFO, "session with " + peer + " failed: " + e.getMessage());
-            } finally {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // done
-                }
-            }
-            if (listener != null) {
-                listener.sessionEnded(peer, stats, t == null ? 0 : t.bytesSent(), t == null ? 0 : t.bytesReceived(), failure);
-            }
+            return server.address();
         }
 
         /** Stops accepting; running sessions get up to 5 s to end, then are interrupted. */
         @Override
         public void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-            acceptor.interrupt();
-            sessions.shutdown();
-            try {
-                if (!sessions.awaitTermination(5, TimeUnit.SECONDS)) {
-                    sessions.shutdownNow();
-                }
-                acceptor.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                sessions.shutdownNow();
-            }
+            server.close();
         }
     }
 }

@@ -1,0 +1,180 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.CkksContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves sessions of the client-aided protocol over TCP, one per connection, whatever the server role does with
+ * them ({@link ClientAidedServer}, or the CryptoNets server of mnist-cryptonets): one accept thread and a fixed
+ * pool of session threads; connections beyond the pool wait in a bounded queue (4 per thread), beyond that they
+ * are closed at once. Each connection gets a {@link TcpTransport} with the given limits (and pool, which
+ * serializes and parses ciphertexts). A failing session (bad frames, time-outs, disconnects) ends alone; the
+ * others go on. {@link #close} stops accepting, closes the listening socket and gives running sessions 5 s.
+ *
+ * @param <S> what a session reports when it ends normally
+ */
+public final class TcpSessionServer<S> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.github.jckks.nn.clientaided");
+    private final CkksContext context;
+    private final Handler<S> handler;
+    private final TransportLimits limits;
+    private final ForkJoinPool pool;
+    private final Listener<S> listener;
+    private final ServerSocket serverSocket;
+    private final ThreadPoolExecutor sessions;
+    private final Thread acceptor;
+    private final AtomicLong nextSession = new AtomicLong(1);
+    private volatile boolean closed;
+
+    /** Serves one session on its connection, until BYE (returning what it served) or a failure (throwing). */
+    @FunctionalInterface
+    public interface Handler<S> {
+        S serve(Transport transport);
+    }
+
+    /** Told how each session ended. Called on the session's thread. */
+    @FunctionalInterface
+    public interface Listener<S> {
+        /**
+         * @param sessionId     a running number
+         * @param peer          the client's address
+         * @param stats         what was served (null if the session failed)
+         * @param bytesSent     framed bytes the server sent
+         * @param bytesReceived framed bytes it received
+         * @param failure       null if the session ended with BYE, else why it failed
+         */
+        void sessionEnded(long sessionId, SocketAddress peer, S stats, long bytesSent, long bytesReceived, Throwable failure);
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param context     the parameters every connection's ciphertexts must match
+     * @param handler     serves one session
+     * @param bind        the address to bind (e.g. 127.0.0.1)
+     * @param port        the port, 0 for an ephemeral one ({@link #port()})
+     * @param maxSessions session threads
+     * @param limits      frame, count and time-out bounds for every connection
+     * @param pool        serializes and parses the ciphertexts of each message (null: the session's thread)
+     * @param listener    told how sessions end (may be null)
+     * @throws IOException if the port cannot be bound
+     */
+    public TcpSessionServer(CkksContext context, Handler<S> handler, InetAddress bind, int port, int maxSessions,
+                            TransportLimits limits, ForkJoinPool pool, Listener<S> listener) throws IOException {
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("max sessions " + maxSessions + " < 1");
+        }
+        this.context = context;
+        this.handler = handler;
+        this.limits = limits;
+        this.pool = pool;
+        this.listener = listener;
+        this.serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(new InetSocketAddress(bind, port), 50);
+        AtomicLong threadNo = new AtomicLong();
+        this.sessions = new ThreadPoolExecutor(maxSessions, maxSessions, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(4 * maxSessions), r -> {
+                    Thread t = new Thread(r, "client-aided-session-" + threadNo.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.acceptor = new Thread(this::acceptLoop, "client-aided-accept-" + serverSocket.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** @return the bound port */
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** @return the bound address */
+    public InetAddress address() {
+        return serverSocket.getInetAddress();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = serverSocket.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
+                }
+                continue;
+            }
+            long id = nextSession.getAndIncrement();
+            try {
+                sessions.execute(() -> runSession(id, s));
+            } catch (RejectedExecutionException e) {
+                LOG.log(System.Logger.Level.WARNING, "session " + id + " from " + s.getRemoteSocketAddress()
+                        + " refused: all session threads busy");
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // refused anyway
+                }
+            }
+        }
+    }
+
+    private void runSession(long id, Socket s) {
+        SocketAddress peer = s.getRemoteSocketAddress();
+        S stats = null;
+        Throwable failure = null;
+        TcpTransport t = null;
+        try {
+            t = new TcpTransport(s, context, limits, pool);
+            stats = handler.serve(t);
+        } catch (Throwable e) {
+            failure = e;
+            LOG.log(System.Logger.Level.INFO, "session " + id + " with " + peer + " failed: " + e.getMessage());
+        } finally {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // done
+            }
+        }
+        if (listener != null) {
+            listener.sessionEnded(id, peer, stats, t == null ? 0 : t.bytesSent(), t == null ? 0 : t.bytesReceived(), failure);
+        }
+    }
+
+    /** Stops accepting and closes the listening socket; running sessions get up to 5 s to end, then are interrupted. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            serverSocket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        sessions.shutdown();
+        try {
+            if (!sessions.awaitTermination(5, TimeUnit.SECONDS)) {
+                sessions.shutdownNow();
+            }
+            acceptor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sessions.shutdownNow();
+        }
+    }
+}
