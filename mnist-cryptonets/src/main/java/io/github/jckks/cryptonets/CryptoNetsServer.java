@@ -45,7 +45,6 @@ import java.util.concurrent.ForkJoinPool;
  * {@link #listen} serves sessions over TCP. Thread-safe: sessions share the pool.
  */
 public final class CryptoNetsServer {
-    private static final System.Logger LOG = System.getLogger("io.github.jckks.cryptonets");
     private final Activation activation;
     private final CkksContext context;
     private final CkksParameters params;
@@ -225,7 +224,7 @@ public final class CryptoNetsServer {
      *
      * @param bind        address to bind, e.g. 127.0.0.1
      * @param port        port, 0 for an ephemeral one ({@link Listener#port()})
-     * @param maxSessions sessions served at once (further connections wait for a free slot)
+     * @param maxSessions sessions served at once (up to 4 x as many further connections wait in a queue, more are closed)
      * @param limits      frame, count and time-out bounds for every connection
      * @param listener    told how each session ended (may be null)
      * @throws IOException if the port cannot be bound
