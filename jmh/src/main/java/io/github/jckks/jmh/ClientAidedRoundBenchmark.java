@@ -8,7 +8,7 @@ import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
-import io.github.jckks.math.Primes;
+import io.github.jckks.cryptonets.EncryptedCryptoNets;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.clientaided.ActivationChannel;
@@ -19,9 +19,7 @@ import io.github.jckks.nn.clientaided.Message;
 import io.github.jckks.nn.clientaided.MessageCodec;
 import io.github.jckks.nn.clientaided.MessageKind;
 import io.github.jckks.nn.clientaided.Rerandomizer;
-import java.util.HashSet;
 import java.util.Locale;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -119,27 +117,9 @@ public class ClientAidedRoundBenchmark {
         }
     }
 
-    /**
-     * The RELU CryptoNets parameters, as mnist-cryptonets' {@code EncryptedCryptoNets.reluParameters()}: N = 4096,
-     * data primes {30, 21, 21, 21} bits, special prime 16 bits, scale 2<sup>21</sup> (log2 QP = 109).
-     */
-    static CkksParameters reluParameters() {
-        int logN = 12;
-        Set<Long> used = new HashSet<>();
-        long q0 = Primes.nttPrimes(30, logN, 1, used)[0];
-        used.add(q0);
-        long[] mid = Primes.nttPrimes(21, logN, 3, used);
-        for (long q : mid) {
-            used.add(q);
-        }
-        long p = Primes.nttPrimes(16, logN, 1, used)[0];
-        return CkksParameters.builder().logN(logN).dataPrimes(q0, mid[0], mid[1], mid[2]).specialPrimes(p)
-                .scale(0x1p21).build();
-    }
-
     @Setup(Level.Trial)
     public void setup() {
-        CkksParameters params = reluParameters();
+        CkksParameters params = EncryptedCryptoNets.reluParameters();
         context = new CkksContext(params);
         KeyGenerator keyGen = new KeyGenerator(context);
         // the client: decrypts, applies ReLU to the real slots, encrypts fresh at the top level (secret key)
