@@ -331,6 +331,19 @@ class MacKernelVectorTest {
     }
 
     @Test
+    void cryptoNetsConvolutionAllPrimes() {
+        // the full 784 -> 845 convolution (groups of 4 maps plus a single per position) for 24-, 30- and 31-bit
+        // primes, with slot counts that end in a partial sparse tile (8 of 16, and 7 scalar slots), and the
+        // largest residues (the 30- and 31-bit sums then fold inside the 25-term sums)
+        MacKernel v = vector();
+        int[][] conv = convIndices(5, 28, 5);
+        for (Modulus q : primes().subList(0, 5)) {
+            checkSparse(v, q, 784, conv, 1000, Fill.MIXED, Fill.MIXED, false);
+            checkSparse(v, q, 784, conv, 31, Fill.MAX, Fill.MAX, true);
+        }
+    }
+
+    @Test
     void emptyLayers() {
         MacKernel v = vector();
         Modulus q = primes().get(0);

@@ -13,8 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The {@link MacKernel} on 256-bit SIMD registers (Vector API, 4 x 64-bit lanes) for primes q &lt; 2<sup>31</sup>,
  * bit-identical to {@link ScalarMacKernel} (outputs fully reduced in [0, q)). On the CryptoNets layers (one core
  * of an AVX2 EPYC) it is 5-8x faster on the dense layer (about 9 x 10<sup>9</sup> multiply-accumulates per second
- * with 24-bit primes, 7 with 30-bit ones) and 3-4x on the convolution (4-5 x 10<sup>9</sup>), which is bound by
- * memory: 51 MB of inputs read and 55 MB of outputs written per call for 173 million multiply-accumulates.
+ * with 24-bit primes, 7 with 30-bit ones) and 3-4x on the convolution (3-5 x 10<sup>9</sup>). The convolution is
+ * not bound by memory bandwidth (the same layer at N = 1024, whose 13 MB stay in L3, runs at the same rate): its
+ * time goes to the latency of the 4 x 8 tile's packed-input loads (a third of that tile's samples), the packing
+ * (about 18%), the first writes of the output rows (about 12%), the single-output tiles (10%) and the final
+ * reduction (7%); see the nn-layers README for the variants measured and rejected.
  *
  * <p><b>Products.</b> Every product of two residues is one 32 x 32 -&gt; 64-bit {@code vpmuludq}. C2 emits it only
  * when it sees that both operands fit in 32 bits: an {@code and(0xFFFFFFFF)} or a {@code >>> 32} must feed the
