@@ -10,6 +10,7 @@ import io.github.jckks.nn.JitWarmUp;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.InProcessTransport;
 import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
 import io.github.jckks.nn.clientaided.TcpTransport;
@@ -232,7 +233,7 @@ public final class CryptoNetsRun {
                 resetPeaks();
             }
             if (mode == Mode.LOCAL) {
-                DirectTransport[] pair = DirectTransport.pair(LIMITS.readTimeout());
+                InProcessTransport[] pair = InProcessTransport.pairByReference(LIMITS.readTimeout());
                 CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
                         () -> server.serve(pair[1]), daemonExecutor("cryptonets-local-server"));
                 Report r = drive(client, pair[0], images, mode);

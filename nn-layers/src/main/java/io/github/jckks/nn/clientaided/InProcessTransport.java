@@ -7,9 +7,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two connected in-memory endpoints ({@link #pair}). A message is either deep-copied or, if a context is
- * given, encoded and decoded with {@link MessageCodec} (the TCP format, without the socket), so the two
- * sides never share mutable ciphertexts. Receives wait at most the limits' read time-out. Thread-safe.
+ * Two connected in-memory endpoints ({@link #pair}). A message is deep-copied or, if a context is given, encoded
+ * and decoded with {@link MessageCodec} (the TCP format, without the socket), so the two sides never share
+ * mutable ciphertexts; or, for a one-process run where the wire is not what is measured, handed over by
+ * reference ({@link #pairByReference}: no copy, no encoding; the sender must not touch a message's ciphertexts
+ * after sending it). Receives wait at most the limits' read time-out. Thread-safe.
  */
 public final class InProcessTransport implements Transport {
     private static final Object CLOSED = new Object();
@@ -17,14 +19,16 @@ public final class InProcessTransport implements Transport {
     private final String name;
     private final CkksContext context;
     private final TransportLimits limits;
+    private final boolean byReference;
     private InProcessTransport peer;
     private volatile boolean closed;
     private volatile boolean peerClosed;
 
-    private InProcessTransport(String name, CkksContext context, TransportLimits limits) {
+    private InProcessTransport(String name, CkksContext context, TransportLimits limits, boolean byReference) {
         this.name = name;
         this.context = context;
         this.limits = limits;
+        this.byReference = byReference;
     }
 
     /**
@@ -33,8 +37,20 @@ public final class InProcessTransport implements Transport {
      * @return {client end, server end}
      */
     public static InProcessTransport[] pair(CkksContext context, TransportLimits limits) {
-        InProcessTransport a = new InProcessTransport("in-process server", context, limits);
-        InProcessTransport b = new InProcessTransport("in-process client", context, limits);
+        return pair(context, limits, false);
+    }
+
+    /**
+     * @param timeout bound on every receive
+     * @return {client end, server end}, handing messages over by reference (see the class comment)
+     */
+    public static InProcessTransport[] pairByReference(Duration timeout) {
+        return pair(null, TransportLimits.defaults().withReadTimeout(timeout), true);
+    }
+
+    private static InProcessTransport[] pair(CkksContext context, TransportLimits limits, boolean byReference) {
+        InProcessTransport a = new InProcessTransport("in-process server", context, limits, byReference);
+        InProcessTransport b = new InProcessTransport("in-process client", context, limits, byReference);
         a.peer = b;
         b.peer = a;
         return new InProcessTransport[] {a, b};
@@ -54,7 +70,9 @@ public final class InProcessTransport implements Transport {
             throw new ConnectionLostException(name + " disconnected");
         }
         Object copy;
-        if (context != null) {
+        if (byReference) {
+            copy = m;
+        } else if (context != null) {
             byte[] payload = MessageCodec.encode(context, m);
             if (payload.length > limits.maxFrameBytes()) {
                 throw new ClientAidedException("outgoing " + m + " of " + payload.length + " bytes exceeds the maximum frame of "
