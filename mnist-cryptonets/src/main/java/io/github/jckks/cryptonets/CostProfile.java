@@ -122,8 +122,9 @@ public final class CostProfile {
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), one, packing);
         Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(ctx, keygen.publicKey(), masking.floodingBits()) : null;
         start();
-        Ciphertext[] x = encryptInputs(columns, one);
-        x = wire("INFER (seeded, top level)", x);
+        int inputLevel = model.minimumInputLevel(params.maxLevel()); // what the server's HELLO asks for
+        Ciphertext[] x = encryptInputs(columns, one, inputLevel);
+        x = wire("INFER (seeded, level " + inputLevel + ")", x);
         int[] round = {0};
         MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, masked -> {
             int r = ++round[0];
@@ -163,7 +164,7 @@ public final class CostProfile {
         EvaluationKeys keys = keygen.evaluationKeys(true, packing == Packing.COMPLEX);
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx, keys), MacKernels.get(), one, packing);
         start();
-        Ciphertext[] x = encryptInputs(columns, one);
+        Ciphertext[] x = encryptInputs(columns, one, params.maxLevel());
         x = wire("INFER (seeded, top level)", x);
         for (Layer l : EncryptedCryptoNets.build(weights).layers()) {
             x = l.forward(x, rt);
@@ -176,15 +177,15 @@ public final class CostProfile {
         lap("client", "decrypt the logits", x.length);
     }
 
-    private Ciphertext[] encryptInputs(double[][] columns, ForkJoinPool pool) {
+    private Ciphertext[] encryptInputs(double[][] columns, ForkJoinPool pool, int level) {
         Ciphertext[] x = new Ciphertext[columns.length];
-        EncryptedRuntime.parallelFor(pool, columns.length, p -> x[p] = encryptColumn(columns[p]));
+        EncryptedRuntime.parallelFor(pool, columns.length, p -> x[p] = encryptColumn(columns[p], level));
         lap("client", "encode and encrypt the inputs", x.length);
         return x;
     }
 
-    private Ciphertext encryptColumn(double[] v) {
-        return CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v);
+    private Ciphertext encryptColumn(double[] v, int level) {
+        return CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v, level);
     }
 
     /** Serializes and strictly parses every ciphertext, as a message would travel. */

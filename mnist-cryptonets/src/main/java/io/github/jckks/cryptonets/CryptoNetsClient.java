@@ -128,15 +128,13 @@ public final class CryptoNetsClient {
             if (m.kind() == MessageKind.ERROR) {
                 throw new ClientAidedException("server " + t.peer() + " refused the session: " + m.text());
             }
-            if (m.kind() != MessageKind.HELLO || m.items().length != 1) {
-                throw new ClientAidedException("protocol error: expected HELLO from the server, got " + m);
-            }
+            int inputLevel = m.requestedInputLevel(params.maxLevel());
             CkksParameters theirs = Serialization.readParameters(m.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
             if (!theirs.equals(params)) {
                 throw new ClientAidedException("parameter mismatch: server uses " + theirs + ", client uses " + params
                         + " for the " + activation + " network");
             }
-            return new Session(t);
+            return new Session(t, inputLevel);
         } catch (RuntimeException e) {
             t.close();
             throw e instanceof ClientAidedException c ? c : new ClientAidedException("handshake failed: " + e.getMessage(), e);
@@ -165,8 +163,16 @@ public final class CryptoNetsClient {
         private long nextId = 1;
         private boolean closed;
 
-        private Session(Transport transport) {
+        private final int inputLevel;
+
+        private Session(Transport transport, int inputLevel) {
             this.transport = transport;
+            this.inputLevel = inputLevel;
+        }
+
+        /** @return the level the inputs are encrypted at: the one the server's HELLO asked for (RELU: L - 1) */
+        public int inputLevel() {
+            return inputLevel;
         }
 
         /**
@@ -188,7 +194,7 @@ public final class CryptoNetsClient {
             Ciphertext[] input = new Ciphertext[columns.length];
             // complex packing only when the batch does not fit the slots: a smaller batch costs half as real-packed
             boolean complex = packing == Packing.COMPLEX && count > params.slots();
-            parallel(columns.length, p -> input[p] = encryptColumn(columns[p]));
+            parallel(columns.length, p -> input[p] = encryptColumn(columns[p], inputLevel));
             long t1 = System.nanoTime();
             long id = nextId++;
             int rounds = 0;
@@ -279,8 +285,8 @@ public final class CryptoNetsClient {
     }
 
     /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */
-    private Ciphertext encryptColumn(double[] column) {
-        return encryptColumn(encryptors.get(), encoder, params, column);
+    private Ciphertext encryptColumn(double[] column, int level) {
+        return encryptColumn(encryptors.get(), encoder, params, column, level);
     }
 
     /**
@@ -288,12 +294,18 @@ public final class CryptoNetsClient {
      * real parts of the slots, a longer one split into real parts then imaginary parts (complex packing)
      */
     public static Ciphertext encryptColumn(Encryptor encryptor, CkksEncoder encoder, CkksParameters p, double[] column) {
+        return encryptColumn(encryptor, encoder, p, column, p.maxLevel());
+    }
+
+    /** {@link #encryptColumn(Encryptor, CkksEncoder, CkksParameters, double[])} at {@code level} instead of the top. */
+    public static Ciphertext encryptColumn(Encryptor encryptor, CkksEncoder encoder, CkksParameters p, double[] column,
+                                           int level) {
         int slots = p.slots();
         if (column.length <= slots) {
-            return encryptor.encrypt(encoder, column, p.maxLevel(), p.defaultScale());
+            return encryptor.encrypt(encoder, column, level, p.defaultScale());
         }
         return encryptor.encrypt(encoder, Arrays.copyOfRange(column, 0, slots), Arrays.copyOfRange(column, slots, column.length),
-                p.maxLevel(), p.defaultScale());
+                level, p.defaultScale());
     }
 
     /** @return the values of the first {@code count} images held by {@code ct} (inverse of encryptColumn) */

@@ -98,14 +98,12 @@ public final class ClientAidedClient {
             if (m.kind() == MessageKind.ERROR) {
                 throw new ClientAidedException("server " + t.peer() + " refused the session: " + m.text());
             }
-            if (m.kind() != MessageKind.HELLO || m.items().length != 1) {
-                throw new ClientAidedException("protocol error: expected HELLO from the server, got " + m);
-            }
+            int inputLevel = m.requestedInputLevel(context.maxLevel());
             CkksParameters theirs = Serialization.readParameters(m.items()[0], SecurityLevel.INSECURE_TESTS_ONLY);
             if (!theirs.equals(params)) {
                 throw new ClientAidedException("parameter mismatch: server uses " + theirs + ", client uses " + params);
             }
-            return new Session(t);
+            return new Session(t, inputLevel);
         } catch (RuntimeException e) {
             t.close();
             throw e instanceof ClientAidedException c ? c : new ClientAidedException("handshake failed: " + e.getMessage(), e);
@@ -114,7 +112,12 @@ public final class ClientAidedClient {
 
     /** @return a fresh top-level encryption of {@code values} (secret key, seeded) */
     Ciphertext encrypt(double[] values) {
-        return encryptors.get().encrypt(encoder, values, context.maxLevel(), params.defaultScale());
+        return encrypt(values, context.maxLevel());
+    }
+
+    /** @return a fresh encryption of {@code values} at {@code level} (secret key, seeded) */
+    Ciphertext encrypt(double[] values, int level) {
+        return encryptors.get().encrypt(encoder, values, level, params.defaultScale());
     }
 
     /** @return the real slot values of {@code ct} */
@@ -130,8 +133,16 @@ public final class ClientAidedClient {
         private long answerNanos;
         private long answered;
 
-        private Session(Transport transport) {
+        private final int inputLevel;
+
+        private Session(Transport transport, int inputLevel) {
             this.transport = transport;
+            this.inputLevel = inputLevel;
+        }
+
+        /** @return the level the inputs are encrypted at: the one the server's HELLO asked for */
+        public int inputLevel() {
+            return inputLevel;
         }
 
         /**
@@ -157,7 +168,7 @@ public final class ClientAidedClient {
                 for (int b = 0; b < batch; b++) {
                     column[b] = images[b][e];
                 }
-                in[e] = encrypt(column);
+                in[e] = encrypt(column, inputLevel);
             }
             Ciphertext[] out = inferEncrypted(in);
             double[][] result = new double[batch][out.length];

@@ -138,6 +138,30 @@ public final class ClientAidedModel {
         return level;
     }
 
+    /**
+     * The lowest level at which the inputs can enter: the levels of the linear layers before the first activation,
+     * plus the one the masking round rescales (none if no activation follows). Inputs at that level make the same
+     * rounds at the same scales as inputs at the top (every activation's output is a fresh top-level encryption), but
+     * the client encrypts fewer primes, the wire carries fewer, and the first layers and masks work on fewer; the
+     * first round's values are sent at level 0, where |r x| &Delta; must stay below q<sub>0</sub>/2 (the same headroom
+     * as any round sent at level 0).
+     *
+     * @param topLevel L
+     * @throws IllegalArgumentException if the model does not fit even at L
+     */
+    public int minimumInputLevel(int topLevel) {
+        for (int level = 0; level < topLevel; level++) {
+            try {
+                checkLevels(level, topLevel);
+                return level;
+            } catch (IllegalArgumentException tooLow) {
+                // try the next level
+            }
+        }
+        checkLevels(topLevel, topLevel);
+        return topLevel;
+    }
+
     /** @return a multi-line description */
     public String describe() {
         StringBuilder sb = new StringBuilder();

@@ -37,6 +37,7 @@ public final class ClientAidedServer {
     private final CkksEncoder encoder;
     private final EncryptedRuntime runtime;
     private final ClientAidedModel model;
+    private final int inputLevel;
     private final MaskingConfig masking;
     private volatile Consumer<MaskedReluOracle.RoundAudit> audit;
 
@@ -71,7 +72,12 @@ public final class ClientAidedServer {
         this.runtime = runtime;
         this.model = model;
         this.masking = masking;
-        model.checkLevels(context.maxLevel(), context.maxLevel());
+        this.inputLevel = model.minimumInputLevel(context.maxLevel()); // also refuses a model too deep for L
+    }
+
+    /** @return the level this server asks the clients' inputs at, in its HELLO ({@link ClientAidedModel#minimumInputLevel}) */
+    public int inputLevel() {
+        return inputLevel;
     }
 
     /** A server without evaluation keys (enough for linear layers and client-aided activations). */
@@ -134,7 +140,7 @@ public final class ClientAidedServer {
                 throw new ClientAidedException("this server re-randomizes what it sends and needs the client's public key in HELLO");
             }
             Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(context, pk, masking.floodingBits()) : null;
-            t.send(Message.hello(Serialization.write(params)));
+            t.send(Message.serverHello(Serialization.write(params), inputLevel));
             long[] roundId = {0};
             while (true) {
                 Message m = t.receive();
@@ -145,7 +151,7 @@ public final class ClientAidedServer {
                     }
                     case ERROR -> throw new ClientAidedException("client " + t.peer() + " reported: " + m.text());
                     case INFER -> {
-                        checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize());
+                        checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize(), inputLevel);
                         // complex-packed: biases go to both packed batches; the masks are real, so they scale both
                         // parts alike and ReLU(r z) = r ReLU(z) holds for the real and imaginary parts separately
                         EncryptedRuntime rt = runtime.withPacking(
@@ -203,7 +209,16 @@ public final class ClientAidedServer {
     }
 
     /** Count, size, level (the top level) and scale (the default scale) of ciphertexts from the client. */
+    /** Fresh encryptions at the top level (activation answers). */
     private void checkCiphertexts(String what, Ciphertext[] cts, int expected) {
+        checkCiphertexts(what, cts, expected, context.maxLevel());
+    }
+
+    /**
+     * Fresh two-part encryptions at the default scale, all at one level in [minLevel, L] (INFER: at least the
+     * level this server asked for in its HELLO; activation answers: exactly L).
+     */
+    private void checkCiphertexts(String what, Ciphertext[] cts, int expected, int minLevel) {
         if (cts.length != expected) {
             throw new ClientAidedException(what + ": wrong count: " + cts.length + " ciphertexts, expected " + expected);
         }
@@ -214,9 +229,10 @@ public final class ClientAidedServer {
             if (c.size() != 2) {
                 throw new ClientAidedException(what + ": ciphertext " + i + " has " + c.size() + " parts, expected 2");
             }
-            if (c.level() != top) {
-                throw new ClientAidedException(what + ": ciphertext " + i + " at level " + c.level()
-                        + ", expected the top level " + top + " (the client encrypts fresh at the top)");
+            if (c.level() < minLevel || c.level() != cts[0].level()) {
+                throw new ClientAidedException(what + ": ciphertext " + i + " at level " + c.level() + ", expected "
+                        + (minLevel == top ? "the top level " + top + " (the client encrypts fresh at the top)"
+                        : "one level for all, in [" + minLevel + ", " + top + "] (this server asks for " + minLevel + ")"));
             }
             if (Math.abs(c.scale() - scale) > Evaluator.SCALE_TOLERANCE * scale) {
                 throw new ClientAidedException(what + ": ciphertext " + i + " has scale 2^"

@@ -45,6 +45,39 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
         return new Message(MessageKind.HELLO, 0, OP_NONE, new Ciphertext[0], items);
     }
 
+    /**
+     * The server's HELLO: its serialized parameters and the level at which it wants the inputs of an INFER (a
+     * 4-byte big-endian item): the lowest level its model can start from ({@link ClientAidedModel#minimumInputLevel}),
+     * so the client encrypts, and the wire carries, no prime the server would only drop.
+     */
+    public static Message serverHello(byte[] parameters, int inputLevel) {
+        return hello(parameters, java.nio.ByteBuffer.allocate(4).putInt(inputLevel).array());
+    }
+
+    /**
+     * @param topLevel the parameters' top level L
+     * @return the input level a server's HELLO asks for (its second item), or L if it names none
+     * @throws ClientAidedException if this is not a HELLO of one or two items, the item is not 4 bytes, or the
+     *                              level is outside [0, L]
+     */
+    public int requestedInputLevel(int topLevel) {
+        if (kind != MessageKind.HELLO || items.length < 1 || items.length > 2) {
+            throw new ClientAidedException("protocol error: expected the server's HELLO (parameters, optional input level), got " + this);
+        }
+        if (items.length == 1) {
+            return topLevel;
+        }
+        if (items[1].length != 4) {
+            throw new ClientAidedException("malformed server HELLO: the input level item has " + items[1].length
+                    + " bytes, expected 4");
+        }
+        int level = java.nio.ByteBuffer.wrap(items[1]).getInt();
+        if (level < 0 || level > topLevel) {
+            throw new ClientAidedException("server asks for inputs at level " + level + ", outside [0, " + topLevel + "]");
+        }
+        return level;
+    }
+
     /** @return a ciphertext message */
     public static Message ciphertexts(MessageKind kind, long requestId, Ciphertext[] cts) {
         if (!kind.carriesCiphertexts()) {
