@@ -57,16 +57,17 @@ public final class EncryptedCryptoNets {
      *
      * <ul>
      * <li><b>Levels.</b> Every masked activation costs two rescales (mask before sending, unmask after the
-     * client's fresh encryption at the top level L), and a linear layer one. conv (L -&gt; L-1), ReLU (sent at
-     * L-2, back at L-1), dense1 (L-2, which must be &ge; 1 for the next mask), ReLU (sent at L-3, back at L-1),
-     * dense2 (L-2): L = 3, four data primes. N = 2048 (54 bits at 128-bit security) cannot hold four
+     * client's fresh encryption at the top level L), and a linear layer one. An answer enters at L: unmask
+     * (L-1), dense1 (L-2, which must be &ge; 1 for the next mask), ReLU (sent at L-3, back at L-1), dense2 (L-2):
+     * L = 3, four data primes. The inputs need only conv and the first mask, so the server asks for them at
+     * level 2 ({@code ClientAidedModel.minimumInputLevel}): conv (2 -&gt; 1), first ReLU sent at level 0. N = 2048 (54 bits at 128-bit security) cannot hold four
      * NTT-friendly primes (each &ge; 12289, 14 bits) plus a special prime and the headroom below, so N = 4096
      * is the smallest ring.</li>
      * <li><b>Headroom.</b> The second activation sends r&middot;x at level 0, where |r x| &Delta; must stay below
      * q<sub>0</sub>/2: q<sub>0</sub>/&Delta; &asymp; 2<sup>9</sup> allows |r x| &lt; 256, i.e. |x| &lt; 64 with the
-     * default factors r &le; 4. The shipped model's dense1 pre-activations reach 30.3 on the test set. The
-     * first activation is sent at level 1 and the logits (&le; 40) are decrypted at level 1 (q<sub>0</sub>q<sub>1</sub>
-     * &asymp; 2<sup>51</sup>): both have ample room, so the last layer is not divided
+     * default factors r &le; 4. The shipped model's dense1 pre-activations reach 30.3 on the test set, its conv
+     * outputs (the first activation, also sent at level 0) 4.8. The logits (&le; 40) are decrypted at level 1
+     * (q<sub>0</sub>q<sub>1</sub> &asymp; 2<sup>51</sup>), with ample room, so the last layer is not divided
      * ({@link #RELU_LOGIT_DIVISOR}).</li>
      * <li><b>Prime sizes.</b> q<sub>0</sub> = 30 bits is the largest the vector NTT kernel handles (31-bit primes
      * fall back to the scalar kernel) and every prime is below 2<sup>31</sup> for the MAC kernel. Weights and
