@@ -9,32 +9,12 @@ import io.github.jckks.nn.EncryptedRuntime;
  * independently masked and shuffled together) in one round trip; the subtraction is free. The client cannot
  * tell the halves apart except statistically (x - 6 is mostly negative): it learns which values exceed 6.
  */
-public final class Relu6Activation implements ClientAidedActivation {
+public final class Relu6Activation extends ElementwiseActivation {
     /** The clipping bound. */
     public static final double CAP = 6;
-    private final int size;
-
     /** @param size number of elements */
     public Relu6Activation(int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("size " + size + " < 1");
-        }
-        this.size = size;
-    }
-
-    @Override
-    public int inputSize() {
-        return size;
-    }
-
-    @Override
-    public int outputSize() {
-        return size;
-    }
-
-    @Override
-    public int roundTrips() {
-        return 1;
+        super(size);
     }
 
     @Override
@@ -68,18 +48,6 @@ public final class Relu6Activation implements ClientAidedActivation {
             out[i] = r[i];
         });
         return out;
-    }
-
-    @Override
-    public int outputLevel(int inputLevel, int topLevel) {
-        ClientAidedActivation.requireRoundLevel(describe(), inputLevel, topLevel);
-        return topLevel - 1;
-    }
-
-    private void check(int n) {
-        if (n != size) {
-            throw new IllegalArgumentException(describe() + ": got " + n + " inputs");
-        }
     }
 
     @Override

@@ -4,30 +4,10 @@ import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.nn.EncryptedRuntime;
 
 /** ReLU(x) = max(x, 0): one masked round trip for all elements. */
-public final class ReluActivation implements ClientAidedActivation {
-    private final int size;
-
+public final class ReluActivation extends ElementwiseActivation {
     /** @param size number of elements */
     public ReluActivation(int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("size " + size + " < 1");
-        }
-        this.size = size;
-    }
-
-    @Override
-    public int inputSize() {
-        return size;
-    }
-
-    @Override
-    public int outputSize() {
-        return size;
-    }
-
-    @Override
-    public int roundTrips() {
-        return 1;
+        super(size);
     }
 
     @Override
@@ -49,18 +29,6 @@ public final class ReluActivation implements ClientAidedActivation {
     public Ciphertext[] forward(Ciphertext[] input, ReluOracle relu, EncryptedRuntime runtime) {
         check(input.length);
         return relu.relu(input);
-    }
-
-    @Override
-    public int outputLevel(int inputLevel, int topLevel) {
-        ClientAidedActivation.requireRoundLevel(describe(), inputLevel, topLevel);
-        return topLevel - 1;
-    }
-
-    private void check(int n) {
-        if (n != size) {
-            throw new IllegalArgumentException(describe() + ": got " + n + " inputs");
-        }
     }
 
     @Override
