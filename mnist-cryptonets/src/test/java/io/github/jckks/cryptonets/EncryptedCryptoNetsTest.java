@@ -8,6 +8,7 @@ import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.Packing;
+import io.github.jckks.nn.clientaided.ClientAidedModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,12 @@ class EncryptedCryptoNetsTest {
         assertTrue(p.dataPrimes()[0] < (1L << 30), "vector NTT: 30-bit primes");
         // the second activation sends |r x| <= 4 * 30.3 at level 0: q0 / (2 scale) must exceed it with room to spare
         assertTrue(p.dataPrimes()[0] / (2 * p.defaultScale()) > 2 * 4 * 30.3);
-        assertEquals(1, EncryptedCryptoNets.buildClientAided(CryptoNetsWeights.loadBundled(Activation.RELU))
-                .checkLevels(p.maxLevel(), p.maxLevel()));
+        ClientAidedModel model = EncryptedCryptoNets.buildClientAided(CryptoNetsWeights.loadBundled(Activation.RELU));
+        assertEquals(1, model.checkLevels(p.maxLevel(), p.maxLevel()));
+        // the server asks for the inputs at level 2 (conv, then the first mask), so the first round also leaves at
+        // level 0: the masked conv outputs (|r x| <= 4 * 4.8 on the test set) need that room too
+        assertEquals(2, model.minimumInputLevel(p.maxLevel()));
+        assertEquals(1, model.checkLevels(2, p.maxLevel()), "the same output level from inputs at level 2");
+        assertTrue(p.dataPrimes()[0] / (2 * p.defaultScale()) > 2 * 4 * 4.8);
     }
 }

@@ -103,7 +103,7 @@ abstract class BranchLayer implements Layer {
                 x = y;
             }
             out[b] = x;
-            if (b < out.length - 1 && x != input && fitCompact(x, rt)) {
+            if (b < out.length - 1 && x != input && fitCompact(x, rt) && !sharesCiphertexts(x, input)) {
                 waiting[b] = compact(x, input, rt);
                 out[b] = null;
             }
@@ -117,6 +117,21 @@ abstract class BranchLayer implements Layer {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a branch output passes input ciphertexts through ({@link Pad}): compacting those would copy them
+     * while the input keeps the originals alive, so memory would grow instead of shrink.
+     */
+    private static boolean sharesCiphertexts(Ciphertext[] x, Ciphertext[] input) {
+        java.util.Set<Ciphertext> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        in.addAll(java.util.Arrays.asList(input));
+        for (Ciphertext c : x) {
+            if (in.contains(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean fitCompact(Ciphertext[] x, EncryptedRuntime rt) {

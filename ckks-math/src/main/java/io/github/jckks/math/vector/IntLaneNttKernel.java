@@ -231,8 +231,9 @@ public final class IntLaneNttKernel implements NttKernel {
     /**
      * Loads a[j..j+7] (residues below 2^32) as 8 int lanes in register order: long lane k of the result holds
      * a[j+k] in its low and a[j+4+k] in its high half, so the int lanes are the elements 0, 4, 1, 5, 2, 6, 3, 7.
-     * The stages of distance t &gt;= 8 are lane-wise and do not see the order; the twiddles of t = 4, 2, 1
-     * follow it ({@link NttTables#lateStageTwiddles32x8()}). Costs one shift and one or, no lane permutation.
+     * The stages of distance t &gt;= 8 are lane-wise and do not see the order; the twiddles of t = 4, 2, 1 are
+     * spread to it ({@link #SPREAD2}, {@link #SPREAD1}, the masks {@link #V4}, {@link #V2}, {@link #V1}). Costs one
+     * shift and one or, no lane permutation.
      */
     static IntVector load(long[] a, int j) {
         LongVector lo = LongVector.fromArray(S, a, j).and(M32);

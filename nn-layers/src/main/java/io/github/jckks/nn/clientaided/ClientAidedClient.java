@@ -14,7 +14,8 @@ import io.github.jckks.ckks.Serialization;
 
 /**
  * The key-holder role: encrypts a batch of inputs (one ciphertext per input element, slot i = image i, at the
- * top level and default scale, secret-key encryption so ciphertexts travel seeded at half size), answers the
+ * level the server's HELLO asks for (the top level unless the server says otherwise) and the default scale,
+ * secret-key encryption so ciphertexts travel seeded at half size), answers the
  * server's activation requests (decrypt, ReLU on the real parts, re-encrypt fresh at the top level) and
  * decrypts the results. It never sees the model, and sees pre-activation values only multiplied by the
  * server's secret positive factors and shuffled. Sessions are opened on a {@link Transport} with

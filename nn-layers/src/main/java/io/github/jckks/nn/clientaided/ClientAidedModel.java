@@ -16,7 +16,8 @@ import java.util.List;
  * ({@link #forward(Ciphertext[], EncryptedRuntime, ReluOracle)}), which {@link ClientAidedServer} gives
  * either an in-process or a TCP transport to the key holder.
  *
- * <p><b>Levels.</b> Inputs arrive at the top level L. A linear layer consumes one level (its rescale); an
+ * <p><b>Levels.</b> Inputs arrive at the top level L, or as low as {@link #minimumInputLevel} when the server
+ * asks for that ({@link ClientAidedServer#withLowestInputLevel}). A linear layer consumes one level (its rescale); an
  * activation needs its input at level &ge; 1 (the masking product is rescaled before sending) and returns at
  * L - 1 (the client re-encrypts at L, the server's unmasking rescales once). So between two activations there
  * is room for L - 2 linear layers, and the first segment (from the input) for L - 1. {@link #checkLevels}

@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  * The server role: holds the model and no secret key. {@link #serve} runs one session on a transport:
  * <ol>
  * <li>HELLO from the client (its parameters, which must equal the server's, and its public key, needed for
- * re-randomization); the server answers HELLO with its parameters;</li>
- * <li>any number of INFER (encrypted inputs at the top level and default scale) &rarr; the model runs; every
+ * re-randomization); the server answers HELLO with its parameters and, if it asks for the inputs below the top
+ * level ({@link #withLowestInputLevel}), that level;</li>
+ * <li>any number of INFER (encrypted inputs at the default scale, all at one level: the top level L, or at least
+ * the level the server asked for) &rarr; the model runs; every
  * client-aided activation round sends ACTIVATE (masked, shuffled, re-randomized values, a fresh round id) and
  * expects ACTIVATED with the same id and count, every ciphertext two-part at the top level and default scale
  * &rarr; RESULT (re-randomized outputs) with the INFER's id;</li>
@@ -72,10 +74,33 @@ public final class ClientAidedServer {
         this.runtime = runtime;
         this.model = model;
         this.masking = masking;
-        this.inputLevel = model.minimumInputLevel(context.maxLevel()); // also refuses a model too deep for L
+        model.checkLevels(context.maxLevel(), context.maxLevel()); // refuses a model too deep for L
+        this.inputLevel = context.maxLevel();
     }
 
-    /** @return the level this server asks the clients' inputs at, in its HELLO ({@link ClientAidedModel#minimumInputLevel}) */
+    private ClientAidedServer(ClientAidedServer base, int inputLevel) {
+        this.context = base.context;
+        this.params = base.params;
+        this.encoder = base.encoder;
+        this.runtime = base.runtime;
+        this.model = base.model;
+        this.masking = base.masking;
+        this.audit = base.audit;
+        this.inputLevel = inputLevel;
+    }
+
+    /**
+     * @return this server asking the clients for their inputs at the lowest level the model can start from
+     * ({@link ClientAidedModel#minimumInputLevel}) instead of the top: fewer primes to encrypt, send and compute on
+     * before the first round, whose values then leave at level 0. Opt in only when the first activation's masked
+     * values fit there: |r x| &Delta; &lt; q<sub>0</sub>/2 (r up to 2<sup>maskBits</sup>); nothing checks it at run
+     * time, and values beyond it wrap around modulo q<sub>0</sub>.
+     */
+    public ClientAidedServer withLowestInputLevel() {
+        return new ClientAidedServer(this, model.minimumInputLevel(context.maxLevel()));
+    }
+
+    /** @return the level this server asks the clients' inputs at in its HELLO: L unless {@link #withLowestInputLevel} */
     public int inputLevel() {
         return inputLevel;
     }
@@ -140,7 +165,9 @@ public final class ClientAidedServer {
                 throw new ClientAidedException("this server re-randomizes what it sends and needs the client's public key in HELLO");
             }
             Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(context, pk, masking.floodingBits()) : null;
-            t.send(Message.serverHello(Serialization.write(params), inputLevel));
+            byte[] p = Serialization.write(params);
+            // a one-item HELLO means L: clients that predate the input-level item still connect to such a server
+            t.send(inputLevel == context.maxLevel() ? Message.hello(p) : Message.serverHello(p, inputLevel));
             long[] roundId = {0};
             while (true) {
                 Message m = t.receive();
@@ -208,7 +235,6 @@ public final class ClientAidedServer {
         return r.ciphertexts();
     }
 
-    /** Count, size, level (the top level) and scale (the default scale) of ciphertexts from the client. */
     /** Fresh encryptions at the top level (activation answers). */
     private void checkCiphertexts(String what, Ciphertext[] cts, int expected) {
         checkCiphertexts(what, cts, expected, context.maxLevel());

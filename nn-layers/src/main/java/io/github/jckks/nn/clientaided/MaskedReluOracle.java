@@ -6,6 +6,7 @@ import io.github.jckks.ckks.CkksEncoder;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.math.Prng;
 import io.github.jckks.nn.EncryptedRuntime;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -145,7 +146,7 @@ public final class MaskedReluOracle implements ReluOracle {
             double qScale = ev.lastPrime(l);
             if (perSlot) {
                 Prng own = new Prng(seeds[j]);
-                java.util.Arrays.fill(seeds[j], (byte) 0);
+                Arrays.fill(seeds[j], (byte) 0);
                 factors[j] = randomFactors(own, slots);
                 own.wipe();
                 ev.multiplyPlainInPlace(c, encoder.encode(factors[j], l, qScale));

@@ -12,6 +12,7 @@ import io.github.jckks.nn.EncryptedRuntime;
 public final class Relu6Activation extends ElementwiseActivation {
     /** The clipping bound. */
     public static final double CAP = 6;
+
     /** @param size number of elements */
     public Relu6Activation(int size) {
         super(size);

@@ -26,7 +26,6 @@ import io.github.jckks.math.RnsRing;
 public final class Rerandomizer {
     private final CkksContext context;
     private final Evaluator evaluator;
-    private final PublicKey publicKey;
     /** One public-key encryptor per thread (not thread-safe; each owns a PRNG). */
     private final ThreadLocal<Encryptor> encryptors;
     private final int floodingBits;
@@ -45,7 +44,6 @@ public final class Rerandomizer {
         }
         this.context = context;
         this.evaluator = new Evaluator(context);
-        this.publicKey = publicKey;
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, publicKey));
         this.floodingBits = floodingBits;
     }

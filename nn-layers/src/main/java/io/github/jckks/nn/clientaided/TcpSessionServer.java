@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,6 +37,8 @@ public final class TcpSessionServer<S> implements AutoCloseable {
     private final ThreadPoolExecutor sessions;
     private final Thread acceptor;
     private final AtomicLong nextSession = new AtomicLong(1);
+    /** Connections accepted and not yet finished: closed by {@link #close} after the grace period. */
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Serves one session on its connection, until BYE (returning what it served) or a failure (throwing). */
@@ -81,8 +85,13 @@ public final class TcpSessionServer<S> implements AutoCloseable {
         this.pool = pool;
         this.listener = listener;
         this.serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(bind, port), 50);
+        try {
+            serverSocket.setReuseAddress(true);
+            serverSocket.bind(new InetSocketAddress(bind, port), 50);
+        } catch (IOException e) {
+            serverSocket.close();
+            throw e;
+        }
         AtomicLong threadNo = new AtomicLong();
         this.sessions = new ThreadPoolExecutor(maxSessions, maxSessions, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(4 * maxSessions), r -> {
@@ -113,15 +122,18 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             } catch (IOException e) {
                 if (!closed) {
                     LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
+                    pause(); // e.g. out of file descriptors: do not spin
                 }
                 continue;
             }
+            open.add(s);
             long id = nextSession.getAndIncrement();
             try {
                 sessions.execute(() -> runSession(id, s));
             } catch (RejectedExecutionException e) {
                 LOG.log(System.Logger.Level.WARNING, "session " + id + " from " + s.getRemoteSocketAddress()
                         + " refused: all session threads busy");
+                open.remove(s);
                 try {
                     s.close();
                 } catch (IOException ignored) {
@@ -143,6 +155,7 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             failure = e;
             LOG.log(System.Logger.Level.INFO, "session " + id + " with " + peer + " failed: " + e.getMessage());
         } finally {
+            open.remove(s);
             try {
                 s.close();
             } catch (IOException ignored) {
@@ -150,11 +163,26 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             }
         }
         if (listener != null) {
-            listener.sessionEnded(id, peer, stats, t == null ? 0 : t.bytesSent(), t == null ? 0 : t.bytesReceived(), failure);
+            try {
+                listener.sessionEnded(id, peer, stats, t == null ? 0 : t.bytesSent(), t == null ? 0 : t.bytesReceived(), failure);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "session listener failed: " + e);
+            }
         }
     }
 
-    /** Stops accepting and closes the listening socket; running sessions get up to 5 s to end, then are interrupted. */
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops accepting and closes the listening socket; running and queued sessions get up to 5 s to end, then
+     * their connections are closed (which ends a session blocked in a read) and their threads interrupted.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -169,12 +197,24 @@ public final class TcpSessionServer<S> implements AutoCloseable {
         sessions.shutdown();
         try {
             if (!sessions.awaitTermination(5, TimeUnit.SECONDS)) {
+                closeOpenConnections();
                 sessions.shutdownNow();
             }
             acceptor.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeOpenConnections();
             sessions.shutdownNow();
+        }
+    }
+
+    private void closeOpenConnections() {
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
         }
     }
 }

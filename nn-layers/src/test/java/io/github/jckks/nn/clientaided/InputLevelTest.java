@@ -52,7 +52,9 @@ class InputLevelTest {
         CkksContext ctx = Fixtures.smallContext(3); // L = 3, the model needs 2
         Random r = new Random(2);
         ClientAidedModel model = ClientAidedNetworkTest.denseReluDense(r, 6, 8, 3);
-        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), POOL);
+        ClientAidedServer atTop = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), POOL);
+        assertEquals(3, atTop.inputLevel(), "by default the inputs enter at L");
+        ClientAidedServer server = atTop.withLowestInputLevel();
         assertEquals(2, server.inputLevel());
         double[][] images = Fixtures.images(r, 64, 6, 1.5);
         double[][] expected = model.forward(images);
@@ -71,24 +73,41 @@ class InputLevelTest {
         CkksContext ctx = Fixtures.smallContext(3);
         Random r = new Random(3);
         ClientAidedModel model = ClientAidedNetworkTest.denseReluDense(r, 2, 3, 1);
-        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), POOL);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), POOL).withLowestInputLevel();
         ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
-        for (int[] levels : new int[][] {{3, 3}, {1, 1}, {2, 3}}) {
+        for (int[] levels : new int[][] {{3, 3}, {2, 2}, {1, 1}, {2, 3}}) {
+            boolean accepted = levels[0] == levels[1] && levels[0] >= 2;
             InProcessTransport[] pair = InProcessTransport.pair(ctx, Fixtures.limits());
             CompletableFuture<ClientAidedServer.SessionStats> served = CompletableFuture.supplyAsync(() -> server.serve(pair[1]));
-            try (ClientAidedClient.Session s = client.open(pair[0])) {
-                Ciphertext[] in = {client.encrypt(new double[] {0.5}, levels[0]), client.encrypt(new double[] {-0.5}, levels[1])};
-                if (levels[0] == 3 && levels[1] == 3) {
-                    assertEquals(1, s.inferEncrypted(in).length, "top-level inputs (an older client) are served");
-                } else {
-                    ClientAidedException e = assertThrows(ClientAidedException.class, () -> s.inferEncrypted(in));
-                    assertTrue(e.getMessage().contains("level"), e.getMessage());
-                }
-            } catch (ClientAidedException closedByServer) {
-                // the server ends a session with an error; closing it may fail
+            ClientAidedClient.Session s = client.open(pair[0]);
+            Ciphertext[] in = {client.encrypt(new double[] {0.5}, levels[0]), client.encrypt(new double[] {-0.5}, levels[1])};
+            if (accepted) {
+                assertEquals(1, s.inferEncrypted(in).length, "inputs at levels " + levels[0] + ", " + levels[1]);
+                s.close();
+                assertEquals(1, served.join().inferences(), "the server served it and ended normally");
+            } else {
+                ClientAidedException e = assertThrows(ClientAidedException.class, () -> s.inferEncrypted(in));
+                assertTrue(e.getMessage().contains("level"), e.getMessage());
+                ClientAidedException fromServer = assertThrows(java.util.concurrent.CompletionException.class, served::join)
+                        .getCause() instanceof ClientAidedException c ? c : null;
+                assertTrue(fromServer != null && fromServer.getMessage().contains("level"), "the server refused it: " + fromServer);
             }
-            served.exceptionally(t -> null).join();
         }
+    }
+
+    @Test
+    void aServerAtTheTopLevelSendsTheOneItemHelloOfEarlierVersions() {
+        CkksContext ctx = Fixtures.smallContext(2);
+        ClientAidedModel model = ClientAidedNetworkTest.denseReluDense(new Random(4), 2, 3, 1);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), POOL);
+        InProcessTransport[] pair = InProcessTransport.pair(ctx, Fixtures.limits());
+        CompletableFuture.runAsync(() -> server.serve(pair[1]));
+        pair[0].send(Message.hello(Serialization.write(ctx.parameters()),
+                Serialization.write(ctx, new io.github.jckks.ckks.KeyGenerator(ctx).publicKey())));
+        Message hello = pair[0].receive();
+        assertEquals(MessageKind.HELLO, hello.kind());
+        assertEquals(1, hello.items().length, "no input-level item when the inputs enter at L");
+        pair[0].send(Message.bye());
     }
 
     @Test

@@ -80,6 +80,28 @@ class PooledTransportTest {
         ClientAidedException bad = assertThrows(ClientAidedException.class,
                 () -> MessageCodec.decode(CTX, corrupt, 10, POOL));
         assertTrue(bad.getMessage().contains("ciphertext 4 of 5 is invalid"), bad.getMessage());
+        // two bad items: both paths name the first one, with the same message
+        int[] ends = itemEnds(good);
+        byte[] twoBad = good.clone();
+        twoBad[ends[1] - 2] ^= 1;
+        twoBad[ends[3] - 2] ^= 1;
+        String sequential = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, twoBad, 10)).getMessage();
+        String pooled = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, twoBad, 10, POOL)).getMessage();
+        assertEquals(sequential, pooled);
+        assertTrue(pooled.contains("ciphertext 1 of 5 is invalid"), pooled);
+    }
+
+    /** @return the offset just past each item of a payload (header of 20 bytes, then a 4-byte length and the bytes) */
+    private static int[] itemEnds(byte[] payload) {
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        int count = b.getInt(16);
+        int[] ends = new int[count];
+        int at = MessageCodec.HEADER_BYTES;
+        for (int i = 0; i < count; i++) {
+            at += 4 + b.getInt(at);
+            ends[i] = at;
+        }
+        return ends;
     }
 
     @Test
