@@ -14,7 +14,8 @@ import io.github.jckks.math.RnsPoly;
  * they have just expanded from it and that nothing else references. Afterwards c<sub>1</sub> is reachable only through
  * {@link #part(int) part(1)}, which forgets the seed because its caller may write to the live polynomial, through
  * {@link #copy()} (a deep copy, seed included), and through a package-private read-only accessor used by
- * {@link Serialization} and {@link Decryptor}, which do not write. Every operation that replaces the parts clears the
+ * {@link Serialization}, {@link Decryptor}, {@link CompactCiphertext} and {@link Evaluator} (for the operands it
+ * only reads), which do not write. Every operation that replaces the parts clears the
  * seed too. So the serializer writes the seed without re-expanding it to compare.
  */
 public final class Ciphertext {
@@ -66,7 +67,10 @@ public final class Ciphertext {
         return parts[i];
     }
 
-    /** Part i for a reader that does not write to it (Serialization, Decryptor): keeps the seed. */
+    /**
+     * Part i for a reader that does not write to it (Serialization, Decryptor, the Evaluator's read-only operands):
+     * keeps the seed, and writes nothing, so concurrent readers of a shared ciphertext do not race.
+     */
     RnsPoly partForReading(int i) {
         return parts[i];
     }

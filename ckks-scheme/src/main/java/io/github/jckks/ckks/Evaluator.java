@@ -118,9 +118,9 @@ public final class Evaluator {
         }
         for (int i = 0; i < b.size(); i++) {
             if (subtract) {
-                rq.sub(acc.part(i), b.part(i), acc.part(i));
+                rq.sub(acc.part(i), b.partForReading(i), acc.part(i));
             } else {
-                rq.add(acc.part(i), b.part(i), acc.part(i));
+                rq.add(acc.part(i), b.partForReading(i), acc.part(i));
             }
         }
         acc.clearSeed();
@@ -222,7 +222,7 @@ public final class Evaluator {
         RnsPoly c0 = rq.newPoly(k, true);
         RnsPoly c1 = rq.newPoly(k, true);
         RnsPoly c2 = rq.newPoly(k, true);
-        rq.tensor(a.part(0), a.part(1), b.part(0), b.part(1), c0, c1, c2);
+        rq.tensor(a.partForReading(0), a.partForReading(1), b.partForReading(0), b.partForReading(1), c0, c1, c2);
         return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
     }
 
@@ -237,10 +237,10 @@ public final class Evaluator {
         RnsPoly c0 = rq.newPoly(k, true);
         RnsPoly c1 = rq.newPoly(k, true);
         RnsPoly c2 = rq.newPoly(k, true);
-        rq.mulPointwise(a.part(0), a.part(0), c0);
-        rq.mulPointwise(a.part(0), a.part(1), c1);
+        rq.mulPointwise(a.partForReading(0), a.partForReading(0), c0);
+        rq.mulPointwise(a.partForReading(0), a.partForReading(1), c1);
         rq.add(c1, c1, c1);
-        rq.mulPointwise(a.part(1), a.part(1), c2);
+        rq.mulPointwise(a.partForReading(1), a.partForReading(1), c2);
         return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
     }
 
@@ -259,13 +259,13 @@ public final class Evaluator {
             throw new IllegalArgumentException("square needs 3 output polynomials, got " + out.length);
         }
         for (RnsPoly p : out) {
-            if (p.limbCount() != k || p.n() != a.n() || p == a.part(0) || p == a.part(1)) {
+            if (p.limbCount() != k || p.n() != a.n() || p == a.partForReading(0) || p == a.partForReading(1)) {
                 throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
             }
         }
         double scale = productScale(a.scale(), a.scale(), a.level());
         // one pass (a0 a1 computed twice): the square is memory-bound, four passes cost more than a product
-        rq.tensor(a.part(0), a.part(1), a.part(0), a.part(1), out[0], out[1], out[2]);
+        rq.tensor(a.partForReading(0), a.partForReading(1), a.partForReading(0), a.partForReading(1), out[0], out[1], out[2]);
         return new Ciphertext(out, scale);
     }
 
@@ -299,7 +299,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("complex-packed square needs 3 output polynomials, got " + out.length);
         }
         for (RnsPoly p : out) {
-            if (p.limbCount() != k || p.n() != z.n() || p == z.part(0) || p == z.part(1)) {
+            if (p.limbCount() != k || p.n() != z.n() || p == z.partForReading(0) || p == z.partForReading(1)) {
                 throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
             }
         }
@@ -315,13 +315,13 @@ public final class Evaluator {
         RnsPoly c0 = ws.conj0.view(k);
         RnsPoly c1 = ws.conj1.view(k);
         RnsPoly rotated1 = ws.rotated.view(k);
-        rq.automorphism(z.part(0), galois, c0);
-        rq.automorphism(z.part(1), galois, rotated1);
+        rq.automorphism(z.partForReading(0), galois, c0);
+        rq.automorphism(z.partForReading(1), galois, rotated1);
         keySwitch(rotated1, key, ws.out0.view(k), c1);
         rq.add(c0, ws.out0.view(k), c0);
         // per part, one pass: u = z + conj z, w = X^(N/4) (z - conj z); p = u - w over conj z, q = u + w into out
-        rq.twistedButterfly(z.part(0), c0, eighthRoot, c0, out[0]);
-        rq.twistedButterfly(z.part(1), c1, eighthRoot, c1, out[1]);
+        rq.twistedButterfly(z.partForReading(0), c0, eighthRoot, c0, out[0]);
+        rq.twistedButterfly(z.partForReading(1), c1, eighthRoot, c1, out[1]);
         // (p0, p1) x (q0, q1), q held in out[0], out[1]: one pass, each element read before it is overwritten
         rq.tensor(c0, c1, out[0], out[1], out[0], out[1], out[2]);
         return new Ciphertext(out, scale);
@@ -392,7 +392,7 @@ public final class Evaluator {
         checkScales("accumulate", acc.scale(), ct.scale() * scale);
         long[] r = scalarResidues(c, scale, ct.level());
         for (int i = 0; i < ct.size(); i++) {
-            rq.mulScalarAdd(ct.part(i), r, acc.part(i));
+            rq.mulScalarAdd(ct.partForReading(i), r, acc.part(i));
         }
         acc.clearSeed();
     }
@@ -581,10 +581,10 @@ public final class Evaluator {
         int k = ct.level() + 1;
         RnsPoly c0 = rq.newPoly(k, true);
         RnsPoly c1 = rq.newPoly(k, true);
-        rq.automorphism(ct.part(0), galois, c0);
+        rq.automorphism(ct.partForReading(0), galois, c0);
         Workspace w = workspace.get();
         RnsPoly rotated1 = w.rotated.view(k);
-        rq.automorphism(ct.part(1), galois, rotated1);
+        rq.automorphism(ct.partForReading(1), galois, rotated1);
         keySwitch(rotated1, key, w.out0.view(k), c1);
         rq.add(c0, w.out0.view(k), c0);
         return new Ciphertext(new RnsPoly[] {c0, c1}, ct.scale());

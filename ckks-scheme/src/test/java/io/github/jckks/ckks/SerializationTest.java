@@ -178,6 +178,26 @@ class SerializationTest {
     }
 
     @Test
+    void operandsTheEvaluatorOnlyReadsKeepTheirSeed() {
+        Ciphertext a = new Encryptor(ctx, kg.secretKey()).encrypt(encoder.encode(x));
+        Ciphertext b = new Encryptor(ctx, kg.secretKey()).encrypt(encoder.encode(x));
+        byte[] before = Serialization.write(ctx, a);
+        Evaluator ev = new Evaluator(ctx);
+        Ciphertext sum = ev.add(b, a);
+        Ciphertext product = ev.multiply(a, b);
+        Ciphertext square = ev.square(a);
+        assertNotNull(a.seed(), "read as an operand: still seeded");
+        assertNotNull(b.seed());
+        assertArrayEquals(before, Serialization.write(ctx, a), "and serializes seeded, identically");
+        assertNull(sum.seed(), "a result has no seed");
+        assertNull(product.seed());
+        assertNull(square.seed());
+        ev.addInPlace(a, b); // a is written: its seed goes
+        assertNull(a.seed());
+        assertNotNull(b.seed());
+    }
+
+    @Test
     void seededCiphertextIsHalfSizeAndDecrypts() throws IOException {
         Ciphertext ct = new Encryptor(ctx, kg.secretKey()).encrypt(encoder.encode(x));
         assertNotNull(ct.seed());
