@@ -85,17 +85,22 @@ public final class MessageCodec {
 
     /** Writes the payload of a message with these items (as {@link #encode} lays it out) without assembling it. */
     public static void writePayload(DataOutputStream out, Message m, byte[][] items) throws IOException {
+        writeHeader(out, m, items.length);
+        for (byte[] it : items) {
+            out.writeInt(it.length);
+            out.write(it);
+        }
+    }
+
+    /** Writes the {@value #HEADER_BYTES}-byte header of a payload of {@code count} items; the items follow. */
+    public static void writeHeader(DataOutputStream out, Message m, int count) throws IOException {
         out.writeInt(MAGIC);
         out.writeByte(VERSION);
         out.writeByte(m.kind().code());
         out.writeByte(m.op());
         out.writeByte(0);
         out.writeLong(m.requestId());
-        out.writeInt(items.length);
-        for (byte[] it : items) {
-            out.writeInt(it.length);
-            out.write(it);
-        }
+        out.writeInt(count);
     }
 
     private static void forEach(ForkJoinPool pool, int count, IntConsumer body) {

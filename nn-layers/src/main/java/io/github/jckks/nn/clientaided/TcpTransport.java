@@ -1,6 +1,8 @@
 package io.github.jckks.nn.clientaided;
 
+import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.Serialization;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * A {@link Transport} over one TCP connection: every message is a frame, a 4-byte big-endian payload length
@@ -23,7 +26,8 @@ import java.util.concurrent.ForkJoinPool;
  *
  * <p>Given a pool, the ciphertexts of a message are serialized and parsed on it, one per task
  * ({@link MessageCodec#items}, {@link MessageCodec#decode(CkksContext, byte[], int, ForkJoinPool)}): the frames are
- * the same, so either end may use one or not. A frame is written item by item, never assembled in one array.
+ * the same, so either end may use one or not. A frame is written item by item, never assembled in one array;
+ * with a pool, item i is written while the pool serializes the next ones.
  */
 public final class TcpTransport implements Transport {
     private final Socket socket;
@@ -106,6 +110,10 @@ public final class TcpTransport implements Transport {
         if (closed) {
             throw new ClientAidedException("connection to " + peer + " is closed");
         }
+        if (pool != null && m.kind().carriesCiphertexts()) {
+            sendStreaming(m);
+            return;
+        }
         byte[][] items = MessageCodec.items(context, m, pool);
         long n = MessageCodec.payloadBytes(items);
         if (n > limits.maxFrameBytes()) {
@@ -120,6 +128,58 @@ public final class TcpTransport implements Transport {
         } catch (IOException e) {
             closeQuietly();
             throw new ConnectionLostException("sending " + m + " to " + peer + " failed (peer disconnected?): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The frame of a ciphertext message, written while the pool serializes it: the sizes come first
+     * ({@link Serialization#sizeOf}, which also runs the writer's checks), then item i goes out as soon as it is
+     * serialized, so the socket carries the first items while the pool works on the next ones. The same bytes as
+     * {@link MessageCodec#encode}.
+     */
+    private void sendStreaming(Message m) {
+        Ciphertext[] cts = m.ciphertexts();
+        int[] sizes = new int[cts.length];
+        long n = MessageCodec.HEADER_BYTES;
+        for (int i = 0; i < cts.length; i++) {
+            long size = Serialization.sizeOf(context, cts[i]);
+            n += 4 + size;
+            if (n > limits.maxFrameBytes()) {
+                throw new ClientAidedException("outgoing " + m + " exceeds the maximum frame of " + limits.maxFrameBytes()
+                        + " bytes (at least " + n + " bytes)");
+            }
+            sizes[i] = (int) size;
+        }
+        @SuppressWarnings("unchecked")
+        ForkJoinTask<byte[]>[] items = new ForkJoinTask[cts.length];
+        for (int i = 0; i < cts.length; i++) {
+            Ciphertext ct = cts[i];
+            items[i] = pool.submit(() -> Serialization.write(context, ct));
+        }
+        try {
+            out.writeInt((int) n);
+            MessageCodec.writeHeader(out, m, cts.length);
+            for (int i = 0; i < cts.length; i++) {
+                byte[] item = items[i].join();
+                if (item.length != sizes[i]) {
+                    throw new IllegalStateException("ciphertext " + i + " serialized to " + item.length + " bytes, "
+                            + sizes[i] + " announced");
+                }
+                out.writeInt(item.length);
+                out.write(item);
+            }
+            out.flush();
+            bytesSent += 4L + n;
+        } catch (IOException | RuntimeException e) {
+            for (ForkJoinTask<byte[]> t : items) {
+                t.cancel(false);
+            }
+            closeQuietly(); // a frame cut short: the stream is unusable
+            if (e instanceof IOException io) {
+                throw new ConnectionLostException("sending " + m + " to " + peer + " failed (peer disconnected?): "
+                        + io.getMessage(), io);
+            }
+            throw new ClientAidedException("sending " + m + " to " + peer + " failed: " + e.getMessage(), e);
         }
     }
 
