@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.function.IntConsumer;
 
 /**
@@ -128,10 +129,48 @@ public final class MessageCodec {
      * @throws ClientAidedException naming the malformed field (for invalid ciphertexts, the first one)
      */
     public static Message decode(CkksContext context, byte[] payload, int maxItems, ForkJoinPool pool) {
-        if (payload.length < HEADER_BYTES) {
-            throw malformed("frame of " + payload.length + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
-        }
         ByteBuffer b = ByteBuffer.wrap(payload);
+        try {
+            return decode(context, new PayloadSource() {
+                @Override
+                public int remaining() {
+                    return b.remaining();
+                }
+
+                @Override
+                public void readFully(byte[] dst) {
+                    b.get(dst);
+                }
+            }, maxItems, pool);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // an array does not fail
+        }
+    }
+
+    /** A payload's bytes as they arrive: a whole array, or a socket read piece by piece within a frame. */
+    interface PayloadSource {
+        /** @return the bytes of the payload not read yet */
+        int remaining();
+
+        /** Reads exactly {@code dst.length} bytes (never more than {@link #remaining}). */
+        void readFully(byte[] dst) throws IOException;
+    }
+
+    /**
+     * Decodes a payload while it arrives, with every check of {@link #decode(CkksContext, byte[], int, ForkJoinPool)}
+     * (the same messages): with a pool, each ciphertext is parsed on it as soon as its bytes are in, while the next
+     * ones are still being read.
+     *
+     * @throws IOException if the source fails (the connection)
+     */
+    static Message decode(CkksContext context, PayloadSource in, int maxItems, ForkJoinPool pool) throws IOException {
+        int length = in.remaining();
+        if (length < HEADER_BYTES) {
+            throw malformed("frame of " + length + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
+        }
+        byte[] header = new byte[HEADER_BYTES];
+        in.readFully(header);
+        ByteBuffer b = ByteBuffer.wrap(header);
         int magic = b.getInt();
         if (magic != MAGIC) {
             throw malformed(String.format("bad magic 0x%08X (expected 0x%08X \"JCCA\")", magic, MAGIC));
@@ -161,47 +200,71 @@ public final class MessageCodec {
             throw malformed(kind + " declares " + (count & 0xFFFFFFFFL) + " items, allowed [" + min + ", " + max + "]");
         }
         // every item needs at least its 4-byte length: a count the frame cannot hold is rejected before allocation
-        if ((long) count * 4 > b.remaining()) {
-            throw malformed(kind + " declares " + count + " items but only " + b.remaining() + " bytes follow the header");
+        if ((long) count * 4 > in.remaining()) {
+            throw malformed(kind + " declares " + count + " items but only " + in.remaining() + " bytes follow the header");
         }
+        boolean parseAsTheyCome = kind.carriesCiphertexts() && pool != null;
         byte[][] items = new byte[count][];
-        for (int i = 0; i < count; i++) {
-            if (b.remaining() < 4) {
-                throw malformed("item " + i + " of " + count + ": frame ends before its length");
+        Ciphertext[] cts = new Ciphertext[kind.carriesCiphertexts() ? count : 0];
+        IllegalArgumentException[] failures = new IllegalArgumentException[count];
+        ForkJoinTask<?>[] parsing = new ForkJoinTask<?>[parseAsTheyCome ? count : 0];
+        byte[] lengthBytes = new byte[4];
+        try {
+            for (int i = 0; i < count; i++) {
+                if (in.remaining() < 4) {
+                    throw malformed("item " + i + " of " + count + ": frame ends before its length");
+                }
+                in.readFully(lengthBytes);
+                int len = ByteBuffer.wrap(lengthBytes).getInt();
+                if (len < 0 || len > in.remaining()) {
+                    throw malformed("item " + i + " of " + count + " declares " + (len & 0xFFFFFFFFL) + " bytes but "
+                            + in.remaining() + " remain in the frame");
+                }
+                if (kind == MessageKind.ERROR && len > MAX_ERROR_BYTES) {
+                    throw malformed("error text of " + len + " bytes exceeds " + MAX_ERROR_BYTES);
+                }
+                items[i] = new byte[len];
+                in.readFully(items[i]);
+                if (parseAsTheyCome) {
+                    int k = i;
+                    parsing[i] = pool.submit(() -> parseItem(context, items, k, cts, failures));
+                }
             }
-            int len = b.getInt();
-            if (len < 0 || len > b.remaining()) {
-                throw malformed("item " + i + " of " + count + " declares " + (len & 0xFFFFFFFFL) + " bytes but "
-                        + b.remaining() + " remain in the frame");
+            if (in.remaining() > 0) {
+                throw malformed(in.remaining() + " trailing bytes after the last item");
             }
-            if (kind == MessageKind.ERROR && len > MAX_ERROR_BYTES) {
-                throw malformed("error text of " + len + " bytes exceeds " + MAX_ERROR_BYTES);
+        } finally {
+            for (ForkJoinTask<?> t : parsing) {
+                if (t != null) {
+                    t.join(); // done or quick to finish: no task outlives the decode
+                }
             }
-            items[i] = new byte[len];
-            b.get(items[i]);
-        }
-        if (b.hasRemaining()) {
-            throw malformed(b.remaining() + " trailing bytes after the last item");
         }
         if (!kind.carriesCiphertexts()) {
             return new Message(kind, id, op, new Ciphertext[0], items);
         }
-        Ciphertext[] cts = new Ciphertext[count];
-        IllegalArgumentException[] failures = new IllegalArgumentException[count];
-        forEach(pool, count, i -> {
-            try {
-                cts[i] = Serialization.readCiphertext(context, items[i]);
-            } catch (IllegalArgumentException e) {
-                failures[i] = e;
+        if (!parseAsTheyCome) {
+            for (int i = 0; i < count; i++) {
+                parseItem(context, items, i, cts, failures);
             }
-            items[i] = null;
-        });
+        }
         for (int i = 0; i < count; i++) {
             if (failures[i] != null) {
                 throw malformed(kind + " ciphertext " + i + " of " + count + " is invalid: " + failures[i].getMessage(), failures[i]);
             }
         }
         return new Message(kind, id, op, cts, new byte[0][]);
+    }
+
+    /** Parses item i into cts[i], or records why it is invalid; frees the item's bytes. */
+    private static void parseItem(CkksContext context, byte[][] items, int i, Ciphertext[] cts,
+                                  IllegalArgumentException[] failures) {
+        try {
+            cts[i] = Serialization.readCiphertext(context, items[i]);
+        } catch (IllegalArgumentException e) {
+            failures[i] = e;
+        }
+        items[i] = null;
     }
 
     private static ClientAidedException malformed(String what) {

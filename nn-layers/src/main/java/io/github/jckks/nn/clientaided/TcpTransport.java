@@ -27,7 +27,8 @@ import java.util.concurrent.ForkJoinTask;
  * <p>Given a pool, the ciphertexts of a message are serialized and parsed on it, one per task
  * ({@link MessageCodec#items}, {@link MessageCodec#decode(CkksContext, byte[], int, ForkJoinPool)}): the frames are
  * the same, so either end may use one or not. A frame is written item by item, never assembled in one array;
- * with a pool, item i is written while the pool serializes the next ones.
+ * with a pool, item i is written while the pool serializes the next ones, and a received item is parsed while
+ * the next ones arrive.
  */
 public final class TcpTransport implements Transport {
     private final Socket socket;
@@ -204,10 +205,29 @@ public final class TcpTransport implements Transport {
                 throw new ClientAidedException("frame length " + (n & 0xFFFFFFFFL) + " from " + peer + " outside ["
                         + MessageCodec.HEADER_BYTES + ", " + limits.maxFrameBytes() + "] (oversized or garbage length prefix)");
             }
+            if (pool != null) {
+                // parse each ciphertext on the pool as soon as its bytes are in, while the rest of the frame arrives
+                long frameDeadline = deadline;
+                int[] left = {n};
+                Message m = MessageCodec.decode(context, new MessageCodec.PayloadSource() {
+                    @Override
+                    public int remaining() {
+                        return left[0];
+                    }
+
+                    @Override
+                    public void readFully(byte[] dst) throws IOException {
+                        TcpTransport.this.readFully(dst, false, frameDeadline);
+                        left[0] -= dst.length;
+                    }
+                }, limits.maxCiphertexts(), pool);
+                bytesReceived += 4L + n;
+                return m;
+            }
             byte[] payload = new byte[n];
             readFully(payload, false, deadline);
             bytesReceived += 4L + n;
-            return MessageCodec.decode(context, payload, limits.maxCiphertexts(), pool);
+            return MessageCodec.decode(context, payload, limits.maxCiphertexts(), null);
         } catch (ConnectionLostException e) {
             closeQuietly();
             throw e;

@@ -91,6 +91,53 @@ class PooledTransportTest {
         assertTrue(pooled.contains("ciphertext 1 of 5 is invalid"), pooled);
     }
 
+    @Test
+    void aPooledTcpTransportParsingAsTheFrameArrivesRejectsDamageWithTheSameMessages() throws Exception {
+        Ciphertext[] c = cts(5);
+        byte[] good = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATED, 9, c));
+        int[] ends = itemEnds(good);
+        byte[] badMagic = good.clone();
+        badMagic[0] ^= 0x40;
+        byte[] longItem = good.clone();
+        ByteBuffer.wrap(longItem).putInt(ends[3], Integer.MAX_VALUE); // item 4's length points past the frame
+        byte[] twoBad = good.clone();
+        twoBad[ends[1] - 2] ^= 1;
+        twoBad[ends[3] - 2] ^= 1;
+        byte[] trailing = Arrays.copyOf(good, good.length + 3);
+        byte[] cutShort = Arrays.copyOf(good, ends[2] + 2); // the frame ends inside item 3's length
+        TransportLimits limits = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(20));
+        for (byte[] payload : new byte[][] {good, badMagic, longItem, twoBad, trailing, cutShort}) {
+            try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+                        TcpTransport raw = new TcpTransport(s, CTX, limits);
+                        raw.sendRaw(ByteBuffer.allocate(4).putInt(payload.length).array());
+                        raw.sendRaw(payload);
+                        s.shutdownOutput();
+                        s.getInputStream().read(); // until the receiver closes
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                try (Socket accepted = ss.accept()) {
+                    TcpTransport pooled = new TcpTransport(accepted, CTX, limits, POOL);
+                    if (payload == good) {
+                        Message m = pooled.receive();
+                        for (int i = 0; i < c.length; i++) {
+                            assertArrayEquals(Serialization.write(CTX, c[i]), Serialization.write(CTX, m.ciphertexts()[i]));
+                        }
+                    } else {
+                        String expected = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, payload, 10))
+                                .getMessage();
+                        String actual = assertThrows(ClientAidedException.class, pooled::receive).getMessage();
+                        assertEquals(expected, actual);
+                    }
+                }
+                sender.exceptionally(t -> null).join();
+            }
+        }
+    }
+
     /** @return the offset just past each item of a payload (header of 20 bytes, then a 4-byte length and the bytes) */
     private static int[] itemEnds(byte[] payload) {
         ByteBuffer b = ByteBuffer.wrap(payload);
