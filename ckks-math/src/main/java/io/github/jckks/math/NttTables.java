@@ -161,9 +161,13 @@ public final class NttTables {
      * N / 2t + {@link #LATE_STAGE_PAD} entries later.
      *
      * @param stage 0, 1, 2 for forward t = 4, 2, 1; 3, 4, 5 for inverse t = 1, 2, 4
+     * @throws IllegalArgumentException if stage is outside [0, 6] (6 gives the table's length)
      */
     public int lateStageOffset(int stage) {
-        int off = 0;
+        if (stage < 0 || stage > LATE_DISTANCES.length) {
+            throw new IllegalArgumentException("late stage " + stage + " outside [0, " + LATE_DISTANCES.length + "]");
+        }
+        int off = 0; // at most six terms: cheaper to add up than to keep
         for (int s = 0; s < stage; s++) {
             off += 2 * (n / (2 * LATE_DISTANCES[s]) + LATE_STAGE_PAD);
         }
