@@ -191,18 +191,18 @@ public final class CryptoNetsClient {
                 throw new IllegalArgumentException("batch of " + count + " images, allowed [1, " + batchSize() + "]");
             }
             long t0 = System.nanoTime();
-            Ciphertext[] input = new Ciphertext[columns.length];
             // complex packing only when the batch does not fit the slots: a smaller batch costs half as real-packed
             boolean complex = packing == Packing.COMPLEX && count > params.slots();
-            parallel(columns.length, p -> input[p] = encryptColumn(columns[p], inputLevel));
-            long t1 = System.nanoTime();
             long id = nextId++;
+            Message request = Message.infer(id, encryptBatch(columns), complex);
+            long t1 = System.nanoTime();
             int rounds = 0;
             long answered = 0;
             long answerNanos = 0;
             Ciphertext[] out;
             try {
-                transport.send(Message.infer(id, input, complex));
+                transport.send(request);
+                request = null; // sent: over TCP the batch (600 MB at N = 8192) need not stay live while the server works
                 while (true) {
                     Message m = transport.receive();
                     if (m.kind() == MessageKind.ACTIVATE) {
@@ -244,6 +244,13 @@ public final class CryptoNetsClient {
             parallel(out.length, c -> logits[c] = decodeColumn(result[c], count, complex));
             long t3 = System.nanoTime();
             return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered);
+        }
+
+        /** @return the batch's columns encrypted at the session's input level, one ciphertext per column, in parallel */
+        private Ciphertext[] encryptBatch(double[][] columns) {
+            Ciphertext[] input = new Ciphertext[columns.length];
+            parallel(columns.length, p -> input[p] = encryptColumn(columns[p], inputLevel));
+            return input;
         }
 
         /** Ends the session (BYE) and closes the transport. */
