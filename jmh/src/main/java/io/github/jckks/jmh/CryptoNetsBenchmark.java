@@ -51,7 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 6)
 @Measurement(iterations = 7)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms8g", "-Xmx8g", "-Xmn2g",
-    "-XX:+UseParallelGC", "-XX:+UseTransparentHugePages"})
+    "-XX:+UseParallelGC", "-XX:-UseAdaptiveSizePolicy", "-XX:+UseTransparentHugePages"})
 public class CryptoNetsBenchmark {
     @Param({"complex", "real"})
     public String packing;
