@@ -70,6 +70,11 @@ public final class LimbPool {
         }
     }
 
+    /** @return the ring degree N (the length of the arrays) */
+    public int n() {
+        return n;
+    }
+
     /** @return how many arrays are currently pooled */
     public int size() {
         return pooled.get();

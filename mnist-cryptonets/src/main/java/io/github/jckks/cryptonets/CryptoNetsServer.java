@@ -10,6 +10,7 @@ import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
+import io.github.jckks.math.LimbPool;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.MacKernels;
@@ -49,6 +50,8 @@ public final class CryptoNetsServer {
     private final CkksContext context;
     private final CkksParameters params;
     private final ForkJoinPool pool;
+    /** The limb arrays the SQUARE sessions recycle, shared so that a session starts with those of the previous ones. */
+    private final LimbPool limbs;
     private final Sequential squareNet;
     private final ClientAidedServer reluServer;
 
@@ -87,6 +90,7 @@ public final class CryptoNetsServer {
         this.params = EncryptedCryptoNets.parameters(activation);
         this.context = new CkksContext(params);
         this.pool = pool;
+        this.limbs = EncryptedRuntime.newLimbPool(context.n());
         if (activation == Activation.SQUARE) {
             this.squareNet = EncryptedCryptoNets.build(weights);
             if (params.maxLevel() < squareNet.depth()) {
@@ -162,7 +166,8 @@ public final class CryptoNetsServer {
                 throw new ClientAidedException("the client's evaluation keys hold no relinearization key");
             }
             // each INFER says whether it is complex-packed (its op byte); complex squares need the conjugation key
-            EncryptedRuntime real = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool, Packing.REAL);
+            EncryptedRuntime real = new EncryptedRuntime(new Evaluator(context, keys), MacKernels.get(), pool, Packing.REAL,
+                    limbs);
             EncryptedRuntime complex = keys.galois(GaloisElements.conjugation(context.n())) != null
                     ? real.withPacking(Packing.COMPLEX) : null;
             t.send(Message.hello(Serialization.write(params)));

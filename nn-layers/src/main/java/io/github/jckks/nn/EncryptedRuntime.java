@@ -39,12 +39,32 @@ public final class EncryptedRuntime {
      * @param packing   how the inputs' slots hold the batch
      */
     public EncryptedRuntime(Evaluator evaluator, MacKernel mac, ForkJoinPool pool, Packing packing) {
+        this(evaluator, mac, pool, packing, newLimbPool(evaluator.context().n()));
+    }
+
+    /**
+     * A runtime that recycles limb arrays through {@code limbs}, e.g. one pool shared by the sessions of a server,
+     * so that a session's first batch finds the arrays the previous ones released instead of allocating (and having
+     * the garbage collector copy) gigabytes of fresh ones.
+     *
+     * @param limbs a pool for the evaluator's ring degree
+     * @throws IllegalArgumentException if the pool's degree is not the context's
+     */
+    public EncryptedRuntime(Evaluator evaluator, MacKernel mac, ForkJoinPool pool, Packing packing, LimbPool limbs) {
         this.packing = java.util.Objects.requireNonNull(packing, "packing");
         this.evaluator = evaluator;
         this.mac = mac;
         this.pool = pool;
-        // up to 2 GB of recycled limb arrays: a CryptoNets batch's largest layer output
-        this.limbs = new LimbPool(evaluator.context().n(), (int) Math.min(1 << 20, (2L << 30) / (8L * evaluator.context().n())));
+        if (limbs.n() != evaluator.context().n()) {
+            throw new IllegalArgumentException("limb pool of degree " + limbs.n() + " for a context of degree "
+                    + evaluator.context().n());
+        }
+        this.limbs = limbs;
+    }
+
+    /** @return a limb pool for degree n holding up to 2 GB of recycled arrays (a CryptoNets batch's largest layer output) */
+    public static LimbPool newLimbPool(int n) {
+        return new LimbPool(n, (int) Math.min(1 << 20, (2L << 30) / (8L * n)));
     }
 
     /** @return the pool of limb arrays that layers allocate their outputs from and release consumed inputs to */
