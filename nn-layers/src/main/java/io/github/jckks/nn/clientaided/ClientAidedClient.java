@@ -141,6 +141,19 @@ public final class ClientAidedClient {
             this.inputLevel = inputLevel;
         }
 
+        /** @return one ciphertext per input element, slot b holding image b, at the session's input level */
+        private Ciphertext[] encryptImages(double[][] images, int inputs) {
+            Ciphertext[] in = new Ciphertext[inputs];
+            double[] column = new double[images.length];
+            for (int e = 0; e < inputs; e++) {
+                for (int b = 0; b < images.length; b++) {
+                    column[b] = images[b][e];
+                }
+                in[e] = encrypt(column, inputLevel);
+            }
+            return in;
+        }
+
         /** @return the level the inputs are encrypted at: the one the server's HELLO asked for */
         public int inputLevel() {
             return inputLevel;
@@ -163,15 +176,8 @@ public final class ClientAidedClient {
                     throw new IllegalArgumentException("images differ in length: " + im.length + " vs " + inputs);
                 }
             }
-            Ciphertext[] in = new Ciphertext[inputs];
-            double[] column = new double[batch];
-            for (int e = 0; e < inputs; e++) {
-                for (int b = 0; b < batch; b++) {
-                    column[b] = images[b][e];
-                }
-                in[e] = encrypt(column, inputLevel);
-            }
-            Ciphertext[] out = inferEncrypted(in);
+            // no local keeps the encrypted batch: once sent, it need not stay live while the server works
+            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs));
             double[][] result = new double[batch][out.length];
             for (int o = 0; o < out.length; o++) {
                 double[] v = decrypt(out[o]);
@@ -195,6 +201,7 @@ public final class ClientAidedClient {
             long id = nextId++;
             try {
                 transport.send(Message.ciphertexts(MessageKind.INFER, id, inputs));
+                inputs = null; // sent (the caller may still hold them)
                 int rounds = 0;
                 while (true) {
                     Message m = transport.receive();
