@@ -3,13 +3,11 @@ package io.github.jckks.nn.clientaided;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.Serialization;
-import io.github.jckks.nn.EncryptedRuntime;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.function.IntConsumer;
 
 /**
  * The wire format of one {@link Message} (the payload of a frame; {@link TcpTransport} prefixes it with its
@@ -47,7 +45,7 @@ public final class MessageCodec {
 
     /** @return the payload of {@code m} */
     public static byte[] encode(CkksContext context, Message m) {
-        byte[][] items = items(context, m, null);
+        byte[][] items = items(context, m);
         long total = payloadBytes(items);
         if (total > Integer.MAX_VALUE - 8) {
             throw new ClientAidedException("message of " + total + " bytes is too large to frame");
@@ -61,17 +59,16 @@ public final class MessageCodec {
         return b.array();
     }
 
-    /**
-     * The items of {@code m}: its ciphertexts serialized ({@link Serialization#write}; on {@code pool}, one per
-     * task, when it is not null) or its raw items.
-     */
-    public static byte[][] items(CkksContext context, Message m, ForkJoinPool pool) {
+    /** The items of {@code m}: its ciphertexts serialized ({@link Serialization#write}), or its raw items. */
+    public static byte[][] items(CkksContext context, Message m) {
         if (!m.kind().carriesCiphertexts()) {
             return m.items();
         }
         Ciphertext[] cts = m.ciphertexts();
         byte[][] items = new byte[cts.length][];
-        forEach(pool, cts.length, i -> items[i] = Serialization.write(context, cts[i]));
+        for (int i = 0; i < cts.length; i++) {
+            items[i] = Serialization.write(context, cts[i]);
+        }
         return items;
     }
 
@@ -102,16 +99,6 @@ public final class MessageCodec {
         out.writeByte(0);
         out.writeLong(m.requestId());
         out.writeInt(count);
-    }
-
-    private static void forEach(ForkJoinPool pool, int count, IntConsumer body) {
-        if (pool == null) {
-            for (int i = 0; i < count; i++) {
-                body.accept(i);
-            }
-        } else {
-            EncryptedRuntime.parallelFor(pool, count, body);
-        }
     }
 
     /** {@link #decode(CkksContext, byte[], int, ForkJoinPool)} on the calling thread. */

@@ -25,7 +25,7 @@ import java.util.concurrent.ForkJoinTask;
  * direction.
  *
  * <p>Given a pool, the ciphertexts of a message are serialized and parsed on it, one per task
- * ({@link MessageCodec#items}, {@link MessageCodec#decode(CkksContext, byte[], int, ForkJoinPool)}): the frames are
+ * ({@link Serialization#write}, {@link MessageCodec#decode(CkksContext, byte[], int, ForkJoinPool)}): the frames are
  * the same, so either end may use one or not. A frame is written item by item, never assembled in one array;
  * with a pool, item i is written while the pool serializes the next ones, and a received item is parsed while
  * the next ones arrive.
@@ -115,7 +115,7 @@ public final class TcpTransport implements Transport {
             sendStreaming(m);
             return;
         }
-        byte[][] items = MessageCodec.items(context, m, pool);
+        byte[][] items = MessageCodec.items(context, m); // no pool, or no ciphertexts: serialized here
         long n = MessageCodec.payloadBytes(items);
         if (n > limits.maxFrameBytes()) {
             throw new ClientAidedException("outgoing " + m + " of " + n + " bytes exceeds the maximum frame of "
