@@ -151,16 +151,19 @@ public final class ClientAidedModel {
      * @throws IllegalArgumentException if the model does not fit even at L
      */
     public int minimumInputLevel(int topLevel) {
-        for (int level = 0; level < topLevel; level++) {
-            try {
-                checkLevels(level, topLevel);
-                return level;
-            } catch (IllegalArgumentException tooLow) {
-                // try the next level
+        int level = 0;
+        for (Object s : steps) {
+            if (s instanceof ClientAidedActivation) {
+                level++; // the mask's rescale: the first round needs its input at level >= 1
+                break;
             }
+            Layer l = (Layer) s;
+            level += l instanceof LinearLayer ll ? ll.rescales() : l.depth();
         }
-        checkLevels(topLevel, topLevel);
-        return topLevel;
+        // every later segment starts from the client's fresh encryption at L, so only L decides whether it fits;
+        // a first segment deeper than L fails the check at L, naming its step
+        checkLevels(Math.min(level, topLevel), topLevel);
+        return level;
     }
 
     /** @return a multi-line description */
