@@ -1140,16 +1140,10 @@ public final class Serialization {
             }
             accBits -= bits;
             long r = (acc >>> accBits) & mask;
-            if (r >= q) {
-                throw new CkksFormatException(what + " limb " + limb + " coefficient " + j + ": residue " + r
-                        + " is not below its prime " + q);
-            }
-            z[j] = r;
+            z[j] = checkResidue(r, q, what, limb, j);
         }
         // all len bytes were read (8 len >= n bits and no read passes len), so accBits < 8 bits of padding remain
-        if (accBits > 0 && (acc & ((1L << accBits) - 1)) != 0) {
-            throw new CkksFormatException(what + " limb " + limb + ": " + accBits + " padding bits are not zero");
-        }
+        checkPadding(acc, accBits, what, limb);
     }
 
     /** {@link #unpack} for primes above 32 bits, one byte at a time. */
@@ -1176,12 +1170,22 @@ public final class Serialization {
             }
             accBits -= lo;
             r |= (acc >>> accBits) & loMask;
-            if (r >= q) {
-                throw new CkksFormatException(what + " limb " + limb + " coefficient " + j + ": residue " + r
-                        + " is not below its prime " + q);
-            }
-            z[j] = r;
+            z[j] = checkResidue(r, q, what, limb, j);
         }
+        checkPadding(acc, accBits, what, limb);
+    }
+
+    /** @return r, a residue read from the wire, if it is below its prime q */
+    private static long checkResidue(long r, long q, String what, int limb, int j) {
+        if (r >= q) {
+            throw new CkksFormatException(what + " limb " + limb + " coefficient " + j + ": residue " + r
+                    + " is not below its prime " + q);
+        }
+        return r;
+    }
+
+    /** The accBits low bits of acc, the padding after a limb's last residue, must be zero. */
+    private static void checkPadding(long acc, int accBits, String what, int limb) {
         if (accBits > 0 && (acc & ((1L << accBits) - 1)) != 0) {
             throw new CkksFormatException(what + " limb " + limb + ": " + accBits + " padding bits are not zero");
         }
