@@ -284,14 +284,7 @@ public final class CkksEncoder {
             // the pairs (i, rev(i)) with i < rev(i), precomputed: no data-dependent inner loop per index
             int[] pairs = reversalPairs;
             for (int k = 0; k < pairs.length; k += 2) {
-                int i = pairs[k];
-                int j = pairs[k + 1];
-                double t = re[i];
-                re[i] = re[j];
-                re[j] = t;
-                t = im[i];
-                im[i] = im[j];
-                im[j] = t;
+                swap(re, im, pairs[k], pairs[k + 1]);
             }
             return;
         }
@@ -302,14 +295,18 @@ public final class CkksEncoder {
             }
             j ^= bit;
             if (i < j) {
-                double t = re[i];
-                re[i] = re[j];
-                re[j] = t;
-                t = im[i];
-                im[i] = im[j];
-                im[j] = t;
+                swap(re, im, i, j);
             }
         }
+    }
+
+    private static void swap(double[] re, double[] im, int i, int j) {
+        double t = re[i];
+        re[i] = re[j];
+        re[j] = t;
+        t = im[i];
+        im[i] = im[j];
+        im[j] = t;
     }
 
     private static int[] reversalPairs(int size) {
