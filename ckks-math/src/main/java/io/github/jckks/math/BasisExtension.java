@@ -10,7 +10,10 @@ package io.github.jckks.math;
  * for some 0 &lt;= u &lt; (number of primes): the approximate conversion that key switching tolerates.
  * {@link #convertExact} removes u with a floating-point estimate of the quotient (HPS 2019) and returns the
  * centred representative of x in (-Q/2, Q/2], exact unless x lies within about 2<sup>-40</sup>Q of &plusmn;Q/2.
- * Cost: (from.size() + 1) &middot; to.size() &middot; N modular products. Inputs in coefficient form.
+ * Cost: (from.size() + 1) &middot; to.size() &middot; N modular products. Inputs in coefficient form. With 2 to 4
+ * source primes and all primes of at most 30 bits (composite-scaling chains, two special primes) the exact
+ * conversion runs on {@link ModArith#fast()}: unreduced 64-bit sums of 32 x 32-bit products, one reduction per
+ * target residue, the quotient estimate in SIMD doubles (same values as the scalar loop).
  * Immutable and thread-safe (per-thread scratch).
  */
 public final class BasisExtension {
@@ -22,6 +25,10 @@ public final class BasisExtension {
     private final long[][] qHatModP;
     /** Q mod p_j. */
     private final long[] qModP;
+    /** -Q mod p_j. */
+    private final long[] negQModP;
+    /** Whether {@link #convertExact} runs on {@link ModArith#fast()}: 2 to 4 source primes, all primes of at most 30 bits. */
+    private final boolean simd;
     private final double[] qInv;
     private final ThreadLocal<long[][]> scratch = new ThreadLocal<>();
 
@@ -47,6 +54,7 @@ public final class BasisExtension {
         }
         qHatModP = new long[to.size()][k];
         qModP = new long[to.size()];
+        negQModP = new long[to.size()];
         for (int j = 0; j < to.size(); j++) {
             Modulus p = to.modulus(j);
             long all = 1;
@@ -61,7 +69,21 @@ public final class BasisExtension {
                 qHatModP[j][i] = hat;
             }
             qModP[j] = all;
+            negQModP[j] = all == 0 ? 0 : p.value() - all;
         }
+        boolean small = k >= 2 && k <= 4;
+        for (int i = 0; i < k; i++) {
+            small &= from.modulus(i).bits() <= 30;
+        }
+        for (int j = 0; j < to.size(); j++) {
+            small &= to.modulus(j).bits() >= 17 && to.modulus(j).bits() <= 30;
+        }
+        simd = small && ModArith.fast() != null;
+    }
+
+    /** @return whether {@link #convertExact} runs on the SIMD kernel (2 to 4 source primes, all of at most 30 bits) */
+    boolean usesSimd() {
+        return simd;
     }
 
     /** @return the source basis */
@@ -109,6 +131,16 @@ public final class BasisExtension {
         long[][] y = prepare(in, out);
         int n = in.n();
         int k = from.size();
+        if (simd) {
+            // the quotient estimate once per coefficient, then one pass per target prime (SIMD, same values)
+            long[] v = y[k];
+            ModArith.fast().quotientEstimate(y, k, qInv, v);
+            for (int j = 0; j < to.size(); j++) {
+                ModArith.fast().baseConvert(y, k, qHatModP[j], v, negQModP[j], out.limb(j), to.modulus(j));
+            }
+            out.setNtt(false);
+            return;
+        }
         long[][] zs = new long[to.size()][];
         for (int j = 0; j < to.size(); j++) {
             zs[j] = out.limb(j);
@@ -118,7 +150,7 @@ public final class BasisExtension {
             for (int i = 0; i < k; i++) {
                 frac += y[i][c] * qInv[i];
             }
-            long v = Math.round(frac);
+            long v = (long) Math.floor(frac + 0.5);
             for (int j = 0; j < to.size(); j++) {
                 Modulus p = to.modulus(j);
                 long[] hat = qHatModP[j];
@@ -172,13 +204,13 @@ public final class BasisExtension {
         out.setNtt(false);
     }
 
-    /** y_i = [x_i * qHat_i^{-1}]_{q_i}, into per-thread scratch. */
+    /** y_i = [x_i * qHat_i^{-1}]_{q_i}, into per-thread scratch (one spare row after the k of y: the quotients). */
     private long[][] prepare(RnsPoly in, RnsPoly out) {
         prepareShapes(in, out);
         int n = in.n();
         long[][] y = scratch.get();
         if (y == null || y[0].length != n) {
-            y = new long[from.size()][n];
+            y = new long[from.size() + 1][n];
             scratch.set(y);
         }
         for (int i = 0; i < from.size(); i++) {

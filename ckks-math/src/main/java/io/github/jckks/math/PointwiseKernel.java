@@ -48,4 +48,23 @@ public interface PointwiseKernel {
      * the inputs (each element is read before it is written).
      */
     void tensor(long[] a0, long[] a1, long[] b0, long[] b1, long[] c0, long[] c1, long[] c2, Modulus q);
+
+    /**
+     * One target prime of a fast RNS base conversion (the ModUp of a digit, the ModDown by P, the rescale by
+     * several primes): z = (&Sigma;<sub>i&lt;k</sub> y<sub>i</sub> h<sub>i</sub> + v c) mod p per coefficient, where
+     * y<sub>i</sub> = [x<sub>i</sub> q&#770;<sub>i</sub><sup>-1</sup>]<sub>q<sub>i</sub></sub> are the scaled residues of
+     * the source, h<sub>i</sub> = q&#770;<sub>i</sub> mod p, v the per-coefficient quotient from
+     * {@link #quotientEstimate} and c = -Q mod p. Residues y<sub>i</sub> below 2<sup>30</sup>; h<sub>i</sub>, c below
+     * p; v at most k; 1 &lt;= k &lt;= 4 (the unreduced sum stays below 2<sup>63</sup>); p of 17 to 30 bits. Cost: k + 1
+     * products per coefficient, one reduction.
+     */
+    void baseConvert(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p);
+
+    /**
+     * The quotient of an exact base conversion: v = &lfloor;f + 1/2&rfloor; with f = &Sigma;<sub>i&lt;k</sub>
+     * y<sub>i</sub> &middot; qInv<sub>i</sub> summed in double precision in the order of i, one rounded product and
+     * one rounded sum per term (no fused multiply-add), so that every implementation gives the same v. y<sub>i</sub>
+     * below 2<sup>52</sup>.
+     */
+    void quotientEstimate(long[][] y, int k, double[] qInv, long[] v);
 }

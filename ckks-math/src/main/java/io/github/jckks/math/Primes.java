@@ -135,6 +135,83 @@ public final class Primes {
     }
 
     /**
+     * Pairs of distinct NTT-friendly primes whose products lie as close as possible to 2<sup>bits</sup>, for the
+     * levels of composite scaling (a scale of 2<sup>40</sup> carried by two primes near 2<sup>20</sup> each, where
+     * there are too few primes of exactly 20 bits at large N). Candidates are the primes q &equiv; 1 (mod 2N) in
+     * [2<sup>16</sup>, 2<sup>bits-16</sup>]; the closest pair in log2 is taken first, then the next closest among
+     * the remaining candidates, and so on (deterministic). Returned as a<sub>0</sub>, b<sub>0</sub>, a<sub>1</sub>,
+     * b<sub>1</sub>, ... with a<sub>i</sub> &gt; b<sub>i</sub>. Cost: a primality test per candidate, then
+     * O(pairs &middot; candidates &middot; log candidates).
+     *
+     * @throws IllegalArgumentException if bits is not in [34, 60] or there are too few candidates
+     */
+    public static long[] nttPrimePairsNear(int bits, int logN, int pairs, Collection<Long> exclude) {
+        if (bits < 34 || bits > 60) {
+            throw new IllegalArgumentException("prime pairs near 2^" + bits + ": bits must be in [34, 60]");
+        }
+        checkArgs(bits / 2, logN, pairs);
+        long twoN = 2L << logN;
+        long lo = 1L << 16;
+        long hi = 1L << (bits - 16);
+        java.util.ArrayList<Long> candidates = new java.util.ArrayList<>();
+        for (long q = ((lo - 1) / twoN + 1) * twoN + 1; q <= hi; q += twoN) {
+            if (!exclude.contains(q) && isPrime(q)) {
+                candidates.add(q);
+            }
+        }
+        long[] c = new long[candidates.size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = candidates.get(i);
+        }
+        boolean[] taken = new boolean[c.length];
+        long[] out = new long[2 * pairs];
+        for (int p = 0; p < pairs; p++) {
+            int bestA = -1;
+            int bestB = -1;
+            double bestErr = Double.POSITIVE_INFINITY;
+            for (int a = 0; a < c.length; a++) {
+                if (taken[a]) {
+                    continue;
+                }
+                // the partner nearest 2^bits / c[a] (in log2), among the smaller free candidates
+                double want = Math.scalb(1.0, bits) / c[a];
+                int at = java.util.Arrays.binarySearch(c, (long) want);
+                int ins = at >= 0 ? at : -at - 1;
+                for (int b = Math.min(ins, a - 1); b >= 0 && b >= ins - 64; b--) {
+                    if (!taken[b]) {
+                        double err = Math.abs(Math.log((double) c[a] * c[b]) / Math.log(2) - bits);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            bestA = a;
+                            bestB = b;
+                        }
+                        break;
+                    }
+                }
+                for (int b = ins; b < a; b++) {
+                    if (!taken[b]) {
+                        double err = Math.abs(Math.log((double) c[a] * c[b]) / Math.log(2) - bits);
+                        if (err < bestErr) {
+                            bestErr = err;
+                            bestA = a;
+                            bestB = b;
+                        }
+                        break;
+                    }
+                }
+            }
+            if (bestA < 0) {
+                throw new IllegalArgumentException("not enough NTT-friendly prime pairs near 2^" + bits + " for N = 2^" + logN);
+            }
+            taken[bestA] = true;
+            taken[bestB] = true;
+            out[2 * p] = c[bestA];
+            out[2 * p + 1] = c[bestB];
+        }
+        return out;
+    }
+
+    /**
      * Generates a chain of distinct NTT-friendly primes, one per requested bit size, in the order given
      * (as SEAL's {@code CoeffModulus::Create}).
      */

@@ -142,6 +142,45 @@ class BasisExtensionTest {
         }
     }
 
+    /** Primes of 17 to 30 bits (NTT-friendly for N = 2^10): the SIMD path of {@link BasisExtension#convertExact}. */
+    private static final long[] SMALL = Primes.nttPrimeChain(10, 30, 20, 29, 17, 25, 30, 21, 26, 18);
+
+    static Stream<Arguments> smallBases() {
+        List<Arguments> l = new ArrayList<>();
+        for (int k = 1; k <= 5; k++) {
+            for (int t = 1; t <= 4; t++) {
+                l.add(Arguments.of(k, t));
+            }
+        }
+        return l.stream();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} primes of at most 30 bits")
+    @MethodSource("smallBases")
+    void convertExactWithSmallPrimesGivesTheCentredValue(int k, int t) {
+        long[] from = Arrays.copyOf(SMALL, k);
+        long[] to = Arrays.copyOfRange(SMALL, 5, 5 + t);
+        BigInteger q = product(from);
+        BasisExtension ext = new BasisExtension(new RnsBasis(from), new RnsBasis(to));
+        assertEquals(ModArith.fast() != null && k >= 2 && k <= 4, ext.usesSimd());
+        SplittableRandom rnd = new SplittableRandom(13L * k + t);
+        BigInteger[] x = inputs(q, from[0], rnd);
+        // and residues at their extremes: x = -1 / +1 / q_i - 1 in every prime at once lie at 0, 1, Q - 1
+        for (int c = 8; c < 16; c++) {
+            x[c] = q.subtract(BigInteger.valueOf(c - 7));
+        }
+        RnsPoly in = poly(from, x, 0);
+        RnsPoly out = new RnsPoly(N, t, false);
+        ext.convertExact(in, out);
+        for (int j = 0; j < t; j++) {
+            BigInteger p = big(to[j]);
+            for (int c = 0; c < N; c++) {
+                assertEquals(centered(x[c], q).mod(p).longValueExact(), out.limb(j)[c],
+                        "target prime " + j + ", coefficient " + c + ", x = " + x[c]);
+            }
+        }
+    }
+
     @Test
     void convertExactToTheSourcePrimesIsTheIdentityAndAgreesWithRnsBasis() {
         RnsBasis from = new RnsBasis(Arrays.copyOf(FROM, 4));

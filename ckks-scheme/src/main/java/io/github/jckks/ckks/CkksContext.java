@@ -29,6 +29,13 @@ public final class CkksContext {
     private final long[] pInvModQShoup;
     /** modDown[l]: conversion from P to q_0..q_l. */
     private final BasisExtension[] modDown;
+    /**
+     * Composite rescale (d &gt; 1 primes per rescale; null entries otherwise and for l &lt; d): rescaleDown[l] converts
+     * from q_(l-d+1)..q_l to q_0..q_(l-d); rescaleInv[l][i] is (q_(l-d+1) ... q_l)^-1 mod q_i, with its Shoup companion.
+     */
+    private final BasisExtension[] rescaleDown;
+    private final long[][] rescaleInv;
+    private final long[][] rescaleInvShoup;
     private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
     /** log2(q_0 ... q_l) per level l. */
     private final double[] log2Q;
@@ -63,6 +70,25 @@ public final class CkksContext {
         modDown = new BasisExtension[lq];
         for (int l = 0; l < lq; l++) {
             modDown[l] = new BasisExtension(basisP, basisQ.prefix(l + 1));
+        }
+        int d = params.compositeDegree();
+        rescaleDown = new BasisExtension[lq];
+        rescaleInv = new long[lq][];
+        rescaleInvShoup = new long[lq][];
+        for (int l = d; d > 1 && l < lq; l++) {
+            int kept = l + 1 - d;
+            rescaleDown[l] = new BasisExtension(basisQ.sub(kept, l + 1), basisQ.prefix(kept));
+            rescaleInv[l] = new long[kept];
+            rescaleInvShoup[l] = new long[kept];
+            for (int i = 0; i < kept; i++) {
+                Modulus qi = basisQ.modulus(i);
+                long prod = 1;
+                for (int m = kept; m <= l; m++) {
+                    prod = qi.mul(prod, qi.reduce(basisQ.modulus(m).value()));
+                }
+                rescaleInv[l][i] = qi.inverse(prod);
+                rescaleInvShoup[l][i] = qi.shoup(rescaleInv[l][i]);
+            }
         }
     }
 
@@ -125,29 +151,65 @@ public final class CkksContext {
     void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, RnsPoly conv) {
         int k = xQ.limbCount();
         ringP.intt(xP);
-        modDown[k - 1].convertExact(xP, conv);
+        divideAndRound(xQ, xP, modDown[k - 1], pInvModQ, pInvModQShoup, out, conv, true);
+    }
+
+    /**
+     * The composite rescale of one polynomial x at level l (NTT form, l + 1 limbs): out = round(x / (q_(l-d+1) ...
+     * q_l)) modulo q_0..q_(l-d), the ModDown formula with the last d primes in the role of P. The last d limbs of
+     * x are transformed to coefficient form in place (they are dropped); {@code out} may be x's view of its first
+     * l + 1 - d limbs. Cost: d inverse and l + 1 - d forward NTTs, an exact conversion from d primes.
+     */
+    void rescaleComposite(RnsPoly x, RnsPoly out, RnsPoly conv) {
+        int l = x.limbCount() - 1;
+        int d = params.compositeDegree();
+        if (d < 2 || l < d) {
+            throw new IllegalArgumentException("composite rescale of " + (l + 1) + " primes by d = " + d);
+        }
+        long[][] dropped = new long[d][];
+        for (int m = 0; m < d; m++) {
+            int i = l + 1 - d + m;
+            dropped[m] = x.limb(i);
+            if (x.isNtt()) {
+                ringQ.kernel(i).inverse(dropped[m], ringQ.tables(i));
+            }
+        }
+        divideAndRound(x, new RnsPoly(dropped, false), rescaleDown[l], rescaleInv[l], rescaleInvShoup[l], out, conv,
+                x.isNtt());
+    }
+
+    /**
+     * out = (x - [x]_D) &middot; D<sup>-1</sup> modulo the first out.limbCount() primes of Q, for a divisor D given by
+     * the residues of x modulo its primes ({@code xD}, coefficient form, centred by the exact conversion so the
+     * division rounds to nearest); {@code inv[i]} = D<sup>-1</sup> mod q_i.
+     */
+    private void divideAndRound(RnsPoly x, RnsPoly xD, BasisExtension ext, long[] inv, long[] invShoup, RnsPoly out,
+                                RnsPoly conv, boolean ntt) {
+        int k = out.limbCount();
+        ext.convertExact(xD, conv);
         for (int i = 0; i < k; i++) {
-            io.github.jckks.math.NttTables t = ringQ.tables(i);
-            ringQ.kernel(i).forward(conv.limb(i), t);
+            if (ntt) {
+                ringQ.kernel(i).forward(conv.limb(i), ringQ.tables(i));
+            }
             Modulus q = ringQ.modulus(i);
             long qv = q.value();
-            long[] x = xQ.limb(i);
+            long[] a = x.limb(i);
             long[] c = conv.limb(i);
             long[] z = out.limb(i);
             PointwiseKernel fast = ModArith.fast();
             if (fast != null && q.bits() <= 30) {
-                fast.subMulScalar(x, c, pInvModQ[i], z, q); // (x - c) P^-1 mod q_i, SIMD
+                fast.subMulScalar(a, c, inv[i], z, q); // (x - c) D^-1 mod q_i, SIMD
                 continue;
             }
-            for (int j = 0; j < x.length; j++) {
-                long diff = x[j] - c[j];
+            for (int j = 0; j < a.length; j++) {
+                long diff = a[j] - c[j];
                 if (diff < 0) {
                     diff += qv;
                 }
-                z[j] = q.mulShoup(diff, pInvModQ[i], pInvModQShoup[i]);
+                z[j] = q.mulShoup(diff, inv[i], invShoup[i]);
             }
         }
-        out.setNtt(true);
+        out.setNtt(ntt);
     }
 
     /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;) */

@@ -15,8 +15,14 @@ import java.util.Set;
  * Immutable, validated RNS-CKKS parameters: ring degree N = 2<sup>logN</sup>, the chain of data primes
  * q<sub>0</sub>&hellip;q<sub>L</sub> (a ciphertext at level l lives modulo q<sub>0</sub>&hellip;q<sub>l</sub>, and each
  * rescale drops the last prime), the special primes p<sub>0</sub>&hellip;p<sub>k-1</sub> of hybrid key
- * switching (product P), the number of data primes per key-switching digit, and the default scale
- * &Delta;.
+ * switching (product P), the number of data primes per key-switching digit, the composite degree d (the
+ * number of primes one rescale divides by) and the default scale &Delta;.
+ *
+ * <p><b>Composite scaling.</b> With d &gt; 1 (OpenFHE's "composite scaling") a scale of 2<sup>40</sup> is carried by
+ * d primes of about 40/d bits, and {@code Evaluator.rescale} divides by the product of the last d primes at once:
+ * the chains of native 64-bit libraries (SEAL's {60, 40, 40} + {60}) run on primes the 30-bit SIMD kernels take.
+ * A level is still one prime: a rescale lowers it by d. {@link #seal8192Composite()} and
+ * {@link #general16384Composite()} are SEAL's default chains in this form.
  *
  * <p>Construction refuses any set whose total modulus log2(QP) exceeds the HomomorphicEncryption.org bound for
  * N at the requested {@link SecurityLevel} (128-bit by default) unless {@link SecurityLevel#INSECURE_TESTS_ONLY}
@@ -28,12 +34,13 @@ public final class CkksParameters {
     private final long[] dataPrimes;
     private final long[] specialPrimes;
     private final int digitSize;
+    private final int compositeDegree;
     private final double defaultScale;
     private final SecurityLevel security;
     private final byte[] fingerprint;
 
-    private CkksParameters(int logN, long[] dataPrimes, long[] specialPrimes, int digitSize, double defaultScale,
-                           SecurityLevel security) {
+    private CkksParameters(int logN, long[] dataPrimes, long[] specialPrimes, int digitSize, int compositeDegree,
+                           double defaultScale, SecurityLevel security) {
         if (logN < 1 || logN > 17) {
             throw new IllegalArgumentException("logN " + logN + " out of range [1, 17]");
         }
@@ -57,6 +64,10 @@ public final class CkksParameters {
         }
         if (digitSize < 1 || digitSize > dataPrimes.length) {
             throw new IllegalArgumentException("digit size " + digitSize + " out of range [1, " + dataPrimes.length + "]");
+        }
+        if (compositeDegree < 1 || compositeDegree > Math.max(1, dataPrimes.length - 1)) {
+            throw new IllegalArgumentException("composite degree " + compositeDegree + " out of range [1, "
+                    + Math.max(1, dataPrimes.length - 1) + "]: a rescale divides by that many primes and must leave one");
         }
         if (!(defaultScale >= 2) || Double.isInfinite(defaultScale)) {
             throw new IllegalArgumentException("default scale " + defaultScale + " must be a finite number >= 2");
@@ -82,6 +93,7 @@ public final class CkksParameters {
         this.dataPrimes = dataPrimes.clone();
         this.specialPrimes = specialPrimes.clone();
         this.digitSize = digitSize;
+        this.compositeDegree = compositeDegree;
         this.defaultScale = defaultScale;
         this.security = security;
         this.fingerprint = computeFingerprint();
@@ -118,6 +130,27 @@ public final class CkksParameters {
     /** SEAL's default CKKS example at N = 8192: {60, 40, 40} and special prime 60, scale 2<sup>40</sup>. */
     public static CkksParameters seal8192() {
         return builder().logN(13).dataPrimeBits(60, 40, 40).specialPrimeBits(60).scale(0x1p40).build();
+    }
+
+    /**
+     * {@link #seal8192()} with composite scaling (d = 2) on primes the SIMD kernels take: q<sub>0</sub> = 60 bits as
+     * two 30-bit primes, each 40-bit level as two primes of 17 to 24 bits whose product is near 2<sup>40</sup>,
+     * P = 60 bits as two 30-bit primes, digits of two primes (three digits at the top, as SEAL's three). Scale
+     * 2<sup>40</sup>, two rescales, about 200 bits, 128-bit secure.
+     */
+    public static CkksParameters seal8192Composite() {
+        return builder().logN(13).dataPrimeBits(30, 30, 20, 20, 20, 20).specialPrimeBits(30, 30).digitSize(2)
+                .compositeDegree(2).scale(0x1p40).build();
+    }
+
+    /**
+     * {@link #general16384()} with composite scaling (d = 2): q<sub>0</sub> as two 30-bit primes, six levels of two
+     * primes whose product is near 2<sup>40</sup>, P as two 30-bit primes, digits of two primes. Scale
+     * 2<sup>40</sup>, six rescales, about 360 bits.
+     */
+    public static CkksParameters general16384Composite() {
+        return builder().logN(14).dataPrimeBits(30, 30, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20)
+                .specialPrimeBits(30, 30).digitSize(2).compositeDegree(2).scale(0x1p40).build();
     }
 
     /** @return log2 N */
@@ -160,6 +193,14 @@ public final class CkksParameters {
         return (dataPrimes.length + digitSize - 1) / digitSize;
     }
 
+    /**
+     * @return the composite degree d: the number of primes a rescale divides by (1 for the usual chains, 2 for
+     *         {@link #seal8192Composite()})
+     */
+    public int compositeDegree() {
+        return compositeDegree;
+    }
+
     /** @return the default scale &Delta; */
     public double defaultScale() {
         return defaultScale;
@@ -180,14 +221,21 @@ public final class CkksParameters {
         return totalBits(dataPrimes) + totalBits(specialPrimes);
     }
 
-    /** @return SHA-256 of N and the primes: identifies compatible keys and ciphertexts (a copy) */
+    /**
+     * @return SHA-256 of N, the primes, the digit size and (when above 1) the composite degree: identifies compatible
+     *         keys and ciphertexts (a copy)
+     */
     public byte[] fingerprint() {
         return fingerprint.clone();
     }
 
     private byte[] computeFingerprint() {
-        ByteBuffer b = ByteBuffer.allocate(16 + 8 * (dataPrimes.length + specialPrimes.length));
+        int extra = compositeDegree > 1 ? 4 : 0; // d = 1 keeps the fingerprints of the usual chains
+        ByteBuffer b = ByteBuffer.allocate(16 + extra + 8 * (dataPrimes.length + specialPrimes.length));
         b.putInt(logN).putInt(dataPrimes.length).putInt(specialPrimes.length).putInt(digitSize);
+        if (compositeDegree > 1) {
+            b.putInt(compositeDegree);
+        }
         for (long p : dataPrimes) {
             b.putLong(p);
         }
@@ -217,6 +265,7 @@ public final class CkksParameters {
     public boolean equals(Object o) {
         return o instanceof CkksParameters p && p.logN == logN && Arrays.equals(p.dataPrimes, dataPrimes)
                 && Arrays.equals(p.specialPrimes, specialPrimes) && p.digitSize == digitSize
+                && p.compositeDegree == compositeDegree
                 && Double.compare(p.defaultScale, defaultScale) == 0 && p.security == security;
     }
 
@@ -235,7 +284,11 @@ public final class CkksParameters {
         for (int i = 0; i < specialPrimes.length; i++) {
             sb.append(i == 0 ? "" : ",").append(64 - Long.numberOfLeadingZeros(specialPrimes[i]));
         }
-        sb.append("}, log2 QP = ").append(totalModulusBits()).append(", scale 2^").append(log2(defaultScale))
+        sb.append("}");
+        if (compositeDegree > 1) {
+            sb.append(", composite degree ").append(compositeDegree);
+        }
+        sb.append(", log2 QP = ").append(totalModulusBits()).append(", scale 2^").append(log2(defaultScale))
                 .append(", security ").append(achievedSecurity() == SecurityLevel.INSECURE_TESTS_ONLY ? "NONE (insecure)"
                         : achievedSecurity().bits() + "-bit").append(")");
         return sb.toString();
@@ -254,6 +307,7 @@ public final class CkksParameters {
         private long[] dataPrimes;
         private long[] specialPrimes;
         private int digitSize = -1;
+        private int compositeDegree = 1;
         private double scale = -1;
         private SecurityLevel security = SecurityLevel.BITS_128;
 
@@ -297,6 +351,17 @@ public final class CkksParameters {
         /** Data primes per key-switching digit (default: the number of special primes, capped at L+1). */
         public Builder digitSize(int alpha) {
             this.digitSize = alpha;
+            return this;
+        }
+
+        /**
+         * The number of primes one rescale divides by (default 1). With d = 2, data primes (after the first two)
+         * sized log2(&Delta;)/2 are generated in pairs whose products lie as close as possible to &Delta;
+         * ({@link Primes#nttPrimePairsNear}); with d &gt; 2, near 2<sup>log2(&Delta;)/d</sup>, alternately above and
+         * below.
+         */
+        public Builder compositeDegree(int d) {
+            this.compositeDegree = d;
             return this;
         }
 
@@ -361,19 +426,33 @@ public final class CkksParameters {
                 }
             }
             int alpha = digitSize > 0 ? digitSize : Math.min(p.length, q.length);
-            return new CkksParameters(logN, q, p, alpha, s, security);
+            return new CkksParameters(logN, q, p, alpha, compositeDegree, s, security);
         }
 
         private long[] generate(int[] bits, Set<Long> used, int scaleBits, boolean data) {
             long[] out = new long[bits.length];
             List<Integer> nearIdx = new ArrayList<>();
+            // composite scaling: each prime of a level carries 1/d of the scale's bits
+            int d = compositeDegree;
+            int primeBits = d > 1 && scaleBits % d == 0 ? scaleBits / d : scaleBits;
+            int firstNear = Math.max(1, d);
             for (int i = 0; i < bits.length; i++) {
-                if (data && i > 0 && bits[i] == scaleBits) {
+                if (data && i >= firstNear && bits[i] == primeBits) {
                     nearIdx.add(i);
                 }
             }
+            if (d == 2 && primeBits != scaleBits && nearIdx.size() % 2 == 0 && !nearIdx.isEmpty()) {
+                // pairs whose products lie near 2^scaleBits (there are too few primes of exactly scaleBits / 2 bits
+                // at large N); each pair sits at consecutive indices, so one rescale divides by one pair
+                long[] pairs = Primes.nttPrimePairsNear(scaleBits, logN, nearIdx.size() / 2, used);
+                for (int k = 0; k < pairs.length; k++) {
+                    out[nearIdx.get(k)] = pairs[k];
+                    used.add(pairs[k]);
+                }
+                nearIdx.clear();
+            }
             if (!nearIdx.isEmpty()) {
-                long[] near = Primes.nttPrimesNear(scaleBits, logN, nearIdx.size(), used);
+                long[] near = Primes.nttPrimesNear(primeBits, logN, nearIdx.size(), used);
                 for (int k = 0; k < near.length; k++) {
                     out[nearIdx.get(k)] = near[k];
                     used.add(near[k]);

@@ -352,11 +352,12 @@ public final class Evaluator {
     }
 
     /**
-     * @return ct &middot; c for a real constant c encoded at the scale of the ciphertext's last prime q<sub>l</sub>, so
-     * that {@link #rescale} afterwards returns the ciphertext to its scale. Cost: one Shoup product per residue.
+     * @return ct &middot; c for a real constant c encoded at the scale of the ciphertext's last prime q<sub>l</sub>
+     * ({@link #rescaleDivisor}: the product of the last d primes under composite scaling), so that {@link #rescale}
+     * afterwards returns the ciphertext to its scale. Cost: one Shoup product per residue.
      */
     public Ciphertext multiplyScalar(Ciphertext ct, double c) {
-        return multiplyScalar(ct, c, lastPrime(ct.level()));
+        return multiplyScalar(ct, c, rescaleDivisor(ct.level()));
     }
 
     /** @return ct &middot; c with c encoded as round(c &middot; scale); the result's scale is ct.scale &middot; scale */
@@ -442,21 +443,40 @@ public final class Evaluator {
 
     // ============================================================== levels
 
-    /** @return ct rescaled: divided by its last prime q<sub>l</sub> with rounding, scale / q<sub>l</sub>, level l - 1 */
+    /**
+     * @return ct rescaled: divided by its last prime q<sub>l</sub> with rounding, scale / q<sub>l</sub>, level l - 1;
+     *         with composite scaling (degree d &gt; 1) divided by the product of its last d primes, level l - d
+     */
     public Ciphertext rescale(Ciphertext ct) {
         Ciphertext r = ct.copy();
         rescaleInPlace(r);
         return r;
     }
 
-    /** Rescales in place. Cost per part: one inverse NTT and l forward NTTs. */
+    /**
+     * Rescales in place. Cost per part: one inverse NTT and l forward NTTs (composite degree d: d inverse and
+     * l + 1 - d forward NTTs and an exact conversion from d primes).
+     */
     public void rescaleInPlace(Ciphertext ct) {
         int l = ct.level();
-        if (l == 0) {
-            throw new IllegalArgumentException("cannot rescale " + ct + ": no prime left to divide by");
+        int d = context.parameters().compositeDegree();
+        if (l < d) {
+            throw new IllegalArgumentException("cannot rescale " + ct + ": " + (l == 0 ? "no prime left to divide by"
+                    : "a rescale divides by " + d + " primes (composite degree) and must leave one"));
         }
-        double ql = lastPrime(l);
+        double ql = rescaleDivisor(l);
         RnsPoly[] parts = new RnsPoly[ct.size()];
+        if (d > 1) {
+            RnsPoly conv = workspace.get().conv;
+            for (int i = 0; i < parts.length; i++) {
+                RnsPoly p = ct.part(i);
+                RnsPoly out = p.view(l + 1 - d);
+                context.rescaleComposite(p, out, conv);
+                parts[i] = out;
+            }
+            ct.replace(parts, ct.scale() / ql);
+            return;
+        }
         for (int i = 0; i < parts.length; i++) {
             RnsPoly p = ct.part(i);
             RnsPoly out = p.view(l);
@@ -710,9 +730,26 @@ public final class Evaluator {
 
     // ============================================================== helpers
 
-    /** @return the value of q<sub>l</sub>, the prime a rescale at {@code level} removes */
+    /** @return the value of q<sub>l</sub>, the last prime at {@code level} */
     public double lastPrime(int level) {
         return rq.modulus(level).value();
+    }
+
+    /**
+     * @return what a rescale at {@code level} divides by: q<sub>l</sub>, or with composite degree d the product
+     *         q<sub>l-d+1</sub> &middot;&middot;&middot; q<sub>l</sub> (the scale at which a constant is encoded so that a
+     *         rescale restores the ciphertext's scale)
+     */
+    public double rescaleDivisor(int level) {
+        int d = context.parameters().compositeDegree();
+        if (level < 0 || level > context.maxLevel()) {
+            throw new IllegalArgumentException("level " + level + " outside [0, " + context.maxLevel() + "]");
+        }
+        double divisor = 1;
+        for (int i = Math.max(0, level + 1 - d); i <= level; i++) {
+            divisor *= rq.modulus(i).value();
+        }
+        return divisor;
     }
 
     /** @return round(c &middot; scale) modulo q<sub>0</sub>..q<sub>level</sub> */

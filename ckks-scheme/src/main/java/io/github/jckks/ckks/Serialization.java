@@ -53,7 +53,7 @@ public final class Serialization {
     /** The magic number, ASCII "JCKK". */
     public static final int MAGIC = 0x4A434B4B;
     /** The format version this class writes and the only one it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** Bytes of the preamble: magic, version, type, reserved, total length. */
     public static final int PREAMBLE_BYTES = 16;
     /** Bytes of the parameter fingerprint that follows the preamble of every object except parameters. */
@@ -131,7 +131,7 @@ public final class Serialization {
 
     /** @return the serialized size of the parameters in bytes */
     public static long sizeOf(CkksParameters params) {
-        return PREAMBLE_BYTES + 5 + 8 + 8L * (params.maxLevel() + 1 + params.specialPrimes().length) + CHECKSUM_BYTES;
+        return PREAMBLE_BYTES + 6 + 8 + 8L * (params.maxLevel() + 1 + params.specialPrimes().length) + CHECKSUM_BYTES;
     }
 
     /**
@@ -715,6 +715,7 @@ public final class Serialization {
         o.u8(q.length);
         o.u8(p.length);
         o.u8(params.digitSize());
+        o.u8(params.compositeDegree());
         o.f64(params.defaultScale());
         for (long x : q) {
             o.u64(x);
@@ -907,11 +908,16 @@ public final class Serialization {
         if (digitSize < 1 || digitSize > dataCount) {
             throw new CkksFormatException("parameters digit size: " + digitSize + " outside [1, " + dataCount + "]");
         }
+        int compositeDegree = in.u8("parameters composite degree");
+        if (compositeDegree < 1 || compositeDegree > Math.max(1, dataCount - 1)) {
+            throw new CkksFormatException("parameters composite degree: " + compositeDegree + " outside [1, "
+                    + Math.max(1, dataCount - 1) + "]");
+        }
         double scale = in.f64("parameters default scale");
         if (!(scale >= 2) || Double.isInfinite(scale)) {
             throw new CkksFormatException("parameters default scale: " + scale + " is not a finite number >= 2");
         }
-        in.checkTotal(PREAMBLE_BYTES + 5 + 8 + 8L * (dataCount + specialCount) + CHECKSUM_BYTES);
+        in.checkTotal(PREAMBLE_BYTES + 6 + 8 + 8L * (dataCount + specialCount) + CHECKSUM_BYTES);
         long[] q = new long[dataCount];
         long[] p = new long[specialCount];
         for (int i = 0; i < dataCount + specialCount; i++) {
@@ -930,8 +936,8 @@ public final class Serialization {
         }
         in.finish();
         try {
-            return CkksParameters.builder().logN(logN).dataPrimes(q).specialPrimes(p).digitSize(digitSize).scale(scale)
-                    .security(level).build();
+            return CkksParameters.builder().logN(logN).dataPrimes(q).specialPrimes(p).digitSize(digitSize)
+                    .compositeDegree(compositeDegree).scale(scale).security(level).build();
         } catch (IllegalArgumentException e) {
             throw new CkksFormatException("parameters rejected by validation: " + e.getMessage(), e);
         }

@@ -67,6 +67,16 @@ class BadInputTest {
     }
 
     @Test
+    void compositeRescaleMustLeaveAPrime() {
+        SchemeFixture c = SchemeFixture.get(SchemeFixture.SMALL_COMPOSITE);
+        Ciphertext a = c.ev.dropLevel(c.encrypt(x), 1);
+        refused(IllegalArgumentException.class, "divides by 2 primes (composite degree)", () -> c.ev.rescale(a));
+        refused(IllegalArgumentException.class, "no prime left", () -> c.ev.rescale(c.ev.dropLevel(a, 0)));
+        assertEquals(c.top() - 2, c.ev.rescale(c.encrypt(x)).level());
+        assertThrows(IllegalArgumentException.class, () -> c.ev.rescaleDivisor(c.top() + 1));
+    }
+
+    @Test
     void rotationWithoutKey() {
         Ciphertext a = f.encrypt(x);
         refused(IllegalStateException.class, "no Galois key", () -> f.noKeys.rotate(a, 1));

@@ -56,9 +56,9 @@ class EvaluatorTest {
         f.check("add plain", zip(x, y, Double::sum), f.ev.addPlain(cx, py), f.fresh);
         f.check("sub plain", zip(x, y, (a, b) -> a - b), f.ev.subPlain(cx, py), f.fresh);
         // a plaintext above the ciphertext's level is fine (its extra primes are ignored)
-        Ciphertext low = f.ev.dropLevel(cx, 0);
+        Ciphertext low = f.ev.dropLevel(cx, f.bottom());
         Ciphertext r = f.ev.addPlain(low, py);
-        assertEquals(0, r.level());
+        assertEquals(f.bottom(), r.level());
         f.check("add plain (plaintext above)", zip(x, y, Double::sum), r, f.fresh);
     }
 
@@ -115,8 +115,8 @@ class EvaluatorTest {
         assertEquals(3, sq.size(), "relinearize leaves its input alone");
         f.check("square + relinearize", x2, relin, f.product);
         Ciphertext res = f.ev.rescale(relin);
-        assertEquals(f.top() - 1, res.level());
-        assertEquals(f.scale() * f.scale() / f.ev.lastPrime(f.top()), res.scale(), 1e-12 * res.scale());
+        assertEquals(f.top() - f.d(), res.level());
+        assertEquals(f.scale() * f.scale() / f.ev.rescaleDivisor(f.top()), res.scale(), 1e-12 * res.scale());
         f.check("square + relinearize + rescale", x2, res, f.product);
         // multiply(a, a) is a square
         f.check("multiply(a, a)", x2, f.ev.rescale(f.ev.multiplyRelin(cx, cx)), f.product);
@@ -156,14 +156,14 @@ class EvaluatorTest {
         Ciphertext cy = f.encrypt(y);
         double[] expected = x.clone();
         int depth = 0;
-        while (acc.level() > 0) {
+        while (acc.level() > f.bottom()) {
             acc = f.ev.multiplyRelin(acc, cy); // cy is matched to acc's level automatically
             f.ev.rescaleInPlace(acc);
             expected = zip(expected, y, (a, b) -> a * b);
             depth++;
         }
-        assertEquals(f.top(), depth);
-        f.check("x * y^" + depth + " down to level 0", expected, acc, depth * f.product);
+        assertEquals((f.top() - f.bottom()) / f.d(), depth);
+        f.check("x * y^" + depth + " down to level " + f.bottom(), expected, acc, depth * f.product);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -181,9 +181,9 @@ class EvaluatorTest {
         f.ev.rescaleInPlace(p);
         f.check("multiplyPlain + rescale", xy, p, f.product);
         // depth-aware: a plaintext made at the ciphertext's (lower) level, at the last prime's scale
-        Ciphertext low = f.ev.dropLevel(cx, f.top() - 1);
-        double ql = f.ev.lastPrime(f.top() - 1);
-        Ciphertext pl = f.ev.multiplyPlain(low, f.encoder.encode(y, f.top() - 1, ql));
+        Ciphertext low = f.ev.dropLevel(cx, f.top() - f.d());
+        double ql = f.ev.rescaleDivisor(f.top() - f.d());
+        Ciphertext pl = f.ev.multiplyPlain(low, f.encoder.encode(y, f.top() - f.d(), ql));
         f.ev.rescaleInPlace(pl);
         assertEquals(f.scale(), pl.scale(), 1e-12 * f.scale());
         f.check("multiplyPlain at level top-1, scale q_l", xy, pl, f.product);
@@ -197,10 +197,10 @@ class EvaluatorTest {
         Ciphertext cx = f.encrypt(x);
         for (double c : new double[] {0.3721, -2.5, 1e-3}) {
             Ciphertext p = f.ev.multiplyScalar(cx, c);
-            assertEquals(f.scale() * f.ev.lastPrime(f.top()), p.scale(), "encoded at the last prime q_l");
+            assertEquals(f.scale() * f.ev.rescaleDivisor(f.top()), p.scale(), "encoded at the rescale's divisor q_l");
             f.ev.rescaleInPlace(p);
             assertEquals(f.scale(), p.scale(), 1e-15 * f.scale(), "rescale restores the scale");
-            assertEquals(f.top() - 1, p.level());
+            assertEquals(f.top() - f.d(), p.level());
             f.check("multiplyScalar " + c + " + rescale", map(x, v -> c * v), p, Math.max(1, Math.abs(c)) * f.fresh);
         }
         // explicit scale
@@ -229,7 +229,7 @@ class EvaluatorTest {
                 expected[j] += w[t] * x[j];
             }
         }
-        double ql = f.ev.lastPrime(f.top());
+        double ql = f.ev.rescaleDivisor(f.top());
         Ciphertext acc = f.ev.multiplyScalar(cts[0], w[0]);
         for (int t = 1; t < terms; t++) {
             f.ev.multiplyScalarAddInPlace(cts[t], w[t], ql, acc);
@@ -283,29 +283,29 @@ class EvaluatorTest {
         double[] y = f.random(21);
         Ciphertext cx = f.encrypt(x);
         Ciphertext cy = f.encrypt(y);
-        for (int level = f.top(); level >= 0; level--) {
+        for (int level = f.top(); level >= f.bottom(); level--) {
             Ciphertext d = f.ev.dropLevel(cx, level);
             assertEquals(level, d.level());
             assertEquals(cx.scale(), d.scale());
             f.check("dropLevel to " + level, x, d, f.fresh);
         }
-        Ciphertext low = f.ev.dropLevel(cy, 0);
+        Ciphertext low = f.ev.dropLevel(cy, f.bottom());
         double[] sum = zip(x, y, Double::sum);
         Ciphertext s1 = f.ev.add(cx, low);
         Ciphertext s2 = f.ev.add(low, cx);
-        assertEquals(0, s1.level());
-        assertEquals(0, s2.level());
-        f.check("add top + level 0", sum, s1, 2 * f.fresh);
-        f.check("add level 0 + top", sum, s2, 2 * f.fresh);
-        f.check("sub level 0 - top", zip(y, x, (a, b) -> a - b), f.ev.sub(low, cx), 2 * f.fresh);
+        assertEquals(f.bottom(), s1.level());
+        assertEquals(f.bottom(), s2.level());
+        f.check("add top + bottom level", sum, s1, 2 * f.fresh);
+        f.check("add bottom level + top", sum, s2, 2 * f.fresh);
+        f.check("sub bottom level - top", zip(y, x, (a, b) -> a - b), f.ev.sub(low, cx), 2 * f.fresh);
         // a rescaled product meets a fresh ciphertext: same scale (scalar at q_l), lower level
         Ciphertext scaled = f.ev.rescale(f.ev.multiplyScalar(cy, 0.5));
         f.check("x + 0.5 y across levels", zip(x, y, (a, b) -> a + 0.5 * b), f.ev.add(cx, scaled), 2 * f.fresh);
         // products of operands at different levels
         double[] xy = zip(x, y, (a, b) -> a * b);
-        Ciphertext mid = f.ev.dropLevel(cy, 1);
+        Ciphertext mid = f.ev.dropLevel(cy, f.bottom() + f.d());
         Ciphertext p = f.ev.multiplyRelin(cx, mid);
-        assertEquals(1, p.level());
+        assertEquals(f.bottom() + f.d(), p.level());
         f.check("multiplyRelin top x level 1", xy, p, f.product);
     }
 
@@ -327,12 +327,12 @@ class EvaluatorTest {
         f.check("rotate 0", x, f.ev.rotate(cx, 0), f.fresh);
         f.check("rotate N/2", x, f.ev.rotate(cx, f.slots), f.fresh);
         // rotations at a lower level, and composition 3 then -1 = 2
-        Ciphertext low = f.ev.dropLevel(cx, 0);
+        Ciphertext low = f.ev.dropLevel(cx, f.bottom());
         double[] by2 = new double[f.slots];
         for (int i = 0; i < f.slots; i++) {
             by2[i] = x[(i + 2) % f.slots];
         }
-        f.check("rotate 3 then -1 at level 0", by2, f.ev.rotate(f.ev.rotate(low, 3), -1), f.fresh);
+        f.check("rotate 3 then -1 at the bottom level", by2, f.ev.rotate(f.ev.rotate(low, 3), -1), f.fresh);
     }
 
     @ParameterizedTest(name = "{0}")

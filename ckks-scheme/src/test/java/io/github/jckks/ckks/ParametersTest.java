@@ -2,6 +2,7 @@ package io.github.jckks.ckks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -152,6 +153,49 @@ class ParametersTest {
         assertEquals(CkksParameters.seal8192(), CkksParameters.seal8192());
         assertArrayEquals(CkksParameters.cryptoNets().fingerprint(), CkksParameters.cryptoNets().fingerprint());
         assertNotEquals(CkksParameters.seal8192(), CkksParameters.cryptoNets());
+    }
+
+    @Test
+    void compositePresetsMirrorSealsChainsOnPrimesOfAtMost30Bits() {
+        CkksParameters[] composite = {CkksParameters.seal8192Composite(), CkksParameters.general16384Composite()};
+        CkksParameters[] seal = {CkksParameters.seal8192(), CkksParameters.general16384()};
+        for (int c = 0; c < 2; c++) {
+            CkksParameters p = composite[c];
+            assertEquals(SecurityLevel.BITS_128, p.achievedSecurity(), p.toString());
+            assertEquals(2, p.compositeDegree());
+            assertEquals(2, p.digitSize());
+            assertEquals(seal[c].logN(), p.logN());
+            assertEquals(seal[c].defaultScale(), p.defaultScale());
+            // twice SEAL's primes, the same number of rescales (two primes each), about the same total bits
+            assertEquals(2 * (seal[c].maxLevel() + 1), p.maxLevel() + 1);
+            assertEquals(2, p.specialPrimes().length);
+            assertTrue(Math.abs(p.totalModulusBits() - seal[c].totalModulusBits()) <= 2 * seal[c].maxLevel(), p.toString());
+            long[] q = p.dataPrimes();
+            for (long x : q) {
+                assertTrue(x < (1L << 30), p + ": prime " + x + " above 30 bits");
+            }
+            // each rescale divides by a pair near 2^40: within 0.03 bits at N = 8192; at N = 16384 there are too few
+            // primes of 17 to 24 bits (q = 1 mod 2^15) for six close pairs, and the last pairs are 0.6 and 2.5 bits off
+            double tolerance = p.logN() == 13 ? 0.03 : 2.6;
+            for (int l = p.maxLevel(); l >= 3; l -= 2) {
+                double log2Pair = Math.log((double) q[l] * q[l - 1]) / Math.log(2);
+                assertEquals(40, log2Pair, tolerance, p + ": primes " + q[l - 1] + ", " + q[l]);
+            }
+            assertTrue(p.toString().contains("composite degree 2"), p.toString());
+        }
+        // the composite degree is part of the identity of the parameters
+        CkksParameters.Builder b = CkksParameters.builder().logN(11).dataPrimeBits(30, 30, 20, 20).specialPrimeBits(30, 30)
+                .scale(0x1p40).insecureForTestsOnly();
+        CkksParameters one = b.build();
+        CkksParameters two = b.dataPrimes(one.dataPrimes()).specialPrimes(one.specialPrimes()).compositeDegree(2).build();
+        assertArrayEquals(one.dataPrimes(), two.dataPrimes(), "same chain");
+        assertNotEquals(one, two);
+        assertFalse(java.util.Arrays.equals(one.fingerprint(), two.fingerprint()));
+        assertEquals(two, Serialization.readParameters(Serialization.write(two), SecurityLevel.INSECURE_TESTS_ONLY));
+        for (int d : new int[] {0, -1, 4}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.compositeDegree(d).build());
+            assertTrue(e.getMessage().contains("composite degree " + d), e.getMessage());
+        }
     }
 
     @Test

@@ -23,6 +23,11 @@ final class SchemeFixture {
     /** CkksParameters.seal8192(): N = 2^13, {60, 40, 40} + {60}, scale 2^40, 128-bit secure. */
     static final String SEAL_8192 = "seal8192 N=2^13 {60,40,40}+{60} scale 2^40";
 
+    /** N = 2^11, composite scaling: {30, 30, 20 x 4} + {30, 30}, two primes per rescale, digits of two, scale 2^40. */
+    static final String SMALL_COMPOSITE = "N=2^11 {30,30,20x4}+{30,30} d=2 scale 2^40";
+    /** CkksParameters.seal8192Composite(): seal8192's chain as 30- and 20-bit primes, d = 2, 128-bit secure. */
+    static final String SEAL_8192_COMPOSITE = "seal8192Composite N=2^13 {30,30,20x4}+{30,30} d=2 scale 2^40";
+
     private static final Map<String, SchemeFixture> CACHE = new ConcurrentHashMap<>();
 
     final String name;
@@ -65,6 +70,17 @@ final class SchemeFixture {
                 fresh = 5e-7;
                 product = 5e-7;
             }
+            case SMALL_COMPOSITE -> {
+                params = CkksParameters.builder().logN(11).dataPrimeBits(30, 30, 20, 20, 20, 20).specialPrimeBits(30, 30)
+                        .digitSize(2).compositeDegree(2).scale(0x1p40).insecureForTestsOnly().build();
+                fresh = 1e-7;
+                product = 1e-7;
+            }
+            case SEAL_8192_COMPOSITE -> {
+                params = CkksParameters.seal8192Composite();
+                fresh = 5e-7;
+                product = 5e-7;
+            }
             default -> throw new IllegalArgumentException(name);
         }
         ctx = new CkksContext(params);
@@ -94,9 +110,9 @@ final class SchemeFixture {
         return CACHE.computeIfAbsent(name, SchemeFixture::new);
     }
 
-    /** The three sets every evaluator test runs at. */
+    /** The sets every evaluator test runs at. */
     static Stream<String> all() {
-        return Stream.of(SMALL_40, SMALL_24, SEAL_8192);
+        return Stream.of(SMALL_40, SMALL_24, SEAL_8192, SMALL_COMPOSITE, SEAL_8192_COMPOSITE);
     }
 
     /** The two small sets. */
@@ -120,6 +136,16 @@ final class SchemeFixture {
 
     int top() {
         return params.maxLevel();
+    }
+
+    /** @return the composite degree: primes per rescale */
+    int d() {
+        return params.compositeDegree();
+    }
+
+    /** @return the lowest level that holds a value at the default scale: d - 1 (level 0 for the usual chains) */
+    int bottom() {
+        return params.compositeDegree() - 1;
     }
 
     double scale() {

@@ -164,7 +164,8 @@ class SerialValidationTest {
             byte[] b = patched(ctBytes, i, (byte) 'X');
             rejects(() -> Serialization.readCiphertext(ctx, b), "magic");
         }
-        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 2)), "format version");
+        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 1)), "format version");
+        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 3)), "format version");
         rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 0)), "format version");
         for (int tag : new int[] {0, 9, 255}) {
             rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 6, (byte) tag)), "type tag");
@@ -334,16 +335,18 @@ class SerialValidationTest {
         rejects(() -> Serialization.readParameters(reseal(patched(p, 18, (byte) 5))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 7))), "digit size");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 0))), "composite degree");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 6))), "composite degree");
         for (double s : new double[] {1.0, Double.NaN, Double.POSITIVE_INFINITY, -8}) {
-            rejects(() -> Serialization.readParameters(reseal(withDouble(p, 21, s))), "default scale");
+            rejects(() -> Serialization.readParameters(reseal(withDouble(p, 22, s))), "default scale");
         }
-        rejects(() -> Serialization.readParameters(reseal(withDouble(p, 21, 0x1p200))), "rejected by validation");
-        rejects(() -> Serialization.readParameters(reseal(withLong(p, 29, 1L << 62))), "data prime 0");
-        rejects(() -> Serialization.readParameters(reseal(withLong(p, 29, -5))), "data prime 0");
-        rejects(() -> Serialization.readParameters(reseal(withLong(p, 29, 1L << 30))), "rejected by validation");
-        long q0 = ByteBuffer.wrap(p).getLong(29);
-        rejects(() -> Serialization.readParameters(reseal(withLong(p, 37, q0))), "rejected by validation");
-        rejects(() -> Serialization.readParameters(reseal(withLong(p, 29, q0 + 2))), "rejected by validation");
+        rejects(() -> Serialization.readParameters(reseal(withDouble(p, 22, 0x1p200))), "rejected by validation");
+        rejects(() -> Serialization.readParameters(reseal(withLong(p, 30, 1L << 62))), "data prime 0");
+        rejects(() -> Serialization.readParameters(reseal(withLong(p, 30, -5))), "data prime 0");
+        rejects(() -> Serialization.readParameters(reseal(withLong(p, 30, 1L << 30))), "rejected by validation");
+        long q0 = ByteBuffer.wrap(p).getLong(30);
+        rejects(() -> Serialization.readParameters(reseal(withLong(p, 38, q0))), "rejected by validation");
+        rejects(() -> Serialization.readParameters(reseal(withLong(p, 30, q0 + 2))), "rejected by validation");
     }
 
     @Test

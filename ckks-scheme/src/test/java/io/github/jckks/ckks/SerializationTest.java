@@ -108,7 +108,7 @@ class SerializationTest {
             assertEquals(Serialization.Kind.PARAMETERS, Serialization.kindOf(b));
         }
         // cryptoNets: 16-byte preamble, 5 bytes of counts, 8 of scale, 7 primes, 4 of checksum
-        assertEquals(16 + 5 + 8 + 7 * 8 + 4, Serialization.write(CkksParameters.cryptoNets()).length);
+        assertEquals(16 + 6 + 8 + 7 * 8 + 4, Serialization.write(CkksParameters.cryptoNets()).length);
     }
 
     @Test

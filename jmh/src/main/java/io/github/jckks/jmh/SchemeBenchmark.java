@@ -31,12 +31,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * The CKKS operations on one thread, at SEAL's benchmark sizes so that the figures compare with
  * {@code /work/shared/ANCHORS.md}: logN 13 is {@link CkksParameters#seal8192()} ({60, 40, 40} + {60}, scale
  * 2<sup>40</sup>, ciphertexts at the top level: 3 primes) and logN 14 is {@link CkksParameters#general16384()}
- * ({60, 40 x 6} + {60}: 7 primes). Operands are made in {@code @Setup}; each method returns its result (JMH
+ * ({60, 40 x 6} + {60}: 7 primes) with {@code chain=seal}; with {@code chain=composite} the same levels and scale
+ * on primes of at most 30 bits, two per rescale ({@link CkksParameters#seal8192Composite()}: 6 + 2 primes,
+ * {@link CkksParameters#general16384Composite()}: 14 + 2). Operands are made in {@code @Setup}; each method returns its result (JMH
  * consumes it) or feeds a {@link Blackhole}. The non-in-place evaluator methods copy their input first, as
  * SEAL's non-in-place calls do.
  *
  * <p>{@link #main} prints the precision of multiply + relinearize + rescale at N = 8192 instead of
- * benchmarking: {@code java -cp jmh/target/benchmarks.jar io.github.jckks.jmh.SchemeBenchmark}.
+ * benchmarking: {@code java -cp jmh/target/benchmarks.jar io.github.jckks.jmh.SchemeBenchmark [trials [seal|composite]]}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +49,15 @@ import org.openjdk.jmh.infra.Blackhole;
 public class SchemeBenchmark {
     @Param({"13", "14"})
     public int logN;
+
+    /**
+     * {@code seal}: SEAL's chains as they are ({60, 40, 40} + {60}; {60, 40 x 6} + {60}; primes above 30 bits run on
+     * the scalar kernels). {@code composite}: the same levels, scale and about the same total bits on primes of at
+     * most 30 bits, two per rescale ({@link CkksParameters#seal8192Composite()},
+     * {@link CkksParameters#general16384Composite()}), so everything runs on the SIMD kernels.
+     */
+    @Param({"composite", "seal"})
+    public String chain;
 
     private CkksEncoder encoder;
     private Encryptor publicEncryptor;
@@ -60,17 +71,22 @@ public class SchemeBenchmark {
     private Ciphertext product3;
     private Ciphertext product2;
 
-    static CkksParameters parameters(int logN) {
+    static CkksParameters parameters(int logN, String chain) {
+        boolean composite = switch (chain) {
+            case "composite" -> true;
+            case "seal" -> false;
+            default -> throw new IllegalArgumentException("chain " + chain + ": composite or seal");
+        };
         return switch (logN) {
-            case 13 -> CkksParameters.seal8192();
-            case 14 -> CkksParameters.general16384();
+            case 13 -> composite ? CkksParameters.seal8192Composite() : CkksParameters.seal8192();
+            case 14 -> composite ? CkksParameters.general16384Composite() : CkksParameters.general16384();
             default -> throw new IllegalArgumentException("logN " + logN + ": 13 or 14");
         };
     }
 
     @Setup
     public void setup() {
-        CkksParameters params = parameters(logN);
+        CkksParameters params = parameters(logN, chain);
         CkksContext context = new CkksContext(params);
         encoder = new CkksEncoder(context);
         KeyGenerator keyGen = new KeyGenerator(context);
@@ -207,7 +223,7 @@ public class SchemeBenchmark {
      */
     public static void main(String[] args) {
         int trials = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        CkksParameters params = CkksParameters.seal8192();
+        CkksParameters params = parameters(13, args.length > 1 ? args[1] : "seal");
         CkksContext context = new CkksContext(params);
         CkksEncoder encoder = new CkksEncoder(context);
         System.out.println(params);

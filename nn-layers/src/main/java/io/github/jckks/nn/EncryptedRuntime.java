@@ -52,6 +52,12 @@ public final class EncryptedRuntime {
      */
     public EncryptedRuntime(Evaluator evaluator, MacKernel mac, ForkJoinPool pool, Packing packing, LimbPool limbs) {
         this.packing = java.util.Objects.requireNonNull(packing, "packing");
+        int d = evaluator.context().parameters().compositeDegree();
+        if (d != 1) {
+            // the level plans count one prime per rescale
+            throw new IllegalArgumentException("nn-layers runs on chains with one prime per rescale; these parameters have"
+                    + " composite degree " + d + " (" + evaluator.context().parameters() + ")");
+        }
         this.evaluator = evaluator;
         this.mac = mac;
         this.pool = pool;

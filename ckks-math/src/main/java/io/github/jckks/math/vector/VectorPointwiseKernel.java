@@ -2,7 +2,9 @@ package io.github.jckks.math.vector;
 
 import io.github.jckks.math.Modulus;
 import io.github.jckks.math.PointwiseKernel;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,7 +27,12 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     /** The single instance. */
     public static final VectorPointwiseKernel INSTANCE = new VectorPointwiseKernel();
     private static final VectorSpecies<Long> S = LongVector.SPECIES_256;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     private static final long M32 = 0xFFFFFFFFL;
+    /** The bits of 2<sup>52</sup>: x + 2<sup>52</sup> for an integer 0 &lt;= x &lt; 2<sup>52</sup> has x as its mantissa. */
+    private static final long TWO52_BITS = 0x4330000000000000L;
+    private static final double TWO52 = 0x1p52;
+    private static final LongVector ONE = LongVector.broadcast(S, 1L);
 
     private VectorPointwiseKernel() {
     }
@@ -367,6 +374,123 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             e = r11.sub(q2);
             e = e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63)));
             e.add(qv.and(e.lanewise(VectorOperators.ASHR, 63))).intoArray(c2, j);
+        }
+    }
+
+    @Override
+    public void baseConvert(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p) {
+        check(p);
+        int s = p.bits();
+        if (s < 17 || k < 1 || k > 4) {
+            throw new IllegalArgumentException("base conversion needs 1..4 source primes and a target of 17 to 30 bits, got "
+                    + k + " and " + p);
+        }
+        long pv = p.value();
+        long mu = (1L << (2 * s)) / pv;
+        long fold = (1L << 32) % pv;
+        int n = z.length;
+        int upper = S.loopBound(n);
+        // z = v c + y_0 h_0, then z += y_i h_i, the last term fused with the reduction: at most 2k products of
+        // residues below 2^30 (2^63 for k = 4)
+        convertFirstBlock(y[0], h[0], v, c, z, upper);
+        for (int i = 1; i < k - 1; i++) {
+            convertAddBlock(y[i], h[i], z, upper);
+        }
+        convertLastBlock(k > 1 ? y[k - 1] : null, k > 1 ? h[k - 1] : 0, z, pv, s, mu, fold, upper);
+        for (int j = upper; j < n; j++) {
+            long acc = v[j] * c;
+            for (int i = 0; i < k; i++) {
+                acc += y[i][j] * h[i];
+            }
+            z[j] = p.reduce(acc);
+        }
+    }
+
+    private static void convertFirstBlock(long[] y0, long h0, long[] v, long c, long[] z, int upper) {
+        LongVector hv = LongVector.broadcast(S, h0).and(M32);
+        LongVector cv = LongVector.broadcast(S, c).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, y0, j).and(M32).mul(hv);
+            a.add(LongVector.fromArray(S, v, j).and(M32).mul(cv)).intoArray(z, j);
+        }
+    }
+
+    private static void convertAddBlock(long[] yi, long hi, long[] z, int upper) {
+        LongVector hv = LongVector.broadcast(S, hi).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector.fromArray(S, yi, j).and(M32).mul(hv).add(LongVector.fromArray(S, z, j)).intoArray(z, j);
+        }
+    }
+
+    /** z = (z + y h) mod p (y null: z mod p), reduced as {@link #reduceBlock}. */
+    private static void convertLastBlock(long[] y, long h, long[] z, long q, int s, long mu, long c, int upper) {
+        LongVector hv = LongVector.broadcast(S, h).and(M32);
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        LongVector cv = LongVector.broadcast(S, c).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector p = LongVector.fromArray(S, z, j);
+            if (y != null) {
+                p = p.add(LongVector.fromArray(S, y, j).and(M32).mul(hv));
+            }
+            LongVector p1 = p.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p.and(M32));
+            LongVector p2 = p1.lanewise(VectorOperators.LSHR, 32).and(M32).mul(cv).add(p1.and(M32));
+            LongVector t = p2.lanewise(VectorOperators.LSHR, s - 1).and(M32);
+            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
+            LongVector r = p2.sub(qhat.mul(qv));
+            LongVector d = r.sub(qv);
+            r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = r.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
+
+    @Override
+    public void quotientEstimate(long[][] y, int k, double[] qInv, long[] v) {
+        int n = v.length;
+        int upper = S.loopBound(n);
+        quotientFirstBlock(y[0], qInv[0], v, upper);
+        for (int i = 1; i < k; i++) {
+            quotientAddBlock(y[i], qInv[i], v, upper);
+        }
+        quotientRoundBlock(v, upper);
+        for (int j = upper; j < n; j++) {
+            double f = 0;
+            for (int i = 0; i < k; i++) {
+                f += y[i][j] * qInv[i];
+            }
+            v[j] = (long) Math.floor(f + 0.5);
+        }
+    }
+
+    // The running sum f lives in v as the bits of a double between the passes (v is the caller's output array).
+
+    private static void quotientFirstBlock(long[] y0, double qInv0, long[] v, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            // y < 2^52 to double exactly: (y | bits of 2^52) - 2^52
+            DoubleVector x = LongVector.fromArray(S, y0, j).or(TWO52_BITS).reinterpretAsDoubles().sub(TWO52);
+            // 0 + x q^-1 is x q^-1: the scalar loop's first sum
+            x.mul(qInv0).reinterpretAsLongs().intoArray(v, j);
+        }
+    }
+
+    private static void quotientAddBlock(long[] yi, double qInvI, long[] v, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            DoubleVector x = LongVector.fromArray(S, yi, j).or(TWO52_BITS).reinterpretAsDoubles().sub(TWO52);
+            DoubleVector f = LongVector.fromArray(S, v, j).reinterpretAsDoubles();
+            f.add(x.mul(qInvI)).reinterpretAsLongs().intoArray(v, j);
+        }
+    }
+
+    /** v = floor(f + 1/2) for the sums f (non-negative, far below 2^51) stored as double bits in v. */
+    private static void quotientRoundBlock(long[] v, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            DoubleVector g = LongVector.fromArray(S, v, j).reinterpretAsDoubles().add(0.5);
+            // g + 2^52 rounds g to the nearest integer; one down where that went up gives floor(g)
+            DoubleVector r = g.add(TWO52);
+            LongVector t = r.reinterpretAsLongs().sub(TWO52_BITS);
+            VectorMask<Long> up = r.sub(TWO52).compare(VectorOperators.GT, g).cast(S);
+            t.sub(ONE, up).intoArray(v, j);
         }
     }
 }
