@@ -17,6 +17,10 @@ public final class MixedRadix {
     private final long[][] invShoup;
     /** Mixed-radix digits of floor(Q_k / 2) for each prefix length k. */
     private final long[][] halfDigits;
+    /** Whether the limb-major SIMD path runs: all primes of at most 30 bits and {@link ModArith#fast()} present. */
+    private final boolean simd;
+    /** Per-thread digit rows of the SIMD path: the digits of x, then those of -x (2k rows of N). */
+    private final ThreadLocal<long[][]> rows = new ThreadLocal<>();
 
     /** Precomputes the constants for every prefix of {@code basis}. */
     public MixedRadix(RnsBasis basis) {
@@ -31,6 +35,11 @@ public final class MixedRadix {
                 invShoup[m][i] = qi.shoup(inv[m][i]);
             }
         }
+        boolean small = true;
+        for (int i = 0; i < k; i++) {
+            small &= basis.modulus(i).bits() <= 30;
+        }
+        simd = small && ModArith.fast() != null;
         halfDigits = new long[k + 1][];
         for (int len = 1; len <= k; len++) {
             BigInteger half = basis.product(len).shiftRight(1);
@@ -74,6 +83,10 @@ public final class MixedRadix {
             toCenteredDouble2(limbs[0], limbs[1], n, divisor, out, half);
             return;
         }
+        if (simd && n % 4 == 0) {
+            toCenteredDoubleSimd(limbs, k, n, divisor, out, half);
+            return;
+        }
         for (int j = 0; j < n; j++) {
             garner(limbs, j, k, false, digits);
             boolean negative = greater(digits, half, k);
@@ -113,6 +126,51 @@ public final class MixedRadix {
                 e1 = x0 == 0 ? q1v - d : q1v - 1 - d;
             }
             double v = (double) e1 * q0v + e0;
+            out[j] = (negative ? -v : v) / divisor;
+        }
+    }
+
+    /**
+     * The SIMD path: Garner's digits of x and of -x for all coefficients at once, limb after limb (k(k-1)/2
+     * passes of {@link PointwiseKernel#subAnyMulScalar} each), then per coefficient the sign test against the
+     * digits of floor(Q/2) and the Horner evaluation, as the scalar loop does.
+     */
+    private void toCenteredDoubleSimd(long[][] limbs, int k, int n, double divisor, double[] out, long[] half) {
+        long[][] d = rows.get();
+        if (d == null || d.length < 2 * k || d[0].length != n) {
+            d = new long[2 * basis.size()][n];
+            rows.set(d);
+        }
+        PointwiseKernel fast = ModArith.fast();
+        for (int i = 0; i < k; i++) {
+            Modulus qi = basis.modulus(i);
+            long[] pos = d[i];
+            long[] neg = d[k + i];
+            System.arraycopy(limbs[i], 0, pos, 0, n);
+            ModArith.negate(limbs[i], neg, qi.value());
+            for (int m = 0; m < i; m++) {
+                fast.subAnyMulScalar(pos, d[m], inv[m][i], pos, qi);
+                fast.subAnyMulScalar(neg, d[k + m], inv[m][i], neg, qi);
+            }
+        }
+        double[] radix = new double[k];
+        for (int i = 0; i < k; i++) {
+            radix[i] = basis.modulus(i).value();
+        }
+        for (int j = 0; j < n; j++) {
+            boolean negative = false;
+            for (int i = k - 1; i >= 0; i--) {
+                long a = d[i][j];
+                if (a != half[i]) {
+                    negative = a > half[i];
+                    break;
+                }
+            }
+            int base = negative ? k : 0;
+            double v = 0;
+            for (int i = k - 1; i >= 0; i--) {
+                v = v * radix[i] + d[base + i][j];
+            }
             out[j] = (negative ? -v : v) / divisor;
         }
     }

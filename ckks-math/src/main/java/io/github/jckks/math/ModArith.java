@@ -156,6 +156,10 @@ public final class ModArith {
 
     /** z = x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
     public static void mulScalar(long[] x, long w, long wShoup, long[] z, Modulus m) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.mulScalar(x, w, z, m);
+            return;
+        }
         final int n = z.length;
         final long q = m.value();
         for (int j = 0; j < n; j++) {
@@ -167,6 +171,10 @@ public final class ModArith {
 
     /** acc = acc + x &middot; w mod q with w fixed and wShoup = {@link Modulus#shoup}(w). */
     public static void mulScalarAdd(long[] x, long w, long wShoup, long[] acc, Modulus m) {
+        if (m.bits() <= 30 && Holder.FAST != null) {
+            Holder.FAST.mulScalarAdd(x, w, acc, m);
+            return;
+        }
         final int n = acc.length;
         final long q = m.value();
         final long twoQ = q << 1;
@@ -180,6 +188,10 @@ public final class ModArith {
 
     /** z = x + y mod q, element-wise. */
     public static void add(long[] x, long[] y, long[] z, long q) {
+        if (Holder.FAST != null) {
+            Holder.FAST.add(x, y, z, q);
+            return;
+        }
         final int n = z.length;
         for (int j = 0; j < n; j++) {
             long s = x[j] + y[j];
@@ -189,10 +201,38 @@ public final class ModArith {
 
     /** z = x - y mod q, element-wise. */
     public static void sub(long[] x, long[] y, long[] z, long q) {
+        if (Holder.FAST != null) {
+            Holder.FAST.sub(x, y, z, q);
+            return;
+        }
         final int n = z.length;
         for (int j = 0; j < n; j++) {
             long d = x[j] - y[j];
             z[j] = d < 0 ? d + q : d;
+        }
+    }
+
+    /** z = -x mod q, element-wise. */
+    public static void negate(long[] x, long[] z, long q) {
+        if (Holder.FAST != null) {
+            Holder.FAST.negate(x, z, q);
+            return;
+        }
+        for (int j = 0; j < z.length; j++) {
+            long v = x[j];
+            z[j] = v == 0 ? 0 : q - v;
+        }
+    }
+
+    /** z = x + c mod q, element-wise, c in [0, q). */
+    public static void addScalar(long[] x, long c, long[] z, long q) {
+        if (Holder.FAST != null) {
+            Holder.FAST.addScalar(x, c, z, q);
+            return;
+        }
+        for (int j = 0; j < z.length; j++) {
+            long s = x[j] + c;
+            z[j] = s >= q ? s - q : s;
         }
     }
 }

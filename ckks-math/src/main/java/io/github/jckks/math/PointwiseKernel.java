@@ -67,4 +67,32 @@ public interface PointwiseKernel {
      * below 2<sup>52</sup>.
      */
     void quotientEstimate(long[][] y, int k, double[] qInv, long[] v);
+
+    /** z = x + y mod q for residues below q &lt; 2<sup>62</sup> (any prime of the engine); z may alias x or y. */
+    void add(long[] x, long[] y, long[] z, long q);
+
+    /** z = x - y mod q for residues below q &lt; 2<sup>62</sup>; z may alias x or y. */
+    void sub(long[] x, long[] y, long[] z, long q);
+
+    /** z = -x mod q for residues below q &lt; 2<sup>62</sup>; z may alias x. */
+    void negate(long[] x, long[] z, long q);
+
+    /** z = x + c mod q for every residue, c in [0, q), q &lt; 2<sup>62</sup>; z may alias x. */
+    void addScalar(long[] x, long c, long[] z, long q);
+
+    /**
+     * z = x &middot; w mod q for w fixed in [0, q) and q &lt; 2<sup>30</sup> (Shoup's product with w' =
+     * &lfloor;w 2<sup>32</sup>/q&rfloor;: two 32 x 32-bit products and a conditional subtraction per residue); z may
+     * alias x.
+     */
+    void mulScalar(long[] x, long w, long[] z, Modulus q);
+
+    /** acc = acc + x &middot; w mod q for w fixed in [0, q) and q &lt; 2<sup>30</sup> (Shoup, as {@link #mulScalar}). */
+    void mulScalarAdd(long[] x, long w, long[] acc, Modulus q);
+
+    /**
+     * z = (x - t) &middot; w mod q where x is a residue below q &lt; 2<sup>30</sup> and t any value below 2<sup>30</sup>
+     * (a residue of another prime: the step of Garner's mixed-radix conversion), w fixed in [0, q); z may alias x.
+     */
+    void subAnyMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);
 }

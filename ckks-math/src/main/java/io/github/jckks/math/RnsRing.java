@@ -230,13 +230,7 @@ public final class RnsRing {
         check(a, k);
         check(out, k);
         for (int i = 0; i < k; i++) {
-            long q = basis.modulus(i).value();
-            long[] x = a.limb(i);
-            long[] z = out.limb(i);
-            for (int j = 0; j < n; j++) {
-                long v = x[j];
-                z[j] = v == 0 ? 0 : q - v;
-            }
+            ModArith.negate(a.limb(i), out.limb(i), basis.modulus(i).value());
         }
         out.setNtt(a.isNtt());
     }
@@ -389,10 +383,7 @@ public final class RnsRing {
             long[] x = a.limb(i);
             long[] z = out.limb(i);
             if (a.isNtt()) {
-                for (int j = 0; j < n; j++) {
-                    long s = x[j] + c;
-                    z[j] = s >= q ? s - q : s;
-                }
+                ModArith.addScalar(x, c, z, q);
             } else {
                 if (z != x) {
                     System.arraycopy(x, 0, z, 0, n);

@@ -18,16 +18,29 @@ class MixedRadixTest {
     /** Primes in both orders of size (q1 above and below q0 matters for the reduction of a0 modulo q1). */
     private static final long[] PRIMES = Primes.nttPrimeChain(4, 30, 21, 31, 25);
 
+    /** Primes of at most 30 bits: the limb-major SIMD path for three primes or more. */
+    private static final long[] SMALL = Primes.nttPrimeChain(4, 30, 21, 29, 25, 17, 30);
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})
     void matchesBigInteger(int k) {
-        long[] primes = java.util.Arrays.copyOf(PRIMES, k);
+        matches(java.util.Arrays.copyOf(PRIMES, k), k);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4, 5, 6})
+    void matchesBigIntegerWithPrimesOfAtMost30Bits(int k) {
+        matches(java.util.Arrays.copyOf(SMALL, k), 10 + k);
+    }
+
+    private static void matches(long[] primes, int seed) {
+        int k = primes.length;
         RnsBasis basis = new RnsBasis(primes);
         MixedRadix mr = new MixedRadix(basis);
         BigInteger q = basis.product();
         BigInteger half = q.shiftRight(1);
         int n = 16;
-        SplittableRandom r = new SplittableRandom(k);
+        SplittableRandom r = new SplittableRandom(seed);
         BigInteger[] xs = new BigInteger[64 * n];
         int c = 0;
         for (BigInteger v : new BigInteger[] {BigInteger.ZERO, BigInteger.ONE, half.subtract(BigInteger.ONE), half,

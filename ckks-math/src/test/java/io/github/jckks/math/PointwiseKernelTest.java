@@ -129,6 +129,79 @@ class PointwiseKernelTest {
             }
             fast.reduce(big, q);
             assertArrayEquals(expected, big, "reduce of 63-bit values, " + bits + " bits");
+            // Garner's step: (x - t) w with t any value below 2^30
+            long[] t = new long[x.length];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = j % 3 == 0 ? (1L << 30) - 1 - j : j % 3 == 1 ? j : r.nextLong() >>> 34;
+            }
+            long wg = Math.floorMod(r.nextLong(), qv);
+            for (int j = 0; j < x.length; j++) {
+                expected[j] = q.mul(q.sub(x[j], q.reduce(t[j])), wg);
+            }
+            fast.subAnyMulScalar(x, t, wg, actual, q);
+            assertArrayEquals(expected, actual, "subAnyMulScalar, " + bits + " bits");
+            // scalar products (Shoup), also for w = 0, 1, q - 1, and in place
+            for (long w2 : new long[] {0, 1, qv - 1, Math.floorMod(r.nextLong(), qv)}) {
+                for (int j = 0; j < x.length; j++) {
+                    expected[j] = q.mul(x[j], w2);
+                }
+                fast.mulScalar(x, w2, actual, q);
+                assertArrayEquals(expected, actual, "mulScalar by " + w2 + ", " + bits + " bits");
+                long[] inPlace = x.clone();
+                fast.mulScalar(inPlace, w2, inPlace, q);
+                assertArrayEquals(expected, inPlace, "mulScalar in place");
+                long[] sum = y.clone();
+                for (int j = 0; j < x.length; j++) {
+                    expected[j] = q.add(y[j], q.mul(x[j], w2));
+                }
+                fast.mulScalarAdd(x, w2, sum, q);
+                assertArrayEquals(expected, sum, "mulScalarAdd by " + w2 + ", " + bits + " bits");
+            }
+        }
+    }
+
+    /** The additive kernels take every prime of the engine (up to 61 bits), residues at their extremes included. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 30, 31, 40, 50, 60, 61})
+    void additiveKernelsEqualScalar(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        Random r = new Random(bits);
+        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+        Modulus q = new Modulus(qv);
+        int n = 1 << 10;
+        long[] x = new long[n + 3];
+        long[] y = new long[n + 3];
+        for (int j = 0; j < x.length; j++) {
+            x[j] = j % 7 == 0 ? qv - 1 : j % 11 == 0 ? 0 : Math.floorMod(r.nextLong(), qv);
+            y[j] = j % 5 == 0 ? qv - 1 : j % 13 == 0 ? 0 : Math.floorMod(r.nextLong(), qv);
+        }
+        long[] expected = new long[x.length];
+        long[] actual = new long[x.length];
+        for (int j = 0; j < x.length; j++) {
+            expected[j] = q.add(x[j], y[j]);
+        }
+        fast.add(x, y, actual, qv);
+        assertArrayEquals(expected, actual, "add, " + bits + " bits");
+        for (int j = 0; j < x.length; j++) {
+            expected[j] = q.sub(x[j], y[j]);
+        }
+        fast.sub(x, y, actual, qv);
+        assertArrayEquals(expected, actual, "sub, " + bits + " bits");
+        long[] inPlace = x.clone();
+        fast.sub(inPlace, y, inPlace, qv);
+        assertArrayEquals(expected, inPlace, "sub in place");
+        for (int j = 0; j < x.length; j++) {
+            expected[j] = q.sub(0, x[j]);
+        }
+        fast.negate(x, actual, qv);
+        assertArrayEquals(expected, actual, "negate, " + bits + " bits");
+        for (long c : new long[] {0, 1, qv - 1, Math.floorMod(r.nextLong(), qv)}) {
+            for (int j = 0; j < x.length; j++) {
+                expected[j] = q.add(x[j], c);
+            }
+            fast.addScalar(x, c, actual, qv);
+            assertArrayEquals(expected, actual, "addScalar " + c + ", " + bits + " bits");
         }
     }
 }

@@ -76,9 +76,71 @@ public final class Evaluator {
 
     /** @return a + b (levels matched by dropping primes). Cost: one pass over the residues. */
     public Ciphertext add(Ciphertext a, Ciphertext b) {
-        Ciphertext r = a.copy();
-        addInPlace(r, b);
-        return r;
+        return addInto(a, b, null);
+    }
+
+    /**
+     * a + b into caller-supplied polynomials ({@code out}: max(a.size(), b.size()) polynomials of
+     * min(a.level(), b.level()) + 1 limbs, which may be a's or b's own parts; null: fresh ones), as SEAL's
+     * {@code add(a, b, destination)}. Cost: one pass over the residues.
+     *
+     * @return the sum, whose parts are {@code out}
+     */
+    public Ciphertext addInto(Ciphertext a, Ciphertext b, RnsPoly[] out) {
+        return addOrSubInto(a, b, out, false);
+    }
+
+    /** a - b into caller-supplied polynomials, as {@link #addInto}. */
+    public Ciphertext subInto(Ciphertext a, Ciphertext b, RnsPoly[] out) {
+        return addOrSubInto(a, b, out, true);
+    }
+
+    private Ciphertext addOrSubInto(Ciphertext a, Ciphertext b, RnsPoly[] out, boolean subtract) {
+        checkCompatible(a, b);
+        checkScales(subtract ? "sub" : "add", a.scale(), b.scale());
+        int k = Math.min(a.level(), b.level()) + 1;
+        int size = Math.max(a.size(), b.size());
+        RnsPoly[] parts = outputs(out, size, k, subtract ? "sub" : "add");
+        for (int i = 0; i < size; i++) {
+            if (i < a.size() && i < b.size()) {
+                if (subtract) {
+                    rq.sub(a.partForReading(i), b.partForReading(i), parts[i]);
+                } else {
+                    rq.add(a.partForReading(i), b.partForReading(i), parts[i]);
+                }
+            } else if (i < a.size()) {
+                parts[i].copyFrom(a.partForReading(i));
+            } else if (subtract) {
+                rq.negate(b.partForReading(i), parts[i]);
+            } else {
+                parts[i].copyFrom(b.partForReading(i));
+            }
+        }
+        return new Ciphertext(parts, a.scale());
+    }
+
+    /**
+     * @return {@code out} if it holds {@code count} polynomials of N with {@code limbs} limbs, fresh NTT-form ones
+     *         if it is null
+     */
+    private RnsPoly[] outputs(RnsPoly[] out, int count, int limbs, String op) {
+        if (out == null) {
+            RnsPoly[] fresh = new RnsPoly[count];
+            for (int i = 0; i < count; i++) {
+                fresh[i] = rq.newPoly(limbs, true);
+            }
+            return fresh;
+        }
+        if (out.length != count) {
+            throw new IllegalArgumentException(op + " needs " + count + " output polynomials, got " + out.length);
+        }
+        for (RnsPoly p : out) {
+            if (p.limbCount() != limbs || p.n() != context.n()) {
+                throw new IllegalArgumentException(op + " outputs must have " + limbs + " limbs of N = " + context.n()
+                        + ", got " + p.limbCount() + " of N = " + p.n());
+            }
+        }
+        return out;
     }
 
     /** acc = acc + b. */
@@ -88,9 +150,7 @@ public final class Evaluator {
 
     /** @return a - b */
     public Ciphertext sub(Ciphertext a, Ciphertext b) {
-        Ciphertext r = a.copy();
-        subInPlace(r, b);
-        return r;
+        return subInto(a, b, null);
     }
 
     /** acc = acc - b. */
@@ -143,9 +203,32 @@ public final class Evaluator {
 
     /** @return ct + pt (scales must match; the plaintext must be at the ciphertext's level or above) */
     public Ciphertext addPlain(Ciphertext ct, Plaintext pt) {
-        Ciphertext r = ct.copy();
-        addPlainInPlace(r, pt, false);
-        return r;
+        return addPlainInto(ct, pt, null);
+    }
+
+    /**
+     * ct + pt into caller-supplied polynomials ({@code out}: ct.size() polynomials of ct.level() + 1 limbs, which may
+     * be ct's own parts; null: fresh ones), as SEAL's {@code add_plain(ct, pt, destination)}.
+     *
+     * @return the sum, whose parts are {@code out}
+     */
+    public Ciphertext addPlainInto(Ciphertext ct, Plaintext pt, RnsPoly[] out) {
+        checkPlain(ct, pt);
+        checkScales("add plaintext", ct.scale(), pt.scale());
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addPlain");
+        rq.add(ct.partForReading(0), pt.poly(), parts[0]);
+        copyParts(ct, parts, 1);
+        return new Ciphertext(parts, ct.scale());
+    }
+
+    /** parts[i] = ct's part i for i &gt;= from (skipped where they are the same polynomial). */
+    private static void copyParts(Ciphertext ct, RnsPoly[] parts, int from) {
+        for (int i = from; i < ct.size(); i++) {
+            RnsPoly src = ct.partForReading(i);
+            if (parts[i] != src) {
+                parts[i].copyFrom(src);
+            }
+        }
     }
 
     /** @return ct - pt */
@@ -185,9 +268,16 @@ public final class Evaluator {
 
     /** @return ct + c for a real constant c (encoded at the ciphertext's scale, one residue per prime) */
     public Ciphertext addScalar(Ciphertext ct, double c) {
-        Ciphertext r = ct.copy();
-        addScalarInPlace(r, c);
-        return r;
+        return addScalarInto(ct, c, null);
+    }
+
+    /** ct + c into caller-supplied polynomials, as {@link #addPlainInto}. Cost: one pass over c<sub>0</sub>, a copy of c<sub>1</sub>. */
+    public Ciphertext addScalarInto(Ciphertext ct, double c, RnsPoly[] out) {
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addScalar");
+        long[] r = scalarResidues(c, ct.scale(), ct.level());
+        rq.addScalar(ct.partForReading(0), r, parts[0]);
+        copyParts(ct, parts, 1);
+        return new Ciphertext(parts, ct.scale());
     }
 
     /** ct = ct + c. Cost: one pass over c<sub>0</sub>; free for c = 0. */
@@ -216,14 +306,26 @@ public final class Evaluator {
         if (a == b) {
             return square(a);
         }
+        return multiplyInto(a, b, null);
+    }
+
+    /**
+     * a &middot; b into caller-supplied polynomials ({@code out}: three polynomials of min(a.level(), b.level()) + 1
+     * limbs; null: fresh ones), as SEAL's {@code multiply(a, b, destination)}. Cost: 4 (l+1) N modular products.
+     *
+     * @return the three-part product, whose parts are {@code out}
+     */
+    public Ciphertext multiplyInto(Ciphertext a, Ciphertext b, RnsPoly[] out) {
+        checkCompatible(a, b);
+        if (a.size() != 2 || b.size() != 2) {
+            throw new IllegalArgumentException("multiply needs two-part ciphertexts (relinearize first); got sizes "
+                    + a.size() + " and " + b.size());
+        }
         int level = Math.min(a.level(), b.level());
         double scale = productScale(a.scale(), b.scale(), level);
-        int k = level + 1;
-        RnsPoly c0 = rq.newPoly(k, true);
-        RnsPoly c1 = rq.newPoly(k, true);
-        RnsPoly c2 = rq.newPoly(k, true);
-        rq.tensor(a.partForReading(0), a.partForReading(1), b.partForReading(0), b.partForReading(1), c0, c1, c2);
-        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
+        RnsPoly[] c = outputs(out, 3, level + 1, "multiply");
+        rq.tensor(a.partForReading(0), a.partForReading(1), b.partForReading(0), b.partForReading(1), c[0], c[1], c[2]);
+        return new Ciphertext(c, scale);
     }
 
     /** @return a<sup>2</sup> as a three-part ciphertext. Cost: 3 (l+1) N modular products. */
@@ -336,9 +438,23 @@ public final class Evaluator {
 
     /** @return ct &middot; pt (plaintext at the ciphertext's level or above). Cost: size (l+1) N products. */
     public Ciphertext multiplyPlain(Ciphertext ct, Plaintext pt) {
-        Ciphertext r = ct.copy();
-        multiplyPlainInPlace(r, pt);
-        return r;
+        return multiplyPlainInto(ct, pt, null);
+    }
+
+    /**
+     * ct &middot; pt into caller-supplied polynomials ({@code out}: ct.size() polynomials of ct.level() + 1 limbs, which
+     * may be ct's own parts; null: fresh ones), as SEAL's {@code multiply_plain(ct, pt, destination)}.
+     *
+     * @return the product, whose parts are {@code out}
+     */
+    public Ciphertext multiplyPlainInto(Ciphertext ct, Plaintext pt, RnsPoly[] out) {
+        checkPlain(ct, pt);
+        double scale = productScale(ct.scale(), pt.scale(), ct.level());
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyPlain");
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulPointwise(ct.partForReading(i), pt.poly(), parts[i]);
+        }
+        return new Ciphertext(parts, scale);
     }
 
     /** ct = ct &middot; pt. */
@@ -362,9 +478,18 @@ public final class Evaluator {
 
     /** @return ct &middot; c with c encoded as round(c &middot; scale); the result's scale is ct.scale &middot; scale */
     public Ciphertext multiplyScalar(Ciphertext ct, double c, double scale) {
-        Ciphertext r = ct.copy();
-        multiplyScalarInPlace(r, c, scale);
-        return r;
+        return multiplyScalarInto(ct, c, scale, null);
+    }
+
+    /** ct &middot; c (c encoded at {@code scale}) into caller-supplied polynomials, as {@link #multiplyPlainInto}. */
+    public Ciphertext multiplyScalarInto(Ciphertext ct, double c, double scale, RnsPoly[] out) {
+        double newScale = productScale(ct.scale(), scale, ct.level());
+        long[] r = scalarResidues(c, scale, ct.level());
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyScalar");
+        for (int i = 0; i < ct.size(); i++) {
+            rq.mulScalar(ct.partForReading(i), r, parts[i]);
+        }
+        return new Ciphertext(parts, newScale);
     }
 
     /** ct = ct &middot; c, c encoded at {@code scale}. */
@@ -545,12 +670,32 @@ public final class Evaluator {
         if (Math.floorMod(steps, context.n() / 2) == 0) {
             return ct.copy();
         }
-        return applyGalois(ct, GaloisElements.forRotation(context.n(), steps), "rotation by " + steps);
+        return applyGalois(ct, GaloisElements.forRotation(context.n(), steps), "rotation by " + steps, null);
+    }
+
+    /**
+     * {@link #rotate} into caller-supplied polynomials ({@code out}: two polynomials of ct.level() + 1 limbs, distinct
+     * from ct's parts), as SEAL's {@code rotate_vector(ct, steps, keys, destination)}.
+     *
+     * @return the rotated ciphertext, whose parts are {@code out}
+     */
+    public Ciphertext rotateInto(Ciphertext ct, int steps, RnsPoly[] out) {
+        if (Math.floorMod(steps, context.n() / 2) == 0) {
+            RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "rotate");
+            copyParts(ct, parts, 0);
+            return new Ciphertext(parts, ct.scale());
+        }
+        return applyGalois(ct, GaloisElements.forRotation(context.n(), steps), "rotation by " + steps, out);
     }
 
     /** @return ct with every slot complex-conjugated (the conjugation key is needed) */
     public Ciphertext conjugate(Ciphertext ct) {
-        return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation");
+        return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation", null);
+    }
+
+    /** {@link #conjugate} into caller-supplied polynomials, as {@link #rotateInto}. */
+    public Ciphertext conjugateInto(Ciphertext ct, RnsPoly[] out) {
+        return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation", out);
     }
 
     /**
@@ -589,7 +734,7 @@ public final class Evaluator {
         return t;
     }
 
-    private Ciphertext applyGalois(Ciphertext ct, int galois, String what) {
+    private Ciphertext applyGalois(Ciphertext ct, int galois, String what, RnsPoly[] out) {
         if (ct.size() != 2) {
             throw new IllegalArgumentException(what + " needs a two-part ciphertext (relinearize first)");
         }
@@ -599,15 +744,21 @@ public final class Evaluator {
                     + "): generate it with KeyGenerator.evaluationKeys");
         }
         int k = ct.level() + 1;
-        RnsPoly c0 = rq.newPoly(k, true);
-        RnsPoly c1 = rq.newPoly(k, true);
+        RnsPoly[] c = outputs(out, 2, k, what);
+        for (RnsPoly p : c) {
+            if (p == ct.partForReading(0) || p == ct.partForReading(1)) {
+                throw new IllegalArgumentException(what + ": outputs must be distinct from the input's parts");
+            }
+        }
+        RnsPoly c0 = c[0];
+        RnsPoly c1 = c[1];
         rq.automorphism(ct.partForReading(0), galois, c0);
         Workspace w = workspace.get();
         RnsPoly rotated1 = w.rotated.view(k);
         rq.automorphism(ct.partForReading(1), galois, rotated1);
         keySwitch(rotated1, key, w.out0.view(k), c1);
         rq.add(c0, w.out0.view(k), c0);
-        return new Ciphertext(new RnsPoly[] {c0, c1}, ct.scale());
+        return new Ciphertext(c, ct.scale());
     }
 
     /**

@@ -62,6 +62,47 @@ class EvaluatorTest {
         f.check("add plain (plaintext above)", zip(x, y, Double::sum), r, f.fresh);
     }
 
+    /** The explicit-output forms (SEAL's destination arguments): fresh outputs, outputs that are the input's parts. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void intoFormsWriteTheirOutputsAndMayOverwriteTheirInput(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(40);
+        double[] y = f.random(41);
+        int k = f.top() + 1;
+        RnsPoly[] two = {f.ctx.ringQ().newPoly(k, true), f.ctx.ringQ().newPoly(k, true)};
+        RnsPoly[] three = {f.ctx.ringQ().newPoly(k, true), f.ctx.ringQ().newPoly(k, true), f.ctx.ringQ().newPoly(k, true)};
+        Ciphertext cx = f.encrypt(x);
+        Ciphertext cy = f.symmetric.encrypt(f.encoder.encode(y, f.top(), f.scale())); // seeded
+        Plaintext py = f.encoder.encode(y, f.top(), f.scale());
+        Ciphertext sum = f.ev.addInto(cx, cy, two);
+        assertSame(two[0], sum.part(0));
+        f.check("addInto", zip(x, y, Double::sum), sum, 2 * f.fresh);
+        f.check("subInto", zip(x, y, (a, b) -> a - b), f.ev.subInto(cx, cy, two), 2 * f.fresh);
+        f.check("addPlainInto", zip(x, y, Double::sum), f.ev.addPlainInto(cx, py, two), f.fresh);
+        f.check("addScalarInto", map(x, v -> v + 0.25), f.ev.addScalarInto(cx, 0.25, two), f.fresh);
+        Ciphertext mp = f.ev.multiplyPlainInto(cx, py, two);
+        f.check("multiplyPlainInto + rescale", zip(x, y, (a, b) -> a * b), f.ev.rescale(mp), f.product);
+        Ciphertext ms = f.ev.multiplyScalarInto(cx, -0.5, f.ev.rescaleDivisor(f.top()), two);
+        f.check("multiplyScalarInto + rescale", map(x, v -> -0.5 * v), f.ev.rescale(ms), f.fresh);
+        Ciphertext m = f.ev.multiplyInto(cx, cy, three);
+        assertSame(three[2], m.part(2));
+        f.check("multiplyInto + relinearize + rescale", zip(x, y, (a, b) -> a * b), f.ev.rescale(f.ev.relinearize(m)),
+                f.product);
+        // in place: the outputs are the input's own parts
+        Ciphertext own = f.encrypt(x);
+        Ciphertext r = f.ev.addPlainInto(own, py, new RnsPoly[] {own.part(0), own.part(1)});
+        f.check("addPlainInto over its input", zip(x, y, Double::sum), r, f.fresh);
+        Ciphertext own2 = f.encrypt(x);
+        r = f.ev.addInto(own2, cy, new RnsPoly[] {own2.part(0), own2.part(1)});
+        f.check("addInto over its first operand", zip(x, y, Double::sum), r, 2 * f.fresh);
+        // outputs of the wrong shape are refused
+        assertThrows(IllegalArgumentException.class, () -> f.ev.addInto(cx, cy, new RnsPoly[] {two[0]}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyInto(cx, cy, two));
+        RnsPoly[] shortParts = {two[0].view(k - 1), two[1].view(k - 1)};
+        assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyPlainInto(cx, py, shortParts));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
     void addScalar(String name) {

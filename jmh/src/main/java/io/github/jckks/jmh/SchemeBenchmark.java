@@ -11,11 +11,14 @@ import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.ckks.Plaintext;
 import io.github.jckks.ckks.PrecisionStats;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -25,7 +28,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The CKKS operations on one thread, at SEAL's benchmark sizes so that the figures compare with
@@ -34,8 +36,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * ({60, 40 x 6} + {60}: 7 primes) with {@code chain=seal}; with {@code chain=composite} the same levels and scale
  * on primes of at most 30 bits, two per rescale ({@link CkksParameters#seal8192Composite()}: 6 + 2 primes,
  * {@link CkksParameters#general16384Composite()}: 14 + 2). Operands are made in {@code @Setup}; each method returns its result (JMH
- * consumes it) or feeds a {@link Blackhole}. The non-in-place evaluator methods copy their input first, as
- * SEAL's non-in-place calls do.
+ * consumes it). Each operation is measured as SEAL's own benchmark (sealbench, {@code native/bench/ckks.cpp})
+ * calls it: {@code add} into a fresh ciphertext; add_plain, multiply, multiply_plain, square and rotate into a reused
+ * destination ({@code *Into} with preallocated polynomials); relinearize and rescale in place on an operand refilled
+ * outside the timer.
  *
  * <p>{@link #main} prints the precision of multiply + relinearize + rescale at N = 8192 instead of
  * benchmarking: {@code java -cp jmh/target/benchmarks.jar io.github.jckks.jmh.SchemeBenchmark [trials [seal|composite]]}.
@@ -70,6 +74,10 @@ public class SchemeBenchmark {
     private Ciphertext b;
     private Ciphertext product3;
     private Ciphertext product2;
+    private RnsRing ring;
+    /** Reused destinations, as sealbench's ct[2]. */
+    private RnsPoly[] dest2;
+    private RnsPoly[] dest3;
 
     static CkksParameters parameters(int logN, String chain) {
         boolean composite = switch (chain) {
@@ -101,6 +109,10 @@ public class SchemeBenchmark {
         b = publicEncryptor.encrypt(encoder.encode(random(params.slots(), 2)));
         product3 = evaluator.multiply(a, b);
         product2 = evaluator.relinearize(product3);
+        ring = context.ringQ();
+        int k = a.level() + 1;
+        dest2 = new RnsPoly[] {ring.newPoly(k, true), ring.newPoly(k, true)};
+        dest3 = new RnsPoly[] {ring.newPoly(k, true), ring.newPoly(k, true), ring.newPoly(k, true)};
     }
 
     static double[] random(int n, long seed) {
@@ -148,72 +160,116 @@ public class SchemeBenchmark {
         return evaluator.add(a, b);
     }
 
-    /** ct + pt. */
+    /** ct + pt into a reused destination (sealbench: {@code add_plain(ct[0], pt, ct[2])}). */
     @Benchmark
     public Ciphertext addPlain() {
-        return evaluator.addPlain(a, plain);
+        return evaluator.addPlainInto(a, plain, dest2);
     }
 
-    /** ct + c for a real constant (scalar encoding: one residue per prime). */
+    /** ct + c for a real constant (scalar encoding: one residue per prime), into a reused destination. */
     @Benchmark
     public Ciphertext addScalar() {
-        return evaluator.addScalar(a, 0.37);
+        return evaluator.addScalarInto(a, 0.37, dest2);
     }
 
-    /** ct * pt (no rescale). */
+    /** ct * pt (no rescale) into a reused destination (sealbench: {@code multiply_plain(ct[0], pt, ct[2])}). */
     @Benchmark
     public Ciphertext multiplyPlain() {
-        return evaluator.multiplyPlain(a, plain);
+        return evaluator.multiplyPlainInto(a, plain, dest2);
     }
 
-    /** ct * c for a real constant, encoded on the fly at the last prime (no encoder, no NTT; no rescale). */
+    /**
+     * ct * c for a real constant, encoded on the fly at the rescale's divisor (no encoder, no NTT; no rescale), into a
+     * reused destination.
+     */
     @Benchmark
     public Ciphertext multiplyScalar() {
-        return evaluator.multiplyScalar(a, 0.37);
+        return evaluator.multiplyScalarInto(a, 0.37, evaluator.rescaleDivisor(a.level()), dest2);
     }
 
-    /** ct * ct to three parts, no relinearization. */
+    /** ct * ct to three parts, no relinearization, into a reused destination (sealbench: {@code multiply(.., ct[2])}). */
     @Benchmark
     public Ciphertext multiply() {
-        return evaluator.multiply(a, b);
+        return evaluator.multiplyInto(a, b, dest3);
     }
 
-    /** ct^2 to three parts. */
+    /** ct^2 to three parts into a reused destination (sealbench: {@code square(ct[0], ct[2])}). */
     @Benchmark
     public Ciphertext square() {
-        return evaluator.square(a);
+        return evaluator.squareInto(a, dest3);
     }
 
-    /** Relinearization of a three-part product (one hybrid key switch). */
+    /**
+     * Relinearization of a three-part product in place (one hybrid key switch; sealbench: {@code relinearize_inplace}
+     * on a ciphertext refilled before each call, as here).
+     */
     @Benchmark
-    public Ciphertext relinearize() {
-        return evaluator.relinearize(product3);
+    public Ciphertext relinearize(Refill fresh) {
+        evaluator.relinearizeInPlace(fresh.product3);
+        return fresh.product3;
     }
 
-    /** Rescale of a two-part product (one inverse and l forward NTTs per part). */
+    /** Rescale of a two-part product in place (sealbench: {@code rescale_to_next_inplace}, refilled before each call). */
     @Benchmark
-    public Ciphertext rescale() {
-        return evaluator.rescale(product2);
+    public Ciphertext rescale(Refill fresh) {
+        evaluator.rescaleInPlace(fresh.product2);
+        return fresh.product2;
     }
 
-    /** The full product: multiply, relinearize, rescale. */
+    /** The full product: multiply into a reused destination, relinearize and rescale in place. */
     @Benchmark
-    public void multiplyRelinRescale(Blackhole bh) {
-        Ciphertext p = evaluator.multiplyRelin(a, b);
+    public Ciphertext multiplyRelinRescale() {
+        Ciphertext p = evaluator.multiplyInto(a, b, dest3);
+        evaluator.relinearizeInPlace(p);
         evaluator.rescaleInPlace(p);
-        bh.consume(p);
+        return p;
     }
 
-    /** Rotation of the slots by one step (automorphism and key switch). */
+    /** Rotation of the slots by one step (automorphism and key switch), into a reused destination (as sealbench). */
     @Benchmark
     public Ciphertext rotate() {
-        return evaluator.rotate(a, 1);
+        return evaluator.rotateInto(a, 1, dest2);
     }
 
-    /** Complex conjugation of every slot. */
+    /** Complex conjugation of every slot, into a reused destination. */
     @Benchmark
     public Ciphertext conjugate() {
-        return evaluator.conjugate(a);
+        return evaluator.conjugateInto(a, dest2);
+    }
+
+    /**
+     * Operands of the in-place benchmarks, restored before each call from the trial's products (JMH
+     * {@code Level.Invocation}: a copy outside the measured time, as sealbench pauses its timer to refill).
+     */
+    @State(Scope.Thread)
+    public static class Refill {
+        Ciphertext product3;
+        Ciphertext product2;
+        private RnsPoly[] polys3;
+        private RnsPoly[] polys2;
+        private SchemeBenchmark source;
+
+        /** Allocates the working polynomials once. */
+        @Setup(Level.Trial)
+        public void allocate(SchemeBenchmark b) {
+            source = b;
+            int k = b.a.level() + 1;
+            polys3 = new RnsPoly[] {b.ring.newPoly(k, true), b.ring.newPoly(k, true), b.ring.newPoly(k, true)};
+            polys2 = new RnsPoly[] {b.ring.newPoly(k, true), b.ring.newPoly(k, true)};
+        }
+
+        /** Copies the products into the working polynomials. */
+        @Setup(Level.Invocation)
+        public void refill() {
+            for (int i = 0; i < 3; i++) {
+                polys3[i].copyFrom(source.product3.part(i));
+            }
+            for (int i = 0; i < 2; i++) {
+                polys2[i].copyFrom(source.product2.part(i));
+            }
+            product3 = new Ciphertext(polys3.clone(), source.product3.scale());
+            product2 = new Ciphertext(polys2.clone(), source.product2.scale());
+        }
     }
 
     /**

@@ -493,4 +493,178 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             t.sub(ONE, up).intoArray(v, j);
         }
     }
+
+    // ---------------------------------------------------------------- additive (any prime below 2^62)
+
+    @Override
+    public void add(long[] x, long[] y, long[] z, long q) {
+        int n = z.length;
+        int upper = S.loopBound(n);
+        addBlock(x, y, z, q, upper);
+        for (int j = upper; j < n; j++) {
+            long s = x[j] + y[j];
+            z[j] = s >= q ? s - q : s;
+        }
+    }
+
+    private static void addBlock(long[] x, long[] y, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        for (int j = 0; j < upper; j += 4) {
+            // s - q, then q added back where that went negative
+            LongVector d = LongVector.fromArray(S, x, j).add(LongVector.fromArray(S, y, j)).sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
+
+    @Override
+    public void sub(long[] x, long[] y, long[] z, long q) {
+        int n = z.length;
+        int upper = S.loopBound(n);
+        subBlock(x, y, z, q, upper);
+        for (int j = upper; j < n; j++) {
+            long d = x[j] - y[j];
+            z[j] = d < 0 ? d + q : d;
+        }
+    }
+
+    private static void subBlock(long[] x, long[] y, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector d = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, y, j));
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
+
+    @Override
+    public void negate(long[] x, long[] z, long q) {
+        int n = z.length;
+        int upper = S.loopBound(n);
+        negateBlock(x, z, q, upper);
+        for (int j = upper; j < n; j++) {
+            long v = x[j];
+            z[j] = v == 0 ? 0 : q - v;
+        }
+    }
+
+    private static void negateBlock(long[] x, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        for (int j = 0; j < upper; j += 4) {
+            // (q - x) - q = -x < 0 unless x = 0: keep q - x where -x is negative, else 0
+            LongVector v = LongVector.fromArray(S, x, j);
+            LongVector negative = v.neg().lanewise(VectorOperators.ASHR, 63);
+            qv.sub(v).and(negative).intoArray(z, j);
+        }
+    }
+
+    @Override
+    public void addScalar(long[] x, long c, long[] z, long q) {
+        int n = z.length;
+        int upper = S.loopBound(n);
+        addScalarBlock(x, c, z, q, upper);
+        for (int j = upper; j < n; j++) {
+            long s = x[j] + c;
+            z[j] = s >= q ? s - q : s;
+        }
+    }
+
+    private static void addScalarBlock(long[] x, long c, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        LongVector cq = LongVector.broadcast(S, c - q);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector d = LongVector.fromArray(S, x, j).add(cq);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
+
+    // ---------------------------------------------------------------- scalar products (Shoup, q < 2^30)
+
+    @Override
+    public void mulScalar(long[] x, long w, long[] z, Modulus q) {
+        check(q);
+        long qq = q.value();
+        long w32 = (w << 32) / qq; // floor(w 2^32 / q) < 2^32
+        int n = z.length;
+        int upper = S.loopBound(n);
+        mulScalarBlock(x, w, w32, z, qq, upper);
+        for (int j = upper; j < n; j++) {
+            long v = x[j];
+            long r = v * w - ((v * w32) >>> 32) * qq;
+            z[j] = r >= qq ? r - qq : r;
+        }
+    }
+
+    /** Shoup: q&#770; = (x w') &gt;&gt; 32 is floor(x w / q) or one less, so x w - q&#770; q lies in [0, 2q). */
+    private static void mulScalarBlock(long[] x, long w, long w32, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector wv = LongVector.broadcast(S, w).and(M32);
+        LongVector w32v = LongVector.broadcast(S, w32).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            LongVector qhat = a.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
+            LongVector d = a.mul(wv).sub(qhat.mul(qv)).sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
+
+    @Override
+    public void mulScalarAdd(long[] x, long w, long[] acc, Modulus q) {
+        check(q);
+        long qq = q.value();
+        long w32 = (w << 32) / qq;
+        int n = acc.length;
+        int upper = S.loopBound(n);
+        mulScalarAddBlock(x, w, w32, acc, qq, upper);
+        for (int j = upper; j < n; j++) {
+            long v = x[j];
+            long r = v * w - ((v * w32) >>> 32) * qq;
+            long s = acc[j] + r; // < 3q
+            s = s >= 2 * qq ? s - 2 * qq : s;
+            acc[j] = s >= qq ? s - qq : s;
+        }
+    }
+
+    private static void mulScalarAddBlock(long[] x, long w, long w32, long[] acc, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector q2 = qv.add(qv);
+        LongVector wv = LongVector.broadcast(S, w).and(M32);
+        LongVector w32v = LongVector.broadcast(S, w32).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            LongVector qhat = a.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
+            // acc + [0, 2q) in [0, 3q): subtract 2q where it fits, then q where it fits
+            LongVector d = a.mul(wv).sub(qhat.mul(qv)).add(LongVector.fromArray(S, acc, j)).sub(q2);
+            d = d.add(q2.and(d.lanewise(VectorOperators.ASHR, 63))).sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(acc, j);
+        }
+    }
+
+    @Override
+    public void subAnyMulScalar(long[] x, long[] t, long w, long[] z, Modulus q) {
+        check(q);
+        long qq = q.value();
+        long c = ((1L << 30) + qq - 1) / qq * qq; // a multiple of q at least 2^30: x + c - t > 0
+        long w32 = (w << 32) / qq;
+        int n = z.length;
+        int upper = S.loopBound(n);
+        subAnyMulScalarBlock(x, t, c, w, w32, z, qq, upper);
+        for (int j = upper; j < n; j++) {
+            long u = x[j] + c - t[j]; // below 2^32
+            long r = u * w - ((u * w32) >>> 32) * qq;
+            z[j] = r >= qq ? r - qq : r;
+        }
+    }
+
+    /** Shoup's product of u = x + c - t &lt; 2<sup>32</sup> (c a multiple of q), as {@link #mulScalarBlock}. */
+    private static void subAnyMulScalarBlock(long[] x, long[] t, long c, long w, long w32, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector cv = LongVector.broadcast(S, c);
+        LongVector wv = LongVector.broadcast(S, w).and(M32);
+        LongVector w32v = LongVector.broadcast(S, w32).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector u = LongVector.fromArray(S, x, j).add(cv).sub(LongVector.fromArray(S, t, j)).and(M32);
+            LongVector qhat = u.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
+            LongVector d = u.mul(wv).sub(qhat.mul(qv)).sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+    }
 }
