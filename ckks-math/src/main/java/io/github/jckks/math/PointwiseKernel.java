@@ -95,4 +95,24 @@ public interface PointwiseKernel {
      * (a residue of another prime: the step of Garner's mixed-radix conversion), w fixed in [0, q); z may alias x.
      */
     void subAnyMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);
+
+    /**
+     * z = c mod q (in [0, q)) for integral doubles |c| &lt; 2<sup>52</sup> (the encoder's rounded coefficients) and
+     * q &lt; 2<sup>30</sup>: the quotient rounded in double precision, the remainder by one fused multiply-add, which
+     * is exact.
+     */
+    void reduceIntegralDoubles(double[] c, long[] z, Modulus q);
+
+    /**
+     * One decimation-in-time stage of a complex FFT over (re, im), in place: for every block of 2&middot;half entries
+     * and j &lt; half, with a = block + j, b = a + half and v = x[b] &middot; w[j], x[a] = x[a] + v and x[b] = x[a] - v.
+     * Products and sums rounded one by one (no fused multiply-add), as the scalar loop. half a multiple of 4.
+     */
+    void fftForwardStage(double[] re, double[] im, double[] twRe, double[] twIm, int half);
+
+    /**
+     * One decimation-in-frequency stage, in place: x[a] = x[a] + x[b], x[b] = (x[a] - x[b]) &middot; w[j] (the
+     * inverse transform's butterfly), rounded as {@link #fftForwardStage}. half a multiple of 4.
+     */
+    void fftInverseStage(double[] re, double[] im, double[] twRe, double[] twIm, int half);
 }

@@ -129,6 +129,22 @@ class PointwiseKernelTest {
             }
             fast.reduce(big, q);
             assertArrayEquals(expected, big, "reduce of 63-bit values, " + bits + " bits");
+            // the encoder's reduction of integral doubles below 2^52 in magnitude
+            double[] coeffs = new double[x.length];
+            for (int j = 0; j < coeffs.length; j++) {
+                long v = switch (j % 8) {
+                    case 0 -> (1L << 52) - 1 - j;
+                    case 1 -> -((1L << 52) - 1) + j;
+                    case 2 -> (long) qv * (j - 500);
+                    case 3 -> (long) qv * j + qv / 2;
+                    case 4 -> -(qv / 2) - j;
+                    default -> r.nextLong() >> 12;
+                };
+                coeffs[j] = v;
+                expected[j] = q.reduceSigned(v);
+            }
+            fast.reduceIntegralDoubles(coeffs, actual, q);
+            assertArrayEquals(expected, actual, "reduceIntegralDoubles, " + bits + " bits");
             // Garner's step: (x - t) w with t any value below 2^30
             long[] t = new long[x.length];
             for (int j = 0; j < t.length; j++) {
@@ -202,6 +218,64 @@ class PointwiseKernelTest {
             }
             fast.addScalar(x, c, actual, qv);
             assertArrayEquals(expected, actual, "addScalar " + c + ", " + bits + " bits");
+        }
+    }
+
+    /** The FFT stages equal the scalar butterflies bit for bit (no fused multiply-add on either side). */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 8, 64, 512})
+    void fftStagesEqualScalarButterflies(int half) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        Random r = new Random(half);
+        int size = 4 * half;
+        double[] re = new double[size];
+        double[] im = new double[size];
+        double[] twRe = new double[half];
+        double[] twIm = new double[half];
+        for (int j = 0; j < size; j++) {
+            re[j] = r.nextGaussian() * 1e6;
+            im[j] = r.nextGaussian();
+        }
+        for (int j = 0; j < half; j++) {
+            twRe[j] = Math.cos(0.1 * j + 0.3);
+            twIm[j] = Math.sin(0.1 * j + 0.3);
+        }
+        for (boolean forward : new boolean[] {true, false}) {
+            double[] eRe = re.clone();
+            double[] eIm = im.clone();
+            for (int i = 0; i < size; i += 2 * half) {
+                for (int j = 0; j < half; j++) {
+                    int a = i + j;
+                    int b = a + half;
+                    if (forward) {
+                        double vr = eRe[b] * twRe[j] - eIm[b] * twIm[j];
+                        double vi = eRe[b] * twIm[j] + eIm[b] * twRe[j];
+                        double ur = eRe[a];
+                        double ui = eIm[a];
+                        eRe[a] = ur + vr;
+                        eIm[a] = ui + vi;
+                        eRe[b] = ur - vr;
+                        eIm[b] = ui - vi;
+                    } else {
+                        double vr = eRe[a] - eRe[b];
+                        double vi = eIm[a] - eIm[b];
+                        eRe[a] = eRe[a] + eRe[b];
+                        eIm[a] = eIm[a] + eIm[b];
+                        eRe[b] = vr * twRe[j] - vi * twIm[j];
+                        eIm[b] = vr * twIm[j] + vi * twRe[j];
+                    }
+                }
+            }
+            double[] aRe = re.clone();
+            double[] aIm = im.clone();
+            if (forward) {
+                fast.fftForwardStage(aRe, aIm, twRe, twIm, half);
+            } else {
+                fast.fftInverseStage(aRe, aIm, twRe, twIm, half);
+            }
+            assertArrayEquals(eRe, aRe, (forward ? "forward" : "inverse") + " stage, real parts");
+            assertArrayEquals(eIm, aIm, (forward ? "forward" : "inverse") + " stage, imaginary parts");
         }
     }
 }

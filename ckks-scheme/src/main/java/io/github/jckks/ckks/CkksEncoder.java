@@ -1,7 +1,9 @@
 package io.github.jckks.ckks;
 
 import io.github.jckks.math.MixedRadix;
+import io.github.jckks.math.ModArith;
 import io.github.jckks.math.Modulus;
+import io.github.jckks.math.PointwiseKernel;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
 
@@ -167,13 +169,18 @@ public final class CkksEncoder {
     private void setCoefficients(double[] coeffs, RnsPoly poly, int level) {
         RnsRing ring = context.ringQ();
         boolean small = true;
+        boolean tiny = true;
         for (double c : coeffs) {
             small &= Math.abs(c) < 0x1p62;
+            tiny &= Math.abs(c) < 0x1p52;
         }
+        PointwiseKernel fast = ModArith.fast();
         for (int i = 0; i <= level; i++) {
             Modulus q = ring.modulus(i);
             long[] z = poly.limb(i);
-            if (small) {
+            if (tiny && fast != null && q.bits() <= 30) {
+                fast.reduceIntegralDoubles(coeffs, z, q); // SIMD, same residues
+            } else if (small) {
                 for (int j = 0; j < n; j++) {
                     z[j] = q.reduceSigned((long) coeffs[j]);
                 }
@@ -225,6 +232,11 @@ public final class CkksEncoder {
             int lenh = len >>> 1;
             double[] twRe = invRe[Integer.numberOfTrailingZeros(len)];
             double[] twIm = invIm[Integer.numberOfTrailingZeros(len)];
+            PointwiseKernel fast = ModArith.fast();
+            if (fast != null && lenh % 4 == 0) {
+                fast.fftInverseStage(re, im, twRe, twIm, lenh); // SIMD, same values
+                continue;
+            }
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
                     int a = i + j;
@@ -258,6 +270,11 @@ public final class CkksEncoder {
             int lenh = len >>> 1;
             double[] twRe = fwdRe[Integer.numberOfTrailingZeros(len)];
             double[] twIm = fwdIm[Integer.numberOfTrailingZeros(len)];
+            PointwiseKernel fast = ModArith.fast();
+            if (fast != null && lenh % 4 == 0) {
+                fast.fftForwardStage(re, im, twRe, twIm, lenh); // SIMD, same values
+                continue;
+            }
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
                     int a = i + j;

@@ -667,4 +667,97 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
         }
     }
+
+    @Override
+    public void reduceIntegralDoubles(double[] c, long[] z, Modulus q) {
+        check(q);
+        long qq = q.value();
+        int n = z.length;
+        int upper = D.loopBound(n);
+        reduceDoublesBlock(c, z, qq, upper);
+        for (int j = upper; j < n; j++) {
+            z[j] = q.reduceSigned((long) c[j]);
+        }
+    }
+
+    /**
+     * t = round(c / q) by the 1.5 &middot; 2<sup>52</sup> shift (|c / q| &lt; 2<sup>35</sup>, off by at most 2<sup>-17</sup>
+     * before rounding), r = c - t q by one fused multiply-add (exact: |r| &lt; q), plus q where r is negative; the
+     * result, below 2<sup>30</sup>, is read from the mantissa of r + 2<sup>52</sup>.
+     */
+    private static void reduceDoublesBlock(double[] c, long[] z, long q, int upper) {
+        DoubleVector qv = DoubleVector.broadcast(D, (double) q);
+        DoubleVector nq = DoubleVector.broadcast(D, -(double) q);
+        DoubleVector qInv = DoubleVector.broadcast(D, 1.0 / q);
+        DoubleVector shift = DoubleVector.broadcast(D, 0x1.8p52);
+        for (int j = 0; j < upper; j += 4) {
+            DoubleVector x = DoubleVector.fromArray(D, c, j);
+            DoubleVector t = x.mul(qInv).add(shift).sub(shift);
+            DoubleVector r = t.fma(nq, x);
+            r = r.add(qv, r.compare(VectorOperators.LT, 0.0));
+            r.add(TWO52).reinterpretAsLongs().sub(TWO52_BITS).intoArray(z, j);
+        }
+    }
+
+    // ---------------------------------------------------------------- complex FFT stages (the CKKS encoder's)
+
+    @Override
+    public void fftForwardStage(double[] re, double[] im, double[] twRe, double[] twIm, int half) {
+        if (half % 4 != 0) {
+            throw new IllegalArgumentException("FFT stage of half-size " + half + ": a multiple of 4 is needed");
+        }
+        int size = re.length;
+        for (int i = 0; i < size; i += 2 * half) {
+            fftForwardBlock(re, im, twRe, twIm, i, half);
+        }
+    }
+
+    private static void fftForwardBlock(double[] re, double[] im, double[] twRe, double[] twIm, int i, int half) {
+        for (int j = 0; j < half; j += 4) {
+            int a = i + j;
+            int b = a + half;
+            DoubleVector wr = DoubleVector.fromArray(D, twRe, j);
+            DoubleVector wi = DoubleVector.fromArray(D, twIm, j);
+            DoubleVector br = DoubleVector.fromArray(D, re, b);
+            DoubleVector bi = DoubleVector.fromArray(D, im, b);
+            DoubleVector vr = br.mul(wr).sub(bi.mul(wi));
+            DoubleVector vi = br.mul(wi).add(bi.mul(wr));
+            DoubleVector ur = DoubleVector.fromArray(D, re, a);
+            DoubleVector ui = DoubleVector.fromArray(D, im, a);
+            ur.add(vr).intoArray(re, a);
+            ui.add(vi).intoArray(im, a);
+            ur.sub(vr).intoArray(re, b);
+            ui.sub(vi).intoArray(im, b);
+        }
+    }
+
+    @Override
+    public void fftInverseStage(double[] re, double[] im, double[] twRe, double[] twIm, int half) {
+        if (half % 4 != 0) {
+            throw new IllegalArgumentException("FFT stage of half-size " + half + ": a multiple of 4 is needed");
+        }
+        int size = re.length;
+        for (int i = 0; i < size; i += 2 * half) {
+            fftInverseBlock(re, im, twRe, twIm, i, half);
+        }
+    }
+
+    private static void fftInverseBlock(double[] re, double[] im, double[] twRe, double[] twIm, int i, int half) {
+        for (int j = 0; j < half; j += 4) {
+            int a = i + j;
+            int b = a + half;
+            DoubleVector ar = DoubleVector.fromArray(D, re, a);
+            DoubleVector ai = DoubleVector.fromArray(D, im, a);
+            DoubleVector br = DoubleVector.fromArray(D, re, b);
+            DoubleVector bi = DoubleVector.fromArray(D, im, b);
+            DoubleVector vr = ar.sub(br);
+            DoubleVector vi = ai.sub(bi);
+            DoubleVector wr = DoubleVector.fromArray(D, twRe, j);
+            DoubleVector wi = DoubleVector.fromArray(D, twIm, j);
+            ar.add(br).intoArray(re, a);
+            ai.add(bi).intoArray(im, a);
+            vr.mul(wr).sub(vi.mul(wi)).intoArray(re, b);
+            vr.mul(wi).add(vi.mul(wr)).intoArray(im, b);
+        }
+    }
 }
