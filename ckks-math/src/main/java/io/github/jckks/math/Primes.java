@@ -138,10 +138,10 @@ public final class Primes {
      * Pairs of distinct NTT-friendly primes whose products lie as close as possible to 2<sup>bits</sup>, for the
      * levels of composite scaling (a scale of 2<sup>40</sup> carried by two primes near 2<sup>20</sup> each, where
      * there are too few primes of exactly 20 bits at large N). Candidates are the primes q &equiv; 1 (mod 2N) in
-     * [2<sup>16</sup>, 2<sup>bits-16</sup>]; the closest pair in log2 is taken first, then the next closest among
-     * the remaining candidates, and so on (deterministic). Returned as a<sub>0</sub>, b<sub>0</sub>, a<sub>1</sub>,
-     * b<sub>1</sub>, ... with a<sub>i</sub> &gt; b<sub>i</sub>. Cost: a primality test per candidate, then
-     * O(pairs &middot; candidates &middot; log candidates).
+     * [2<sup>16</sup>, 2<sup>bits-16</sup>]; the pairs minimize the largest distance of a product to 2<sup>bits</sup>
+     * in log2 (a bounded depth-first search over the pairs sorted by that distance; deterministic). Returned as
+     * a<sub>0</sub>, b<sub>0</sub>, a<sub>1</sub>, b<sub>1</sub>, ..., closest pair first, with a<sub>i</sub> &gt;
+     * b<sub>i</sub>. Cost: a primality test per candidate, then a search over at most candidates<sup>2</sup> pairs.
      *
      * @throws IllegalArgumentException if bits is not in [34, 60] or there are too few candidates
      */
@@ -159,56 +159,58 @@ public final class Primes {
                 candidates.add(q);
             }
         }
-        long[] c = new long[candidates.size()];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = candidates.get(i);
-        }
-        boolean[] taken = new boolean[c.length];
-        long[] out = new long[2 * pairs];
-        for (int p = 0; p < pairs; p++) {
-            int bestA = -1;
-            int bestB = -1;
-            double bestErr = Double.POSITIVE_INFINITY;
-            for (int a = 0; a < c.length; a++) {
-                if (taken[a]) {
-                    continue;
-                }
-                // the partner nearest 2^bits / c[a] (in log2), among the smaller free candidates
-                double want = Math.scalb(1.0, bits) / c[a];
-                int at = java.util.Arrays.binarySearch(c, (long) want);
-                int ins = at >= 0 ? at : -at - 1;
-                for (int b = Math.min(ins, a - 1); b >= 0 && b >= ins - 64; b--) {
-                    if (!taken[b]) {
-                        double err = Math.abs(Math.log((double) c[a] * c[b]) / Math.log(2) - bits);
-                        if (err < bestErr) {
-                            bestErr = err;
-                            bestA = a;
-                            bestB = b;
-                        }
-                        break;
-                    }
-                }
-                for (int b = ins; b < a; b++) {
-                    if (!taken[b]) {
-                        double err = Math.abs(Math.log((double) c[a] * c[b]) / Math.log(2) - bits);
-                        if (err < bestErr) {
-                            bestErr = err;
-                            bestA = a;
-                            bestB = b;
-                        }
-                        break;
-                    }
+        int c = candidates.size();
+        // every pair (a > b) by its distance to 2^bits in log2, closest first
+        java.util.ArrayList<long[]> edges = new java.util.ArrayList<>();
+        for (int a = 0; a < c; a++) {
+            for (int b = 0; b < a; b++) {
+                double err = Math.abs(Math.log((double) candidates.get(a) * candidates.get(b)) / Math.log(2) - bits);
+                if (err <= 4) {
+                    edges.add(new long[] {a, b, Double.doubleToLongBits(err)});
                 }
             }
-            if (bestA < 0) {
-                throw new IllegalArgumentException("not enough NTT-friendly prime pairs near 2^" + bits + " for N = 2^" + logN);
-            }
-            taken[bestA] = true;
-            taken[bestB] = true;
-            out[2 * p] = c[bestA];
-            out[2 * p + 1] = c[bestB];
         }
-        return out;
+        edges.sort(java.util.Comparator.comparingDouble(e -> Double.longBitsToDouble(e[2])));
+        // the smallest worst error for which `pairs` disjoint pairs exist, by a bounded depth-first search
+        int[] chosen = new int[pairs];
+        for (int limit = pairs; limit <= edges.size(); limit++) {
+            boolean[] used = new boolean[c];
+            int[] budget = {200_000};
+            if (disjointPairs(edges, limit, 0, 0, pairs, used, chosen, budget)) {
+                long[] out = new long[2 * pairs];
+                for (int p = 0; p < pairs; p++) {
+                    long[] e = edges.get(chosen[p]);
+                    out[2 * p] = candidates.get((int) e[0]);
+                    out[2 * p + 1] = candidates.get((int) e[1]);
+                }
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("not enough NTT-friendly prime pairs near 2^" + bits + " for N = 2^" + logN);
+    }
+
+    /** Picks {@code need} pairwise disjoint edges among the first {@code limit}, in order, from index {@code from}. */
+    private static boolean disjointPairs(java.util.List<long[]> edges, int limit, int from, int depth, int need,
+                                         boolean[] used, int[] chosen, int[] budget) {
+        if (depth == need) {
+            return true;
+        }
+        for (int i = from; i < limit && budget[0]-- > 0; i++) {
+            int a = (int) edges.get(i)[0];
+            int b = (int) edges.get(i)[1];
+            if (used[a] || used[b]) {
+                continue;
+            }
+            used[a] = true;
+            used[b] = true;
+            chosen[depth] = i;
+            if (disjointPairs(edges, limit, i + 1, depth + 1, need, used, chosen, budget)) {
+                return true;
+            }
+            used[a] = false;
+            used[b] = false;
+        }
+        return false;
     }
 
     /**

@@ -311,4 +311,26 @@ class PrimesTest {
         }
         return k;
     }
+
+    @org.junit.jupiter.api.Test
+    void primePairsNearAPowerOfTwo() {
+        for (int logN : new int[] {12, 13, 14}) {
+            java.util.Set<Long> exclude = new HashSet<>(List.of(Primes.nttPrimes(30, logN, 2, List.of())[0]));
+            long[] pairs = Primes.nttPrimePairsNear(40, logN, 4, exclude);
+            assertArrayEquals(pairs, Primes.nttPrimePairsNear(40, logN, 4, exclude), "deterministic");
+            assertEquals(8, pairs.length);
+            assertEquals(8, new HashSet<>(Primes.asList(pairs)).size(), "distinct");
+            for (int p = 0; p < 4; p++) {
+                long a = pairs[2 * p];
+                long b = pairs[2 * p + 1];
+                assertTrue(a > b && b >= (1 << 16) && a <= (1L << 24), a + ", " + b);
+                for (long q : new long[] {a, b}) {
+                    assertTrue(Primes.isPrime(q) && q % (2L << logN) == 1 && !exclude.contains(q), "prime " + q);
+                }
+                assertEquals(40, Math.log((double) a * b) / Math.log(2), 0.9, "pair " + a + " x " + b);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Primes.nttPrimePairsNear(30, 13, 1, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> Primes.nttPrimePairsNear(40, 13, 1000, List.of()));
+    }
 }
