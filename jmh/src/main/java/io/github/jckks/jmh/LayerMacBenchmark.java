@@ -28,9 +28,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * ciphertext part and one prime (N = 8192 slots): the dense layer 845 -&gt; 100 ({@code dense}: 845 x 100
  * weights, 692,224,000 multiply-accumulates per call) and the 5 x 5 stride-2 convolution 28 x 28 -&gt; 5 x 13 x 13
  * as a sparse layer 784 -&gt; 845 with 25 taps per output ({@code sparse}: taps in the padding get weight 0;
- * 173,056,000 multiply-accumulates per call). The primary score is layer calls per second; the secondary scores
- * {@code macs} and {@code cpuMacs} are multiply-accumulates (weights x slots) per second of wall-clock and of CPU
- * time (see {@link Macs}). Single-threaded: per-core numbers. Run e.g.
+ * 173,056,000 multiply-accumulates per call), and that convolution for a 24-bit and then a 30-bit prime
+ * ({@code sparseMixed}, 346,112,000 multiply-accumulates per call, whatever {@code bits} says), as a CryptoNets layer
+ * meets them: kernels that see several primes in one JVM must stay as fast and allocation-free as with one. The
+ * primary score is layer calls per second; the secondary scores {@code macs} and {@code cpuMacs} are
+ * multiply-accumulates (weights x slots) per second of wall-clock and of CPU time (see {@link Macs}).
+ * Single-threaded: per-core numbers. Run e.g.
  * {@code java --add-modules jdk.incubator.vector -jar jmh/target/benchmarks.jar LayerMacBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1}
  * (add {@code -prof gc} to see that neither kernel allocates).
  */
@@ -65,6 +68,12 @@ public class LayerMacBenchmark {
     private int[][] convIdx;
     private long[][] convW;
     private long[][] convOut;
+    private Modulus q24;
+    private Modulus q30;
+    private long[][] convIn24;
+    private long[][] convW24;
+    private long[][] convIn30;
+    private long[][] convW30;
 
     /**
      * Secondary scores: {@code macs}, multiply-accumulates (weights x slots) per second of wall-clock time, and
@@ -129,6 +138,24 @@ public class LayerMacBenchmark {
             }
         }
         convOut = new long[convIdx.length][N];
+        q24 = new Modulus(Primes.nttPrimes(24, 13, 1, List.of())[0]);
+        q30 = new Modulus(Primes.nttPrimes(30, 13, 1, List.of())[0]);
+        convIn24 = reduced(convIn, q24);
+        convW24 = reduced(convW, q24);
+        convIn30 = reduced(convIn, q30);
+        convW30 = reduced(convW, q30);
+    }
+
+    /** @return the residues of m modulo p (for the mixed-prime benchmark: the same layer for another prime) */
+    private static long[][] reduced(long[][] m, Modulus p) {
+        long[][] r = new long[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            r[i] = m[i].clone();
+            for (int k = 0; k < r[i].length; k++) {
+                r[i][k] %= p.value();
+            }
+        }
+        return r;
     }
 
     private long[][] residues(SplittableRandom random, int rows, int cols) {
@@ -156,6 +183,19 @@ public class LayerMacBenchmark {
         counter.start();
         mac.sparse(convIn, convIdx, convW, convOut, N, q);
         counter.stop((long) convIdx.length * KERNEL * KERNEL * N);
+        return convOut;
+    }
+
+    /**
+     * The convolution for a 24-bit and then a 30-bit prime (CryptoNets' moduli alternate between the two):
+     * 2 x 845 x 25 x 8192 multiply-accumulates per call, independent of {@code bits}.
+     */
+    @Benchmark
+    public long[][] sparseMixed(Macs counter) {
+        counter.start();
+        mac.sparse(convIn24, convIdx, convW24, convOut, N, q24);
+        mac.sparse(convIn30, convIdx, convW30, convOut, N, q30);
+        counter.stop(2L * convIdx.length * KERNEL * KERNEL * N);
         return convOut;
     }
 }

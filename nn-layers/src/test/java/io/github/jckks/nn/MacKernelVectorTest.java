@@ -3,6 +3,7 @@ package io.github.jckks.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.jckks.math.Modulus;
@@ -56,13 +57,28 @@ class MacKernelVectorTest {
         return p;
     }
 
-    private enum Fill { RANDOM, MAX, ZERO, MIXED }
+    /**
+     * How residues are drawn: RANDOM, MAX (q - 1), ZERO, MIXED (0, q - 1 or random), EDGE (0, 1, q - 1, (q-1)/2
+     * or (q+1)/2), HALF_LOW ((q-1)/2, the largest centred residue) and HALF_HIGH ((q+1)/2, centred to -(q-1)/2):
+     * HALF_LOW inputs times HALF_LOW weights give the largest positive sums of the floating-point path, HALF_HIGH
+     * inputs times HALF_LOW weights the most negative ones.
+     */
+    private enum Fill { RANDOM, MAX, ZERO, MIXED, EDGE, HALF_LOW, HALF_HIGH }
 
     private static long residue(Fill fill, long q) {
         return switch (fill) {
             case RANDOM -> RANDOM.nextLong(q);
             case MAX -> q - 1;
             case ZERO -> 0;
+            case EDGE -> switch (RANDOM.nextInt(5)) {
+                case 0 -> 0;
+                case 1 -> 1 % q;
+                case 2 -> q - 1;
+                case 3 -> (q - 1) / 2;
+                default -> (q + 1) / 2 % q;
+            };
+            case HALF_LOW -> (q - 1) / 2;
+            case HALF_HIGH -> (q + 1) / 2 % q;
             case MIXED -> switch (RANDOM.nextInt(4)) {
                 case 0 -> 0;
                 case 1 -> q - 1;
@@ -340,6 +356,202 @@ class MacKernelVectorTest {
         for (Modulus q : primes().subList(0, 5)) {
             checkSparse(v, q, 784, conv, 1000, Fill.MIXED, Fill.MIXED, false);
             checkSparse(v, q, 784, conv, 31, Fill.MAX, Fill.MAX, true);
+        }
+    }
+
+    // ---------------------------------------------------------------- the floating-point sparse path
+
+    /** Primes of 17 to 31 bits around the floating-point path's limits (h = floor(q/2) up to and beyond 2^24). */
+    private static List<Modulus> fmaPrimes() {
+        return List.of(
+                new Modulus(Primes.nttPrimes(17, 13, 1, List.of())[0]),
+                new Modulus(Primes.nttPrimes(20, 13, 1, List.of())[0]),
+                new Modulus(Primes.nttPrimes(24, 13, 1, List.of())[0]),
+                new Modulus(Primes.nttPrimes(25, 13, 1, List.of())[0]),
+                new Modulus(primeBelow(1L << 25)), // h = 2^24 - 20: the largest h of the floating-point path
+                new Modulus(primeAbove(1L << 25)), // h just above 2^24: the integer path for any tap count
+                new Modulus(Primes.nttPrimes(26, 13, 1, List.of())[0]),
+                new Modulus(Primes.nttPrimes(30, 13, 1, List.of())[0]),
+                new Modulus(Primes.nttPrimes(31, 13, 1, List.of())[0]),
+                new Modulus(Integer.MAX_VALUE));
+    }
+
+    private static long primeBelow(long x) {
+        long p = x - 1;
+        while (!Primes.isPrime(p)) {
+            p -= 2;
+        }
+        return p;
+    }
+
+    private static long primeAbove(long x) {
+        long p = x + 1;
+        while (!Primes.isPrime(p)) {
+            p += 2;
+        }
+        return p;
+    }
+
+    /**
+     * The most taps per output that the floating-point path sums (its own statement of the bound, independent of
+     * the kernel's): h = floor(q/2) &le; 2^24 and taps &middot; h^2 &le; min(2^53, 2^51 q); 0 if h &gt; 2^24.
+     */
+    private static long fmaTapLimit(long q) {
+        long h = q / 2;
+        if (h > 1L << 24) {
+            return 0;
+        }
+        BigInteger bound = BigInteger.ONE.shiftLeft(53).min(BigInteger.valueOf(q).shiftLeft(51));
+        return bound.divide(BigInteger.valueOf(h).pow(2)).min(BigInteger.valueOf(Integer.MAX_VALUE)).longValue();
+    }
+
+    /** {@code maps} output maps of {@code positions} outputs, a position with the same random taps in every map. */
+    private static int[][] sharedRows(int maps, int positions, int nIn, int terms) {
+        int[][] idx = new int[maps * positions][];
+        for (int r = 0; r < positions; r++) {
+            int[] taps = new int[terms];
+            for (int t = 0; t < terms; t++) {
+                taps[t] = RANDOM.nextInt(nIn);
+            }
+            for (int m = 0; m < maps; m++) {
+                idx[m * positions + r] = taps.clone();
+            }
+        }
+        return idx;
+    }
+
+    @Test
+    void sparseEdgeResiduesAroundTheExactnessLimit() {
+        // tap counts just below, at and above the largest exact sum (above it the kernel falls back to integer
+        // products), with the extreme centred residues: sums of +-h^2 terms reach +-limit h^2, close to 2^53
+        MacKernel v = vector();
+        for (Modulus q : fmaPrimes()) {
+            long limit = fmaTapLimit(q.value());
+            java.util.TreeSet<Integer> taps = new java.util.TreeSet<>(List.of(1, 2, 24, 25, 26));
+            if (limit > 0 && limit <= 2048) {
+                taps.addAll(List.of((int) limit - 1, (int) limit, (int) limit + 1));
+            } else {
+                taps.add(200);
+            }
+            for (int terms : taps) {
+                int[][] idx = sharedRows(5, 3, 20, terms);
+                checkSparse(v, q, 20, idx, 37, Fill.EDGE, Fill.EDGE, true);
+                checkSparse(v, q, 20, idx, 37, Fill.HALF_LOW, Fill.HALF_LOW, true);
+                checkSparse(v, q, 20, idx, 37, Fill.HALF_HIGH, Fill.HALF_LOW, true);
+                checkSparse(v, q, 20, idx, 21, Fill.MAX, Fill.MAX, true);
+                checkSparse(v, q, 20, idx, 16, Fill.RANDOM, Fill.EDGE, true);
+            }
+        }
+    }
+
+    @Test
+    void sparseGroupSizesAndSlotCounts() {
+        // 1 to 11 maps: groups of 5 and last groups of 1 to 4 (every tile shape of both paths), slot counts with
+        // partial tiles, odd tails, and more than one block of slots
+        MacKernel v = vector();
+        for (Modulus q : List.of(fmaPrimes().get(2), fmaPrimes().get(4), fmaPrimes().get(7), fmaPrimes().get(9))) {
+            for (int maps = 1; maps <= 11; maps++) {
+                int[][] idx = sharedRows(maps, 2, 30, 1 + RANDOM.nextInt(30));
+                for (int n : new int[] {1, 7, 15, 16, 17, 33}) {
+                    checkSparse(v, q, 30, idx, n, Fill.EDGE, Fill.EDGE, true);
+                }
+                checkSparse(v, q, 30, idx, 1041, Fill.RANDOM, Fill.EDGE, maps <= 3);
+            }
+            // ragged: outputs with different tap counts in one layer, and empty rows
+            int[][] idx = indices(12, 30, 0, 40);
+            checkSparse(v, q, 30, idx, 529, Fill.EDGE, Fill.MIXED, true);
+        }
+    }
+
+    @Test
+    void sparseConvolutionOddSlotCounts() {
+        // the CryptoNets convolution (groups of 5 maps) over 1 to 2 blocks of slots with tails
+        MacKernel v = vector();
+        int[][] conv = convIndices(5, 28, 5);
+        for (Modulus q : List.of(fmaPrimes().get(2), fmaPrimes().get(4))) {
+            for (int n : new int[] {9, 519, 1025}) {
+                checkSparse(v, q, 784, conv, n, Fill.EDGE, Fill.EDGE, false);
+            }
+            checkSparse(v, q, 784, conv, 27, Fill.HALF_HIGH, Fill.HALF_LOW, true);
+        }
+    }
+
+    @Test
+    void mixedPrimesDoNotAllocate() throws Exception {
+        // a layer is called once per prime: 24-, 26- and 30-bit primes in turn (CryptoNets mixes 24 and 30 bits)
+        // must not make C2 compile a tile that boxes its vectors. The integer 4 x 8 tile once did, seeing sums
+        // with and without lazy folds: 4.5 GB allocated per round of 24- and 30-bit calls of this layer. Whether
+        // C2 does depends on what it compiled before, so the rounds run in a fresh JVM (MixedPrimes.main), which
+        // reproduced that every time with the old kernel.
+        vector();
+        String launcher = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(launcher, "--add-modules", "jdk.incubator.vector", "-Xmx2g", "-cp",
+                System.getProperty("java.class.path"), MixedPrimes.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "MixedPrimes did not finish");
+        assertEquals(0, process.exitValue(), output);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("allocated (\\d+)").matcher(output);
+        assertTrue(m.find(), output);
+        assertTrue(Long.parseLong(m.group(1)) < 4096, "sparse calls with 24-, 30- and 26-bit primes: " + output);
+    }
+
+    /** The CryptoNets convolution for 24-, 30- and 26-bit primes in turn; prints the median allocation of 5 rounds. */
+    static final class MixedPrimes {
+        public static void main(String[] args) {
+            MacKernel v = MacKernels.vector().orElseThrow();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            // the layer as LayerMacBenchmark builds it: 25 taps everywhere, those in the padding (the 29th row and
+            // column) with weight 0
+            int[][] conv = new int[845][25];
+            boolean[][] inside = new boolean[845][25];
+            for (int m = 0, o = 0; m < 5; m++) {
+                for (int r = 0; r < 13; r++) {
+                    for (int c = 0; c < 13; c++, o++) {
+                        for (int dr = 0, t = 0; dr < 5; dr++) {
+                            for (int dc = 0; dc < 5; dc++, t++) {
+                                int y = 2 * r + dr;
+                                int x = 2 * c + dc;
+                                inside[o][t] = y < 28 && x < 28;
+                                conv[o][t] = Math.min(y, 27) * 28 + Math.min(x, 27);
+                            }
+                        }
+                    }
+                }
+            }
+            // 24 bits: the floating-point path; 26 and 30 bits: integer sums without and with lazy folds
+            List<Modulus> qs = List.of(primes().get(0), primes().get(1),
+                    new Modulus(Primes.nttPrimes(26, 13, 1, List.of())[0]));
+            int n = 8192;
+            long[][][] ins = new long[qs.size()][][];
+            long[][][] ws = new long[qs.size()][][];
+            for (int i = 0; i < qs.size(); i++) {
+                ins[i] = matrix(784, n, Fill.RANDOM, qs.get(i).value());
+                long[][] filters = matrix(5, 25, Fill.RANDOM, qs.get(i).value());
+                ws[i] = new long[845][25];
+                for (int o = 0; o < 845; o++) {
+                    for (int t = 0; t < 25; t++) {
+                        ws[i][o][t] = inside[o][t] ? filters[o / 169][t] : 0;
+                    }
+                }
+            }
+            long[][] out = new long[conv.length][n];
+            for (int round = 0; round < 10; round++) {
+                for (int i = 0; i < qs.size(); i++) {
+                    v.sparse(ins[i], conv, ws[i], out, n, qs.get(i));
+                }
+            }
+            long[] rounds = new long[5];
+            for (int round = 0; round < rounds.length; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < qs.size(); i++) {
+                    v.sparse(ins[i], conv, ws[i], out, n, qs.get(i));
+                }
+                rounds[round] = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            java.util.Arrays.sort(rounds);
+            System.out.println("allocated " + rounds[rounds.length / 2] + " bytes per round (median of 5)");
         }
     }
 
