@@ -54,19 +54,24 @@ public final class ModArith {
 
     /** acc = acc + x &middot; y mod q, element-wise. */
     public static void mulAdd(long[] x, long[] y, long[] acc, Modulus m) {
-        final int n = acc.length;
+        mulAdd(x, y, acc, acc, m);
+    }
+
+    /** z = c + x &middot; y mod q, element-wise, in one pass (z may alias c, x or y). */
+    public static void mulAdd(long[] x, long[] y, long[] c, long[] z, Modulus m) {
+        final int n = z.length;
         final long q = m.value();
         if (m.bits() <= 30 && Holder.FAST != null) {
-            Holder.FAST.mulAdd(x, y, acc, m);
+            Holder.FAST.mulAdd(x, y, c, z, m);
         } else if (m.bits() <= 31) {
             for (int j = 0; j < n; j++) {
-                long s = acc[j] + m.reduce(x[j] * y[j]);
-                acc[j] = s >= q ? s - q : s;
+                long s = c[j] + m.reduce(x[j] * y[j]);
+                z[j] = s >= q ? s - q : s;
             }
         } else {
             for (int j = 0; j < n; j++) {
-                long s = acc[j] + m.reduce128(Math.unsignedMultiplyHigh(x[j], y[j]), x[j] * y[j]);
-                acc[j] = s >= q ? s - q : s;
+                long s = c[j] + m.reduce128(Math.unsignedMultiplyHigh(x[j], y[j]), x[j] * y[j]);
+                z[j] = s >= q ? s - q : s;
             }
         }
     }

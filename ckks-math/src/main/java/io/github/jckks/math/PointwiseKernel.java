@@ -11,7 +11,12 @@ public interface PointwiseKernel {
     void mul(long[] x, long[] y, long[] z, Modulus q);
 
     /** acc = acc + x &middot; y mod q for residues below q &lt; 2<sup>30</sup>. */
-    void mulAdd(long[] x, long[] y, long[] acc, Modulus q);
+    default void mulAdd(long[] x, long[] y, long[] acc, Modulus q) {
+        mulAdd(x, y, acc, acc, q);
+    }
+
+    /** z = c + x &middot; y mod q for residues below q &lt; 2<sup>30</sup> (one pass; z may alias c, x or y). */
+    void mulAdd(long[] x, long[] y, long[] c, long[] z, Modulus q);
 
     /** z = (x - t) &middot; w mod q for residues below q &lt; 2<sup>30</sup>, w fixed in [0, q). */
     void subMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);

@@ -257,6 +257,18 @@ public final class RnsRing {
         }
     }
 
+    /** out = c + a &odot; b in one pass per limb (out may be c). */
+    public void mulAddPointwise(RnsPoly a, RnsPoly b, RnsPoly c, RnsPoly out) {
+        int k = out.limbCount();
+        checkBinary(a, b, out);
+        check(c, k);
+        checkSameForm(a, c);
+        for (int i = 0; i < k; i++) {
+            ModArith.mulAdd(a.limb(i), b.limb(i), c.limb(i), out.limb(i), basis.modulus(i));
+        }
+        out.setNtt(c.isNtt());
+    }
+
     /**
      * The product of (a0 + a1 s) and (b0 + b1 s) as (c0, c1, c2) = (a0 b0, a0 b1 + a1 b0, a1 b1), pointwise (NTT
      * form), one pass per limb; the outputs may be any of the inputs. Cost: 4 (k) N modular products.

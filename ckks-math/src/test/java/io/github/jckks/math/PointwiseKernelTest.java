@@ -39,6 +39,9 @@ class PointwiseKernelTest {
             }
             fast.mulAdd(x, y, acc, q);
             assertArrayEquals(expected, acc, "mulAdd, " + bits + " bits");
+            long[] into = new long[x.length];
+            fast.mulAdd(x, y, y, into, q); // z = y + x y into a third array, y unchanged
+            assertArrayEquals(expected, into, "mulAdd into z, " + bits + " bits");
             long w = Math.floorMod(r.nextLong(), qv);
             for (int j = 0; j < x.length; j++) {
                 expected[j] = q.mul(q.sub(x[j], y[j]), w);

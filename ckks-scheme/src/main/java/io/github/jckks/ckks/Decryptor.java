@@ -29,8 +29,9 @@ public final class Decryptor {
         }
         RnsRing rq = context.ringQ();
         int k = ct.level() + 1;
-        RnsPoly m = ct.partForReading(0).copy(k);
-        rq.mulAddPointwise(ct.partForReading(1), secretKey.sQ(), m); // read only: a seeded ciphertext keeps its seed
+        RnsPoly m = rq.newPoly(k, true);
+        // m = c0 + c1 s in one pass (read only: a seeded ciphertext keeps its seed)
+        rq.mulAddPointwise(ct.partForReading(1), secretKey.sQ(), ct.partForReading(0), m);
         if (ct.size() == 3) {
             rq.mulAddPointwise(ct.partForReading(2), s2, m);
         }

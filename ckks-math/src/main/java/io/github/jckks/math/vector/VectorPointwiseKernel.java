@@ -75,21 +75,21 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     @Override
-    public void mulAdd(long[] x, long[] y, long[] acc, Modulus q) {
+    public void mulAdd(long[] x, long[] y, long[] c, long[] z, Modulus q) {
         check(q);
         int s = q.bits();
         long mu = (1L << (2 * s)) / q.value();
-        int n = acc.length;
+        int n = z.length;
         int upper = S.loopBound(n);
-        mulAddBlock(x, y, acc, q.value(), s, mu, upper);
+        mulAddBlock(x, y, c, z, q.value(), s, mu, upper);
         long qq = q.value();
         for (int j = upper; j < n; j++) {
-            long v = acc[j] + q.reduce(x[j] * y[j]);
-            acc[j] = v >= qq ? v - qq : v;
+            long v = c[j] + q.reduce(x[j] * y[j]);
+            z[j] = v >= qq ? v - qq : v;
         }
     }
 
-    private static void mulAddBlock(long[] x, long[] y, long[] acc, long q, int s, long mu, int upper) {
+    private static void mulAddBlock(long[] x, long[] y, long[] c, long[] z, long q, int s, long mu, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         for (int j = 0; j < upper; j += 4) {
@@ -103,8 +103,8 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
             d = r.sub(qv);
             r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))); // p mod q
-            d = r.add(LongVector.fromArray(S, acc, j)).sub(qv); // acc + p mod q - q, in [-q, q)
-            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(acc, j);
+            d = r.add(LongVector.fromArray(S, c, j)).sub(qv); // c + p mod q - q, in [-q, q)
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
         }
     }
 
