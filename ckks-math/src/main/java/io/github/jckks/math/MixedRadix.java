@@ -17,6 +17,8 @@ public final class MixedRadix {
     private final long[][] invShoup;
     /** Mixed-radix digits of floor(Q_k / 2) for each prefix length k. */
     private final long[][] halfDigits;
+    /** The primes as doubles, for the Horner evaluation. */
+    private final double[] radix;
     /** Whether the limb-major SIMD path runs: all primes of at most 30 bits and {@link ModArith#fast()} present. */
     private final boolean simd;
     /** Per-thread digit rows of the SIMD path: the digits of x, then those of -x (2k rows of N). */
@@ -40,6 +42,10 @@ public final class MixedRadix {
             small &= basis.modulus(i).bits() <= 30;
         }
         simd = small && ModArith.fast() != null;
+        radix = new double[k];
+        for (int i = 0; i < k; i++) {
+            radix[i] = basis.modulus(i).value();
+        }
         halfDigits = new long[k + 1][];
         for (int len = 1; len <= k; len++) {
             BigInteger half = basis.product(len).shiftRight(1);
@@ -152,10 +158,6 @@ public final class MixedRadix {
                 fast.subAnyMulScalar(pos, d[m], inv[m][i], pos, qi);
                 fast.subAnyMulScalar(neg, d[k + m], inv[m][i], neg, qi);
             }
-        }
-        double[] radix = new double[k];
-        for (int i = 0; i < k; i++) {
-            radix[i] = basis.modulus(i).value();
         }
         for (int j = 0; j < n; j++) {
             boolean negative = false;

@@ -138,8 +138,9 @@ public final class Primes {
      * Pairs of distinct NTT-friendly primes whose products lie as close as possible to 2<sup>bits</sup>, for the
      * levels of composite scaling (a scale of 2<sup>40</sup> carried by two primes near 2<sup>20</sup> each, where
      * there are too few primes of exactly 20 bits at large N). Candidates are the primes q &equiv; 1 (mod 2N) in
-     * [2<sup>16</sup>, 2<sup>bits-16</sup>]; the pairs minimize the largest distance of a product to 2<sup>bits</sup>
-     * in log2 (a bounded depth-first search over the pairs sorted by that distance; deterministic). Returned as
+     * [2<sup>16</sup>, 2<sup>bits-16</sup>]; a heuristic keeps the largest distance of a product to 2<sup>bits</sup>
+     * in log2 small: the shortest prefix of the pairs sorted by that distance from which a depth-first search (with
+     * a budget of 200,000 steps per prefix) picks disjoint pairs; deterministic. Returned as
      * a<sub>0</sub>, b<sub>0</sub>, a<sub>1</sub>, b<sub>1</sub>, ..., closest pair first, with a<sub>i</sub> &gt;
      * b<sub>i</sub>. Cost: a primality test per candidate, then a search over at most candidates<sup>2</sup> pairs.
      *
@@ -160,6 +161,10 @@ public final class Primes {
             }
         }
         int c = candidates.size();
+        if (2 * pairs > c) {
+            throw new IllegalArgumentException("not enough NTT-friendly prime pairs near 2^" + bits + " for N = 2^" + logN
+                    + ": " + pairs + " pairs asked, " + c + " candidate primes in [2^16, 2^" + (bits - 16) + "]");
+        }
         // every pair (a > b) by its distance to 2^bits in log2, closest first
         java.util.ArrayList<long[]> edges = new java.util.ArrayList<>();
         for (int a = 0; a < c; a++) {

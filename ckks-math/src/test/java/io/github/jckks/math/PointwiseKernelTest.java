@@ -280,5 +280,49 @@ class PointwiseKernelTest {
             assertArrayEquals(eRe, aRe, (forward ? "forward" : "inverse") + " stage, real parts");
             assertArrayEquals(eIm, aIm, (forward ? "forward" : "inverse") + " stage, imaginary parts");
         }
+        // malformed stages are refused (half 0 would never advance)
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fast.fftForwardStage(re, im, twRe, twIm, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fast.fftInverseStage(re, new double[size - 4], twRe, twIm, half));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fast.fftForwardStage(re, im, new double[half - 4], twIm, half));
+    }
+
+    /** baseConvert at the edges of its bounds: the largest residues, weights and quotients, 1 to 4 sources. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 20, 24, 30})
+    void baseConvertAtItsBounds(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        Modulus p = new Modulus(Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0]);
+        long pv = p.value();
+        Random r = new Random(bits);
+        int n = 64 + 3;
+        for (int k = 1; k <= 4; k++) {
+            long[][] y = new long[k][n];
+            long[] h = new long[k];
+            long[] v = new long[n];
+            for (int i = 0; i < k; i++) {
+                h[i] = i == 0 ? pv - 1 : Math.floorMod(r.nextLong(), pv);
+                for (int j = 0; j < n; j++) {
+                    y[i][j] = j % 2 == 0 ? (1L << 30) - 1 : r.nextLong() >>> 34;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                v[j] = j % 3 == 0 ? k : r.nextInt(k + 1);
+            }
+            long c = pv - 1;
+            long[] z = new long[n];
+            fast.baseConvert(y, k, h, v, c, z, p);
+            for (int j = 0; j < n; j++) {
+                java.math.BigInteger sum = java.math.BigInteger.valueOf(v[j]).multiply(java.math.BigInteger.valueOf(c));
+                for (int i = 0; i < k; i++) {
+                    sum = sum.add(java.math.BigInteger.valueOf(y[i][j]).multiply(java.math.BigInteger.valueOf(h[i])));
+                }
+                assertEquals(sum.mod(java.math.BigInteger.valueOf(pv)).longValueExact(), z[j],
+                        k + " sources, " + bits + "-bit target, slot " + j);
+            }
+        }
     }
 }

@@ -16,7 +16,8 @@ import io.github.jckks.math.RnsRing;
  *
  * <p><b>Scalars.</b> A real constant is encoded as one residue per prime (nGraph-HE2's scalar encoding): a
  * product costs one Shoup multiplication per residue and no NTT. By default a constant is encoded at the scale
- * q<sub>l</sub> of the prime the next rescale removes, so rescaling restores the ciphertext's scale exactly.
+ * {@link #rescaleDivisor} (q<sub>l</sub>, the prime the next rescale removes, or the product of the last d primes
+ * under composite scaling), so rescaling restores the ciphertext's scale exactly.
  * Integers ({@link #multiplyInteger}) are exact and do not change the scale; 0, 1 and -1 cost at most a pass.
  *
  * <p>Thread-safe: evaluate independent ciphertexts from several threads on one instance (key-switching
@@ -80,9 +81,9 @@ public final class Evaluator {
     }
 
     /**
-     * a + b into caller-supplied polynomials ({@code out}: max(a.size(), b.size()) polynomials of
-     * min(a.level(), b.level()) + 1 limbs, which may be a's or b's own parts; null: fresh ones), as SEAL's
-     * {@code add(a, b, destination)}. Cost: one pass over the residues.
+     * a + b into caller-supplied polynomials ({@code out}: max(a.size(), b.size()) distinct polynomials of
+     * min(a.level(), b.level()) + 1 limbs that share no limb array with a or b; null: fresh ones), as SEAL's
+     * {@code add(a, b, destination)}; {@link #addInPlace} overwrites an operand. Cost: one pass over the residues.
      *
      * @return the sum, whose parts are {@code out}
      */
@@ -100,7 +101,7 @@ public final class Evaluator {
         checkScales(subtract ? "sub" : "add", a.scale(), b.scale());
         int k = Math.min(a.level(), b.level()) + 1;
         int size = Math.max(a.size(), b.size());
-        RnsPoly[] parts = outputs(out, size, k, subtract ? "sub" : "add");
+        RnsPoly[] parts = outputs(out, size, k, subtract ? "sub" : "add", a, b);
         for (int i = 0; i < size; i++) {
             if (i < a.size() && i < b.size()) {
                 if (subtract) {
@@ -120,10 +121,10 @@ public final class Evaluator {
     }
 
     /**
-     * @return {@code out} if it holds {@code count} polynomials of N with {@code limbs} limbs, fresh NTT-form ones
-     *         if it is null
+     * @return {@code out} if it holds {@code count} distinct polynomials of N with {@code limbs} limbs that share no
+     *         limb array with each other or with the inputs' parts; fresh NTT-form ones if it is null
      */
-    private RnsPoly[] outputs(RnsPoly[] out, int count, int limbs, String op) {
+    private RnsPoly[] outputs(RnsPoly[] out, int count, int limbs, String op, Ciphertext... inputs) {
         if (out == null) {
             RnsPoly[] fresh = new RnsPoly[count];
             for (int i = 0; i < count; i++) {
@@ -134,13 +135,43 @@ public final class Evaluator {
         if (out.length != count) {
             throw new IllegalArgumentException(op + " needs " + count + " output polynomials, got " + out.length);
         }
-        for (RnsPoly p : out) {
+        for (int i = 0; i < count; i++) {
+            RnsPoly p = out[i];
+            if (p == null) {
+                throw new IllegalArgumentException(op + ": output polynomial " + i + " is null");
+            }
             if (p.limbCount() != limbs || p.n() != context.n()) {
                 throw new IllegalArgumentException(op + " outputs must have " + limbs + " limbs of N = " + context.n()
                         + ", got " + p.limbCount() + " of N = " + p.n());
             }
+            for (int j = 0; j < i; j++) {
+                if (sharesLimbs(p, out[j])) {
+                    throw new IllegalArgumentException(op + ": output polynomials " + j + " and " + i + " overlap");
+                }
+            }
+            for (Ciphertext in : inputs) {
+                for (int m = 0; m < in.size(); m++) {
+                    if (sharesLimbs(p, in.partForReading(m))) {
+                        throw new IllegalArgumentException(op + ": output polynomial " + i + " overlaps part " + m
+                                + " of an input (use the InPlace form to overwrite an input)");
+                    }
+                }
+            }
         }
         return out;
+    }
+
+    /** @return whether a and b have a limb array in common */
+    private static boolean sharesLimbs(RnsPoly a, RnsPoly b) {
+        for (int i = 0; i < a.limbCount(); i++) {
+            long[] x = a.limb(i);
+            for (int j = 0; j < b.limbCount(); j++) {
+                if (x == b.limb(j)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** acc = acc + b. */
@@ -207,27 +238,24 @@ public final class Evaluator {
     }
 
     /**
-     * ct + pt into caller-supplied polynomials ({@code out}: ct.size() polynomials of ct.level() + 1 limbs, which may
-     * be ct's own parts; null: fresh ones), as SEAL's {@code add_plain(ct, pt, destination)}.
+     * ct + pt into caller-supplied polynomials ({@code out}: ct.size() distinct polynomials of ct.level() + 1 limbs
+     * that share no limb array with ct; null: fresh ones), as SEAL's {@code add_plain(ct, pt, destination)}.
      *
      * @return the sum, whose parts are {@code out}
      */
     public Ciphertext addPlainInto(Ciphertext ct, Plaintext pt, RnsPoly[] out) {
         checkPlain(ct, pt);
         checkScales("add plaintext", ct.scale(), pt.scale());
-        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addPlain");
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addPlain", ct);
         rq.add(ct.partForReading(0), pt.poly(), parts[0]);
         copyParts(ct, parts, 1);
         return new Ciphertext(parts, ct.scale());
     }
 
-    /** parts[i] = ct's part i for i &gt;= from (skipped where they are the same polynomial). */
+    /** parts[i] = ct's part i for i &gt;= from. */
     private static void copyParts(Ciphertext ct, RnsPoly[] parts, int from) {
         for (int i = from; i < ct.size(); i++) {
-            RnsPoly src = ct.partForReading(i);
-            if (parts[i] != src) {
-                parts[i].copyFrom(src);
-            }
+            parts[i].copyFrom(ct.partForReading(i));
         }
     }
 
@@ -271,9 +299,9 @@ public final class Evaluator {
         return addScalarInto(ct, c, null);
     }
 
-    /** ct + c into caller-supplied polynomials, as {@link #addPlainInto}. Cost: one pass over c<sub>0</sub>, a copy of c<sub>1</sub>. */
+    /** ct + c into caller-supplied polynomials, as {@link #addPlainInto}. Cost: one pass over c<sub>0</sub>, a copy of the rest. */
     public Ciphertext addScalarInto(Ciphertext ct, double c, RnsPoly[] out) {
-        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addScalar");
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addScalar", ct);
         long[] r = scalarResidues(c, ct.scale(), ct.level());
         rq.addScalar(ct.partForReading(0), r, parts[0]);
         copyParts(ct, parts, 1);
@@ -310,8 +338,9 @@ public final class Evaluator {
     }
 
     /**
-     * a &middot; b into caller-supplied polynomials ({@code out}: three polynomials of min(a.level(), b.level()) + 1
-     * limbs; null: fresh ones), as SEAL's {@code multiply(a, b, destination)}. Cost: 4 (l+1) N modular products.
+     * a &middot; b into caller-supplied polynomials ({@code out}: three distinct polynomials of min(a.level(),
+     * b.level()) + 1 limbs that share no limb array with a or b; null: fresh ones), as SEAL's
+     * {@code multiply(a, b, destination)}. Cost: 4 (l+1) N modular products.
      *
      * @return the three-part product, whose parts are {@code out}
      */
@@ -323,7 +352,7 @@ public final class Evaluator {
         }
         int level = Math.min(a.level(), b.level());
         double scale = productScale(a.scale(), b.scale(), level);
-        RnsPoly[] c = outputs(out, 3, level + 1, "multiply");
+        RnsPoly[] c = outputs(out, 3, level + 1, "multiply", a, b);
         rq.tensor(a.partForReading(0), a.partForReading(1), b.partForReading(0), b.partForReading(1), c[0], c[1], c[2]);
         return new Ciphertext(c, scale);
     }
@@ -442,15 +471,15 @@ public final class Evaluator {
     }
 
     /**
-     * ct &middot; pt into caller-supplied polynomials ({@code out}: ct.size() polynomials of ct.level() + 1 limbs, which
-     * may be ct's own parts; null: fresh ones), as SEAL's {@code multiply_plain(ct, pt, destination)}.
+     * ct &middot; pt into caller-supplied polynomials ({@code out}: ct.size() distinct polynomials of ct.level() + 1
+     * limbs that share no limb array with ct; null: fresh ones), as SEAL's {@code multiply_plain(ct, pt, destination)}.
      *
      * @return the product, whose parts are {@code out}
      */
     public Ciphertext multiplyPlainInto(Ciphertext ct, Plaintext pt, RnsPoly[] out) {
         checkPlain(ct, pt);
         double scale = productScale(ct.scale(), pt.scale(), ct.level());
-        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyPlain");
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyPlain", ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulPointwise(ct.partForReading(i), pt.poly(), parts[i]);
         }
@@ -485,7 +514,7 @@ public final class Evaluator {
     public Ciphertext multiplyScalarInto(Ciphertext ct, double c, double scale, RnsPoly[] out) {
         double newScale = productScale(ct.scale(), scale, ct.level());
         long[] r = scalarResidues(c, scale, ct.level());
-        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyScalar");
+        RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyScalar", ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalar(ct.partForReading(i), r, parts[i]);
         }
@@ -589,6 +618,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("cannot rescale " + ct + ": " + (l == 0 ? "no prime left to divide by"
                     : "a rescale divides by " + d + " primes (composite degree) and must leave one"));
         }
+        checkWholeLevels(l, "rescale " + ct);
         double ql = rescaleDivisor(l);
         RnsPoly[] parts = new RnsPoly[ct.size()];
         if (d > 1) {
@@ -674,14 +704,14 @@ public final class Evaluator {
     }
 
     /**
-     * {@link #rotate} into caller-supplied polynomials ({@code out}: two polynomials of ct.level() + 1 limbs, distinct
-     * from ct's parts), as SEAL's {@code rotate_vector(ct, steps, keys, destination)}.
+     * {@link #rotate} into caller-supplied polynomials ({@code out}: ct.size() distinct polynomials of ct.level() + 1
+     * limbs that share no limb array with ct), as SEAL's {@code rotate_vector(ct, steps, keys, destination)}.
      *
      * @return the rotated ciphertext, whose parts are {@code out}
      */
     public Ciphertext rotateInto(Ciphertext ct, int steps, RnsPoly[] out) {
         if (Math.floorMod(steps, context.n() / 2) == 0) {
-            RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "rotate");
+            RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "rotate", ct);
             copyParts(ct, parts, 0);
             return new Ciphertext(parts, ct.scale());
         }
@@ -744,12 +774,7 @@ public final class Evaluator {
                     + "): generate it with KeyGenerator.evaluationKeys");
         }
         int k = ct.level() + 1;
-        RnsPoly[] c = outputs(out, 2, k, what);
-        for (RnsPoly p : c) {
-            if (p == ct.partForReading(0) || p == ct.partForReading(1)) {
-                throw new IllegalArgumentException(what + ": outputs must be distinct from the input's parts");
-            }
-        }
+        RnsPoly[] c = outputs(out, 2, k, what, ct);
         RnsPoly c0 = c[0];
         RnsPoly c1 = c[1];
         rq.automorphism(ct.partForReading(0), galois, c0);
@@ -881,6 +906,19 @@ public final class Evaluator {
 
     // ============================================================== helpers
 
+    /**
+     * Under composite scaling (degree d &gt; 1) a rescale must divide by the d primes of one level: the prime count
+     * l + 1 must be a multiple of d (dropLevel to another level splits a level).
+     */
+    private void checkWholeLevels(int level, String what) {
+        int d = context.parameters().compositeDegree();
+        if (d > 1 && (level + 1) % d != 0) {
+            throw new IllegalArgumentException("cannot " + what + ": with composite degree " + d + " the " + (level + 1)
+                    + " primes at level " + level + " split a level (a rescale would divide by primes of two levels);"
+                    + " drop to a level l with l + 1 a multiple of " + d);
+        }
+    }
+
     /** @return the value of q<sub>l</sub>, the last prime at {@code level} */
     public double lastPrime(int level) {
         return rq.modulus(level).value();
@@ -890,12 +928,18 @@ public final class Evaluator {
      * @return what a rescale at {@code level} divides by: q<sub>l</sub>, or with composite degree d the product
      *         q<sub>l-d+1</sub> &middot;&middot;&middot; q<sub>l</sub> (the scale at which a constant is encoded so that a
      *         rescale restores the ciphertext's scale)
+     * @throws IllegalArgumentException under composite scaling, for a level that holds no whole level to divide by
      */
     public double rescaleDivisor(int level) {
         int d = context.parameters().compositeDegree();
         if (level < 0 || level > context.maxLevel()) {
             throw new IllegalArgumentException("level " + level + " outside [0, " + context.maxLevel() + "]");
         }
+        if (d > 1 && level < d) {
+            throw new IllegalArgumentException("no rescale at level " + level + ": a rescale divides by " + d
+                    + " primes (composite degree) and must leave one");
+        }
+        checkWholeLevels(level, "rescale at level " + level);
         double divisor = 1;
         for (int i = Math.max(0, level + 1 - d); i <= level; i++) {
             divisor *= rq.modulus(i).value();

@@ -74,6 +74,11 @@ class BadInputTest {
         refused(IllegalArgumentException.class, "no prime left", () -> c.ev.rescale(c.ev.dropLevel(a, 0)));
         assertEquals(c.top() - 2, c.ev.rescale(c.encrypt(x)).level());
         assertThrows(IllegalArgumentException.class, () -> c.ev.rescaleDivisor(c.top() + 1));
+        assertThrows(IllegalArgumentException.class, () -> c.ev.rescaleDivisor(1));
+        // a level that splits a pair: a rescale there would divide by primes of two different levels
+        Ciphertext split = c.ev.dropLevel(c.encrypt(x), c.top() - 1);
+        refused(IllegalArgumentException.class, "split a level", () -> c.ev.rescale(split));
+        refused(IllegalArgumentException.class, "split a level", () -> c.ev.multiplyScalar(split, 0.5));
     }
 
     @Test

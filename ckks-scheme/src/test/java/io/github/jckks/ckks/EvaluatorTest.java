@@ -62,10 +62,10 @@ class EvaluatorTest {
         f.check("add plain (plaintext above)", zip(x, y, Double::sum), r, f.fresh);
     }
 
-    /** The explicit-output forms (SEAL's destination arguments): fresh outputs, outputs that are the input's parts. */
+    /** The explicit-output forms (SEAL's destination arguments), and the outputs they refuse. */
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
-    void intoFormsWriteTheirOutputsAndMayOverwriteTheirInput(String name) {
+    void intoFormsWriteTheirOutputsAndRefuseOverlaps(String name) {
         SchemeFixture f = SchemeFixture.get(name);
         double[] x = f.random(40);
         double[] y = f.random(41);
@@ -89,13 +89,20 @@ class EvaluatorTest {
         assertSame(three[2], m.part(2));
         f.check("multiplyInto + relinearize + rescale", zip(x, y, (a, b) -> a * b), f.ev.rescale(f.ev.relinearize(m)),
                 f.product);
-        // in place: the outputs are the input's own parts
+        f.check("rotateInto 3", rotated(x, 3, f.slots), f.ev.rotateInto(cx, 3, two), f.fresh);
+        f.check("conjugateInto of a real vector", x, f.ev.conjugateInto(cx, two), f.fresh);
+        assertTrue(cy.seed() != null, "reading a seeded operand keeps its seed");
+        f.check("seeded operand intact", y, cy, f.fresh);
+        // outputs that overlap each other or an input are refused (the InPlace forms overwrite an input)
         Ciphertext own = f.encrypt(x);
-        Ciphertext r = f.ev.addPlainInto(own, py, new RnsPoly[] {own.part(0), own.part(1)});
-        f.check("addPlainInto over its input", zip(x, y, Double::sum), r, f.fresh);
-        Ciphertext own2 = f.encrypt(x);
-        r = f.ev.addInto(own2, cy, new RnsPoly[] {own2.part(0), own2.part(1)});
-        f.check("addInto over its first operand", zip(x, y, Double::sum), r, 2 * f.fresh);
+        assertThrows(IllegalArgumentException.class,
+                () -> f.ev.addPlainInto(own, py, new RnsPoly[] {own.part(0), own.part(1)}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.addInto(cx, cy, new RnsPoly[] {cy.part(1), two[1]}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.addInto(cx, cy, new RnsPoly[] {two[0], two[0]}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyScalarInto(own, 2, 0x1p20,
+                new RnsPoly[] {own.part(0).view(k), two[1]}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.rotateInto(own, 1, new RnsPoly[] {two[0], own.part(1)}));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.addInto(cx, cy, new RnsPoly[] {two[0], null}));
         // outputs of the wrong shape are refused
         assertThrows(IllegalArgumentException.class, () -> f.ev.addInto(cx, cy, new RnsPoly[] {two[0]}));
         assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyInto(cx, cy, two));
@@ -512,5 +519,14 @@ class EvaluatorTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** x rotated left by k slots. */
+    private static double[] rotated(double[] x, int k, int slots) {
+        double[] r = new double[slots];
+        for (int i = 0; i < slots; i++) {
+            r[i] = x[Math.floorMod(i + k, slots)];
+        }
+        return r;
     }
 }

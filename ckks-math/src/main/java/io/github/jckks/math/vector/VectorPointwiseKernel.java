@@ -738,11 +738,23 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     // ---------------------------------------------------------------- complex FFT stages (the CKKS encoder's)
 
+    private static void checkFftStage(double[] re, double[] im, double[] twRe, double[] twIm, int half) {
+        if (half < 4 || half % 4 != 0) {
+            throw new IllegalArgumentException("FFT stage of half-size " + half + ": a positive multiple of 4 is needed");
+        }
+        if (im.length != re.length || re.length % (2 * half) != 0) {
+            throw new IllegalArgumentException("FFT stage of half-size " + half + " over " + re.length + " real and "
+                    + im.length + " imaginary parts: equal lengths, a multiple of " + 2 * half + ", are needed");
+        }
+        if (twRe.length < half || twIm.length < half) {
+            throw new IllegalArgumentException("FFT stage of half-size " + half + " with " + twRe.length + "/" + twIm.length
+                    + " twiddles");
+        }
+    }
+
     @Override
     public void fftForwardStage(double[] re, double[] im, double[] twRe, double[] twIm, int half) {
-        if (half % 4 != 0) {
-            throw new IllegalArgumentException("FFT stage of half-size " + half + ": a multiple of 4 is needed");
-        }
+        checkFftStage(re, im, twRe, twIm, half);
         int size = re.length;
         for (int i = 0; i < size; i += 2 * half) {
             fftForwardBlock(re, im, twRe, twIm, i, half);
@@ -770,9 +782,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     @Override
     public void fftInverseStage(double[] re, double[] im, double[] twRe, double[] twIm, int half) {
-        if (half % 4 != 0) {
-            throw new IllegalArgumentException("FFT stage of half-size " + half + ": a multiple of 4 is needed");
-        }
+        checkFftStage(re, im, twRe, twIm, half);
         int size = re.length;
         for (int i = 0; i < size; i += 2 * half) {
             fftInverseBlock(re, im, twRe, twIm, i, half);
