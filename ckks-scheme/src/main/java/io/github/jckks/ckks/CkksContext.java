@@ -34,6 +34,9 @@ public final class CkksContext {
      * from q_(l-d+1)..q_l to q_0..q_(l-d); rescaleInv[l][i] is (q_(l-d+1) ... q_l)^-1 mod q_i, with its Shoup companion.
      */
     private final BasisExtension[] rescaleDown;
+    /** Per thread: the array of the last d limbs of a polynomial being rescaled, and the polynomial over it. */
+    private final ThreadLocal<long[][]> droppedLimbs;
+    private final ThreadLocal<RnsPoly> droppedView;
     private final long[][] rescaleInv;
     private final long[][] rescaleInvShoup;
     private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
@@ -72,6 +75,15 @@ public final class CkksContext {
             modDown[l] = new BasisExtension(basisP, basisQ.prefix(l + 1));
         }
         int d = params.compositeDegree();
+        int n = params.n();
+        droppedLimbs = ThreadLocal.withInitial(() -> {
+            long[][] limbs = new long[d][];
+            for (int m = 0; m < d; m++) {
+                limbs[m] = new long[n];
+            }
+            return limbs;
+        });
+        droppedView = ThreadLocal.withInitial(() -> new RnsPoly(droppedLimbs.get(), false));
         rescaleDown = new BasisExtension[lq];
         rescaleInv = new long[lq][];
         rescaleInvShoup = new long[lq][];
@@ -166,16 +178,18 @@ public final class CkksContext {
         if (d < 2 || l < d) {
             throw new IllegalArgumentException("composite rescale of " + (l + 1) + " primes by d = " + d);
         }
-        long[][] dropped = new long[d][];
+        // a per-thread view of the last d limbs (repointed here: no allocation per rescale)
+        RnsPoly dropped = droppedView.get();
+        long[][] limbs = droppedLimbs.get();
         for (int m = 0; m < d; m++) {
             int i = l + 1 - d + m;
-            dropped[m] = x.limb(i);
+            limbs[m] = x.limb(i);
             if (x.isNtt()) {
-                ringQ.kernel(i).inverse(dropped[m], ringQ.tables(i));
+                ringQ.kernel(i).inverse(limbs[m], ringQ.tables(i));
             }
         }
-        divideAndRound(x, new RnsPoly(dropped, false), rescaleDown[l], rescaleInv[l], rescaleInvShoup[l], out, conv,
-                x.isNtt());
+        dropped.setNtt(false);
+        divideAndRound(x, dropped, rescaleDown[l], rescaleInv[l], rescaleInvShoup[l], out, conv, x.isNtt());
     }
 
     /**
