@@ -247,28 +247,10 @@ class PointwiseKernelTest {
         for (boolean forward : new boolean[] {true, false}) {
             double[] eRe = re.clone();
             double[] eIm = im.clone();
-            for (int i = 0; i < size; i += 2 * half) {
-                for (int j = 0; j < half; j++) {
-                    int a = i + j;
-                    int b = a + half;
-                    if (forward) {
-                        double vr = eRe[b] * twRe[j] - eIm[b] * twIm[j];
-                        double vi = eRe[b] * twIm[j] + eIm[b] * twRe[j];
-                        double ur = eRe[a];
-                        double ui = eIm[a];
-                        eRe[a] = ur + vr;
-                        eIm[a] = ui + vi;
-                        eRe[b] = ur - vr;
-                        eIm[b] = ui - vi;
-                    } else {
-                        double vr = eRe[a] - eRe[b];
-                        double vi = eIm[a] - eIm[b];
-                        eRe[a] = eRe[a] + eRe[b];
-                        eIm[a] = eIm[a] + eIm[b];
-                        eRe[b] = vr * twRe[j] - vi * twIm[j];
-                        eIm[b] = vr * twIm[j] + vi * twRe[j];
-                    }
-                }
+            if (forward) {
+                ComplexFft.scalarForwardStage(eRe, eIm, twRe, twIm, half);
+            } else {
+                ComplexFft.scalarInverseStage(eRe, eIm, twRe, twIm, half);
             }
             double[] aRe = re.clone();
             double[] aIm = im.clone();

@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import io.github.jckks.math.ComplexFft;
 import io.github.jckks.math.MixedRadix;
 import io.github.jckks.math.ModArith;
 import io.github.jckks.math.Modulus;
@@ -232,27 +233,7 @@ public final class CkksEncoder {
             int lenh = len >>> 1;
             double[] twRe = invRe[Integer.numberOfTrailingZeros(len)];
             double[] twIm = invIm[Integer.numberOfTrailingZeros(len)];
-            PointwiseKernel fast = ModArith.fast();
-            if (fast != null && lenh % 4 == 0) {
-                fast.fftInverseStage(re, im, twRe, twIm, lenh); // SIMD, same values
-                continue;
-            }
-            for (int i = 0; i < size; i += len) {
-                for (int j = 0; j < lenh; j++) {
-                    int a = i + j;
-                    int b = a + lenh;
-                    double ur = re[a] + re[b];
-                    double ui = im[a] + im[b];
-                    double vr = re[a] - re[b];
-                    double vi = im[a] - im[b];
-                    double wr = twRe[j];
-                    double wi = twIm[j];
-                    re[a] = ur;
-                    im[a] = ui;
-                    re[b] = vr * wr - vi * wi;
-                    im[b] = vr * wi + vi * wr;
-                }
-            }
+            ComplexFft.inverseStage(re, im, twRe, twIm, lenh);
         }
         bitReverse(re, im);
         double inv = 1.0 / size;
@@ -270,27 +251,7 @@ public final class CkksEncoder {
             int lenh = len >>> 1;
             double[] twRe = fwdRe[Integer.numberOfTrailingZeros(len)];
             double[] twIm = fwdIm[Integer.numberOfTrailingZeros(len)];
-            PointwiseKernel fast = ModArith.fast();
-            if (fast != null && lenh % 4 == 0) {
-                fast.fftForwardStage(re, im, twRe, twIm, lenh); // SIMD, same values
-                continue;
-            }
-            for (int i = 0; i < size; i += len) {
-                for (int j = 0; j < lenh; j++) {
-                    int a = i + j;
-                    int b = a + lenh;
-                    double wr = twRe[j];
-                    double wi = twIm[j];
-                    double vr = re[b] * wr - im[b] * wi;
-                    double vi = re[b] * wi + im[b] * wr;
-                    double ur = re[a];
-                    double ui = im[a];
-                    re[a] = ur + vr;
-                    im[a] = ui + vi;
-                    re[b] = ur - vr;
-                    im[b] = ui - vi;
-                }
-            }
+            ComplexFft.forwardStage(re, im, twRe, twIm, lenh);
         }
     }
 
