@@ -20,7 +20,12 @@
  *       X &rarr; X<sup>g</sup> and the RNS rescale (rounded division by the last prime).</li>
  *   <li>{@link io.github.jckks.math.BasisExtension}: fast base conversion between RNS bases (ModUp / ModDown
  *       of hybrid key switching), approximate or exact; {@link io.github.jckks.math.MixedRadix}: RNS residues
- *       to a centred double without BigInteger.</li>
+ *       to a centred double without BigInteger; {@link io.github.jckks.math.ComplexFft}: the stages of a complex
+ *       FFT (the CKKS encoder's special FFT is built from them).</li>
+ *   <li>{@link io.github.jckks.math.PointwiseKernel}: the element-wise loops a SIMD implementation speeds up
+ *       (products, lazy sums, base conversion, Garner's step, additions, FFT stages), obtained from
+ *       {@link io.github.jckks.math.ModArith#fast()} when the Vector API kernels run; the callers keep scalar
+ *       loops with the same results for the other cases.</li>
  *   <li>{@link io.github.jckks.math.NttTables}, {@link io.github.jckks.math.NttKernel},
  *       {@link io.github.jckks.math.ScalarNttKernel}, {@link io.github.jckks.math.NttKernels}: twiddle tables
  *       and the transform implementations.</li>
