@@ -83,8 +83,10 @@ class EncryptedCryptoNetsTest {
         assertEquals(2, r.rounds(), "one masked round per ReLU layer");
         assertTrue(r.maxLogitError() < 0.2, "max logit error " + r.maxLogitError());
         if (real) {
-            assertEquals(1.0, r.agreement(), 1e-12, "the client's ReLU on both packed batches");
-            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+            // the masks and the encryption noise are fresh random values each run: an image whose two top logits
+            // lie within the logit error (about 0.05) may flip, about one in 10,000 (the issue allows 5 in 10,000)
+            assertTrue(r.agreement() >= 0.9995, "the client's ReLU on both packed batches: agreement " + r.agreement());
+            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 0.0005);
         } else {
             assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
         }
