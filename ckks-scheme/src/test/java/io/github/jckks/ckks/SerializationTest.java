@@ -321,6 +321,37 @@ class SerializationTest {
         assertTrue(empty.galois().isEmpty());
     }
 
+    /** Composite scaling: parameters, keys and seeded ciphertexts of a two-primes-per-rescale chain survive a round trip. */
+    @Test
+    void compositeChainRoundTrip() throws IOException {
+        SchemeFixture f = SchemeFixture.get(SchemeFixture.SMALL_COMPOSITE);
+        CkksParameters back = Serialization.readParameters(Serialization.write(f.params), SecurityLevel.INSECURE_TESTS_ONLY);
+        assertEquals(f.params, back);
+        assertEquals(2, back.compositeDegree());
+        CkksContext c2 = new CkksContext(back);
+        EvaluationKeys keys = Serialization.readEvaluationKeys(c2, Serialization.write(f.ctx, f.keys));
+        Evaluator ev = new Evaluator(c2, keys);
+        double[] a = f.random(70);
+        double[] b = f.random(71);
+        Ciphertext ca = Serialization.readCiphertext(c2, Serialization.write(f.ctx, f.symmetric.encrypt(
+                f.encoder.encode(a, f.top(), f.scale())))); // seeded
+        Ciphertext cb = Serialization.readCiphertext(c2, Serialization.write(f.ctx, f.encrypt(b)));
+        Ciphertext p = ev.rescale(ev.multiplyRelin(ca, cb));
+        assertEquals(f.top() - 2, p.level());
+        Ciphertext q = Serialization.readCiphertext(c2, Serialization.write(c2, p));
+        double[] ab = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            ab[i] = a[i] * b[i];
+        }
+        f.check("composite product after two round trips", ab, q, f.product);
+        // a degree-1 reader of the same primes has another fingerprint: the objects do not load there
+        CkksParameters one = CkksParameters.builder().logN(back.logN()).dataPrimes(back.dataPrimes())
+                .specialPrimes(back.specialPrimes()).digitSize(back.digitSize()).scale(back.defaultScale())
+                .insecureForTestsOnly().build();
+        byte[] bytes = Serialization.write(c2, q);
+        assertThrows(CkksFormatException.class, () -> Serialization.readCiphertext(new CkksContext(one), bytes));
+    }
+
     @Test
     void keySwitchKeyRoundTrip() throws IOException {
         KeySwitchKey k = evk.relinearization();
