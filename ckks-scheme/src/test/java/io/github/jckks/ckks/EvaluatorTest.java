@@ -91,7 +91,14 @@ class EvaluatorTest {
                 f.product);
         f.check("rotateInto 3", rotated(x, 3, f.slots), f.ev.rotateInto(cx, 3, two), f.fresh);
         f.check("conjugateInto of a real vector", x, f.ev.conjugateInto(cx, two), f.fresh);
-        assertTrue(cy.seed() != null, "reading a seeded operand keeps its seed");
+        // decryption into a reused polynomial, and its refusals
+        RnsPoly dest = f.ctx.ringQ().newPoly(k, true);
+        assertSame(dest, f.decryptor.decryptInto(cx, dest).poly());
+        PrecisionStats decrypted = PrecisionStats.of(x, f.encoder.decode(f.decryptor.decryptInto(cx, dest)));
+        assertTrue(decrypted.maxError() < f.fresh, "decryptInto: " + decrypted);
+        assertThrows(IllegalArgumentException.class, () -> f.decryptor.decryptInto(cx, cx.part(0)));
+        assertThrows(IllegalArgumentException.class, () -> f.decryptor.decryptInto(cx, dest.view(k - 1)));
+                assertTrue(cy.seed() != null, "reading a seeded operand keeps its seed");
         f.check("seeded operand intact", y, cy, f.fresh);
         // outputs that overlap each other or an input are refused (the InPlace forms overwrite an input)
         Ciphertext own = f.encrypt(x);

@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * on primes of at most 30 bits, two per rescale ({@link CkksParameters#seal8192Composite()}: 6 + 2 primes,
  * {@link CkksParameters#general16384Composite()}: 14 + 2). Operands are made in {@code @Setup}; each method returns its result (JMH
  * consumes it). Each operation is measured as SEAL's own benchmark (sealbench, {@code native/bench/ckks.cpp})
- * calls it (except add, see there): add, add_plain, multiply, multiply_plain, square and rotate into a reused
+ * calls it (except add, see there): add, add_plain, multiply, multiply_plain, square, rotate and decrypt into a reused
  * destination ({@code *Into} with preallocated polynomials); relinearize and rescale in place on an operand refilled
  * outside the timer.
  *
@@ -75,8 +75,9 @@ public class SchemeBenchmark {
     private Ciphertext product3;
     private Ciphertext product2;
     private RnsRing ring;
-    /** Reused destinations, as sealbench's ct[2]. */
+    /** Reused destinations, as sealbench's ct[2] and pt. */
     private RnsPoly[] dest2;
+    private RnsPoly destPlain;
     private RnsPoly[] dest3;
 
     static CkksParameters parameters(int logN, String chain) {
@@ -112,6 +113,7 @@ public class SchemeBenchmark {
         ring = context.ringQ();
         int k = a.level() + 1;
         dest2 = new RnsPoly[] {ring.newPoly(k, true), ring.newPoly(k, true)};
+        destPlain = ring.newPoly(k, true);
         dest3 = new RnsPoly[] {ring.newPoly(k, true), ring.newPoly(k, true), ring.newPoly(k, true)};
     }
 
@@ -148,10 +150,10 @@ public class SchemeBenchmark {
         return secretEncryptor.encrypt(plain);
     }
 
-    /** Decryption to a plaintext (no decoding). */
+    /** Decryption into a reused plaintext (no decoding; sealbench: {@code decrypt(ct[0], pt)}). */
     @Benchmark
     public Plaintext decrypt() {
-        return decryptor.decrypt(a);
+        return decryptor.decryptInto(a, destPlain);
     }
 
     /**
