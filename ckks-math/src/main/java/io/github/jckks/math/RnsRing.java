@@ -249,12 +249,7 @@ public final class RnsRing {
 
     /** acc = acc + a &odot; b (pointwise multiply-accumulate, acc reduced). */
     public void mulAddPointwise(RnsPoly a, RnsPoly b, RnsPoly acc) {
-        int k = acc.limbCount();
-        checkBinary(a, b, acc);
-        checkSameForm(a, acc);
-        for (int i = 0; i < k; i++) {
-            ModArith.mulAdd(a.limb(i), b.limb(i), acc.limb(i), basis.modulus(i));
-        }
+        mulAddPointwise(a, b, acc, acc);
     }
 
     /** out = c + a &odot; b in one pass per limb (out may be c). */

@@ -618,8 +618,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("cannot rescale " + ct + ": " + (l == 0 ? "no prime left to divide by"
                     : "a rescale divides by " + d + " primes (composite degree) and must leave one"));
         }
-        checkWholeLevels(l, "rescale " + ct);
-        double ql = rescaleDivisor(l);
+        double ql = rescaleDivisor(l); // refuses a level that splits a group of d primes
         RnsPoly[] parts = new RnsPoly[ct.size()];
         if (d > 1) {
             RnsPoly conv = workspace.get().conv;

@@ -820,11 +820,7 @@ public final class Serialization {
         int accBits = 0;
         int pos = 0;
         for (int j = 0; j < z.length; j++) {
-            long r = z[j];
-            if (r < 0 || r >= q) {
-                throw new IllegalArgumentException("cannot serialize " + what + ": limb " + limb + " coefficient " + j
-                        + " = " + r + " is not in [0, " + q + ")");
-            }
+            long r = writable(z[j], q, what, limb, j);
             acc = (acc << bits) | r; // accBits < 32 before, <= 63 after
             accBits += bits;
             if (accBits >= 32) {
@@ -848,25 +844,16 @@ public final class Serialization {
         int accBits = 0;
         int pos = 0;
         for (int j = 0; j < z.length; j++) {
-            long r = z[j];
-            if (r < 0 || r >= q) {
-                throw new IllegalArgumentException("cannot serialize " + what + ": limb " + limb + " coefficient " + j
-                        + " = " + r + " is not in [0, " + q + ")");
+            long r = writable(z[j], q, what, limb, j);
+            // the high bits - 32 bits first, then the low 32, so the accumulator never holds more than 39 bits
+            acc = (acc << (bits - 32)) | (r >>> 32);
+            accBits += bits - 32;
+            while (accBits >= 8) {
+                accBits -= 8;
+                out[pos++] = (byte) (acc >>> accBits);
             }
-            if (bits > 32) {
-                int hi = bits - 32;
-                acc = (acc << hi) | (r >>> 32);
-                accBits += hi;
-                while (accBits >= 8) {
-                    accBits -= 8;
-                    out[pos++] = (byte) (acc >>> accBits);
-                }
-                acc = (acc << 32) | (r & 0xFFFFFFFFL);
-                accBits += 32;
-            } else {
-                acc = (acc << bits) | r;
-                accBits += bits;
-            }
+            acc = (acc << 32) | (r & 0xFFFFFFFFL);
+            accBits += 32;
             while (accBits >= 8) {
                 accBits -= 8;
                 out[pos++] = (byte) (acc >>> accBits);
@@ -1179,6 +1166,15 @@ public final class Serialization {
             z[j] = checkResidue(r, q, what, limb, j);
         }
         checkPadding(acc, accBits, what, limb);
+    }
+
+    /** @return r, a residue about to be written, if it lies in [0, q) (a malformed object is refused, not written) */
+    private static long writable(long r, long q, String what, int limb, int j) {
+        if (r < 0 || r >= q) {
+            throw new IllegalArgumentException("cannot serialize " + what + ": limb " + limb + " coefficient " + j
+                    + " = " + r + " is not in [0, " + q + ")");
+        }
+        return r;
     }
 
     /** @return r, a residue read from the wire, if it is below its prime q */
