@@ -5,6 +5,7 @@ import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.math.Modulus;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
+import java.util.function.Consumer;
 
 /**
  * An affine map out[o] = &Sigma;<sub>t</sub> w[o][t] &middot; in[idx[o][t]] + b[o]: dense layers (every input) and
@@ -29,6 +30,29 @@ public final class LinearLayer implements Layer {
 
     private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
                         boolean relinearize, String description) {
+        this(inputSize, idx, weights, bias, dense, rescales, relinearize, description, true);
+    }
+
+    /** {@code validate} false: the indices come from a layer already checked (a scaled copy). */
+    private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
+                        boolean relinearize, String description, boolean validate) {
+        if (validate) {
+            validate(inputSize, idx, weights, bias);
+        }
+        if (rescales < 1 || rescales > 2) {
+            throw new IllegalArgumentException("rescales " + rescales + " must be 1 or 2");
+        }
+        this.inputSize = inputSize;
+        this.idx = idx;
+        this.weights = weights;
+        this.bias = bias;
+        this.dense = dense;
+        this.rescales = rescales;
+        this.relinearize = relinearize;
+        this.description = description;
+    }
+
+    private static void validate(int inputSize, int[][] idx, double[][] weights, double[] bias) {
         if (bias.length != weights.length || idx.length != weights.length) {
             throw new IllegalArgumentException("weights, indices and bias disagree on the output count: "
                     + weights.length + ", " + idx.length + ", " + bias.length);
@@ -49,17 +73,6 @@ public final class LinearLayer implements Layer {
                 }
             }
         }
-        if (rescales < 1 || rescales > 2) {
-            throw new IllegalArgumentException("rescales " + rescales + " must be 1 or 2");
-        }
-        this.inputSize = inputSize;
-        this.idx = idx;
-        this.weights = weights;
-        this.bias = bias;
-        this.dense = dense;
-        this.rescales = rescales;
-        this.relinearize = relinearize;
-        this.description = description;
     }
 
     /**
@@ -215,6 +228,47 @@ public final class LinearLayer implements Layer {
     }
 
     /**
+     * The layer diag(rows) &middot; W &middot; diag(columns) + diag(rows) b: output o scaled by rows[o], input j by
+     * columns[j] (either may be null for all ones). Client-aided servers fold per-ciphertext masking factors this way
+     * ({@link io.github.jckks.nn.clientaided.FoldingReluOracle}): rows by r of the ReLU after the layer, columns by
+     * 1/r of the ReLU before it. Cost: one pass over the weights (the index arrays are shared, not copied).
+     *
+     * @throws IllegalArgumentException if a vector has the wrong length or a factor is not positive and finite
+     */
+    public LinearLayer scaled(double[] rows, double[] columns) {
+        checkFactors("row", rows, weights.length);
+        checkFactors("column", columns, inputSize);
+        double[][] w = new double[weights.length][];
+        double[] b = bias.clone();
+        for (int o = 0; o < w.length; o++) {
+            double ro = rows == null ? 1 : rows[o];
+            double[] src = weights[o];
+            int[] ix = idx[o];
+            double[] dst = new double[src.length];
+            for (int t = 0; t < dst.length; t++) {
+                dst[t] = src[t] * ro * (columns == null ? 1 : columns[ix[t]]);
+            }
+            w[o] = dst;
+            b[o] *= ro;
+        }
+        return new LinearLayer(inputSize, idx, w, b, dense, rescales, relinearize, description, false);
+    }
+
+    private static void checkFactors(String what, double[] f, int expected) {
+        if (f == null) {
+            return;
+        }
+        if (f.length != expected) {
+            throw new IllegalArgumentException(f.length + " " + what + " factors, expected " + expected);
+        }
+        for (int i = 0; i < f.length; i++) {
+            if (!(f[i] > 0 && f[i] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException(what + " factor " + i + " is " + f[i] + ", not positive and finite");
+            }
+        }
+    }
+
+    /**
      * @param count       how many times to rescale the output (2 after an unrescaled square, to return to the
      *                    input scale; 1 otherwise, or when the output goes to decryption)
      * @param relinearize whether to relinearize three-part outputs after the first rescale (before a later
@@ -271,6 +325,14 @@ public final class LinearLayer implements Layer {
 
     @Override
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
+        return forward(input, rt, null);
+    }
+
+    /**
+     * {@link #forward(Ciphertext[], EncryptedRuntime)} with {@code beforeRescale} applied to every output after its
+     * bias and before its first rescale (a client-aided server re-randomizes there what it will send); null for none.
+     */
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt, Consumer<Ciphertext> beforeRescale) {
         if (input.length != inputSize) {
             throw new IllegalArgumentException(description + ": got " + input.length + " ciphertexts, expected " + inputSize);
         }
@@ -346,6 +408,9 @@ public final class LinearLayer implements Layer {
                 ev.addComplexScalarInPlace(out[o], bias[o], bias[o]); // b to both packed batches
             } else {
                 ev.addScalarInPlace(out[o], bias[o]);
+            }
+            if (beforeRescale != null) {
+                beforeRescale.accept(out[o]);
             }
             for (int r = 0; r < rescales; r++) {
                 ev.rescaleInPlace(out[o]);

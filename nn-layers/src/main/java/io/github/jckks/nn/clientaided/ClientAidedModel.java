@@ -20,7 +20,10 @@ import java.util.List;
  * asks for that ({@link ClientAidedServer#withLowestInputLevel}). A linear layer consumes one level (its rescale); an
  * activation needs its input at level &ge; 1 (the masking product is rescaled before sending) and returns at
  * L - 1 (the client re-encrypts at L, the server's unmasking rescales once). So between two activations there
- * is room for L - 2 linear layers, and the first segment (from the input) for L - 1. {@link #checkLevels}
+ * is room for L - 2 linear layers, and the first segment (from the input) for L - 1. With per-ciphertext factors
+ * folded into the weights ({@link FoldingReluOracle}), a ReLU between two linear layers costs no level at all: its
+ * input leaves at whatever level the layer before left it and its output is the client's encryption at L, so
+ * L = 1 (two data primes) holds any chain of linear layers separated by ReLUs. {@link #checkLevels}
  * tells before running. Immutable.
  */
 public final class ClientAidedModel {
@@ -92,7 +95,9 @@ public final class ClientAidedModel {
 
     /**
      * The encrypted network on batch-packed ciphertexts (one per input element), the activations computed
-     * through {@code relu}.
+     * through {@code relu}. If {@code relu} is a {@link FoldingReluOracle} that {@linkplain FoldingReluOracle#foldsFactors
+     * folds}, every {@linkplain #foldable foldable} ReLU has its factors folded into the linear layers on either side
+     * (no masking product, no level); the other activations use {@link ReluOracle#relu}.
      *
      * @throws IllegalArgumentException if the inputs' level is too low for the model ({@link #checkLevels})
      */
@@ -100,26 +105,62 @@ public final class ClientAidedModel {
         if (input.length != inputSize()) {
             throw new IllegalArgumentException("model takes " + inputSize() + " ciphertexts, got " + input.length);
         }
-        checkLevels(input[0].level(), runtime.context().maxLevel());
+        FoldingReluOracle folding = relu instanceof FoldingReluOracle f && f.foldsFactors() ? f : null;
+        checkLevels(input[0].level(), runtime.context().maxLevel(), folding != null);
         Ciphertext[] x = input;
-        for (Object s : steps) {
-            x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
+        double[] factors = null; // drawn for the ReLU that follows the current linear layer
+        double[] columns = null; // 1/r of the ReLU that precedes it
+        for (int i = 0; i < steps.size(); i++) {
+            Object s = steps.get(i);
+            if (folding != null && s instanceof LinearLayer ll) {
+                factors = i + 1 < steps.size() && foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
+                LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
+                x = eff.forward(x, runtime, factors == null ? null : folding.beforeRescale());
+                columns = null;
+            } else if (folding != null && factors != null) { // the foldable ReLU after a folded layer
+                x = folding.reluOfMasked(x, factors);
+                columns = new double[factors.length];
+                for (int j = 0; j < columns.length; j++) {
+                    columns[j] = 1 / factors[j];
+                }
+                factors = null;
+            } else {
+                x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
+            }
         }
         return x;
     }
 
     /**
+     * @return whether step {@code i} is a {@link ReluActivation} between two {@link LinearLayer}s, whose per-ciphertext
+     * factors can be folded into their weights ({@link FoldingReluOracle})
+     */
+    public boolean foldable(int i) {
+        return i > 0 && i + 1 < steps.size() && steps.get(i) instanceof ReluActivation
+                && steps.get(i - 1) instanceof LinearLayer && steps.get(i + 1) instanceof LinearLayer;
+    }
+
+    /** {@link #checkLevels(int, int, boolean)} without folded factors. */
+    public int checkLevels(int inputLevel, int topLevel) {
+        return checkLevels(inputLevel, topLevel, false);
+    }
+
+    /**
      * @param inputLevel the inputs' level
      * @param topLevel   L, where the client re-encrypts
+     * @param foldFactors whether {@linkplain #foldable foldable} ReLUs fold their factors: such a round sends its
+     *                   input at any level and returns at L (no masking or unmasking rescale)
      * @return the output level
      * @throws IllegalArgumentException naming the first step that has no level left
      */
-    public int checkLevels(int inputLevel, int topLevel) {
+    public int checkLevels(int inputLevel, int topLevel, boolean foldFactors) {
         int level = inputLevel;
         for (int i = 0; i < steps.size(); i++) {
             Object s = steps.get(i);
             try {
-                if (s instanceof ClientAidedActivation a) {
+                if (foldFactors && foldable(i)) {
+                    level = topLevel;
+                } else if (s instanceof ClientAidedActivation a) {
                     level = a.outputLevel(level, topLevel);
                 } else {
                     Layer l = (Layer) s;
@@ -139,22 +180,32 @@ public final class ClientAidedModel {
         return level;
     }
 
+    /** {@link #minimumInputLevel(int, boolean)} without folded factors. */
+    public int minimumInputLevel(int topLevel) {
+        return minimumInputLevel(topLevel, false);
+    }
+
     /**
      * The lowest level at which the inputs can enter: the levels of the linear layers before the first activation,
-     * plus the one the masking round rescales (none if no activation follows). Inputs at that level make the same
+     * plus the one the masking round rescales (none if no activation follows, or if that activation folds its
+     * factors). Inputs at that level make the same
      * rounds at the same scales as inputs at the top (every activation's output is a fresh top-level encryption), but
      * the client encrypts fewer primes, the wire carries fewer, and the first layers and masks work on fewer; the
      * first round's values are sent at level 0, where |r x| &Delta; must stay below q<sub>0</sub>/2 (the same headroom
      * as any round sent at level 0).
      *
-     * @param topLevel L
+     * @param topLevel    L
+     * @param foldFactors as in {@link #checkLevels(int, int, boolean)}
      * @throws IllegalArgumentException if the model does not fit even at L
      */
-    public int minimumInputLevel(int topLevel) {
+    public int minimumInputLevel(int topLevel, boolean foldFactors) {
         int level = 0;
-        for (Object s : steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            Object s = steps.get(i);
             if (s instanceof ClientAidedActivation) {
-                level++; // the mask's rescale: the first round needs its input at level >= 1
+                if (!(foldFactors && foldable(i))) {
+                    level++; // the mask's rescale: the first round needs its input at level >= 1
+                }
                 break;
             }
             Layer l = (Layer) s;
@@ -162,7 +213,7 @@ public final class ClientAidedModel {
         }
         // every later segment starts from the client's fresh encryption at L, so only L decides whether it fits;
         // a first segment deeper than L fails the check at L, naming its step
-        checkLevels(Math.min(level, topLevel), topLevel);
+        checkLevels(Math.min(level, topLevel), topLevel, foldFactors);
         return level;
     }
 

@@ -74,7 +74,7 @@ public final class ClientAidedServer {
         this.runtime = runtime;
         this.model = model;
         this.masking = masking;
-        model.checkLevels(context.maxLevel(), context.maxLevel()); // refuses a model too deep for L
+        model.checkLevels(context.maxLevel(), context.maxLevel(), foldsFactors(masking)); // refuses a model too deep for L
         this.inputLevel = context.maxLevel();
     }
 
@@ -97,7 +97,15 @@ public final class ClientAidedServer {
      * time, and values beyond it wrap around modulo q<sub>0</sub>.
      */
     public ClientAidedServer withLowestInputLevel() {
-        return new ClientAidedServer(this, model.minimumInputLevel(context.maxLevel()));
+        return new ClientAidedServer(this, model.minimumInputLevel(context.maxLevel(), foldsFactors(masking)));
+    }
+
+    /**
+     * @return whether a server with these settings folds its factors into the weights around every ReLU between two
+     * linear layers ({@link FoldingReluOracle}): per-ciphertext factors do
+     */
+    static boolean foldsFactors(MaskingConfig masking) {
+        return masking.mode() == MaskMode.PER_CIPHERTEXT;
     }
 
     /** @return the level this server asks the clients' inputs at in its HELLO: L unless {@link #withLowestInputLevel} */

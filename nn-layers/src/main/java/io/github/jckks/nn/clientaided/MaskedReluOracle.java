@@ -22,10 +22,13 @@ import java.util.function.Consumer;
  * (r &gt; 0), takes position &pi;(j) back to j and multiplies by 1/r<sub>j</sub> encoded at q<sub>L</sub>, then
  * rescales: ReLU(x<sub>j</sub>) at level L - 1 and the default scale.</li>
  * </ol>
+ * With {@link MaskMode#PER_CIPHERTEXT} factors it also serves folded rounds ({@link FoldingReluOracle}): the model
+ * multiplies the factors into the weights around the ReLU and this oracle only shuffles, re-randomizes (through
+ * {@link #beforeRescale}, before the folded layer's rescale) and exchanges.
  * One instance serves one session (one channel); rounds run one at a time, the ciphertexts of a round in
  * parallel on the runtime's pool.
  */
-public final class MaskedReluOracle implements ReluOracle {
+public final class MaskedReluOracle implements FoldingReluOracle {
     private final CkksContext context;
     private final CkksEncoder encoder;
     private final EncryptedRuntime runtime;
@@ -60,7 +63,10 @@ public final class MaskedReluOracle implements ReluOracle {
         this.channel = channel;
     }
 
-    /** What one round drew: for tests that check what the client sees (package-private on purpose). */
+    /**
+     * What one round drew: for tests that check what the client sees (package-private on purpose). A folded round
+     * has no unmasked ciphertexts: {@code inputs} is null and {@code factors[j]} holds one factor.
+     */
     record RoundAudit(int[] permutation, double[][] factors, Ciphertext[] inputs) {
     }
 
@@ -197,6 +203,86 @@ public final class MaskedReluOracle implements ReluOracle {
         maskNanos += t1 - t0;
         exchangeNanos += t2 - t1;
         unmaskNanos += t3 - t2;
+        rounds++;
+        ciphertexts += n;
+        return out;
+    }
+
+    /** @return true for {@link MaskMode#PER_CIPHERTEXT} factors: one per ciphertext, foldable into weights */
+    @Override
+    public boolean foldsFactors() {
+        return config.mode() == MaskMode.PER_CIPHERTEXT;
+    }
+
+    @Override
+    public double[] drawFactors(int n) {
+        if (!foldsFactors()) {
+            throw new IllegalStateException("per-slot factors cannot be folded into scalar weights");
+        }
+        Prng prng = Prng.fromSecureRandom();
+        double[] r = randomFactors(prng, n);
+        prng.wipe();
+        return r;
+    }
+
+    @Override
+    public Consumer<Ciphertext> beforeRescale() {
+        Rerandomizer rr = rerandomizer;
+        return rr == null ? c -> { } : rr::rerandomizeBeforeRescale;
+    }
+
+    @Override
+    public Ciphertext[] reluOfMasked(Ciphertext[] masked, double[] factors) {
+        int n = masked.length;
+        if (n == 0) {
+            return new Ciphertext[0];
+        }
+        if (factors.length != n) {
+            throw new IllegalArgumentException(n + " masked values but " + factors.length + " factors");
+        }
+        int level = masked[0].level();
+        for (int j = 0; j < n; j++) {
+            Ciphertext c = masked[j];
+            if (c.size() != 2 || c.level() != level) {
+                throw new IllegalArgumentException("a folded round takes two-part ciphertexts at one level; element " + j
+                        + " is " + c + ", element 0 " + masked[0]);
+            }
+        }
+        long t0 = System.nanoTime();
+        Prng prng = Prng.fromSecureRandom();
+        int[] perm = randomPermutation(prng, n);
+        prng.wipe();
+        Ciphertext[] sent = new Ciphertext[n];
+        if (rerandomizer != null && rerandomizer.floodingBits() > 0) {
+            runtime.parallelFor(n, j -> {
+                Ciphertext c = masked[j].copy();
+                rerandomizer.flood(c);
+                sent[perm[j]] = c;
+            });
+        } else {
+            for (int j = 0; j < n; j++) {
+                sent[perm[j]] = masked[j];
+            }
+        }
+        if (audit != null) {
+            double[][] f = new double[n][];
+            for (int j = 0; j < n; j++) {
+                f[j] = new double[] {factors[j]};
+            }
+            audit.accept(new RoundAudit(perm.clone(), f, null));
+        }
+        long t1 = System.nanoTime();
+        Ciphertext[] back = channel.exchange(sent);
+        long t2 = System.nanoTime();
+        if (back.length != n) {
+            throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + n);
+        }
+        Ciphertext[] out = new Ciphertext[n];
+        for (int j = 0; j < n; j++) {
+            out[j] = back[perm[j]];
+        }
+        maskNanos += t1 - t0;
+        exchangeNanos += t2 - t1;
         rounds++;
         ciphertexts += n;
         return out;

@@ -1,0 +1,47 @@
+package io.github.jckks.nn.clientaided;
+
+import io.github.jckks.ckks.Ciphertext;
+import java.util.function.Consumer;
+
+/**
+ * A {@link ReluOracle} whose per-ciphertext masking factors the model <b>folds into the linear layers around the
+ * ReLU</b> instead of multiplying them in: for A &rarr; ReLU &rarr; B (A, B affine), the server evaluates
+ * A' = diag(r) A (rows and bias scaled by r<sub>j</sub> &gt; 0) and B' = B diag(1/r) (columns scaled), since
+ * B ReLU(A x) = B diag(1/r) ReLU(diag(r) A x). The masking then costs no ciphertext operation, no encoding and no
+ * level: A's rescale already returns its outputs to the default scale, the client re-encrypts at the top level L,
+ * and B consumes L directly. What the client sees is the same as with {@link MaskMode#PER_CIPHERTEXT} products:
+ * r<sub>j</sub> x<sub>j</sub>, one factor per ciphertext, shuffled and re-randomized.
+ *
+ * <p>{@link ClientAidedModel#forward} uses it for every {@link ReluActivation} that sits between two
+ * {@link io.github.jckks.nn.LinearLayer}s when {@link #foldsFactors()} is true; other activations (ReLU6, MaxPool,
+ * a ReLU next to another kind of step) still go through {@link #relu}.
+ */
+public interface FoldingReluOracle extends ReluOracle {
+    /** @return whether the model should fold this oracle's factors into the surrounding linear layers */
+    boolean foldsFactors();
+
+    /**
+     * @param n the number of ciphertexts of the coming round
+     * @return n fresh positive factors (one per ciphertext), for the model to fold into the layer before the ReLU
+     * (rows) and the one after it (columns, as 1/r)
+     */
+    double[] drawFactors(int n);
+
+    /**
+     * @return what the server applies to each output of the layer before a folded round, before that layer's
+     * rescale (re-randomization modulo Q<sub>l</sub>, whose noise the rescale then divides by q<sub>l</sub>); a
+     * no-op if re-randomization is off
+     */
+    Consumer<Ciphertext> beforeRescale();
+
+    /**
+     * The round trip of values that already carry their factors (computed by the folded layer before): shuffle,
+     * flood if configured, send, receive the client's fresh top-level encryptions of ReLU(r<sub>j</sub> x<sub>j</sub>)
+     * = r<sub>j</sub> ReLU(x<sub>j</sub>), restore the order. Nothing is unmasked here: the next layer's columns do it.
+     *
+     * @param masked  two-part ciphertexts r<sub>j</sub> x<sub>j</sub> at one level &ge; 0
+     * @param factors the factors {@link #drawFactors} gave for this round (for the audit of tests only)
+     * @return encryptions of r<sub>j</sub> ReLU(x<sub>j</sub>) at the top level L and the default scale, in input order
+     */
+    Ciphertext[] reluOfMasked(Ciphertext[] masked, double[] factors);
+}
