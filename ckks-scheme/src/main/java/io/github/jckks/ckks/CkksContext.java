@@ -15,10 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * basis extensions of hybrid key switching (ModUp per level and digit, ModDown per level). Building it costs
  * O((L + k) N) plus the prime tables; ModUp plans are made on first use and cached. Immutable in effect and
  * thread-safe; share one instance among all objects made with the same parameters.
+ *
+ * <p>With no special prime (k = 0, {@link CkksParameters#supportsKeySwitching()} false) there is no ring R<sub>P</sub>
+ * and no ModUp or ModDown table: {@link #ringP()} throws, P = 1 ({@link #log2P()} is 0), and the rest (R<sub>Q</sub>,
+ * rescale constants) is built as usual.
  */
 public final class CkksContext {
     private final CkksParameters params;
     private final RnsBasis basisQ;
+    /** The special primes' basis and ring; null when there is no special prime. */
     private final RnsBasis basisP;
     private final RnsRing ringQ;
     private final RnsRing ringP;
@@ -27,7 +32,7 @@ public final class CkksContext {
     /** P^{-1} mod q_i and its Shoup companion. */
     private final long[] pInvModQ;
     private final long[] pInvModQShoup;
-    /** modDown[l]: conversion from P to q_0..q_l. */
+    /** modDown[l]: conversion from P to q_0..q_l (null entries when there is no special prime). */
     private final BasisExtension[] modDown;
     /**
      * Composite rescale (d &gt; 1 primes per rescale; null entries otherwise and for l &lt; d): rescaleDown[l] converts
@@ -47,20 +52,22 @@ public final class CkksContext {
     public CkksContext(CkksParameters params) {
         this.params = params;
         this.basisQ = new RnsBasis(params.dataPrimes());
-        this.basisP = new RnsBasis(params.specialPrimes());
+        boolean special = params.supportsKeySwitching();
+        this.basisP = special ? new RnsBasis(params.specialPrimes()) : null;
         this.ringQ = new RnsRing(params.logN(), basisQ);
-        this.ringP = new RnsRing(params.logN(), basisP);
+        this.ringP = special ? new RnsRing(params.logN(), basisP) : null;
         int lq = basisQ.size();
+        int kp = special ? basisP.size() : 0;
         pModQ = new long[lq];
         pInvModQ = new long[lq];
         pInvModQShoup = new long[lq];
         for (int i = 0; i < lq; i++) {
             Modulus qi = basisQ.modulus(i);
             long prod = 1;
-            for (int m = 0; m < basisP.size(); m++) {
+            for (int m = 0; m < kp; m++) {
                 prod = qi.mul(prod, qi.reduce(basisP.modulus(m).value()));
             }
-            pModQ[i] = prod;
+            pModQ[i] = prod; // 1 (the empty product) when k = 0
             pInvModQ[i] = qi.inverse(prod);
             pInvModQShoup[i] = qi.shoup(pInvModQ[i]);
         }
@@ -71,7 +78,7 @@ public final class CkksContext {
             log2Q[l] = acc;
         }
         modDown = new BasisExtension[lq];
-        for (int l = 0; l < lq; l++) {
+        for (int l = 0; special && l < lq; l++) {
             modDown[l] = new BasisExtension(basisP, basisQ.prefix(l + 1));
         }
         int d = params.compositeDegree();
@@ -114,8 +121,15 @@ public final class CkksContext {
         return ringQ;
     }
 
-    /** @return the ring over the special primes */
+    /**
+     * @return the ring over the special primes
+     * @throws IllegalStateException if the parameters have no special prime (key switching disabled)
+     */
     public RnsRing ringP() {
+        if (ringP == null) {
+            throw new IllegalStateException("no special-prime ring R_P: " + params
+                    + " has no special prime (key switching is disabled)");
+        }
         return ringP;
     }
 
@@ -129,9 +143,9 @@ public final class CkksContext {
         return log2Q[level];
     }
 
-    /** @return log2 of P, the product of the special primes */
+    /** @return log2 of P, the product of the special primes (0 when there is none: P = 1) */
     public double log2P() {
-        return basisP.log2Product();
+        return basisP == null ? 0 : basisP.log2Product();
     }
 
     /** @return the highest level L */
@@ -162,7 +176,7 @@ public final class CkksContext {
      */
     void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, RnsPoly conv) {
         int k = xQ.limbCount();
-        ringP.intt(xP);
+        ringP().intt(xP);
         divideAndRound(xQ, xP, modDown[k - 1], pInvModQ, pInvModQShoup, out, conv, true);
     }
 
@@ -226,14 +240,15 @@ public final class CkksContext {
         out.setNtt(ntt);
     }
 
-    /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;) */
+    /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;), 0 without special primes */
     int digitCount(int level) {
         int a = params.digitSize();
-        return (level + 1 + a - 1) / a;
+        return a == 0 ? 0 : (level + 1 + a - 1) / a;
     }
 
     /** The ModUp of digit j at a level: its primes, and the extension to every other prime of Q_l and P. */
     ModUpPlan modUp(int level, int digit) {
+        ringP(); // no special prime: no key switching
         return modUpPlans.computeIfAbsent(level * 1024 + digit, key -> new ModUpPlan(level, digit));
     }
 

@@ -24,6 +24,13 @@ import java.util.Set;
  * A level is still one prime: a rescale lowers it by d. {@link #seal8192Composite()} and
  * {@link #general16384Composite()} are SEAL's default chains in this form.
  *
+ * <p><b>No special prime (k = 0).</b> The special-prime list may be empty (SEAL's single-prime chain, Lattigo's empty
+ * P): the parameters then {@linkplain #supportsKeySwitching() support no key switching}: no relinearization, rotation
+ * or conjugation key can be made, a product stays three-part (it decrypts with s<sup>2</sup>), and the digit size is
+ * 0. Everything else works: encryption (public-key encryption then works modulo Q<sub>l</sub> only, with noise not
+ * divided by P), additions, plaintext and scalar products, ciphertext products, rescaling. All the modulus goes to
+ * data: at N = 2048 the 54 bits of the 128-bit bound hold data primes {30, 24}.
+ *
  * <p>Construction refuses any set whose total modulus log2(QP) exceeds the HomomorphicEncryption.org bound for
  * N at the requested {@link SecurityLevel} (128-bit by default) unless {@link SecurityLevel#INSECURE_TESTS_ONLY}
  * is named. Use {@link #builder()} or a preset ({@link #cryptoNets()}, {@link #clientAided4096()},
@@ -47,9 +54,6 @@ public final class CkksParameters {
         if (dataPrimes.length == 0) {
             throw new IllegalArgumentException("at least one data prime is needed");
         }
-        if (specialPrimes.length == 0) {
-            throw new IllegalArgumentException("at least one special prime is needed for key switching");
-        }
         Set<Long> seen = new HashSet<>();
         for (long[] set : new long[][] {dataPrimes, specialPrimes}) {
             for (long p : set) {
@@ -62,7 +66,11 @@ public final class CkksParameters {
                 }
             }
         }
-        if (digitSize < 1 || digitSize > dataPrimes.length) {
+        if (specialPrimes.length == 0 && digitSize != 0) {
+            throw new IllegalArgumentException("digit size " + digitSize + " with no special prime: key switching is "
+                    + "disabled, so the digit size must be 0");
+        }
+        if (specialPrimes.length > 0 && (digitSize < 1 || digitSize > dataPrimes.length)) {
             throw new IllegalArgumentException("digit size " + digitSize + " out of range [1, " + dataPrimes.length + "]");
         }
         if (compositeDegree < 1 || compositeDegree > Math.max(1, dataPrimes.length - 1)) {
@@ -173,9 +181,22 @@ public final class CkksParameters {
         return dataPrimes.clone();
     }
 
-    /** @return a copy of the special primes */
+    /** @return a copy of the special primes (empty when key switching is disabled, see {@link #supportsKeySwitching()}) */
     public long[] specialPrimes() {
         return specialPrimes.clone();
+    }
+
+    /**
+     * Whether these parameters allow key switching: true when there is at least one special prime (k &gt; 0). With
+     * k = 0 (built with an empty {@link Builder#specialPrimeBits(int...)} or {@link Builder#specialPrimes(long...)})
+     * no relinearization, Galois or conjugation key exists: {@link KeyGenerator} refuses to make one, products stay
+     * three-part and rotations are impossible; encryption, decryption, additions, plaintext, scalar and ciphertext
+     * products and rescaling all work. Cost: O(1).
+     *
+     * @return k &gt; 0
+     */
+    public boolean supportsKeySwitching() {
+        return specialPrimes.length > 0;
     }
 
     /** @return L, the highest level (number of data primes - 1) */
@@ -183,14 +204,14 @@ public final class CkksParameters {
         return dataPrimes.length - 1;
     }
 
-    /** @return the number of data primes per key-switching digit (&alpha;) */
+    /** @return the number of data primes per key-switching digit (&alpha;); 0 when there is no special prime */
     public int digitSize() {
         return digitSize;
     }
 
-    /** @return the number of key-switching digits at the top level, ceil((L+1)/&alpha;) */
+    /** @return the number of key-switching digits at the top level, ceil((L+1)/&alpha;); 0 when there is no special prime */
     public int digitCount() {
-        return (dataPrimes.length + digitSize - 1) / digitSize;
+        return digitSize == 0 ? 0 : (dataPrimes.length + digitSize - 1) / digitSize;
     }
 
     /**
@@ -216,7 +237,10 @@ public final class CkksParameters {
         return SecurityLevel.of(logN, totalModulusBits());
     }
 
-    /** @return the total bit count of all primes, data and special (SEAL's total_coeff_modulus_bit_count) */
+    /**
+     * @return the total bit count of all primes, data and special (SEAL's total_coeff_modulus_bit_count): the data
+     *         primes alone when there is no special prime
+     */
     public int totalModulusBits() {
         return totalBits(dataPrimes) + totalBits(specialPrimes);
     }
@@ -284,7 +308,7 @@ public final class CkksParameters {
         for (int i = 0; i < specialPrimes.length; i++) {
             sb.append(i == 0 ? "" : ",").append(64 - Long.numberOfLeadingZeros(specialPrimes[i]));
         }
-        sb.append("}");
+        sb.append(specialPrimes.length == 0 ? "} (no key switching)" : "}");
         if (compositeDegree > 1) {
             sb.append(", composite degree ").append(compositeDegree);
         }
@@ -299,6 +323,12 @@ public final class CkksParameters {
      * generated deterministically: the first data prime and the special primes as the largest NTT-friendly
      * primes of their size, the other data primes as close as possible to 2<sup>bits</sup> (alternately above
      * and below) when their size equals log2 of the scale, so rescaled scales stay near &Delta;.
+     *
+     * <p>The special primes must be set, but may be set to none: {@code specialPrimeBits()} with no argument builds
+     * parameters without key switching (k = 0, see {@link CkksParameters#supportsKeySwitching()}); the digit size is
+     * then 0 and {@link #digitSize(int)} is ignored, and the security bound applies to the data primes alone. For
+     * example, N = 2048 with data primes {30, 24} (54 bits, exactly the 128-bit bound) and scale 2<sup>21</sup>:
+     * {@code CkksParameters.builder().logN(11).dataPrimeBits(30, 24).specialPrimeBits().scale(0x1p21).build()}.
      */
     public static final class Builder {
         private int logN = -1;
@@ -327,7 +357,7 @@ public final class CkksParameters {
             return this;
         }
 
-        /** Special primes by bit size. */
+        /** Special primes by bit size; none (no argument) disables key switching (k = 0). */
         public Builder specialPrimeBits(int... bits) {
             this.specialBits = bits.clone();
             this.specialPrimes = null;
@@ -341,14 +371,17 @@ public final class CkksParameters {
             return this;
         }
 
-        /** Explicit special primes. */
+        /** Explicit special primes; none (no argument) disables key switching (k = 0). */
         public Builder specialPrimes(long... primes) {
             this.specialPrimes = primes.clone();
             this.specialBits = null;
             return this;
         }
 
-        /** Data primes per key-switching digit (default: the number of special primes, capped at L+1). */
+        /**
+         * Data primes per key-switching digit (default: the number of special primes, capped at L+1). Ignored when
+         * there is no special prime: the digit size is then 0.
+         */
         public Builder digitSize(int alpha) {
             this.digitSize = alpha;
             return this;
@@ -395,7 +428,8 @@ public final class CkksParameters {
                 throw new IllegalArgumentException("data primes not set");
             }
             if (specialPrimes == null && specialBits == null) {
-                throw new IllegalArgumentException("special primes not set");
+                throw new IllegalArgumentException("special primes not set (specialPrimeBits() with no argument: none, "
+                        + "which disables key switching)");
             }
             double s = scale;
             if (s < 0) {
@@ -425,7 +459,7 @@ public final class CkksParameters {
                     p = generate(specialBits, used, scaleBits, false);
                 }
             }
-            int alpha = digitSize > 0 ? digitSize : Math.min(p.length, q.length);
+            int alpha = p.length == 0 ? 0 : digitSize > 0 ? digitSize : Math.min(p.length, q.length);
             return new CkksParameters(logN, q, p, alpha, compositeDegree, s, security);
         }
 

@@ -14,6 +14,12 @@ import io.github.jckks.math.RnsRing;
  * scratch buffers): use one per thread. Cost: public key 2 (l+1+k) products, 3 (l+1+k) NTTs and a ModDown by the
  * k special primes (2 k inverse NTTs, 2 (l+1) NTTs); secret key (l+1) products and 1 NTT per prime plus sampling.
  *
+ * <p><b>No special prime</b> ({@link CkksParameters#supportsKeySwitching()} false): there is no P to divide by, so
+ * public-key encryption (and {@link #encryptZero}) works modulo Q<sub>l</sub> only, as {@link #encryptZeroModQ}:
+ * (b u + e<sub>0</sub> + m, a u + e<sub>1</sub>), noise u e + e<sub>0</sub> + e<sub>1</sub> s of standard deviation
+ * about 3.2 &radic;(4N/3 + 1) per coefficient (167 at N = 2048, against 3.2 for a secret-key encryption), for 3 (l+1)
+ * NTTs and 2 (l+1) products. Secret-key encryption is unchanged.
+ *
  * <p>Encryptions of zero for re-randomizing a ciphertext: {@link #encryptZero} (made modulo Q<sub>l</sub>P and divided
  * by P, rounding-size noise) and the cheaper {@link #encryptZeroModQ} / {@link #addEncryptionOfZeroModQ} (modulo
  * Q<sub>l</sub> only, noise of a few hundred, for a ciphertext that is rescaled afterwards).
@@ -129,7 +135,8 @@ public final class Encryptor {
      * modulo Q<sub>l</sub>P and divided by P, so it decrypts to (u e + e<sub>0</sub> + e<sub>1</sub> s) / P plus
      * rounding (a few units per coefficient). Adding it to a ciphertext that is not rescaled afterwards (a result
      * leaving the server) re-randomizes c<sub>1</sub> at rounding-size cost in precision. No plaintext is allocated.
-     * Cost: as a public-key encryption, 3 (l+1+k) NTTs, 2 k inverse NTTs and 2 (l+1) NTTs for k special primes.
+     * Cost: as a public-key encryption, 3 (l+1+k) NTTs, 2 k inverse NTTs and 2 (l+1) NTTs for k special primes. With
+     * no special prime there is no P: it is {@link #encryptZeroModQ}, whose noise is not divided.
      *
      * @throws IllegalStateException    if this encryptor has no public key
      * @throws IllegalArgumentException for a level outside [0, L] or a scale that is not finite and positive
@@ -211,9 +218,18 @@ public final class Encryptor {
     /**
      * (c0, c1) = (round((b u + e0) / P) + m, round((a u + e1) / P)) with u ternary: the encryption of zero is made
      * modulo Q<sub>l</sub>P and divided by P, so its noise (u e + e0 + e1 s) is divided by P too. m may be null (zero).
+     * Without special primes: (b u + e0 + m, a u + e1) modulo Q<sub>l</sub>.
      */
     private Ciphertext encryptPublic(RnsPoly m, int k, double scale) {
         RnsRing rq = context.ringQ();
+        if (!context.parameters().supportsKeySwitching()) {
+            Ciphertext ct = new Ciphertext(new RnsPoly[] {rq.newPoly(k, true), rq.newPoly(k, true)}, scale);
+            addEncryptionOfZeroModQ(ct);
+            if (m != null) {
+                rq.add(ct.part(0), m, ct.part(0));
+            }
+            return ct;
+        }
         RnsRing rp = context.ringP();
         int n = context.n();
         int kp = rp.basis().size();

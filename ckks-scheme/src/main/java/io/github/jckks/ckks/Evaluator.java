@@ -20,6 +20,11 @@ import io.github.jckks.math.RnsRing;
  * under composite scaling), so rescaling restores the ciphertext's scale exactly.
  * Integers ({@link #multiplyInteger}) are exact and do not change the scale; 0, 1 and -1 cost at most a pass.
  *
+ * <p><b>No special prime.</b> With parameters that do not {@linkplain CkksParameters#supportsKeySwitching() support key
+ * switching} every operation works except those that need a key-switching key (relinearization, rotations,
+ * conjugation and the complex-packed products), which throw an {@link IllegalStateException} saying so; a
+ * three-part product can still be added, multiplied by plaintexts and scalars, rescaled and decrypted.
+ *
  * <p>Thread-safe: evaluate independent ciphertexts from several threads on one instance (key-switching
  * scratch is per thread). Costs are stated per method for N and l + 1 primes.
  */
@@ -40,14 +45,25 @@ public final class Evaluator {
         this(context, null);
     }
 
-    /** An evaluator using the given public evaluation keys (may be null). */
+    /**
+     * An evaluator using the given public evaluation keys (may be null).
+     *
+     * @throws IllegalArgumentException if keys holds a key-switching key but the parameters have no special prime
+     */
     public Evaluator(CkksContext context, EvaluationKeys keys) {
+        CkksParameters params = context.parameters();
+        if (!params.supportsKeySwitching() && keys != null
+                && (keys.relinearization() != null || !keys.galois().isEmpty())) {
+            throw new IllegalArgumentException("evaluation keys with " + (keys.relinearization() != null ? "a" : "no")
+                    + " relinearization key and " + keys.galois().size() + " Galois keys cannot serve " + params
+                    + ": it has no special prime (key switching disabled)");
+        }
         this.context = context;
         this.keys = keys;
         this.rq = context.ringQ();
-        this.rp = context.ringP();
-        final RnsRing ringQ = context.ringQ();
-        final RnsRing ringP = context.ringP();
+        this.rp = params.supportsKeySwitching() ? context.ringP() : null;
+        final RnsRing ringQ = rq;
+        final RnsRing ringP = rp;
         // the initializer captures the rings only, never this evaluator: a pool thread's entry must not keep
         // an evaluator (and its keys) alive after the evaluator is dropped
         this.workspace = ThreadLocal.withInitial(() -> new Workspace(ringQ, ringP));
@@ -436,6 +452,7 @@ public final class Evaluator {
         }
         int galois = GaloisElements.conjugation(context.n());
         KeySwitchKey key = keys == null ? null : keys.galois(galois);
+        requireKeySwitching("the complex-packed square (it conjugates)");
         if (key == null) {
             throw new IllegalStateException("no conjugation key for the complex-packed square (Galois element " + galois
                     + "): generate it with KeyGenerator.evaluationKeys(relinearization, true)");
@@ -681,6 +698,7 @@ public final class Evaluator {
             return;
         }
         KeySwitchKey key = keys == null ? null : keys.relinearization();
+        requireKeySwitching("relinearization");
         if (key == null) {
             throw new IllegalStateException("relinearization needs a relinearization key: none was given to this evaluator");
         }
@@ -768,6 +786,7 @@ public final class Evaluator {
             throw new IllegalArgumentException(what + " needs a two-part ciphertext (relinearize first)");
         }
         KeySwitchKey key = keys == null ? null : keys.galois(galois);
+        requireKeySwitching(what);
         if (key == null) {
             throw new IllegalStateException("no Galois key for " + what + " (Galois element " + galois
                     + "): generate it with KeyGenerator.evaluationKeys");
@@ -868,7 +887,20 @@ public final class Evaluator {
         context.modDown(xQ, xP, out, w.conv.view(xQ.limbCount()));
     }
 
-    /** Per-thread scratch for key switching, sized for the top level. Static: holds no evaluator. */
+    /** Refuses an operation that needs key switching when the parameters have no special prime. */
+    private void requireKeySwitching(String what) {
+        if (rp == null) {
+            throw new IllegalStateException(what + " is impossible with " + context.parameters()
+                    + ": it has no special prime, so key switching is disabled and no relinearization, rotation or "
+                    + "conjugation key can exist (a three-part product decrypts directly, with s^2); build the "
+                    + "parameters with a special prime to use it");
+        }
+    }
+
+    /**
+     * Per-thread scratch for key switching, sized for the top level (its P parts null when there is no special prime).
+     * Static: holds no evaluator.
+     */
     private static final class Workspace {
         final RnsPoly dCoeff;
         final RnsPoly digitQ;
@@ -886,14 +918,13 @@ public final class Evaluator {
 
         Workspace(RnsRing rq, RnsRing rp) {
             int lq = rq.basis().size();
-            int lp = rp.basis().size();
             dCoeff = rq.newPoly(lq, false);
             digitQ = rq.newPoly(lq, true);
-            digitP = rp.newPoly(lp, true);
+            digitP = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             acc0Q = rq.newPoly(lq, true);
             acc1Q = rq.newPoly(lq, true);
-            acc0P = rp.newPoly(lp, true);
-            acc1P = rp.newPoly(lp, true);
+            acc0P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
+            acc1P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             conv = rq.newPoly(lq, false);
             out0 = rq.newPoly(lq, true);
             out1 = rq.newPoly(lq, true);

@@ -13,6 +13,10 @@ import java.util.Map;
  * and Galois keys for rotations and conjugation. Randomness: a {@link Prng} seeded from SecureRandom unless
  * the caller supplies one (tests). Not thread-safe (owns its Prng). Cost: one key-switching key is
  * 2 &middot; digits &middot; (L+1+k) NTT-domain polynomial products plus sampling.
+ *
+ * <p>With parameters that have no special prime ({@link CkksParameters#supportsKeySwitching()} false) the secret
+ * key lives modulo Q only ({@link SecretKey#sP()} is null), the public key modulo Q<sub>L</sub> only, and every
+ * key-switching key (relinearization, Galois, conjugation) is refused with an {@link IllegalStateException}.
  */
 public final class KeyGenerator {
     private final CkksContext context;
@@ -35,12 +39,15 @@ public final class KeyGenerator {
 
     private SecretKey fromCoefficients(long[] s) {
         RnsRing rq = context.ringQ();
-        RnsRing rp = context.ringP();
         RnsPoly sQ = rq.newPoly(rq.basis().size(), false);
-        RnsPoly sP = rp.newPoly(rp.basis().size(), false);
         rq.setSigned(s, sQ);
-        rp.setSigned(s, sP);
         rq.ntt(sQ);
+        if (!context.parameters().supportsKeySwitching()) {
+            return new SecretKey(sQ, null);
+        }
+        RnsRing rp = context.ringP();
+        RnsPoly sP = rp.newPoly(rp.basis().size(), false);
+        rp.setSigned(s, sP);
         rp.ntt(sP);
         return new SecretKey(sQ, sP);
     }
@@ -50,34 +57,48 @@ public final class KeyGenerator {
         return secretKey;
     }
 
-    /** @return a fresh public key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>&middot;P */
+    /**
+     * @return a fresh public key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>&middot;P, or modulo Q<sub>L</sub> alone
+     *         (its P parts null) when the parameters have no special prime. Cost: 2 (L+1+k) NTTs and (L+1+k)
+     *         pointwise products plus sampling.
+     */
     public PublicKey publicKey() {
         RnsRing rq = context.ringQ();
-        RnsRing rp = context.ringP();
         int k = rq.basis().size();
-        int kp = rp.basis().size();
         RnsPoly a = rq.newPoly(k, true);
-        RnsPoly aP = rp.newPoly(kp, true);
         RlweSampler.uniform(prng, rq, a);
-        RlweSampler.uniform(prng, rp, aP);
+        boolean special = context.parameters().supportsKeySwitching();
+        RnsRing rp = special ? context.ringP() : null;
+        int kp = special ? rp.basis().size() : 0;
+        RnsPoly aP = special ? rp.newPoly(kp, true) : null;
+        if (special) {
+            RlweSampler.uniform(prng, rp, aP);
+        }
         long[] e = RlweSampler.gaussian(prng, context.n());
         RnsPoly b = rq.newPoly(k, false);
-        RnsPoly bP = rp.newPoly(kp, false);
         rq.setSigned(e, b);
-        rp.setSigned(e, bP);
         rq.ntt(b);
-        rp.ntt(bP);
         RnsPoly as = rq.newPoly(k, true);
         rq.mulPointwise(a, secretKey.sQ(), as);
         rq.sub(b, as, b);
+        if (!special) {
+            return new PublicKey(b, a, null, null);
+        }
+        RnsPoly bP = rp.newPoly(kp, false);
+        rp.setSigned(e, bP);
+        rp.ntt(bP);
         RnsPoly asP = rp.newPoly(kp, true);
         rp.mulPointwise(aP, secretKey.sP(), asP);
         rp.sub(bP, asP, bP);
         return new PublicKey(b, a, bP, aP);
     }
 
-    /** @return the relinearization key: switches s<sup>2</sup> to s */
+    /**
+     * @return the relinearization key: switches s<sup>2</sup> to s
+     * @throws IllegalStateException if the parameters have no special prime (key switching disabled)
+     */
     public KeySwitchKey relinearizationKey() {
+        requireKeySwitching("relinearization key");
         RnsRing rq = context.ringQ();
         RnsRing rp = context.ringP();
         RnsPoly s2Q = rq.newPoly(rq.basis().size(), true);
@@ -87,8 +108,12 @@ public final class KeyGenerator {
         return keySwitchKey(s2Q, s2P);
     }
 
-    /** @return the Galois key for X -&gt; X<sup>g</sup>: switches &sigma;<sub>g</sub>(s) to s */
+    /**
+     * @return the Galois key for X -&gt; X<sup>g</sup>: switches &sigma;<sub>g</sub>(s) to s
+     * @throws IllegalStateException if the parameters have no special prime (key switching disabled)
+     */
     public KeySwitchKey galoisKey(int galoisElement) {
+        requireKeySwitching("Galois key for element " + galoisElement);
         RnsRing rq = context.ringQ();
         RnsRing rp = context.ringP();
         RnsPoly gQ = rq.newPoly(rq.basis().size(), true);
@@ -100,9 +125,23 @@ public final class KeyGenerator {
 
     /**
      * Evaluation keys with a relinearization key, Galois keys for the given rotation steps (left rotations by
-     * k slots; negative k rotates right) and, if asked, for conjugation.
+     * k slots; negative k rotates right) and, if asked, for conjugation. Asking for none (no relinearization, no
+     * conjugation, only steps that are multiples of N/2) gives empty keys, also without special primes.
+     *
+     * @throws IllegalStateException if a key is asked for and the parameters have no special prime
      */
     public EvaluationKeys evaluationKeys(boolean relinearization, boolean conjugation, int... rotationSteps) {
+        if (relinearization) {
+            requireKeySwitching("relinearization key");
+        }
+        if (conjugation) {
+            requireKeySwitching("conjugation key");
+        }
+        for (int step : rotationSteps) {
+            if (Math.floorMod(step, context.n() / 2) != 0) {
+                requireKeySwitching("rotation key for step " + step);
+            }
+        }
         Map<Integer, KeySwitchKey> g = new HashMap<>();
         for (int step : rotationSteps) {
             if (Math.floorMod(step, context.n() / 2) == 0) {
@@ -116,6 +155,16 @@ public final class KeyGenerator {
             g.computeIfAbsent(e, this::galoisKey);
         }
         return new EvaluationKeys(relinearization ? relinearizationKey() : null, g);
+    }
+
+    private void requireKeySwitching(String what) {
+        CkksParameters p = context.parameters();
+        if (!p.supportsKeySwitching()) {
+            throw new IllegalStateException("cannot make a " + what + ": " + p + " has no special prime, so key "
+                    + "switching (relinearization, rotation, conjugation) is disabled; build the parameters with a "
+                    + "special prime (CkksParameters.Builder.specialPrimeBits) to use it (a three-part product still "
+                    + "decrypts with s^2)");
+        }
     }
 
     /** Key switching from s' (given modulo Q and P, NTT form) to s. */

@@ -5,7 +5,9 @@ import io.github.jckks.math.RnsPoly;
 /**
  * The public encryption key (b, a) = (-a s + e, a) modulo Q<sub>L</sub>&middot;P, NTT form, kept as its parts
  * modulo the data primes and modulo the special primes. Encryption works modulo Q<sub>l</sub>P and divides by P
- * (as SEAL and Lattigo), which shrinks the fresh noise to rounding size. Safe to publish.
+ * (as SEAL and Lattigo), which shrinks the fresh noise to rounding size. With parameters that have no special
+ * prime ({@link CkksParameters#supportsKeySwitching()} false) the key lives modulo Q<sub>L</sub> only: its P parts are
+ * null and encryption works modulo Q<sub>l</sub>. Safe to publish.
  */
 public final class PublicKey {
     private final RnsPoly b;
@@ -16,8 +18,8 @@ public final class PublicKey {
     /**
      * @param b  -a s + e modulo the data primes
      * @param a  uniform, modulo the data primes
-     * @param bP -a s + e modulo the special primes (the same a and e)
-     * @param aP a modulo the special primes
+     * @param bP -a s + e modulo the special primes (the same a and e); null if there is no special prime
+     * @param aP a modulo the special primes; null if there is no special prime
      */
     public PublicKey(RnsPoly b, RnsPoly a, RnsPoly bP, RnsPoly aP) {
         this.b = b;
@@ -36,12 +38,12 @@ public final class PublicKey {
         return a;
     }
 
-    /** @return b modulo P (live) */
+    /** @return b modulo P (live), or null when the parameters have no special prime */
     public RnsPoly bP() {
         return bP;
     }
 
-    /** @return a modulo P (live) */
+    /** @return a modulo P (live), or null when the parameters have no special prime */
     public RnsPoly aP() {
         return aP;
     }

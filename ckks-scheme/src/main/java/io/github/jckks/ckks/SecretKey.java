@@ -4,7 +4,7 @@ import io.github.jckks.math.RnsPoly;
 
 /**
  * The secret key s, a ternary polynomial, kept in NTT form modulo the data primes (all levels) and the
- * special primes. Whoever holds it can decrypt: keep it on the client. Immutable by convention.
+ * special primes (if any). Whoever holds it can decrypt: keep it on the client. Immutable by convention.
  */
 public final class SecretKey {
     private final RnsPoly sQ;
@@ -20,7 +20,7 @@ public final class SecretKey {
         return sQ;
     }
 
-    /** @return s modulo the special primes, NTT form (live: do not modify) */
+    /** @return s modulo the special primes, NTT form (live: do not modify); null when the parameters have none */
     public RnsPoly sP() {
         return sP;
     }

@@ -46,6 +46,11 @@ import java.util.zip.CRC32C;
  * c<sub>1</sub>: {@link Ciphertext} guarantees that a seed it holds expands to c<sub>1</sub> (it forgets the seed
  * as soon as c<sub>1</sub> is handed out for writing or replaced).
  *
+ * <p><b>No special prime.</b> Parameters with k = 0 special primes (no key switching) are written with a special
+ * prime count and a digit size of 0; their public keys hold only the parts modulo Q (the P parts are null in memory and
+ * absent from the bytes), their secret keys are read back modulo Q only, and no key-switching key belongs to them:
+ * writing or reading one is refused (evaluation keys load only when empty).
+ *
  * <p>Stateless and thread-safe (objects being written must not be modified concurrently). Stream methods
  * throw the stream's {@link IOException}s; they neither buffer beyond the object nor close the stream.
  */
@@ -375,6 +380,7 @@ public final class Serialization {
     public static KeySwitchKey readKeySwitchKey(CkksContext context, byte[] data) {
         Shape s = new Shape(context);
         return readArray(data, s, (in, kind) -> {
+            requireKeySwitching(s, "key-switching key");
             in.checkTotal(OBJECT_HEADER + s.kskBody + CHECKSUM_BYTES);
             return readKskTop(s, in);
         }, Kind.KEY_SWITCH_KEY);
@@ -384,6 +390,7 @@ public final class Serialization {
     public static KeySwitchKey readKeySwitchKey(CkksContext context, InputStream in) throws IOException {
         Shape s = new Shape(context);
         return readStream(in, s, (r, kind) -> {
+            requireKeySwitching(s, "key-switching key");
             r.checkTotal(OBJECT_HEADER + s.kskBody + CHECKSUM_BYTES);
             return readKskTop(s, r);
         }, Kind.KEY_SWITCH_KEY);
@@ -595,11 +602,22 @@ public final class Serialization {
     private static void checkPublicKey(Shape s, PublicKey pk) {
         checkPoly(s, pk.b(), s.q.length, "public key b");
         checkPoly(s, pk.a(), s.q.length, "public key a");
+        if (s.p.length == 0) {
+            if (pk.bP() != null || pk.aP() != null) {
+                throw new IllegalArgumentException("cannot serialize public key: it has parts modulo P but the "
+                        + "parameters have no special prime");
+            }
+            return;
+        }
         checkPoly(s, pk.bP(), s.p.length, "public key bP");
         checkPoly(s, pk.aP(), s.p.length, "public key aP");
     }
 
     private static void checkKeySwitchKey(Shape s, KeySwitchKey key, String what) {
+        if (s.digits == 0) {
+            throw new IllegalArgumentException("cannot serialize " + what + ": the parameters have no special prime, "
+                    + "so no key-switching key belongs to them (key switching is disabled)");
+        }
         if (key.digits() != s.digits) {
             throw new IllegalArgumentException("cannot serialize " + what + ": " + key.digits()
                     + " digits, the parameters give " + s.digits);
@@ -662,12 +680,20 @@ public final class Serialization {
     /** @return the ternary coefficients of the secret key, checked against every limb modulo Q and P */
     private static long[] ternaryCoefficients(Shape s, SecretKey sk) {
         checkPoly(s, sk.sQ(), s.q.length, "secret key modulo Q");
-        checkPoly(s, sk.sP(), s.p.length, "secret key modulo P");
+        boolean special = s.p.length > 0;
+        if (special) {
+            checkPoly(s, sk.sP(), s.p.length, "secret key modulo P");
+        } else if (sk.sP() != null) {
+            throw new IllegalArgumentException("cannot serialize secret key: it has a part modulo P but the parameters "
+                    + "have no special prime");
+        }
         RnsPoly cq = sk.sQ().copy();
-        RnsPoly cp = sk.sP().copy();
+        RnsPoly cp = special ? sk.sP().copy() : null;
         try {
             s.context.ringQ().intt(cq);
-            s.context.ringP().intt(cp);
+            if (special) {
+                s.context.ringP().intt(cp);
+            }
             Modulus q0 = s.context.ringQ().modulus(0);
             long[] coeffs = new long[s.n];
             long[] z0 = cq.limb(0);
@@ -680,11 +706,15 @@ public final class Serialization {
                 coeffs[j] = c;
             }
             verifyLimbs(s.context.ringQ(), cq, coeffs, "Q");
-            verifyLimbs(s.context.ringP(), cp, coeffs, "P");
+            if (special) {
+                verifyLimbs(s.context.ringP(), cp, coeffs, "P");
+            }
             return coeffs;
         } finally {
             cq.clear();
-            cp.clear();
+            if (cp != null) {
+                cp.clear();
+            }
         }
     }
 
@@ -754,8 +784,10 @@ public final class Serialization {
         byte[] scratch = new byte[s.maxLimbBytes];
         writePoly(s, o, pk.b(), s.q, s.qBits, s.q.length, scratch, "public key b");
         writePoly(s, o, pk.a(), s.q, s.qBits, s.q.length, scratch, "public key a");
-        writePoly(s, o, pk.bP(), s.p, s.pBits, s.p.length, scratch, "public key bP");
-        writePoly(s, o, pk.aP(), s.p, s.pBits, s.p.length, scratch, "public key aP");
+        if (s.p.length > 0) { // no special prime: the key lives modulo Q only
+            writePoly(s, o, pk.bP(), s.p, s.pBits, s.p.length, scratch, "public key bP");
+            writePoly(s, o, pk.aP(), s.p, s.pBits, s.p.length, scratch, "public key aP");
+        }
     }
 
     private static void writeSecretKeyBody(long[] coeffs, Out o) throws IOException {
@@ -887,12 +919,16 @@ public final class Serialization {
             throw new CkksFormatException("parameters data prime count: " + dataCount + " outside [1, " + MAX_PRIMES + "]");
         }
         int specialCount = in.u8("parameters special prime count");
-        if (specialCount < 1 || specialCount > MAX_PRIMES) {
-            throw new CkksFormatException("parameters special prime count: " + specialCount + " outside [1, "
+        if (specialCount > MAX_PRIMES) {
+            throw new CkksFormatException("parameters special prime count: " + specialCount + " outside [0, "
                     + MAX_PRIMES + "]");
         }
         int digitSize = in.u8("parameters digit size");
-        if (digitSize < 1 || digitSize > dataCount) {
+        if (specialCount == 0 && digitSize != 0) {
+            throw new CkksFormatException("parameters digit size: " + digitSize + " with no special prime (key "
+                    + "switching disabled) must be 0");
+        }
+        if (specialCount > 0 && (digitSize < 1 || digitSize > dataCount)) {
             throw new CkksFormatException("parameters digit size: " + digitSize + " outside [1, " + dataCount + "]");
         }
         int compositeDegree = in.u8("parameters composite degree");
@@ -975,8 +1011,9 @@ public final class Serialization {
         byte[] scratch = new byte[s.maxLimbBytes];
         RnsPoly b = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key b");
         RnsPoly a = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key a");
-        RnsPoly bP = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key bP");
-        RnsPoly aP = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key aP");
+        boolean special = s.p.length > 0; // no special prime: the key lives modulo Q only
+        RnsPoly bP = special ? readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key bP") : null;
+        RnsPoly aP = special ? readPoly(s, in, s.p, s.pBits, s.p.length, scratch, "public key aP") : null;
         in.finish();
         return new PublicKey(b, a, bP, aP);
     }
@@ -1003,12 +1040,15 @@ public final class Serialization {
             }
             in.finish();
             RnsRing rq = s.context.ringQ();
-            RnsRing rp = s.context.ringP();
             RnsPoly sQ = rq.newPoly(s.q.length, false);
-            RnsPoly sP = rp.newPoly(s.p.length, false);
             rq.setSigned(coeffs, sQ);
-            rp.setSigned(coeffs, sP);
             rq.ntt(sQ);
+            if (s.p.length == 0) {
+                return new SecretKey(sQ, null);
+            }
+            RnsRing rp = s.context.ringP();
+            RnsPoly sP = rp.newPoly(s.p.length, false);
+            rp.setSigned(coeffs, sP);
             rp.ntt(sP);
             return new SecretKey(sQ, sP);
         } finally {
@@ -1017,7 +1057,16 @@ public final class Serialization {
         }
     }
 
+    /** Refuses to read a key-switching key for parameters without special primes (none can exist). */
+    private static void requireKeySwitching(Shape s, String what) {
+        if (s.digits == 0) {
+            throw new CkksFormatException(what + ": the parameters have no special prime, so no key-switching key "
+                    + "belongs to them (key switching is disabled)");
+        }
+    }
+
     private static KeySwitchKey readKskBody(Shape s, In in, String what) throws IOException {
+        requireKeySwitching(s, what);
         int digits = in.u8(what + " digit count");
         if (digits != s.digits) {
             throw new CkksFormatException(what + " digit count: " + digits + ", the parameters give " + s.digits);
@@ -1052,6 +1101,10 @@ public final class Serialization {
         if (count > s.n) {
             throw new CkksFormatException("evaluation keys Galois key count: " + count + " exceeds N = " + s.n
                     + " (the number of Galois elements)");
+        }
+        if (flags == 1 || count > 0) {
+            requireKeySwitching(s, "evaluation keys with " + (flags == 1 ? "a relinearization key and " : "") + count
+                    + " Galois keys");
         }
         in.checkTotal(evaluationKeysSize(s, flags == 1, count));
         KeySwitchKey relin = flags == 1 ? readKskBody(s, in, "relinearization key") : null;

@@ -330,8 +330,12 @@ class SerialValidationTest {
                 SecurityLevel.INSECURE_TESTS_ONLY), "rejected by validation");
         for (int count : new int[] {0, 65, 255}) {
             rejects(() -> Serialization.readParameters(reseal(patched(p, 18, (byte) count))), "data prime count");
-            rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) count))), "special prime count");
+            if (count > 0) { // no special prime is valid (no key switching), but then the digit size must be 0
+                rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) count))), "special prime count");
+            }
         }
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0))), "digit size");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0, (byte) 0))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 18, (byte) 5))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 7))), "digit size");
