@@ -20,6 +20,7 @@ import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedActivation;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
 import io.github.jckks.nn.clientaided.MaskedReluOracle;
+import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
 import io.github.jckks.nn.clientaided.Rerandomizer;
 import java.lang.management.ManagementFactory;
@@ -81,7 +82,7 @@ public final class CostProfile {
         this.threads = threads;
         this.weights = weights;
         this.masking = masking;
-        this.params = EncryptedCryptoNets.parameters(weights.activation());
+        this.params = EncryptedCryptoNets.parameters(weights.activation(), masking.mode());
         this.ctx = new CkksContext(params);
         this.encoder = new CkksEncoder(ctx);
         this.keygen = new KeyGenerator(ctx);
@@ -122,13 +123,15 @@ public final class CostProfile {
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), one, packing);
         Rerandomizer rerandomizer = masking.rerandomize() ? new Rerandomizer(ctx, keygen.publicKey(), masking.floodingBits()) : null;
         start();
-        int inputLevel = model.minimumInputLevel(params.maxLevel()); // what the server's HELLO asks for
+        boolean folded = masking.mode() == MaskMode.PER_CIPHERTEXT;
+        int inputLevel = model.minimumInputLevel(params.maxLevel(), folded); // what the server's HELLO asks for
         Ciphertext[] x = encryptInputs(columns, one, inputLevel);
         x = wire("INFER (seeded, level " + inputLevel + ")", x);
         int[] round = {0};
         MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, masked -> {
             int r = ++round[0];
-            lap("server", "round " + r + ": mask (factors, product, re-randomize, rescale)", masked.length);
+            lap("server", "round " + r + (folded ? ": shuffle" : ": mask (factors, product, re-randomize, rescale)"),
+                    masked.length);
             Ciphertext[] sent = wire("round " + r + ": ACTIVATE (full, level " + masked[0].level() + ")", masked);
             Ciphertext[] answer = new Ciphertext[sent.length];
             for (int k = 0; k < sent.length; k++) {
@@ -138,15 +141,16 @@ public final class CostProfile {
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);
         });
-        for (Object step : model.steps()) {
-            if (step instanceof Layer l) {
-                x = l.forward(x, rt);
-                lap("server", l.describe(), x.length);
-            } else {
-                x = ((ClientAidedActivation) step).forward(x, oracle, rt);
-                lap("server", "round " + round[0] + ": unmask (1/r product, rescale)", x.length);
-            }
-        }
+        List<Object> steps = model.steps();
+        x = model.forward(x, rt, oracle, i -> {
+            Object step = steps.get(i);
+            int outputs = step instanceof Layer l ? l.outputSize() : ((ClientAidedActivation) step).outputSize();
+            lap("server", step instanceof Layer l
+                    ? l.describe() + (folded && (model.foldable(i - 1) || model.foldable(i + 1))
+                    ? " (factors folded: re-randomized before the rescale)" : "")
+                    : "round " + round[0] + (folded && model.foldable(i) ? ": restore the order" : ": unmask (1/r product, rescale)"),
+                    outputs);
+        });
         if (rerandomizer != null) {
             for (Ciphertext c : x) {
                 rerandomizer.apply(c);

@@ -1,5 +1,6 @@
 package io.github.jckks.cryptonets;
 
+import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.data.MnistFiles;
 import io.github.jckks.cryptonets.model.Activation;
@@ -61,8 +62,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
     boolean noWarmup;
 
     @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking factors: "
-            + "per-slot (default, a factor per image) or per-ciphertext (cheaper; lets the client learn ratios between "
-            + "the images of a batch)")
+            + "per-slot (default, a factor per image; N = 4096) or per-ciphertext (folded into the weights: no level, "
+            + "N = 2048, much faster; lets the client learn ratios between the images of a batch)")
     String mask = "per-slot";
 
     @Override
@@ -288,15 +289,20 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--port", description = "server port (default: 7878)")
         int port = 7878;
 
+        @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking "
+                + "factors, as given to 'serve' (they select the parameters; default: per-slot)")
+        String mask = "per-slot";
+
         @Override
         public Integer call() {
             MnistDataset test = client.testSet();
             Packing packing = client.packing(network.activation);
-            if (packing == null) {
+            MaskMode maskMode = maskMode(mask);
+            if (packing == null || maskMode == null) {
                 return 2;
             }
             CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test))
-                    .packing(packing);
+                    .packing(packing).maskMode(maskMode);
             CryptoNetsRun.Report r;
             try {
                 r = run.runRemote(client.count(test), host, port);
@@ -349,7 +355,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
             CryptoNetsWeights weights = CryptoNetsWeights.loadBundled(activation);
             Packing packing = packingOption == null || "complex".equalsIgnoreCase(packingOption) ? Packing.COMPLEX
                     : Packing.REAL;
-            int images = packing.imagesPerCiphertext(EncryptedCryptoNets.parameters(activation).slots());
+            CkksParameters params = EncryptedCryptoNets.parameters(activation, maskMode);
+            int images = packing.imagesPerCiphertext(params.slots());
             double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][images];
             double[] img = new double[columns.length];
             for (int i = 0; i < images; i++) {
@@ -364,7 +371,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
             }
             List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode), threads, packing)
                     .run(columns, warmups);
-            print(spec, CostProfile.format(phases, images, cores, threads, EncryptedCryptoNets.parameters(activation)).stripTrailing());
+            print(spec, CostProfile.format(phases, images, cores, threads, params).stripTrailing());
             return 0;
         }
     }

@@ -16,6 +16,7 @@ import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.Message;
 import io.github.jckks.nn.clientaided.MessageKind;
 import io.github.jckks.nn.clientaided.Transport;
@@ -70,9 +71,17 @@ public final class CryptoNetsClient {
      *                   include the conjugation key, for RELU nothing changes but the client's ReLU on both parts)
      */
     public CryptoNetsClient(Activation activation, ForkJoinPool pool, Packing packing) {
+        this(activation, MaskMode.PER_SLOT, pool, packing);
+    }
+
+    /**
+     * As {@link #CryptoNetsClient(Activation, ForkJoinPool, Packing)} for a server masking with {@code mask}, which
+     * selects the RELU parameters ({@link EncryptedCryptoNets#parameters(Activation, MaskMode)}).
+     */
+    public CryptoNetsClient(Activation activation, MaskMode mask, ForkJoinPool pool, Packing packing) {
         this.packing = packing;
         this.activation = activation;
-        this.params = EncryptedCryptoNets.parameters(activation);
+        this.params = EncryptedCryptoNets.parameters(activation, mask);
         this.pool = pool;
         long t0 = System.nanoTime();
         this.context = new CkksContext(params);

@@ -219,7 +219,7 @@ public final class CryptoNetsRun {
         ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
             CryptoNetsServer server = new CryptoNetsServer(weights, MaskingConfig.defaults().withMode(maskMode), serverPool);
-            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), maskMode, clientPool, packing);
             if (warmUp) {
                 JitWarmUp.Result w = weights.activation() == Activation.SQUARE
                         ? JitWarmUp.run(EncryptedCryptoNets.build(weights), client.parameters(), packing, serverPool,
@@ -272,7 +272,7 @@ public final class CryptoNetsRun {
         resetPeaks();
         ForkJoinPool clientPool = new ForkJoinPool(threads);
         try {
-            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), clientPool, packing);
+            CryptoNetsClient client = new CryptoNetsClient(weights.activation(), maskMode, clientPool, packing);
             TcpTransport t = TcpTransport.connect(host, port, client.context(), LIMITS, clientPool,
                     Duration.ofSeconds(10));
             return drive(client, t, images, Mode.REMOTE);

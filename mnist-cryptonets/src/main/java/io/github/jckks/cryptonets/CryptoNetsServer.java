@@ -87,7 +87,7 @@ public final class CryptoNetsServer {
      */
     public CryptoNetsServer(CryptoNetsWeights weights, MaskingConfig masking, ForkJoinPool pool) {
         this.activation = weights.activation();
-        this.params = EncryptedCryptoNets.parameters(activation);
+        this.params = EncryptedCryptoNets.parameters(activation, masking.mode());
         this.context = new CkksContext(params);
         this.pool = pool;
         this.limbs = EncryptedRuntime.newLimbPool(context.n());
@@ -101,8 +101,9 @@ public final class CryptoNetsServer {
         } else {
             ClientAidedModel model = EncryptedCryptoNets.buildClientAided(weights);
             this.squareNet = null;
-            // inputs at level 2 instead of 3: the first round then leaves at level 0, where the masked conv outputs
-            // (|r x| <= 4 * 4.8 on the test set) have 2^29 / 2^21 = 256 of room (EncryptedCryptoNets.reluParameters)
+            // inputs at level 2 instead of 3 (per-slot masks; 1 = L when folded): the first round then leaves at level 0,
+            // where the masked conv outputs (|r x| <= 4 * 4.8 on the test set) have 2^29 / 2^21 = 256 of room
+            // (EncryptedCryptoNets.reluParameters, foldedReluParameters)
             this.reluServer = new ClientAidedServer(context, model, masking, pool).withLowestInputLevel();
         }
     }

@@ -8,6 +8,7 @@ import io.github.jckks.math.Primes;
 import io.github.jckks.nn.LinearLayer;
 import io.github.jckks.nn.Sequential;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
+import io.github.jckks.nn.clientaided.MaskMode;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -45,9 +46,49 @@ public final class EncryptedCryptoNets {
     private EncryptedCryptoNets() {
     }
 
-    /** @return the parameters the network of {@code activation} runs with */
+    /** @return the parameters the network of {@code activation} runs with, RELU with per-slot masks */
     public static CkksParameters parameters(Activation activation) {
-        return activation == Activation.SQUARE ? CkksParameters.cryptoNets() : reluParameters();
+        return parameters(activation, MaskMode.PER_SLOT);
+    }
+
+    /**
+     * @return the parameters the network of {@code activation} runs with: SQUARE {@link CkksParameters#cryptoNets()};
+     * RELU {@link #reluParameters()} with per-slot masks, {@link #foldedReluParameters()} with per-ciphertext masks
+     * (folded into the weights, no level per activation)
+     */
+    public static CkksParameters parameters(Activation activation, MaskMode mask) {
+        if (activation == Activation.SQUARE) {
+            return CkksParameters.cryptoNets();
+        }
+        return mask == MaskMode.PER_CIPHERTEXT ? foldedReluParameters() : reluParameters();
+    }
+
+    /**
+     * The parameters of the RELU network with per-ciphertext masking factors folded into the weights
+     * ({@code FoldingReluOracle} of nn-layers): N = 2048, data primes q<sub>0</sub> of 30 bits and q<sub>1</sub> of 24
+     * bits, <b>no special prime</b> (the network never switches keys), scale &Delta; = 2<sup>21</sup>; log2 Q = 54,
+     * exactly the 128-bit bound for N = 2048 (the paper's CryptoNets-ReLU ring, where it used one 54-bit prime).
+     *
+     * <ul>
+     * <li><b>Levels.</b> A folded activation costs no level (the factors ride in the weights of conv/dense1 and
+     * dense1/dense2), so each linear layer starts from a fresh encryption at L = 1 and rescales once (by q<sub>1</sub>,
+     * its weights encoded at q<sub>1</sub>): conv 1 &rarr; 0, round; dense1 1 &rarr; 0, round; dense2 1 &rarr; 0,
+     * decrypted.</li>
+     * <li><b>Headroom.</b> The rounds send r&middot;x at level 0: |r x| &Delta; &lt; q<sub>0</sub>/2 allows |r x| &lt; 256,
+     * as with {@link #reluParameters()} (conv outputs reach 4.8, dense1's 30.3, r &le; 4). Before each rescale the
+     * values sit at &Delta; q<sub>1</sub> &asymp; 2<sup>45</sup> under Q/2 = 2<sup>53</sup>: room for |x| &lt; 256 again
+     * (logits &le; 40, so no divisor).</li>
+     * <li><b>Sizes.</b> Both primes are below 2<sup>31</sup> (MAC kernel) and at most 30 bits (vector NTT); 24 bits
+     * quantize the weights (times r or 1/r) to about 6e-8.</li>
+     * </ul>
+     */
+    public static CkksParameters foldedReluParameters() {
+        int logN = 11;
+        Set<Long> used = new HashSet<>();
+        long q0 = Primes.nttPrimes(30, logN, 1, used)[0];
+        used.add(q0);
+        long q1 = Primes.nttPrimes(24, logN, 1, used)[0];
+        return CkksParameters.builder().logN(logN).dataPrimes(q0, q1).specialPrimes().scale(0x1p21).build();
     }
 
     /**

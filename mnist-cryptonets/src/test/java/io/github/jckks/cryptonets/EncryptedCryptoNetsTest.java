@@ -1,6 +1,7 @@
 package io.github.jckks.cryptonets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jckks.ckks.CkksParameters;
@@ -9,6 +10,7 @@ import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
+import io.github.jckks.nn.clientaided.MaskMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,51 @@ class EncryptedCryptoNetsTest {
         if (real) {
             assertTrue(r.encryptedAccuracy() >= 0.97, "accuracy on the first 256 test images " + r.encryptedAccuracy());
         }
+    }
+
+    /**
+     * Per-ciphertext factors folded into the weights: N = 2048, two data primes, no special prime, complex packing
+     * over loopback TCP (two batches: 2048 + 64 images), predictions equal to the plaintext ones.
+     */
+    @Test
+    void reluNetworkWithFoldedMasksOverTcpMatchesPlaintext() throws IOException {
+        int images = 2048 + 64;
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, images);
+        boolean real = TestData.mnistDir() != null;
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.RELU), data, 2, null)
+                .maskMode(MaskMode.PER_CIPHERTEXT).packing(Packing.COMPLEX).warmUp(false)
+                .run(images, CryptoNetsRun.Mode.TCP);
+        assertEquals(2048, r.ringDegree());
+        assertEquals(128, r.securityBits());
+        assertEquals(2048, r.batchSize(), "N images per batch with complex packing");
+        assertEquals(2, r.batches());
+        assertEquals(4, r.rounds(), "one round per ReLU layer and batch");
+        assertTrue(r.maxLogitError() < 0.2, "max logit error " + r.maxLogitError());
+        if (real) {
+            assertTrue(r.agreement() >= 0.9995, "agreement " + r.agreement());
+            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 0.0005);
+        } else {
+            assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
+        }
+    }
+
+    @Test
+    void foldedReluParametersFitTheLevelPlanAt128Bits() {
+        CkksParameters p = EncryptedCryptoNets.foldedReluParameters();
+        assertEquals(p, EncryptedCryptoNets.parameters(Activation.RELU, MaskMode.PER_CIPHERTEXT));
+        assertEquals(2048, p.n());
+        assertEquals(1, p.maxLevel(), "no level per folded activation, one per linear layer");
+        assertEquals(0, p.specialPrimes().length, "no key switching");
+        assertEquals(54, p.totalModulusBits(), "the 128-bit bound for N = 2048");
+        assertEquals(128, p.achievedSecurity().bits());
+        assertTrue(p.dataPrimes()[0] < (1L << 30) && p.dataPrimes()[1] < (1L << 24));
+        // rounds leave at level 0 with |r x| <= 4 * 30.3
+        assertTrue(p.dataPrimes()[0] / (2 * p.defaultScale()) > 2 * 4 * 30.3);
+        ClientAidedModel model = EncryptedCryptoNets.buildClientAided(CryptoNetsWeights.loadBundled(Activation.RELU));
+        assertEquals(0, model.checkLevels(1, 1, true));
+        assertEquals(1, model.minimumInputLevel(1, true));
+        assertThrows(IllegalArgumentException.class, () -> model.checkLevels(1, 1, false),
+                "masking products do not fit in two primes");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.github.jckks.nn.LinearLayer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A feed-forward network mixing server-side {@link Layer}s (typically {@link LinearLayer}: dense and
@@ -102,6 +103,14 @@ public final class ClientAidedModel {
      * @throws IllegalArgumentException if the inputs' level is too low for the model ({@link #checkLevels})
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime, ReluOracle relu) {
+        return forward(input, runtime, relu, null);
+    }
+
+    /**
+     * {@link #forward(Ciphertext[], EncryptedRuntime, ReluOracle)}, calling {@code afterStep} with each step's index
+     * once it has run (profilers time the steps this way); null for none.
+     */
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime, ReluOracle relu, IntConsumer afterStep) {
         if (input.length != inputSize()) {
             throw new IllegalArgumentException("model takes " + inputSize() + " ciphertexts, got " + input.length);
         }
@@ -126,6 +135,9 @@ public final class ClientAidedModel {
                 factors = null;
             } else {
                 x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
+            }
+            if (afterStep != null) {
+                afterStep.accept(i);
             }
         }
         return x;
