@@ -428,10 +428,21 @@ public final class RnsRing {
             throw new IllegalArgumentException(coefficients.length + " coefficients for N = " + n);
         }
         check(out, out.limbCount());
+        long bits = 0; // an upper bound of every |v| (negative if some v is Long.MIN_VALUE)
+        for (long v : coefficients) {
+            bits |= Math.abs(v);
+        }
         for (int i = 0; i < out.limbCount(); i++) {
             Modulus m = basis.modulus(i);
             long q = m.value();
             long[] z = out.limb(i);
+            if (bits >= 0 && bits < q) { // small coefficients (errors, secrets): one conditional addition each
+                for (int j = 0; j < n; j++) {
+                    long v = coefficients[j];
+                    z[j] = v + ((v >> 63) & q);
+                }
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 // branch-free reduceSigned: error coefficients have random signs, a branch would mispredict
                 long v = coefficients[j];
@@ -528,6 +539,21 @@ public final class RnsRing {
      * costs one inverse NTT and l forward NTTs. {@code out} has l limbs and may be {@code a.view(l)}.
      */
     public void rescale(RnsPoly a, RnsPoly out) {
+        rescale(a, null, out);
+    }
+
+    /**
+     * out = round((a + e) / q<sub>l</sub>) for a small signed integer polynomial e given by its coefficients (|e<sub>j</sub>|
+     * &lt; min q<sub>i</sub>/2), without transforming e: it is added to the last limb after its inverse NTT and
+     * subtracted from the centred residue before the forward NTTs, since (a<sub>i</sub> + e) - [a + e]<sub>q<sub>l</sub></sub>
+     * = a<sub>i</sub> - ([a + e]<sub>q<sub>l</sub></sub> - e). A fresh error term that is rescaled right away (the
+     * re-randomization of a client-aided server) so costs 2 n additions instead of l + 1 NTTs. {@code e} null: the
+     * plain {@link #rescale(RnsPoly, RnsPoly)}. Cost: one inverse NTT and l forward NTTs in NTT form.
+     */
+    public void rescale(RnsPoly a, long[] e, RnsPoly out) {
+        if (e != null && e.length != n) {
+            throw new IllegalArgumentException(e.length + " addend coefficients for N = " + n);
+        }
         int l = a.limbCount() - 1;
         if (l < 1) {
             throw new IllegalArgumentException("cannot rescale a polynomial with a single prime left");
@@ -546,6 +572,9 @@ public final class RnsRing {
         System.arraycopy(a.limb(l), 0, last, 0, n);
         if (ntt) {
             kernels[l].inverse(last, tables[l]);
+        }
+        if (e != null) {
+            addSmall(last, e, qlValue);
         }
         long[] t = buffers[1];
         for (int i = 0; i < l; i++) {
@@ -569,6 +598,9 @@ public final class RnsRing {
                     t[j] = r;
                 }
             }
+            if (e != null) {
+                addSmall(t, e, -1, q);
+            }
             if (ntt) {
                 kernels[i].forward(t, tables[i]);
             }
@@ -587,6 +619,20 @@ public final class RnsRing {
             }
         }
         out.setNtt(ntt);
+    }
+
+    /** z = z + e mod q for residues z in [0, q) and |e| &lt; q (branch-free, vectorizable). */
+    private static void addSmall(long[] z, long[] e, long q) {
+        addSmall(z, e, 1, q);
+    }
+
+    /** z = z + sign &middot; e mod q for residues z in [0, q), sign = &plusmn;1 and |e| &lt; q. */
+    private static void addSmall(long[] z, long[] e, int sign, long q) {
+        for (int j = 0; j < z.length; j++) {
+            long v = z[j] + sign * e[j]; // in (-q, 2q)
+            v += (v >> 63) & q;
+            z[j] = v >= q ? v - q : v;
+        }
     }
 
 

@@ -694,6 +694,64 @@ class RnsRingTest {
         }
     }
 
+    /** rescale(a, e, out) = round((a + e) / q_l) exactly, in both forms, with e never transformed by the caller. */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("rings")
+    void rescaleWithSmallAddendRoundsTheDivisionOfTheSum(RnsRing ring, String label) {
+        SplittableRandom rnd = new SplittableRandom(19);
+        for (int limbs = ring.basis().size(); limbs >= 2; limbs--) {
+            BigInteger[] x = rescaleInput(ring, limbs, rnd);
+            long[] e = new long[ring.n()];
+            for (int j = 0; j < e.length; j++) {
+                e[j] = rnd.nextInt(-19, 20);
+            }
+            e[0] = -1;
+            BigInteger q = q(ring, limbs);
+            BigInteger[] sum = new BigInteger[x.length];
+            for (int j = 0; j < x.length; j++) {
+                sum[j] = x[j].add(BigInteger.valueOf(e[j])).mod(q);
+            }
+            RnsPoly a = fromBig(ring, x, limbs);
+            RnsPoly out = ring.newPoly(limbs - 1, false);
+            ring.rescale(a, e, out);
+            assertReduced(ring, out);
+            checkRescaled(ring, sum, out, limbs);
+            RnsPoly an = nttCopy(ring, a);
+            RnsPoly outN = ring.newPoly(limbs - 1, false);
+            ring.rescale(an, e, outN);
+            assertTrue(outN.isNtt());
+            ring.intt(outN);
+            assertPolyEquals(out, outN, "NTT form with a coefficient-form addend");
+        }
+        assertThrows(IllegalArgumentException.class, () -> ring.rescale(ring.newPoly(2, false), new long[3],
+                ring.newPoly(1, false)));
+    }
+
+    /** setSigned takes the short path for small coefficients and the Barrett path for large ones: same residues. */
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("rings")
+    void setSignedReducesSmallAndLargeCoefficients(RnsRing ring, String label) {
+        SplittableRandom rnd = new SplittableRandom(20);
+        long[] small = new long[ring.n()];
+        long[] large = new long[ring.n()];
+        for (int j = 0; j < small.length; j++) {
+            small[j] = rnd.nextInt(-19, 20);
+            large[j] = rnd.nextLong();
+        }
+        large[0] = Long.MIN_VALUE;
+        for (long[] c : new long[][] {small, large}) {
+            RnsPoly p = ring.newPoly(ring.basis().size(), true);
+            ring.setSigned(c, p);
+            assertFalse(p.isNtt());
+            for (int i = 0; i < p.limbCount(); i++) {
+                BigInteger qi = big(ring.modulus(i).value());
+                for (int j = 0; j < c.length; j++) {
+                    assertEquals(BigInteger.valueOf(c[j]).mod(qi).longValue(), p.limb(i)[j], "limb " + i + ", coefficient " + j);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
     void repeatedRescaleDividesByEachDroppedPrime(RnsRing ring, String label) {

@@ -33,6 +33,7 @@ public final class Encryptor {
     private final RnsPoly negS;
     /** Scratch, allocated on first use: N signed coefficients and two polynomials with L + 1 limbs. */
     private long[] coeffs;
+    private long[] errors;
     private RnsPoly scratchU;
     private RnsPoly scratchE;
 
@@ -212,6 +213,62 @@ public final class Encryptor {
         rq.ntt(e);
         rq.mulAddPointwise(publicKey.a(), u, e); // a u + e1
         rq.add(c1, e, c1);
+        ct.clearSeed();
+    }
+
+    /**
+     * Re-randomizes and rescales {@code ct} in one pass: adds a fresh public-key encryption of zero (b u + e<sub>0</sub>,
+     * a u + e<sub>1</sub>) made modulo Q<sub>l</sub> and divides by q<sub>l</sub>, the result being that of
+     * {@link #addEncryptionOfZeroModQ} followed by {@link Evaluator#rescaleInPlace}: the noise u e + e<sub>0</sub> +
+     * e<sub>1</sub> s is divided by q<sub>l</sub>. The errors e<sub>0</sub>, e<sub>1</sub> are never transformed: the
+     * rescale adds them in coefficient form ({@link RnsRing#rescale(RnsPoly, long[], RnsPoly)}). Cost: (l + 1) NTTs for
+     * u and the two rescales (2 inverse and 2 l forward NTTs), 2 (l + 1) NTTs fewer than the two steps apart. This is
+     * what a client-aided server does to every value it sends.
+     *
+     * @throws IllegalStateException    if this encryptor has no public key, or for composite scaling (use the two steps)
+     * @throws IllegalArgumentException if the ciphertext does not have two parts, is at level 0 or its degree is not N
+     */
+    public void addEncryptionOfZeroAndRescale(Ciphertext ct) {
+        requirePublicKey("addEncryptionOfZeroAndRescale");
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException("only two-part ciphertexts can take an encryption of zero, got " + ct);
+        }
+        if (ct.n() != context.n()) {
+            throw new IllegalArgumentException("ciphertext degree " + ct.n() + " does not match N = " + context.n());
+        }
+        if (context.parameters().compositeDegree() != 1) {
+            throw new IllegalStateException("addEncryptionOfZeroAndRescale divides by one prime; under composite scaling "
+                    + "use addEncryptionOfZeroModQ and Evaluator.rescaleInPlace");
+        }
+        int l = ct.level();
+        if (l < 1) {
+            throw new IllegalArgumentException("cannot rescale " + ct + ": no prime left to divide by");
+        }
+        RnsRing rq = context.ringQ();
+        int k = l + 1;
+        long[] c = coefficients();
+        if (scratchU == null) {
+            scratchU = rq.newPoly(rq.basis().size(), false);
+            scratchE = rq.newPoly(rq.basis().size(), false);
+        }
+        if (errors == null) {
+            errors = new long[context.n()];
+        }
+        RnsPoly u = scratchU.view(k);
+        RlweSampler.ternary(prng, c);
+        rq.setSigned(c, u);
+        rq.ntt(u);
+        RnsPoly c0 = ct.part(0);
+        RnsPoly c1 = ct.part(1);
+        rq.mulAddPointwise(publicKey.b(), u, c0); // c0 + b u
+        rq.mulAddPointwise(publicKey.a(), u, c1); // c1 + a u
+        RnsPoly out0 = c0.view(l);
+        RnsPoly out1 = c1.view(l);
+        RlweSampler.gaussian(prng, c);
+        rq.rescale(c0, c, out0); // round((c0 + b u + e0) / q_l)
+        RlweSampler.gaussian(prng, errors);
+        rq.rescale(c1, errors, out1); // round((c1 + a u + e1) / q_l)
+        ct.replace(new RnsPoly[] {out0, out1}, ct.scale() / context.ringQ().modulus(l).value());
         ct.clearSeed();
     }
 

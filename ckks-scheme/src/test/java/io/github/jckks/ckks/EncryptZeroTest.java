@@ -174,6 +174,45 @@ class EncryptZeroTest {
         assertTrue(diffWorst < roundingBound, "re-randomization moved a slot by " + diffWorst + " > " + roundingBound);
     }
 
+    /**
+     * The fused re-randomize-and-rescale equals the two steps bit for bit: drawn from the same generator, u, e0 and e1
+     * are the same, and the rescale adds the errors in coefficient form instead of transforming them.
+     */
+    @Test
+    void reRandomizingAndRescalingInOnePassEqualsTheTwoSteps() {
+        Random r = new Random(6);
+        double[] x = new double[P.slots()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 2 * r.nextDouble() - 1;
+        }
+        Evaluator ev = new Evaluator(CTX);
+        Encryptor sym = new Encryptor(CTX, kg.secretKey());
+        for (int level = P.maxLevel(); level >= 1; level--) {
+            Ciphertext a = sym.encrypt(encoder, x, level, P.defaultScale());
+            ev.multiplyScalarInPlace(a, 1.0, ev.lastPrime(level));
+            Ciphertext b = a.copy();
+            new Encryptor(CTX, pk, null, new Prng(seed(40 + level))).addEncryptionOfZeroModQ(a);
+            ev.rescaleInPlace(a);
+            new Encryptor(CTX, pk, null, new Prng(seed(40 + level))).addEncryptionOfZeroAndRescale(b);
+            assertEquals(a.level(), b.level());
+            assertEquals(a.scale(), b.scale());
+            assertNull(b.seed());
+            for (int p = 0; p < 2; p++) {
+                for (int i = 0; i <= a.level(); i++) {
+                    assertTrue(Arrays.equals(a.part(p).limb(i), b.part(p).limb(i)), "part " + p + ", limb " + i);
+                }
+            }
+            double[] got = encoder.decode(dec.decrypt(b));
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(x[i], got[i], 5e-3);
+            }
+        }
+        Ciphertext bottom = sym.encrypt(encoder, x, 0, P.defaultScale());
+        assertThrows(IllegalArgumentException.class, () -> enc.addEncryptionOfZeroAndRescale(bottom));
+        assertThrows(IllegalStateException.class, () -> sym.addEncryptionOfZeroAndRescale(sym.encrypt(encoder, x, 1,
+                P.defaultScale())), "a secret-key encryptor has no public key");
+    }
+
     @Test
     void badInputIsRefused() {
         Encryptor sym = new Encryptor(CTX, kg.secretKey());

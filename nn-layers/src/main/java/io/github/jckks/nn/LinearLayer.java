@@ -329,10 +329,12 @@ public final class LinearLayer implements Layer {
     }
 
     /**
-     * {@link #forward(Ciphertext[], EncryptedRuntime)} with {@code beforeRescale} applied to every output after its
-     * bias and before its first rescale (a client-aided server re-randomizes there what it will send); null for none.
+     * {@link #forward(Ciphertext[], EncryptedRuntime)} with {@code firstRescale} performing the first rescale of every
+     * output (after its bias) instead of {@link Evaluator#rescaleInPlace}: it must divide by the last prime as that
+     * does (a client-aided server re-randomizes and rescales there, in one pass, what it will send); null for the plain
+     * rescale.
      */
-    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt, Consumer<Ciphertext> beforeRescale) {
+    public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt, Consumer<Ciphertext> firstRescale) {
         if (input.length != inputSize) {
             throw new IllegalArgumentException(description + ": got " + input.length + " ciphertexts, expected " + inputSize);
         }
@@ -409,11 +411,12 @@ public final class LinearLayer implements Layer {
             } else {
                 ev.addScalarInPlace(out[o], bias[o]);
             }
-            if (beforeRescale != null) {
-                beforeRescale.accept(out[o]);
-            }
             for (int r = 0; r < rescales; r++) {
-                ev.rescaleInPlace(out[o]);
+                if (r == 0 && firstRescale != null) {
+                    firstRescale.accept(out[o]);
+                } else {
+                    ev.rescaleInPlace(out[o]);
+                }
                 if (r == 0 && relinearize) {
                     ev.relinearizeInPlace(out[o]);
                 }

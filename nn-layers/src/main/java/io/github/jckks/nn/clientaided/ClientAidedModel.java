@@ -124,7 +124,7 @@ public final class ClientAidedModel {
             if (folding != null && s instanceof LinearLayer ll) {
                 factors = i + 1 < steps.size() && foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
                 LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
-                x = eff.forward(x, runtime, factors == null ? null : folding.beforeRescale());
+                x = eff.forward(x, runtime, factors == null ? null : folding.firstRescale());
                 columns = null;
             } else if (folding != null && factors != null) { // the foldable ReLU after a folded layer
                 x = folding.reluOfMasked(x, factors);

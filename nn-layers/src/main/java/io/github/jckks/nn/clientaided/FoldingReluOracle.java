@@ -28,11 +28,12 @@ public interface FoldingReluOracle extends ReluOracle {
     double[] drawFactors(int n);
 
     /**
-     * @return what the server applies to each output of the layer before a folded round, before that layer's
-     * rescale (re-randomization modulo Q<sub>l</sub>, whose noise the rescale then divides by q<sub>l</sub>); a
-     * no-op if re-randomization is off
+     * @return what performs the first rescale of each output of the layer before a folded round, in place of
+     * {@link io.github.jckks.ckks.Evaluator#rescaleInPlace}: re-randomization and rescale in one pass
+     * ({@link Rerandomizer#rerandomizeAndRescale}: an encryption of zero modulo Q<sub>l</sub> whose noise the rescale
+     * divides by q<sub>l</sub>), or the plain rescale if re-randomization is off
      */
-    Consumer<Ciphertext> beforeRescale();
+    Consumer<Ciphertext> firstRescale();
 
     /**
      * The round trip of values that already carry their factors (computed by the folded layer before): shuffle,

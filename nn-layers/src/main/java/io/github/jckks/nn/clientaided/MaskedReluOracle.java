@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * </ol>
  * With {@link MaskMode#PER_CIPHERTEXT} factors it also serves folded rounds ({@link FoldingReluOracle}): the model
  * multiplies the factors into the weights around the ReLU and this oracle only shuffles, re-randomizes (through
- * {@link #beforeRescale}, before the folded layer's rescale) and exchanges.
+ * {@link #firstRescale}, in the folded layer's rescale) and exchanges.
  * One instance serves one session (one channel); rounds run one at a time, the ciphertexts of a round in
  * parallel on the runtime's pool.
  */
@@ -160,10 +160,11 @@ public final class MaskedReluOracle implements FoldingReluOracle {
                 ev.multiplyScalarInPlace(c, factors[j][0], qScale);
             }
             if (rerandomizer != null) {
-                // modulo Q_l only: the rescale below divides its noise by q_l
-                rerandomizer.rerandomizeBeforeRescale(c);
+                // an encryption of zero modulo Q_l only, its noise divided by q_l in the same pass
+                rerandomizer.rerandomizeAndRescale(c);
+            } else {
+                ev.rescaleInPlace(c);
             }
-            ev.rescaleInPlace(c);
             if (rerandomizer != null) {
                 rerandomizer.flood(c);
             }
@@ -226,9 +227,10 @@ public final class MaskedReluOracle implements FoldingReluOracle {
     }
 
     @Override
-    public Consumer<Ciphertext> beforeRescale() {
+    public Consumer<Ciphertext> firstRescale() {
         Rerandomizer rr = rerandomizer;
-        return rr == null ? c -> { } : rr::rerandomizeBeforeRescale;
+        Evaluator ev = runtime.evaluator();
+        return rr == null ? ev::rescaleInPlace : rr::rerandomizeAndRescale;
     }
 
     @Override

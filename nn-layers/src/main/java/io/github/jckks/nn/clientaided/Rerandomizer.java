@@ -83,6 +83,19 @@ public final class Rerandomizer {
         encryptors.get().addEncryptionOfZeroModQ(ct);
     }
 
+    /**
+     * Re-randomizes and rescales {@code ct} in one pass ({@link Encryptor#addEncryptionOfZeroAndRescale}): the same
+     * result as {@link #rerandomizeBeforeRescale} followed by {@link Evaluator#rescaleInPlace}, with 2 (l+1) NTTs fewer
+     * (the errors of the encryption of zero are added in coefficient form inside the rescale). What the server applies
+     * to every value it sends in a masking round.
+     *
+     * @throws IllegalArgumentException at level 0 or for a ciphertext without two parts
+     */
+    public void rerandomizeAndRescale(Ciphertext ct) {
+        checkTwoParts(ct);
+        encryptors.get().addEncryptionOfZeroAndRescale(ct);
+    }
+
     private static void checkTwoParts(Ciphertext ct) {
         if (ct.size() != 2) {
             throw new IllegalArgumentException("only two-part ciphertexts can be re-randomized, got " + ct);

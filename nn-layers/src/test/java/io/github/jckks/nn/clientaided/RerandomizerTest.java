@@ -67,6 +67,23 @@ class RerandomizerTest {
     }
 
     @Test
+    void rerandomizeAndRescaleInOnePassKeepsTheValuesAndReplacesC1() {
+        int l = CTX.maxLevel();
+        Ciphertext ct = sym.encrypt(encoder, x, l, CTX.parameters().defaultScale());
+        ev.multiplyScalarInPlace(ct, 1.0, ev.lastPrime(l));
+        Ciphertext plain = ct.copy();
+        ev.rescaleInPlace(plain);
+        rr.rerandomizeAndRescale(ct);
+        assertEquals(l - 1, ct.level());
+        assertEquals(CTX.parameters().defaultScale(), ct.scale());
+        assertFalse(Arrays.equals(plain.part(1).limb(0), ct.part(1).limb(0)), "c1 replaced");
+        double err = maxError(ct);
+        assertTrue(err < BOUND, "max error " + err);
+        Ciphertext bottom = sym.encrypt(encoder, x, 0, CTX.parameters().defaultScale());
+        assertThrows(IllegalArgumentException.class, () -> rr.rerandomizeAndRescale(bottom));
+    }
+
+    @Test
     void resultRerandomizationKeepsTheValuesWithoutARescale() {
         Ciphertext ct = sym.encrypt(encoder, x, 0, CTX.parameters().defaultScale());
         long[] c1 = ct.part(1).limb(0).clone();
