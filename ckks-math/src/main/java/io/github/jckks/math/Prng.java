@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.Cipher;
@@ -22,12 +23,19 @@ public final class Prng {
     /** Seed length in bytes (an AES-256 key). */
     public static final int SEED_BYTES = 32;
     private static final int BLOCK = 4096;
-    private static final SecureRandom SECURE = new SecureRandom();
+    /**
+     * One SecureRandom per thread (a NIST SP 800-90A DRBG, each instance seeded by the platform's entropy source), so
+     * that the pools' threads draw fresh seeds without contending for one lock.
+     */
+    private static final ThreadLocal<SecureRandom> SECURE = ThreadLocal.withInitial(Prng::newSecureRandom);
+    /** The key stream is AES-CTR applied to zeros: one shared, never written input block. */
+    private static final byte[] ZEROS = new byte[BLOCK];
+    /** The provider of AES/CTR, looked up once (Cipher.getInstance without it searches every provider each time). */
+    private static final Provider AES_PROVIDER = aesProvider();
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Cipher cipher;
-    private final byte[] zeros = new byte[BLOCK];
     private final byte[] buffer = new byte[BLOCK];
     private int position = BLOCK;
 
@@ -41,7 +49,8 @@ public final class Prng {
                     + (seed == null ? "null" : seed.length));
         }
         try {
-            cipher = Cipher.getInstance("AES/CTR/NoPadding");
+            cipher = AES_PROVIDER == null ? Cipher.getInstance("AES/CTR/NoPadding")
+                    : Cipher.getInstance("AES/CTR/NoPadding", AES_PROVIDER);
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(new byte[16]));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-CTR is unavailable in this JVM", e);
@@ -56,15 +65,29 @@ public final class Prng {
     /** @return 32 fresh bytes from {@link SecureRandom} */
     public static byte[] freshSeed() {
         byte[] s = new byte[SEED_BYTES];
-        synchronized (SECURE) {
-            SECURE.nextBytes(s);
-        }
+        SECURE.get().nextBytes(s);
         return s;
+    }
+
+    private static SecureRandom newSecureRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
+    }
+
+    private static Provider aesProvider() {
+        try {
+            return Cipher.getInstance("AES/CTR/NoPadding").getProvider();
+        } catch (GeneralSecurityException e) {
+            return null; // the constructor reports it
+        }
     }
 
     private void refill() {
         try {
-            int produced = cipher.update(zeros, 0, BLOCK, buffer, 0);
+            int produced = cipher.update(ZEROS, 0, BLOCK, buffer, 0);
             if (produced != BLOCK) {
                 throw new IllegalStateException("AES-CTR produced " + produced + " bytes");
             }
