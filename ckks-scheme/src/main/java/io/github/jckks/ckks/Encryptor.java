@@ -182,25 +182,12 @@ public final class Encryptor {
      * @throws IllegalArgumentException if the ciphertext does not have two parts or its degree is not N
      */
     public void addEncryptionOfZeroModQ(Ciphertext ct) {
-        requirePublicKey("addEncryptionOfZeroModQ");
-        if (ct.size() != 2) {
-            throw new IllegalArgumentException("only two-part ciphertexts can take an encryption of zero, got " + ct);
-        }
-        if (ct.n() != context.n()) {
-            throw new IllegalArgumentException("ciphertext degree " + ct.n() + " does not match N = " + context.n());
-        }
+        checkZeroTarget(ct, "addEncryptionOfZeroModQ");
         RnsRing rq = context.ringQ();
         int k = ct.level() + 1;
         long[] c = coefficients();
-        if (scratchU == null) {
-            scratchU = rq.newPoly(rq.basis().size(), false);
-            scratchE = rq.newPoly(rq.basis().size(), false);
-        }
-        RnsPoly u = scratchU.view(k);
+        RnsPoly u = ternaryInNttForm(k);
         RnsPoly e = scratchE.view(k);
-        RlweSampler.ternary(prng, c);
-        rq.setSigned(c, u);
-        rq.ntt(u);
         RnsPoly c0 = ct.part(0);
         RnsPoly c1 = ct.part(1);
         RlweSampler.gaussian(prng, c);
@@ -229,13 +216,7 @@ public final class Encryptor {
      * @throws IllegalArgumentException if the ciphertext does not have two parts, is at level 0 or its degree is not N
      */
     public void addEncryptionOfZeroAndRescale(Ciphertext ct) {
-        requirePublicKey("addEncryptionOfZeroAndRescale");
-        if (ct.size() != 2) {
-            throw new IllegalArgumentException("only two-part ciphertexts can take an encryption of zero, got " + ct);
-        }
-        if (ct.n() != context.n()) {
-            throw new IllegalArgumentException("ciphertext degree " + ct.n() + " does not match N = " + context.n());
-        }
+        checkZeroTarget(ct, "addEncryptionOfZeroAndRescale");
         if (context.parameters().compositeDegree() != 1) {
             throw new IllegalStateException("addEncryptionOfZeroAndRescale divides by one prime; under composite scaling "
                     + "use addEncryptionOfZeroModQ and Evaluator.rescaleInPlace");
@@ -245,19 +226,11 @@ public final class Encryptor {
             throw new IllegalArgumentException("cannot rescale " + ct + ": no prime left to divide by");
         }
         RnsRing rq = context.ringQ();
-        int k = l + 1;
         long[] c = coefficients();
-        if (scratchU == null) {
-            scratchU = rq.newPoly(rq.basis().size(), false);
-            scratchE = rq.newPoly(rq.basis().size(), false);
-        }
         if (errors == null) {
             errors = new long[context.n()];
         }
-        RnsPoly u = scratchU.view(k);
-        RlweSampler.ternary(prng, c);
-        rq.setSigned(c, u);
-        rq.ntt(u);
+        RnsPoly u = ternaryInNttForm(l + 1);
         RnsPoly c0 = ct.part(0);
         RnsPoly c1 = ct.part(1);
         rq.mulAddPointwise(publicKey.b(), u, c0); // c0 + b u
@@ -270,6 +243,32 @@ public final class Encryptor {
         rq.rescale(c1, errors, out1); // round((c1 + a u + e1) / q_l)
         ct.replace(new RnsPoly[] {out0, out1}, ct.scale() / context.ringQ().modulus(l).value());
         ct.clearSeed();
+    }
+
+    /** Refuses, naming {@code what}, an encryptor without public key or a ciphertext that cannot take a zero. */
+    private void checkZeroTarget(Ciphertext ct, String what) {
+        requirePublicKey(what);
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException("only two-part ciphertexts can take an encryption of zero, got " + ct);
+        }
+        if (ct.n() != context.n()) {
+            throw new IllegalArgumentException("ciphertext degree " + ct.n() + " does not match N = " + context.n());
+        }
+    }
+
+    /** @return a fresh uniform ternary u in NTT form on k limbs, in this encryptor's scratch (overwritten next call) */
+    private RnsPoly ternaryInNttForm(int k) {
+        RnsRing rq = context.ringQ();
+        if (scratchU == null) {
+            scratchU = rq.newPoly(rq.basis().size(), false);
+            scratchE = rq.newPoly(rq.basis().size(), false);
+        }
+        RnsPoly u = scratchU.view(k);
+        long[] c = coefficients();
+        RlweSampler.ternary(prng, c);
+        rq.setSigned(c, u);
+        rq.ntt(u);
+        return u;
     }
 
     /**

@@ -174,11 +174,8 @@ public final class MaskedReluOracle implements FoldingReluOracle {
             audit.accept(new RoundAudit(perm.clone(), factors, values.clone()));
         }
         long t1 = System.nanoTime();
-        Ciphertext[] back = channel.exchange(sent);
+        Ciphertext[] back = exchange(sent);
         long t2 = System.nanoTime();
-        if (back.length != n) {
-            throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + n);
-        }
         Ciphertext[] out = new Ciphertext[n];
         runtime.parallelFor(n, j -> {
             Ciphertext y = back[perm[j]];
@@ -274,11 +271,8 @@ public final class MaskedReluOracle implements FoldingReluOracle {
             audit.accept(new RoundAudit(perm.clone(), f, null));
         }
         long t1 = System.nanoTime();
-        Ciphertext[] back = channel.exchange(sent);
+        Ciphertext[] back = exchange(sent);
         long t2 = System.nanoTime();
-        if (back.length != n) {
-            throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + n);
-        }
         Ciphertext[] out = new Ciphertext[n];
         for (int j = 0; j < n; j++) {
             out[j] = back[perm[j]];
@@ -288,6 +282,15 @@ public final class MaskedReluOracle implements FoldingReluOracle {
         rounds++;
         ciphertexts += n;
         return out;
+    }
+
+    /** One round trip: the answer must hold as many ciphertexts as were sent. */
+    private Ciphertext[] exchange(Ciphertext[] sent) {
+        Ciphertext[] back = channel.exchange(sent);
+        if (back.length != sent.length) {
+            throw new ClientAidedException("activation answer has " + back.length + " ciphertexts, expected " + sent.length);
+        }
+        return back;
     }
 
     /**
