@@ -52,7 +52,13 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code ClientAidedClient} does on ACTIVATE), one ciphertext after another;</li>
  * <li><b>server unmasking</b>: un-permute, multiply by 1/r, rescale.</li>
  * </ol>
- * With {@code codec=true} the request and the answer also go through the wire encoding ({@link MessageCodec}
+ * {@code mode=FOLDED} measures the round of per-ciphertext factors folded into the weights (mnist-cryptonets'
+ * {@code --mask per-ciphertext}, N = 2048, data primes {30, 24}, no special prime): the inputs are a layer's unrescaled
+ * sums at L (scale &Delta; q<sub>L</sub>), the server's part is the re-randomizing rescale that ends that layer
+ * ({@link MaskedReluOracle#firstRescale}) and the shuffle; the client's answers at L go to the next layer as they are
+ * (no unmasking). The printed split then shows the shuffle as masking.
+ *
+ * <p>With {@code codec=true} the request and the answer also go through the wire encoding ({@link MessageCodec}
  * encode and decode each way, as {@code InProcessTransport} with a context and the TCP transport do; no socket);
  * with {@code codec=false} (default) the ciphertexts are handed over as they are.
  *
@@ -85,8 +91,18 @@ public class ClientAidedRoundBenchmark {
     @Param({"64"})
     public int K;
 
-    @Param({"PER_SLOT", "PER_CIPHERTEXT"})
-    public MaskMode mode;
+    /**
+     * PER_SLOT or PER_CIPHERTEXT (a masked round: product, re-randomization, rescale; unmasking product and rescale;
+     * N = 4096 parameters), or FOLDED (per-ciphertext factors folded into the weights, N = 2048 parameters without
+     * special prime: the server's part is the re-randomizing rescale that ends the layer before the round, and no
+     * unmasking; {@link MaskedReluOracle#reluOfMasked})
+     */
+    @Param({"PER_SLOT", "PER_CIPHERTEXT", "FOLDED"})
+    public String mode;
+
+    private boolean folded;
+    private java.util.function.Consumer<Ciphertext> firstRescale;
+    private double[] ones;
 
     @Param({"false"})
     public boolean codec;
@@ -119,7 +135,9 @@ public class ClientAidedRoundBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        CkksParameters params = EncryptedCryptoNets.reluParameters();
+        folded = "FOLDED".equals(mode);
+        MaskMode maskMode = folded ? MaskMode.PER_CIPHERTEXT : MaskMode.valueOf(mode);
+        CkksParameters params = folded ? EncryptedCryptoNets.foldedReluParameters() : EncryptedCryptoNets.reluParameters();
         context = new CkksContext(params);
         KeyGenerator keyGen = new KeyGenerator(context);
         // the client: decrypts, applies ReLU to the real slots, encrypts fresh at the top level (secret key)
@@ -145,25 +163,35 @@ public class ClientAidedRoundBenchmark {
         // the server: runtime without evaluation keys, re-randomization with the client's public key
         pool = new ForkJoinPool(threads);
         EncryptedRuntime runtime = new EncryptedRuntime(new Evaluator(context), MacKernels.get(), pool);
-        MaskingConfig config = MaskingConfig.defaults().withMode(mode);
+        MaskingConfig config = MaskingConfig.defaults().withMode(maskMode);
         Rerandomizer rerandomizer = new Rerandomizer(context, keyGen.publicKey(), config.floodingBits());
         oracle = new MaskedReluOracle(runtime, new CkksEncoder(context), config, rerandomizer, channel);
-        // K pre-activations in [-4, 4] at level L - 1
+        // K pre-activations in [-4, 4] at level L - 1 (FOLDED: at L and scale delta q_L, as a layer's unrescaled sums)
         SplittableRandom random = new SplittableRandom(2026);
         double[][] values = new double[K][params.slots()];
         input = new Ciphertext[K];
+        Evaluator ev = runtime.evaluator();
         for (int j = 0; j < K; j++) {
             for (int i = 0; i < values[j].length; i++) {
                 values[j][i] = random.nextDouble(-4, 4);
             }
-            input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top - INPUT_OFFSET, scale);
+            if (folded) {
+                input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top, scale);
+                ev.multiplyScalarInPlace(input[j], 1.0, ev.lastPrime(top));
+            } else {
+                input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top - INPUT_OFFSET, scale);
+            }
         }
+        firstRescale = oracle.firstRescale();
+        ones = new double[K];
+        java.util.Arrays.fill(ones, 1.0);
         // one round, checked against max(x, 0)
-        Ciphertext[] out = oracle.relu(input);
+        Ciphertext[] out = runRound();
+        int expectedLevel = folded ? top : top - 1;
         double err = 0;
         for (int j = 0; j < K; j++) {
-            if (out[j].level() != top - 1) {
-                throw new IllegalStateException("output at level " + out[j].level() + ", expected " + (top - 1));
+            if (out[j].level() != expectedLevel) {
+                throw new IllegalStateException("output at level " + out[j].level() + ", expected " + expectedLevel);
             }
             double[] got = clientEncoder.decode(decryptor.decrypt(out[j]));
             for (int i = 0; i < got.length; i++) {
@@ -218,8 +246,24 @@ public class ClientAidedRoundBenchmark {
     /** One masked ReLU round on the K inputs (which it copies, so they serve every call). */
     @Benchmark
     public Ciphertext[] round(Ciphertexts counter) {
-        Ciphertext[] out = oracle.relu(input);
+        Ciphertext[] out = runRound();
         counter.ciphertext += out.length;
         return out;
+    }
+
+    /**
+     * A masked round ({@link MaskedReluOracle#relu}, which copies its inputs), or a folded one: copies, the
+     * re-randomizing rescale on the server's pool (timed as masking), then {@link MaskedReluOracle#reluOfMasked}.
+     */
+    private Ciphertext[] runRound() {
+        if (!folded) {
+            return oracle.relu(input);
+        }
+        Ciphertext[] masked = new Ciphertext[K];
+        EncryptedRuntime.parallelFor(pool, K, j -> {
+            masked[j] = input[j].copy();
+            firstRescale.accept(masked[j]);
+        });
+        return oracle.reluOfMasked(masked, ones);
     }
 }
