@@ -1128,7 +1128,7 @@ public final class Serialization {
     }
 
     private static int readLevel(Shape s, In in, String what) throws IOException {
-        int level = in.u8(what + " level");
+        int level = in.u8(what, " level");
         if (level > s.maxLevel()) {
             throw new CkksFormatException(what + " level: " + level + " exceeds the maximum level " + s.maxLevel()
                     + " of the parameters");
@@ -1137,7 +1137,7 @@ public final class Serialization {
     }
 
     private static double readScale(Shape s, In in, int level, String what) throws IOException {
-        double scale = in.f64(what + " scale");
+        double scale = in.f64(what, " scale");
         String bad = scaleProblem(s, scale, level);
         if (bad != null) {
             throw new CkksFormatException(what + " scale: " + bad);
@@ -1150,9 +1150,14 @@ public final class Serialization {
         long[][] z = new long[limbs][];
         for (int i = 0; i < limbs; i++) {
             int len = limbBytes(s.n, bits[i]);
-            in.bytes(scratch, 0, len, what + " limb " + i);
             z[i] = new long[s.n];
-            unpack(scratch, z[i], primes[i], bits[i], what, i);
+            int at = in.take(len, what, " limb ", i);
+            if (at >= 0) { // the input is an array: unpack in place
+                unpack(in.array, at, z[i], primes[i], bits[i], what, i);
+            } else {
+                in.bytes(scratch, 0, len, what, " limb ", i);
+                unpack(scratch, 0, z[i], primes[i], bits[i], what, i);
+            }
         }
         return new RnsPoly(z, true);
     }
@@ -1162,15 +1167,20 @@ public final class Serialization {
      * {@link #limbBytes}(z.length, bits) bytes of {@code in}: 4 at a time for primes of at most 32 bits.
      */
     static void unpack(byte[] in, long[] z, long q, int bits, String what, int limb) {
+        unpack(in, 0, z, q, bits, what, limb);
+    }
+
+    /** {@link #unpack(byte[], long[], long, int, String, int)} of the limb that starts at {@code in[from]}. */
+    static void unpack(byte[] in, int from, long[] z, long q, int bits, String what, int limb) {
         if (bits > 32) {
-            unpackWide(in, z, q, bits, what, limb);
+            unpackWide(in, from, z, q, bits, what, limb);
             return;
         }
-        int len = limbBytes(z.length, bits);
+        int len = from + limbBytes(z.length, bits);
         long mask = (1L << bits) - 1;
         long acc = 0; // the stream's next accBits unread bits are acc's low bits
         int accBits = 0;
-        int pos = 0;
+        int pos = from;
         for (int j = 0; j < z.length; j++) {
             if (accBits < bits) {
                 if (pos + 4 <= len) {
@@ -1193,10 +1203,10 @@ public final class Serialization {
     }
 
     /** {@link #unpack} for primes above 32 bits, one byte at a time. */
-    private static void unpackWide(byte[] in, long[] z, long q, int bits, String what, int limb) {
+    private static void unpackWide(byte[] in, int from, long[] z, long q, int bits, String what, int limb) {
         long acc = 0;
         int accBits = 0;
-        int pos = 0;
+        int pos = from;
         int lo = Math.min(bits, 32);
         int hi = bits - lo;
         long loMask = (1L << lo) - 1;
@@ -1430,20 +1440,50 @@ public final class Serialization {
         }
 
         void bytes(byte[] dst, int off, int len, String field) throws IOException {
+            bytes(dst, off, len, field, "", -1);
+        }
+
+        /**
+         * {@link #bytes(byte[], int, int, String)} for the field {@code what + suffix + index} (no index if negative),
+         * whose name is only built for an error: the hot read paths name each limb without a concatenation per call.
+         */
+        void bytes(byte[] dst, int off, int len, String what, String suffix, int index) throws IOException {
             if (array != null) {
                 long avail = array.length - pos;
                 if (avail < len) {
-                    throw truncated(field, len, avail);
+                    throw truncated(field(what, suffix, index), len, avail);
                 }
                 System.arraycopy(array, (int) pos, dst, off, len);
             } else {
                 int got = stream.readNBytes(dst, off, len);
                 if (got < len) {
-                    throw truncated(field, len, got);
+                    throw truncated(field(what, suffix, index), len, got);
                 }
             }
             crc.update(dst, off, len);
             pos += len;
+        }
+
+        /**
+         * For input held in an array: checks that {@code len} more bytes are there, adds them to the checksum and
+         * returns their offset in {@link #array}, so that the caller reads them in place (no copy); -1 for a stream.
+         */
+        int take(int len, String what, String suffix, int index) {
+            if (array == null) {
+                return -1;
+            }
+            long avail = array.length - pos;
+            if (avail < len) {
+                throw truncated(field(what, suffix, index), len, avail);
+            }
+            int at = (int) pos;
+            crc.update(array, at, len);
+            pos += len;
+            return at;
+        }
+
+        private static String field(String what, String suffix, int index) {
+            return index < 0 ? what + suffix : what + suffix + index;
         }
 
         private CkksFormatException truncated(String field, int needed, long available) {
@@ -1452,7 +1492,11 @@ public final class Serialization {
         }
 
         private long big(int len, String field) throws IOException {
-            bytes(small, 0, len, field);
+            return big(len, field, "");
+        }
+
+        private long big(int len, String what, String suffix) throws IOException {
+            bytes(small, 0, len, what, suffix, -1);
             long v = 0;
             for (int i = 0; i < len; i++) {
                 v = (v << 8) | (small[i] & 0xFF);
@@ -1478,6 +1522,16 @@ public final class Serialization {
 
         double f64(String field) throws IOException {
             return Double.longBitsToDouble(big(8, field));
+        }
+
+        /** {@link #u8(String)} of the field {@code what + suffix}, named only for an error. */
+        int u8(String what, String suffix) throws IOException {
+            return (int) big(1, what, suffix);
+        }
+
+        /** {@link #f64(String)} of the field {@code what + suffix}, named only for an error. */
+        double f64(String what, String suffix) throws IOException {
+            return Double.longBitsToDouble(big(8, what, suffix));
         }
 
         /** Reads and verifies the CRC-32C trailer; the object must then end exactly at the declared length. */
