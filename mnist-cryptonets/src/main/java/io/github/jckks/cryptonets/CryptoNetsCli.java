@@ -307,7 +307,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
             try {
                 r = run.runRemote(client.count(test), host, port);
             } catch (ClientAidedException e) {
-                System.err.println("error: " + e.getMessage());
+                String m = e.getMessage();
+                System.err.println("error: " + m + (m != null && m.contains("parameter mismatch")
+                        ? " (the parameters follow --activation and --mask: give 'infer' the same ones as 'serve')" : ""));
                 return 1;
             }
             print(spec, client.json ? toJson(r) : toText(r));
