@@ -124,6 +124,19 @@ public final class BasisExtension {
 
     /** Exact conversion of the centred representative of x in (-Q/2, Q/2]. */
     public void convertExact(RnsPoly in, RnsPoly out) {
+        convertExact(in, out, false);
+    }
+
+    /**
+     * {@link #convertExact} for an output that goes straight into forward NTTs: its residues may be left in [0, 3p)
+     * instead of [0, p) (the forward NTT takes [0, 4p) and reduces them), which saves the conversion's final
+     * corrections on the SIMD path for two source primes (the digits of composite chains, two special primes).
+     */
+    public void convertExactForNtt(RnsPoly in, RnsPoly out) {
+        convertExact(in, out, true);
+    }
+
+    private void convertExact(RnsPoly in, RnsPoly out, boolean lazy) {
         if (from.size() == 1) {
             convertCentredSinglePrime(in, out);
             return;
@@ -136,7 +149,11 @@ public final class BasisExtension {
             long[] v = y[k];
             ModArith.fast().quotientEstimate(y, k, qInv, v);
             for (int j = 0; j < to.size(); j++) {
-                ModArith.fast().baseConvert(y, k, qHatModP[j], v, negQModP[j], out.limb(j), to.modulus(j));
+                if (lazy) {
+                    ModArith.fast().baseConvertLazy(y, k, qHatModP[j], v, negQModP[j], out.limb(j), to.modulus(j));
+                } else {
+                    ModArith.fast().baseConvert(y, k, qHatModP[j], v, negQModP[j], out.limb(j), to.modulus(j));
+                }
             }
             out.setNtt(false);
             return;

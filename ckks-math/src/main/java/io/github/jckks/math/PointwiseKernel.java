@@ -66,6 +66,15 @@ public interface PointwiseKernel {
     void baseConvert(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p);
 
     /**
+     * {@link #baseConvert} with z congruent to the same values but only reduced into [0, 3p): for a conversion whose
+     * output goes straight into a forward NTT, which takes inputs in [0, 4p) ({@link NttKernel#forward}), the final
+     * conditional subtractions are wasted. This default reduces fully (also valid).
+     */
+    default void baseConvertLazy(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p) {
+        baseConvert(y, k, h, v, c, z, p);
+    }
+
+    /**
      * The quotient of an exact base conversion: v = &lfloor;f + 1/2&rfloor; with f = &Sigma;<sub>i&lt;k</sub>
      * y<sub>i</sub> &middot; qInv<sub>i</sub> summed in double precision in the order of i, one rounded product and
      * one rounded sum per term (no fused multiply-add), so that every implementation gives the same v. y<sub>i</sub>

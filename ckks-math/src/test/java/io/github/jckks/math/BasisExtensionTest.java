@@ -181,6 +181,35 @@ class BasisExtensionTest {
         }
     }
 
+    /** convertExactForNtt: the same residues as convertExact, only reduced into [0, 3p), and the same after an NTT. */
+    @ParameterizedTest(name = "{0} -> {1} primes of at most 30 bits")
+    @MethodSource("smallBases")
+    void convertExactForNttIsCongruentBelowThreeP(int k, int t) {
+        long[] from = Arrays.copyOf(SMALL, k);
+        long[] to = Arrays.copyOfRange(SMALL, 5, 5 + t);
+        BasisExtension ext = new BasisExtension(new RnsBasis(from), new RnsBasis(to));
+        SplittableRandom rnd = new SplittableRandom(17L * k + t);
+        RnsPoly in = poly(from, inputs(product(from), from[0], rnd), 0);
+        RnsPoly exact = new RnsPoly(N, t, false);
+        RnsPoly lazy = new RnsPoly(N, t, false);
+        ext.convertExact(in, exact);
+        ext.convertExactForNtt(in, lazy);
+        for (int j = 0; j < t; j++) {
+            long p = to[j];
+            NttTables tables = new NttTables(new Modulus(p), 6); // N = 64
+            for (int c = 0; c < N; c++) {
+                long v = lazy.limb(j)[c];
+                assertTrue(v >= 0 && v < 3 * p, "target " + j + ", coefficient " + c + ": " + v);
+                assertEquals(exact.limb(j)[c], v % p);
+            }
+            long[] a = exact.limb(j).clone();
+            long[] b = lazy.limb(j).clone();
+            NttKernels.get().forward(a, tables);
+            NttKernels.get().forward(b, tables);
+            assertArrayEquals(a, b, "after the forward NTT, target " + j);
+        }
+    }
+
     @Test
     void convertExactToTheSourcePrimesIsTheIdentityAndAgreesWithRnsBasis() {
         RnsBasis from = new RnsBasis(Arrays.copyOf(FROM, 4));

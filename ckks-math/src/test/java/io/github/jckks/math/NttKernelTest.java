@@ -116,6 +116,38 @@ class NttKernelTest {
         }
     }
 
+    /** forward takes residues only reduced into [0, 4q): the same output as their reduced values. */
+    @Test
+    void forwardTakesInputsBelowFourQ() {
+        List<NttKernel> all = new ArrayList<>(kernels());
+        all.addAll(vectorKernels());
+        SplittableRandom rnd = new SplittableRandom(41);
+        for (NttKernel kernel : all) {
+            for (int logN : new int[] {4, 10, 13}) {
+                for (int bits : new int[] {17, 24, 30, 40, 61}) {
+                    Optional<Long> p = prime(bits, logN, 0);
+                    if (p.isEmpty() || (bits > 30 && !kernel.supports(new Modulus(p.get())) && kernel != NttKernels.scalar())) {
+                        continue;
+                    }
+                    long q = p.get();
+                    if (4 * q < 0) {
+                        continue;
+                    }
+                    NttTables tables = new NttTables(new Modulus(q), logN);
+                    long[] a = randomPoly(tables.n(), q);
+                    long[] lazy = a.clone();
+                    for (int j = 0; j < lazy.length; j++) {
+                        lazy[j] += q * rnd.nextInt(4); // in [0, 4q)
+                    }
+                    lazy[0] = a[0] + 3 * q;
+                    kernel.forward(a, tables);
+                    kernel.forward(lazy, tables);
+                    assertArrayEquals(a, lazy, kernel.name() + " N=" + tables.n() + " q=" + q);
+                }
+            }
+        }
+    }
+
     private static void roundTrip(NttKernel kernel, NttTables tables) {
         long q = tables.modulus().value();
         long[] a = randomPoly(tables.n(), q);

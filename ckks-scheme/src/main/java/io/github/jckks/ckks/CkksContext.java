@@ -214,7 +214,11 @@ public final class CkksContext {
     private void divideAndRound(RnsPoly x, RnsPoly xD, BasisExtension ext, long[] inv, long[] invShoup, RnsPoly out,
                                 RnsPoly conv, boolean ntt) {
         int k = out.limbCount();
-        ext.convertExact(xD, conv);
+        if (ntt) {
+            ext.convertExactForNtt(xD, conv); // the NTT below reduces what the conversion leaves in [0, 3q)
+        } else {
+            ext.convertExact(xD, conv);
+        }
         for (int i = 0; i < k; i++) {
             if (ntt) {
                 ringQ.kernel(i).forward(conv.limb(i), ringQ.tables(i));

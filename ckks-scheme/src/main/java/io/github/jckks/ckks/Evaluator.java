@@ -852,7 +852,7 @@ public final class Evaluator {
                 dst[plan.targetQ.length + m] = digitP.limb(m);
             }
             // centred digit: an uncentred one (mean Q_j/2) adds (Q_j/2P)(1 + X + ... + X^(N-1)) e_j, a spike at slot 0
-            plan.extension.convertExact(new RnsPoly(src, false), new RnsPoly(dst, false));
+            plan.extension.convertExactForNtt(new RnsPoly(src, false), new RnsPoly(dst, false)); // all NTT'd next
             for (int t : plan.targetQ) {
                 rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
             }
