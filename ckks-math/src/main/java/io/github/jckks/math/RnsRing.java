@@ -544,7 +544,7 @@ public final class RnsRing {
 
     /**
      * out = round((a + e) / q<sub>l</sub>) for a small signed integer polynomial e given by its coefficients (|e<sub>j</sub>|
-     * &lt; min q<sub>i</sub>/2), without transforming e: it is added to the last limb after its inverse NTT and
+     * below every prime, else IllegalArgumentException), without transforming e: it is added to the last limb after its inverse NTT and
      * subtracted from the centred residue before the forward NTTs, since (a<sub>i</sub> + e) - [a + e]<sub>q<sub>l</sub></sub>
      * = a<sub>i</sub> - ([a + e]<sub>q<sub>l</sub></sub> - e). A fresh error term that is rescaled right away (the
      * re-randomization of a client-aided server) so costs 2 n additions instead of l + 1 NTTs. {@code e} null: the
@@ -626,12 +626,22 @@ public final class RnsRing {
         addSmall(z, e, 1, q);
     }
 
-    /** z = z + sign &middot; e mod q for residues z in [0, q), sign = &plusmn;1 and |e| &lt; q. */
+    /**
+     * z = z + sign &middot; e mod q for residues z in [0, q), sign = &plusmn;1 and |e| &lt; q.
+     *
+     * @throws IllegalArgumentException if some |e<sub>j</sub>| is not below q (z is then garbage)
+     */
     private static void addSmall(long[] z, long[] e, int sign, long q) {
+        long bits = 0; // an upper bound of every |e_j| (negative for Long.MIN_VALUE)
         for (int j = 0; j < z.length; j++) {
+            bits |= Math.abs(e[j]);
             long v = z[j] + sign * e[j]; // in (-q, 2q)
             v += (v >> 63) & q;
             z[j] = v >= q ? v - q : v;
+        }
+        if (bits < 0 || bits >= q) {
+            throw new IllegalArgumentException("rescale addend: a coefficient's magnitude is not below the prime " + q
+                    + " (the addend must be a small error polynomial)");
         }
     }
 

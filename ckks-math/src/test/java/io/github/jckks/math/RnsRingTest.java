@@ -725,6 +725,10 @@ class RnsRingTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ring.rescale(ring.newPoly(2, false), new long[3],
                 ring.newPoly(1, false)));
+        long[] huge = new long[ring.n()];
+        huge[1] = ring.modulus(1).value();
+        assertThrows(IllegalArgumentException.class, () -> ring.rescale(ring.newPoly(2, false), huge, ring.newPoly(1, false)),
+                "an addend coefficient as large as a prime");
     }
 
     /** setSigned takes the short path for small coefficients and the Barrett path for large ones: same residues. */
