@@ -145,11 +145,14 @@ public final class ClientAidedModel {
 
     /**
      * @return whether step {@code i} is a {@link ReluActivation} between two {@link LinearLayer}s, whose per-ciphertext
-     * factors can be folded into their weights ({@link FoldingReluOracle})
+     * factors can be folded into their weights ({@link FoldingReluOracle}); the layer before must rescale once (its
+     * rescale is where the values are re-randomized: after an unrescaled square, two rescales and a relinearization
+     * between them, the masked round with its own product stays the way)
      */
     public boolean foldable(int i) {
         return i > 0 && i + 1 < steps.size() && steps.get(i) instanceof ReluActivation
-                && steps.get(i - 1) instanceof LinearLayer && steps.get(i + 1) instanceof LinearLayer;
+                && steps.get(i - 1) instanceof LinearLayer before && before.rescales() == 1
+                && steps.get(i + 1) instanceof LinearLayer;
     }
 
     /** {@link #checkLevels(int, int, boolean)} without folded factors. */

@@ -132,6 +132,10 @@ class FoldedMaskingTest {
         ClientAidedModel last = ClientAidedModel.builder()
                 .add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 1), new double[4])).relu().build();
         assertTrue(!last.foldable(1), "a ReLU whose output is the result has no layer to unmask it");
+        ClientAidedModel twoRescales = ClientAidedModel.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 1), new double[4]).withPlan(2, true)).relu()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 2, 4, 1), new double[2])).build();
+        assertTrue(!twoRescales.foldable(1), "after a square's two rescales the masked round stays");
     }
 
     @Test
