@@ -379,6 +379,16 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     @Override
     public void baseConvert(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p) {
+        baseConvert(y, k, h, v, c, z, p, false);
+    }
+
+    /** As {@link #baseConvert}, with z in [0, 3p) for two source primes: the Barrett remainder without its corrections. */
+    @Override
+    public void baseConvertLazy(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p) {
+        baseConvert(y, k, h, v, c, z, p, true);
+    }
+
+    private void baseConvert(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p, boolean lazy) {
         check(p);
         int s = p.bits();
         if (s < 17 || k < 1 || k > 4) {
@@ -392,7 +402,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         int upper = S.loopBound(n);
         if (k == 2) {
             // one pass: the digits of composite chains and two special primes
-            convertTwoBlock(y[0], y[1], h[0], h[1], v, c, z, pv, s, mu, fold, upper);
+            convertTwoBlock(y[0], y[1], h[0], h[1], v, c, z, pv, s, mu, fold, upper, lazy);
             for (int j = upper; j < n; j++) {
                 z[j] = p.reduce(v[j] * c + y[0][j] * h[0] + y[1][j] * h[1]);
             }
@@ -414,54 +424,14 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         }
     }
 
-    /** As {@link #baseConvert}, with z in [0, 3p): for two source primes the Barrett remainder without its two corrections. */
-    @Override
-    public void baseConvertLazy(long[][] y, int k, long[] h, long[] v, long c, long[] z, Modulus p) {
-        check(p);
-        int s = p.bits();
-        if (k != 2 || s < 17) {
-            baseConvert(y, k, h, v, c, z, p);
-            return;
-        }
-        long pv = p.value();
-        long mu = (1L << (2 * s)) / pv;
-        long fold = (1L << 32) % pv;
-        int n = z.length;
-        int upper = S.loopBound(n);
-        convertTwoLazyBlock(y[0], y[1], h[0], h[1], v, c, z, pv, s, mu, fold, upper);
-        for (int j = upper; j < n; j++) {
-            z[j] = p.reduce(v[j] * c + y[0][j] * h[0] + y[1][j] * h[1]);
-        }
-    }
-
-    /** {@link #convertTwoBlock} without the final corrections: z = (y0 h0 + y1 h1 + v c) mod q + {0, q, 2q}. */
-    private static void convertTwoLazyBlock(long[] y0, long[] y1, long h0, long h1, long[] v, long c, long[] z, long q,
-                                            int s, long mu, long fold, int upper) {
-        LongVector h0v = LongVector.broadcast(S, h0).and(M32);
-        LongVector h1v = LongVector.broadcast(S, h1).and(M32);
-        LongVector cv = LongVector.broadcast(S, c).and(M32);
-        LongVector qv = LongVector.broadcast(S, q).and(M32);
-        LongVector muv = LongVector.broadcast(S, mu).and(M32);
-        LongVector fv = LongVector.broadcast(S, fold).and(M32);
-        for (int j = 0; j < upper; j += 4) {
-            LongVector p = LongVector.fromArray(S, y0, j).and(M32).mul(h0v)
-                    .add(LongVector.fromArray(S, y1, j).and(M32).mul(h1v))
-                    .add(LongVector.fromArray(S, v, j).and(M32).mul(cv));
-            LongVector p1 = p.lanewise(VectorOperators.LSHR, 32).and(M32).mul(fv).add(p.and(M32));
-            LongVector t = p1.lanewise(VectorOperators.LSHR, s - 1).and(M32);
-            LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            p1.sub(qhat.mul(qv)).intoArray(z, j); // in [0, 3q)
-        }
-    }
-
     /**
      * z = (y0 h0 + y1 h1 + v c) mod q in one pass. The sum is below 3 &middot; 2<sup>30+s</sup> (y below 2<sup>30</sup>,
      * h, c below q &lt; 2<sup>s</sup>, v at most 2), so one fold x &rarr; (x &gt;&gt; 32) c<sub>32</sub> + (x mod 2<sup>32</sup>)
      * leaves it below 3 &middot; 2<sup>2s-2</sup> + 2<sup>32</sup> &le; 2<sup>2s</sup> (s &ge; 17), where the Barrett step
-     * of {@link #reduceBlock} applies.
+     * of {@link #reduceBlock} applies. {@code lazy}: the Barrett remainder is stored as it is, in [0, 3q).
      */
     private static void convertTwoBlock(long[] y0, long[] y1, long h0, long h1, long[] v, long c, long[] z, long q, int s,
-                                        long mu, long fold, int upper) {
+                                        long mu, long fold, int upper, boolean lazy) {
         LongVector h0v = LongVector.broadcast(S, h0).and(M32);
         LongVector h1v = LongVector.broadcast(S, h1).and(M32);
         LongVector cv = LongVector.broadcast(S, c).and(M32);
@@ -475,7 +445,11 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector p1 = p.lanewise(VectorOperators.LSHR, 32).and(M32).mul(fv).add(p.and(M32));
             LongVector t = p1.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            LongVector r = p1.sub(qhat.mul(qv));
+            LongVector r = p1.sub(qhat.mul(qv)); // in [0, 3q)
+            if (lazy) {
+                r.intoArray(z, j);
+                continue;
+            }
             LongVector d = r.sub(qv);
             r = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
             d = r.sub(qv);
