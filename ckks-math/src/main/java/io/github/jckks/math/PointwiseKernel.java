@@ -129,4 +129,22 @@ public interface PointwiseKernel {
      * inverse transform's butterfly), rounded as {@link #fftForwardStage}. half a multiple of 4.
      */
     void fftInverseStage(double[] re, double[] im, double[] twRe, double[] twIm, int half);
+
+    /**
+     * Discrete Gaussian samples from a cumulative table, in place and in constant time: each 64-bit draw d becomes
+     * &plusmn;k with k = #{i : d &gt;&gt;&gt; 1 &gt; thresholds[i]} (every threshold compared with every draw, whatever the
+     * values) and the sign from d's low bit (k = 0 stays 0). thresholds[i] = CDT[i] - 1, all in [0, 2<sup>63</sup>).
+     * Bit-identical to the scalar loop of {@link RlweSampler#gaussian(Prng, long[])}.
+     */
+    void cdtSample(long[] draws, long[] thresholds);
+
+    /**
+     * Rejection sampling's inner loop: for each draw r of draws[0 .. count), read as unsigned 32 bits, in order,
+     * appends r mod q to z from index j if r &lt; t (t = floor(2<sup>32</sup>/q) q, so that the accepted residues are
+     * uniform) and skips it otherwise. The caller guarantees room for every draw (j + count &le; z.length). Equal to
+     * the scalar loop of {@link RlweSampler#uniform}.
+     *
+     * @return the index after the last residue written
+     */
+    int acceptAndReduce(int[] draws, int count, long t, long[] z, int j, Modulus q);
 }

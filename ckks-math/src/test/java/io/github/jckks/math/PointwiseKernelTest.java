@@ -2,9 +2,11 @@ package io.github.jckks.math;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -305,6 +307,69 @@ class PointwiseKernelTest {
                 assertEquals(sum.mod(java.math.BigInteger.valueOf(pv)).longValueExact(), z[j],
                         k + " sources, " + bits + "-bit target, slot " + j);
             }
+        }
+    }
+
+    /**
+     * The SIMD discrete Gaussian (cumulative table compared in 4 lanes) equals the scalar loop draw for draw: random
+     * draws, draws whose 63 bits sit exactly at, just below and just above every threshold, with either sign bit, and
+     * the extremes; lengths with and without a scalar tail.
+     */
+    @Test
+    void cdtSampleEqualsScalar() {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        long[] t = RlweSampler.THRESHOLDS;
+        Random r = new Random(5);
+        for (int n : new int[] {1, 4, 7, 2048, 4099}) {
+            long[] draws = new long[n];
+            for (int j = 0; j < n; j++) {
+                long edge = t[r.nextInt(t.length)] + (r.nextInt(3) - 1); // r at, below or above a threshold
+                draws[j] = switch (j % 4) {
+                    case 0 -> r.nextLong();
+                    case 1 -> (edge << 1) | r.nextInt(2);
+                    case 2 -> j % 8 == 2 ? 0L : 1L; // r = 0, both signs
+                    default -> j % 8 == 3 ? -1L : -2L; // r = 2^63 - 1, both signs
+                };
+            }
+            long[] expected = draws.clone();
+            RlweSampler.cdtSampleScalar(expected, t);
+            long[] actual = draws.clone();
+            fast.cdtSample(actual, t);
+            assertArrayEquals(expected, actual, "n = " + n);
+            for (int j = 0; j < n; j++) {
+                assertTrue(Math.abs(actual[j]) <= RlweSampler.ERROR_BOUND, "sample " + actual[j]);
+            }
+        }
+    }
+
+    /**
+     * The SIMD rejection loop of the uniform sampler equals the scalar one: the same residues at the same places
+     * and the same end index, with rejected draws (at and above t) scattered and in runs, for 16- to 30-bit primes
+     * (Barrett on 32-bit draws) and a 12-bit one (scalar path inside the kernel).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {12, 16, 20, 24, 30})
+    void acceptAndReduceEqualsScalar(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+        Modulus q = new Modulus(qv);
+        long t = (1L << 32) / qv * qv;
+        Random r = new Random(bits);
+        for (int count : new int[] {3, 64, 2048, 2051}) {
+            int[] draws = new int[count];
+            for (int k = 0; k < count; k++) {
+                long v = k % 97 == 5 || (k >= 40 && k < 46) ? t + (long) (r.nextDouble() * ((1L << 32) - t))
+                        : k % 13 == 0 ? t - 1 - k % 3 : r.nextLong(1L << 32);
+                draws[k] = (int) Math.min(v, 0xFFFFFFFFL);
+            }
+            long[] expected = new long[count + 7];
+            long[] actual = new long[count + 7];
+            int je = RlweSampler.acceptAndReduce(draws, count, t, expected, 7, q);
+            int ja = fast.acceptAndReduce(draws, count, t, actual, 7, q);
+            assertEquals(je, ja, "end index, " + bits + " bits, " + count + " draws");
+            assertArrayEquals(expected, actual, bits + " bits, " + count + " draws");
         }
     }
 }

@@ -98,6 +98,25 @@ class SamplerTest {
     }
 
     @Test
+    void reseedGivesTheStreamOfAFreshGenerator() {
+        Prng p = new Prng(seed(7));
+        long[] skip = new long[777];
+        p.nextLongs(skip, 0, skip.length); // part of a buffer consumed: none of it may leak into the next stream
+        p.nextByte();
+        for (int tag : new int[] {8, 9, 8}) {
+            p.reseed(seed(tag));
+            Prng fresh = new Prng(seed(tag));
+            long[] x = new long[5000];
+            long[] y = new long[5000];
+            p.nextLongs(x, 0, x.length);
+            fresh.nextLongs(y, 0, y.length);
+            assertArrayEquals(y, x, "seed " + tag);
+        }
+        assertThrows(IllegalArgumentException.class, () -> p.reseed(new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> p.reseed(null));
+    }
+
+    @Test
     void sameSeedSameStreamDifferentSeedsDiffer() {
         byte[] s = seed(5);
         Prng a = new Prng(s);

@@ -3,6 +3,7 @@ package io.github.jckks.math.vector;
 import io.github.jckks.math.Modulus;
 import io.github.jckks.math.PointwiseKernel;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -28,6 +29,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     public static final VectorPointwiseKernel INSTANCE = new VectorPointwiseKernel();
     private static final VectorSpecies<Long> S = LongVector.SPECIES_256;
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_128;
     private static final long M32 = 0xFFFFFFFFL;
     /** The bits of 2<sup>52</sup>: x + 2<sup>52</sup> for an integer 0 &lt;= x &lt; 2<sup>52</sup> has x as its mantissa. */
     private static final long TWO52_BITS = 0x4330000000000000L;
@@ -820,5 +822,89 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             vr.mul(wr).sub(vi.mul(wi)).intoArray(re, b);
             vr.mul(wi).add(vi.mul(wr)).intoArray(im, b);
         }
+    }
+
+    // ---------------------------------------------------------------- sampling
+
+    @Override
+    public void cdtSample(long[] draws, long[] thresholds) {
+        int n = draws.length;
+        int upper = S.loopBound(n);
+        cdtSampleBlock(draws, thresholds, upper);
+        for (int j = upper; j < n; j++) {
+            long d = draws[j];
+            long r = d >>> 1;
+            long count = 0;
+            for (long t : thresholds) {
+                count += (t - r) >>> 63;
+            }
+            long sign = -(d & 1);
+            draws[j] = (count ^ sign) - sign;
+        }
+    }
+
+    /**
+     * 4 draws at a time, their counts in one register across the whole table: per threshold a broadcast, one signed
+     * compare ({@code vpcmpgtq}; both sides below 2<sup>63</sup>) and one subtraction of its all-ones lanes.
+     */
+    private static void cdtSampleBlock(long[] draws, long[] thresholds, int upper) {
+        final int m = thresholds.length;
+        for (int j = 0; j < upper; j += 4) {
+            LongVector d = LongVector.fromArray(S, draws, j);
+            LongVector r = d.lanewise(VectorOperators.LSHR, 1);
+            LongVector count = LongVector.zero(S);
+            for (int i = 0; i < m; i++) {
+                count = count.sub(r.compare(VectorOperators.GT, thresholds[i]).toVector().reinterpretAsLongs());
+            }
+            LongVector sign = d.and(1L).neg();
+            count.lanewise(VectorOperators.XOR, sign).sub(sign).intoArray(draws, j);
+        }
+    }
+
+    @Override
+    public int acceptAndReduce(int[] draws, int count, long t, long[] z, int j, Modulus q) {
+        int s = q.bits();
+        int k = 0;
+        if (s >= 16 && s <= 30) {
+            // r < 2^32 <= 2^(2s): the Barrett step of mulBlock applies to a draw as it does to a product
+            long mu = (1L << (2 * s)) / q.value();
+            long packed = acceptAndReduceBlock(draws, count & ~3, t, z, j, q.value(), s, mu);
+            k = (int) (packed >>> 32);
+            j = (int) packed;
+        }
+        for (; k < count; k++) {
+            long r = draws[k] & M32;
+            if (r < t) {
+                z[j++] = q.reduce(r);
+            }
+        }
+        return j;
+    }
+
+    /**
+     * 4 draws at a time while all 4 are accepted (a rejection has probability below q / 2<sup>32</sup> per draw);
+     * stops at the first group with a rejection, which the caller's scalar loop takes from there.
+     *
+     * @return (draws consumed) &lt;&lt; 32 | (next index into z)
+     */
+    private static long acceptAndReduceBlock(int[] draws, int upper, long t, long[] z, int j, long q, int s, long mu) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        int k = 0;
+        for (; k < upper; k += 4) {
+            LongVector r = ((LongVector) IntVector.fromArray(I, draws, k).convertShape(VectorOperators.I2L, S, 0)).and(M32);
+            if (!r.compare(VectorOperators.LT, t).allTrue()) {
+                break;
+            }
+            LongVector qhat = r.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv).lanewise(VectorOperators.LSHR, s + 1)
+                    .and(M32);
+            LongVector x = r.sub(qhat.mul(qv));
+            LongVector d = x.sub(qv);
+            x = d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63)));
+            d = x.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+            j += 4;
+        }
+        return ((long) k << 32) | j;
     }
 }
