@@ -147,4 +147,13 @@ public interface PointwiseKernel {
      * @return the index after the last residue written
      */
     int acceptAndReduce(int[] draws, int count, long t, long[] z, int j, Modulus q);
+
+    /**
+     * z = z + sign &middot; e mod q for residues z in [0, q), sign = &plusmn;1 and small signed e (|e| &lt; q is the
+     * caller's to check, from the returned bound): the error a rescale adds in coefficient form.
+     *
+     * @return the bitwise OR of every |e<sub>j</sub>| (an upper bound of the largest; negative if some e<sub>j</sub> is
+     *         Long.MIN_VALUE), for the caller's check
+     */
+    long addSigned(long[] z, long[] e, int sign, long q);
 }

@@ -621,7 +621,7 @@ public final class RnsRing {
         out.setNtt(ntt);
     }
 
-    /** z = z + e mod q for residues z in [0, q) and |e| &lt; q (branch-free, vectorizable). */
+    /** z = z + e mod q for residues z in [0, q) and |e| &lt; q. */
     private static void addSmall(long[] z, long[] e, long q) {
         addSmall(z, e, 1, q);
     }
@@ -632,6 +632,17 @@ public final class RnsRing {
      * @throws IllegalArgumentException if some |e<sub>j</sub>| is not below q (z is then garbage)
      */
     private static void addSmall(long[] z, long[] e, int sign, long q) {
+        PointwiseKernel fast = ModArith.fast();
+        long bits = fast != null ? fast.addSigned(z, e, sign, q) : addSignedScalar(z, e, sign, q);
+        if (bits < 0 || bits >= q) {
+            throw new IllegalArgumentException("rescale addend: a coefficient's magnitude is not below the prime " + q
+                    + " (the addend must be a small error polynomial)");
+        }
+    }
+
+
+    /** The scalar {@link PointwiseKernel#addSigned}. */
+    static long addSignedScalar(long[] z, long[] e, int sign, long q) {
         long bits = 0; // an upper bound of every |e_j| (negative for Long.MIN_VALUE)
         for (int j = 0; j < z.length; j++) {
             bits |= Math.abs(e[j]);
@@ -639,12 +650,8 @@ public final class RnsRing {
             v += (v >> 63) & q;
             z[j] = v >= q ? v - q : v;
         }
-        if (bits < 0 || bits >= q) {
-            throw new IllegalArgumentException("rescale addend: a coefficient's magnitude is not below the prime " + q
-                    + " (the addend must be a small error polynomial)");
-        }
+        return bits;
     }
-
 
     // ---------------------------------------------------------------- checks
 

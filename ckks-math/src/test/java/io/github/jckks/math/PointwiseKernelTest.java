@@ -372,4 +372,31 @@ class PointwiseKernelTest {
             assertArrayEquals(expected, actual, bits + " bits, " + count + " draws");
         }
     }
+
+    /** The SIMD signed addition of a rescale's error equals the scalar loop, with both signs, and reports the bound. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 24, 30})
+    void addSignedEqualsScalar(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+        Random r = new Random(bits);
+        for (int n : new int[] {3, 2048, 2051}) {
+            long[] z = new long[n];
+            long[] e = new long[n];
+            for (int j = 0; j < n; j++) {
+                z[j] = j % 7 == 0 ? qv - 1 : j % 11 == 0 ? 0 : r.nextLong(qv);
+                e[j] = j % 5 == 0 ? (j % 10 == 0 ? qv - 1 : 1 - qv) : r.nextInt(41) - 20;
+            }
+            for (int sign : new int[] {1, -1}) {
+                long[] expected = z.clone();
+                long[] actual = z.clone();
+                long be = RnsRing.addSignedScalar(expected, e, sign, qv);
+                long ba = fast.addSigned(actual, e, sign, qv);
+                assertArrayEquals(expected, actual, bits + " bits, sign " + sign + ", n = " + n);
+                assertEquals(be, ba, "bound");
+                assertTrue(ba >= qv - 1 && ba < 2 * qv, "bound " + ba);
+            }
+        }
+    }
 }

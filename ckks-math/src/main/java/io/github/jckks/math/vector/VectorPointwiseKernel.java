@@ -907,4 +907,35 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         }
         return ((long) k << 32) | j;
     }
+
+    @Override
+    public long addSigned(long[] z, long[] e, int sign, long q) {
+        int n = z.length;
+        int upper = S.loopBound(n);
+        long bits = addSignedBlock(z, e, sign, q, upper);
+        for (int j = upper; j < n; j++) {
+            bits |= Math.abs(e[j]);
+            long v = z[j] + sign * e[j];
+            v += (v >> 63) & q;
+            z[j] = v >= q ? v - q : v;
+        }
+        return bits;
+    }
+
+    /** 4 lanes: v = z &plusmn; e in (-q, 2q), q added where negative, subtracted where v &ge; q; |e| OR-ed lane-wise. */
+    private static long addSignedBlock(long[] z, long[] e, int sign, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        LongVector neg = LongVector.broadcast(S, sign < 0 ? -1L : 0L); // sign e = (e ^ neg) - neg, no branch on vectors
+        LongVector bits = LongVector.zero(S);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector ev = LongVector.fromArray(S, e, j);
+            LongVector m = ev.lanewise(VectorOperators.ASHR, 63); // |e| = (e ^ m) - m (AVX2 has no 64-bit abs:
+            bits = bits.or(ev.lanewise(VectorOperators.XOR, m).sub(m)); // lanewise(ABS) would run boxed)
+            LongVector v = LongVector.fromArray(S, z, j).add(ev.lanewise(VectorOperators.XOR, neg).sub(neg));
+            v = v.add(qv.and(v.lanewise(VectorOperators.ASHR, 63)));
+            LongVector d = v.sub(qv);
+            d.add(qv.and(d.lanewise(VectorOperators.ASHR, 63))).intoArray(z, j);
+        }
+        return bits.reduceLanes(VectorOperators.OR);
+    }
 }
