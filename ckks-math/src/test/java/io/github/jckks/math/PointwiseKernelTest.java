@@ -399,4 +399,40 @@ class PointwiseKernelTest {
             }
         }
     }
+
+    /**
+     * The SIMD additions equal the scalar formulas at every prime size: below 2<sup>31</sup> they take the unsigned
+     * 32-bit minimum, above it the sign mask; the extremes 0 and q - 1 included.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 24, 30, 31, 40, 60})
+    void additionsEqualScalar(int bits) {
+        PointwiseKernel fast = ModArith.fast();
+        assumeTrue(fast != null, "vector kernels not active in this JVM");
+        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+        Modulus q = new Modulus(qv);
+        Random r = new Random(bits);
+        int n = 1027;
+        long[] x = new long[n];
+        long[] y = new long[n];
+        for (int j = 0; j < n; j++) {
+            x[j] = j % 7 == 0 ? qv - 1 : j % 11 == 0 ? 0 : r.nextLong(qv);
+            y[j] = j % 5 == 0 ? qv - 1 : j % 13 == 0 ? 0 : r.nextLong(qv);
+        }
+        long c = r.nextLong(qv);
+        long[] sum = new long[n];
+        long[] diff = new long[n];
+        long[] plusC = new long[n];
+        long[] neg = new long[n];
+        fast.add(x, y, sum, qv);
+        fast.sub(x, y, diff, qv);
+        fast.addScalar(x, c, plusC, qv);
+        fast.negate(x, neg, qv);
+        for (int j = 0; j < n; j++) {
+            assertEquals(q.add(x[j], y[j]), sum[j], "add at " + j);
+            assertEquals(q.sub(x[j], y[j]), diff[j], "sub at " + j);
+            assertEquals(q.add(x[j], c), plusC[j], "addScalar at " + j);
+            assertEquals(q.sub(0, x[j]), neg[j], "negate at " + j);
+        }
+    }
 }

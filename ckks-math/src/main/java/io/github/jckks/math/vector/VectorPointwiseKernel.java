@@ -20,7 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * r &lt; 2q computes d = r - q and adds q back where d is negative: the mask is -(d &gt;&gt;&gt; 63), a logical shift and a
  * negation, never the arithmetic shift d &gt;&gt; 63. AVX2 has no 64-bit arithmetic shift ({@code vpsraq} is AVX-512), and
  * C2's emulation of {@code lanewise(ASHR, 63)} made every loop of this class about 1.7x slower (a multiply-add over
- * 2048 residues: 2.9 us with it, 1.7 us without; same bits). Tails run scalar. About 4x the scalar loops.
+ * 2048 residues: 2.9 us with it, 1.7 us without; same bits). Where the value r &lt; 2q is below 2<sup>32</sup> (q &lt;
+ * 2<sup>31</sup>: products, sums and differences of residues), the subtraction is cheaper still: r mod q =
+ * min(r, r - q) as unsigned 32-bit words ({@code vpminud}; r - q wraps to a larger word when r &lt; q, and the high
+ * words stay 0), two instructions (1.5 us for that multiply-add). Tails run scalar. About 4x the scalar loops.
  *
  * <p>Each block loop is one small self-contained method with the reductions written out: a vector-valued
  * helper that C2 leaves out of line (it did, for a shared conditional-subtraction helper, in the real
@@ -37,6 +40,8 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     private static final long TWO52_BITS = 0x4330000000000000L;
     private static final double TWO52 = 0x1p52;
     private static final LongVector ONE = LongVector.broadcast(S, 1L);
+    /** Moduli below this take the unsigned 32-bit minimum for their conditional subtractions (sums below 2q &lt; 2<sup>32</sup>). */
+    private static final long NARROW = 1L << 31;
 
     private VectorPointwiseKernel() {
     }
@@ -63,6 +68,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     private static void mulBlock(long[] x, long[] y, long[] z, long q, int s, long mu, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector b = LongVector.fromArray(S, y, j).and(M32);
@@ -70,11 +76,9 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector p = a.mul(b);
             LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            LongVector r = p.sub(qhat.mul(qv));
-            LongVector d = r.sub(qv); // r - q, negative (sign bit set) exactly when r < q
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector r = p.sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 3q), below 2^32
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi)); // see umin32 in the class comment
+            r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -96,19 +100,18 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     private static void mulAddBlock(long[] x, long[] y, long[] c, long[] z, long q, int s, long mu, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector b = LongVector.fromArray(S, y, j).and(M32);
             LongVector p = a.mul(b);
             LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            LongVector r = p.sub(qhat.mul(qv)); // in [0, 3q)
-            LongVector d = r.sub(qv);
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())); // p mod q
-            d = r.add(LongVector.fromArray(S, c, j)).sub(qv); // c + p mod q - q, in [-q, q)
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector r = p.sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 3q), below 2^32
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi));
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi)); // p mod q
+            r = r.add(LongVector.fromArray(S, c, j).reinterpretAsInts()); // c + p mod q in [0, 2q)
+            r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -555,7 +558,11 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     public void add(long[] x, long[] y, long[] z, long q) {
         int n = z.length;
         int upper = S.loopBound(n);
-        addBlock(x, y, z, q, upper);
+        if (q < NARROW) {
+            addBlock32(x, y, z, q, upper);
+        } else {
+            addBlock(x, y, z, q, upper);
+        }
         for (int j = upper; j < n; j++) {
             long s = x[j] + y[j];
             z[j] = s >= q ? s - q : s;
@@ -571,11 +578,25 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         }
     }
 
+    /** {@link #addBlock} for q &lt; 2<sup>31</sup>: the conditional subtraction as one unsigned 32-bit minimum. */
+    private static void addBlock32(long[] x, long[] y, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        IntVector qi = qv.reinterpretAsInts();
+        for (int j = 0; j < upper; j += 4) {
+            IntVector v = LongVector.fromArray(S, x, j).add(LongVector.fromArray(S, y, j)).reinterpretAsInts(); // < 2q
+            v.lanewise(VectorOperators.UMIN, v.sub(qi)).reinterpretAsLongs().intoArray(z, j);
+        }
+    }
+
     @Override
     public void sub(long[] x, long[] y, long[] z, long q) {
         int n = z.length;
         int upper = S.loopBound(n);
-        subBlock(x, y, z, q, upper);
+        if (q < NARROW) {
+            subBlock32(x, y, z, q, upper);
+        } else {
+            subBlock(x, y, z, q, upper);
+        }
         for (int j = upper; j < n; j++) {
             long d = x[j] - y[j];
             z[j] = d < 0 ? d + q : d;
@@ -587,6 +608,16 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector d = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, y, j));
             d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+        }
+    }
+
+    /** {@link #subBlock} for q &lt; 2<sup>31</sup>: the conditional subtraction as one unsigned 32-bit minimum. */
+    private static void subBlock32(long[] x, long[] y, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        IntVector qi = qv.reinterpretAsInts();
+        for (int j = 0; j < upper; j += 4) {
+            IntVector v = LongVector.fromArray(S, x, j).add(qv).sub(LongVector.fromArray(S, y, j)).reinterpretAsInts();
+            v.lanewise(VectorOperators.UMIN, v.sub(qi)).reinterpretAsLongs().intoArray(z, j); // x - y + q in (0, 2q)
         }
     }
 
@@ -615,7 +646,11 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     public void addScalar(long[] x, long c, long[] z, long q) {
         int n = z.length;
         int upper = S.loopBound(n);
-        addScalarBlock(x, c, z, q, upper);
+        if (q < NARROW) {
+            addScalarBlock32(x, c, z, q, upper);
+        } else {
+            addScalarBlock(x, c, z, q, upper);
+        }
         for (int j = upper; j < n; j++) {
             long s = x[j] + c;
             z[j] = s >= q ? s - q : s;
@@ -628,6 +663,17 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector d = LongVector.fromArray(S, x, j).add(cq);
             d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+        }
+    }
+
+    /** {@link #addScalarBlock} for q &lt; 2<sup>31</sup>: the conditional subtraction as one unsigned 32-bit minimum. */
+    private static void addScalarBlock32(long[] x, long c, long[] z, long q, int upper) {
+        LongVector qv = LongVector.broadcast(S, q);
+        LongVector cv = LongVector.broadcast(S, c);
+        IntVector qi = qv.reinterpretAsInts();
+        for (int j = 0; j < upper; j += 4) {
+            IntVector v = LongVector.fromArray(S, x, j).add(cv).reinterpretAsInts(); // x + c < 2q
+            v.lanewise(VectorOperators.UMIN, v.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
