@@ -134,16 +134,16 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     private static void subMulBlock(long[] x, long[] t, long[] z, long q, long w, long wShoup, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector wv = LongVector.broadcast(S, w).and(M32);
         LongVector wsv = LongVector.broadcast(S, wShoup).and(M32);
         for (int j = 0; j < upper; j += 4) {
             LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
             LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
             LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) (v < 2q here, so below 3q)
-            LongVector d = r.sub(qv); // conditional subtractions: add q back where r - q is negative
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -258,6 +258,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
      */
     private static void reduceBlock(long[] acc, long q, int s, long mu, long c, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         LongVector cv = LongVector.broadcast(S, c).and(M32);
         for (int j = 0; j < upper; j += 4) {
@@ -267,10 +268,9 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector t = p2.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
             LongVector r = p2.sub(qhat.mul(qv));
-            LongVector d = r.sub(qv);
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(acc, j);
+            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(acc, j);
         }
     }
 
@@ -443,6 +443,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         LongVector h1v = LongVector.broadcast(S, h1).and(M32);
         LongVector cv = LongVector.broadcast(S, c).and(M32);
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         LongVector fv = LongVector.broadcast(S, fold).and(M32);
         for (int j = 0; j < upper; j += 4) {
@@ -457,10 +458,9 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
                 r.intoArray(z, j);
                 continue;
             }
-            LongVector d = r.sub(qv);
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -484,6 +484,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     private static void convertLastBlock(long[] y, long h, long[] z, long q, int s, long mu, long c, int upper) {
         LongVector hv = LongVector.broadcast(S, h).and(M32);
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         LongVector cv = LongVector.broadcast(S, c).and(M32);
         for (int j = 0; j < upper; j += 4) {
@@ -496,10 +497,9 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector t = p2.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
             LongVector r = p2.sub(qhat.mul(qv));
-            LongVector d = r.sub(qv);
-            r = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = r.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -937,6 +937,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
      */
     private static long acceptAndReduceBlock(int[] draws, int upper, long t, long[] z, int j, long q, int s, long mu) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         int k = 0;
         for (; k < upper; k += 4) {
@@ -947,10 +948,9 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector qhat = r.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv).lanewise(VectorOperators.LSHR, s + 1)
                     .and(M32);
             LongVector x = r.sub(qhat.mul(qv));
-            LongVector d = x.sub(qv);
-            x = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg()));
-            d = x.sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector xi = x.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            xi = xi.lanewise(VectorOperators.UMIN, xi.sub(qi));
+            xi.lanewise(VectorOperators.UMIN, xi.sub(qi)).reinterpretAsLongs().intoArray(z, j);
             j += 4;
         }
         return ((long) k << 32) | j;
