@@ -697,13 +697,14 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     /** Shoup: q&#770; = (x w') &gt;&gt; 32 is floor(x w / q) or one less, so x w - q&#770; q lies in [0, 2q). */
     private static void mulScalarBlock(long[] x, long w, long w32, long[] z, long q, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector wv = LongVector.broadcast(S, w).and(M32);
         LongVector w32v = LongVector.broadcast(S, w32).and(M32);
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector qhat = a.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector d = a.mul(wv).sub(qhat.mul(qv)).sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector r = a.mul(wv).sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 2q)
+            r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
@@ -726,16 +727,17 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     private static void mulScalarAddBlock(long[] x, long w, long w32, long[] acc, long q, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
-        LongVector q2 = qv.add(qv);
+        IntVector qi = qv.reinterpretAsInts();
+        IntVector q2i = qv.add(qv).reinterpretAsInts();
         LongVector wv = LongVector.broadcast(S, w).and(M32);
         LongVector w32v = LongVector.broadcast(S, w32).and(M32);
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector qhat = a.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
-            // acc + [0, 2q) in [0, 3q): subtract 2q where it fits, then q where it fits
-            LongVector d = a.mul(wv).sub(qhat.mul(qv)).add(LongVector.fromArray(S, acc, j)).sub(q2);
-            d = d.add(q2.and(d.lanewise(VectorOperators.LSHR, 63).neg())).sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(acc, j);
+            // acc + [0, 2q) in [0, 3q), below 2^32: subtract 2q where it fits, then q where it fits (unsigned minima)
+            IntVector r = a.mul(wv).sub(qhat.mul(qv)).add(LongVector.fromArray(S, acc, j)).reinterpretAsInts();
+            r = r.lanewise(VectorOperators.UMIN, r.sub(q2i));
+            r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(acc, j);
         }
     }
 
@@ -758,14 +760,15 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     /** Shoup's product of u = x + c - t &lt; 2<sup>32</sup> (c a multiple of q), as {@link #mulScalarBlock}. */
     private static void subAnyMulScalarBlock(long[] x, long[] t, long c, long w, long w32, long[] z, long q, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         LongVector cv = LongVector.broadcast(S, c);
         LongVector wv = LongVector.broadcast(S, w).and(M32);
         LongVector w32v = LongVector.broadcast(S, w32).and(M32);
         for (int j = 0; j < upper; j += 4) {
             LongVector u = LongVector.fromArray(S, x, j).add(cv).sub(LongVector.fromArray(S, t, j)).and(M32);
             LongVector qhat = u.mul(w32v).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector d = u.mul(wv).sub(qhat.mul(qv)).sub(qv);
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(z, j);
+            IntVector r = u.mul(wv).sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 2q)
+            r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
 
