@@ -133,7 +133,7 @@ public interface PointwiseKernel {
     /**
      * Discrete Gaussian samples from a cumulative table, in place and in constant time: each 64-bit draw d becomes
      * &plusmn;k with k = #{i : d &gt;&gt;&gt; 1 &gt; thresholds[i]} (every threshold compared with every draw, whatever the
-     * values) and the sign from d's low bit (k = 0 stays 0). thresholds[i] = CDT[i] - 1, all in [0, 2<sup>63</sup>).
+     * values) and the sign from d's low bit (1: negative; k = 0 stays 0). thresholds[i] = CDT[i] - 1, all in [0, 2<sup>63</sup>).
      * Bit-identical to the scalar loop of {@link RlweSampler#gaussian(Prng, long[])}.
      */
     void cdtSample(long[] draws, long[] thresholds);

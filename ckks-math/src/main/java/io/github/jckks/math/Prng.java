@@ -44,10 +44,7 @@ public final class Prng {
      * @throws IllegalArgumentException if the seed is not 32 bytes
      */
     public Prng(byte[] seed) {
-        if (seed == null || seed.length != SEED_BYTES) {
-            throw new IllegalArgumentException("PRNG seed must be " + SEED_BYTES + " bytes, got "
-                    + (seed == null ? "null" : seed.length));
-        }
+        checkSeed(seed);
         try {
             cipher = AES_PROVIDER == null ? Cipher.getInstance("AES/CTR/NoPadding")
                     : Cipher.getInstance("AES/CTR/NoPadding", AES_PROVIDER);
@@ -66,16 +63,20 @@ public final class Prng {
      * @throws IllegalArgumentException if the seed is not 32 bytes
      */
     public void reseed(byte[] seed) {
-        if (seed == null || seed.length != SEED_BYTES) {
-            throw new IllegalArgumentException("PRNG seed must be " + SEED_BYTES + " bytes, got "
-                    + (seed == null ? "null" : seed.length));
-        }
+        checkSeed(seed);
+        wipe(); // first: should the key schedule fail, nothing of the previous stream is left behind
         try {
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(new byte[16]));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-CTR is unavailable in this JVM", e);
         }
-        wipe();
+    }
+
+    private static void checkSeed(byte[] seed) {
+        if (seed == null || seed.length != SEED_BYTES) {
+            throw new IllegalArgumentException("PRNG seed must be " + SEED_BYTES + " bytes, got "
+                    + (seed == null ? "null" : seed.length));
+        }
     }
 
     /** @return a Prng seeded from {@link SecureRandom} */

@@ -80,6 +80,23 @@ public final class RlweSampler {
         return j;
     }
 
+    /**
+     * The uniform polynomial a seed stands for (the c<sub>1</sub> of a seeded ciphertext), exactly
+     * {@code uniform(new Prng(seed), ring, out)}, drawn from one generator per thread that is reseeded for each seed
+     * ({@link Prng#reseed}: the cipher object outlives the seeds). Encryptors and readers of seeded ciphertexts call it
+     * once per ciphertext.
+     *
+     * @throws IllegalArgumentException if the seed is not {@link Prng#SEED_BYTES} bytes
+     */
+    public static void uniformFromSeed(byte[] seed, RnsRing ring, RnsPoly out) {
+        Prng expander = SEED_EXPANDERS.get();
+        expander.reseed(seed);
+        uniform(expander, ring, out);
+    }
+
+    /** One seed expander per thread (see {@link #uniformFromSeed}). */
+    private static final ThreadLocal<Prng> SEED_EXPANDERS = ThreadLocal.withInitial(() -> new Prng(new byte[Prng.SEED_BYTES]));
+
     /** Per-thread buffer of byte draws for {@link #ternary(Prng, long[])}. */
     private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
 

@@ -640,7 +640,6 @@ public final class RnsRing {
         }
     }
 
-
     /** The scalar {@link PointwiseKernel#addSigned}. */
     static long addSignedScalar(long[] z, long[] e, int sign, long q) {
         long bits = 0; // an upper bound of every |e_j| (negative for Long.MIN_VALUE)

@@ -181,9 +181,12 @@ class PointwiseKernelTest {
         }
     }
 
-    /** The additive kernels take every prime of the engine (up to 61 bits), residues at their extremes included. */
+    /**
+     * The additive kernels take every prime of the engine (up to 61 bits), residues at their extremes included: below
+     * 2<sup>31</sup> (31 bits) with unsigned 32-bit minima, from 2<sup>31</sup> (32 bits) on with sign masks.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {17, 30, 31, 40, 50, 60, 61})
+    @ValueSource(ints = {17, 30, 31, 32, 40, 50, 60, 61})
     void additiveKernelsEqualScalar(int bits) {
         PointwiseKernel fast = ModArith.fast();
         assumeTrue(fast != null, "vector kernels not active in this JVM");
@@ -344,25 +347,34 @@ class PointwiseKernelTest {
     }
 
     /**
-     * The SIMD rejection loop of the uniform sampler equals the scalar one: the same residues at the same places
-     * and the same end index, with rejected draws (at and above t) scattered and in runs, for 16- to 30-bit primes
-     * (Barrett on 32-bit draws) and a 12-bit one (scalar path inside the kernel).
+     * The SIMD rejection loop of the uniform sampler equals the scalar one: the same residues at the same places and
+     * the same end index. The first thousand draws are all accepted, edge values among them (0, q - 1, q, 2q, t - 1),
+     * so the vector path reduces them; later come scattered rejections (at and above t), a run of them, and groups
+     * mixing both. Primes of 16 to 30 bits (Barrett on 32-bit draws), a 12-bit one (scalar inside the kernel) and a
+     * prime just above 2<sup>29</sup>, which rejects about an eighth of its draws (t = 7q).
      */
     @ParameterizedTest
-    @ValueSource(ints = {12, 16, 20, 24, 30})
+    @ValueSource(ints = {12, 16, 20, 24, 30, -29})
     void acceptAndReduceEqualsScalar(int bits) {
         PointwiseKernel fast = ModArith.fast();
         assumeTrue(fast != null, "vector kernels not active in this JVM");
-        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
+        long qv = bits > 0 ? Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0]
+                : java.math.BigInteger.ONE.shiftLeft(-bits).nextProbablePrime().longValueExact();
         Modulus q = new Modulus(qv);
         long t = (1L << 32) / qv * qv;
+        long[] edges = {0, qv - 1, qv, 2 * qv, t - 1};
         Random r = new Random(bits);
         for (int count : new int[] {3, 64, 2048, 2051}) {
             int[] draws = new int[count];
             for (int k = 0; k < count; k++) {
-                long v = k % 97 == 5 || (k >= 40 && k < 46) ? t + (long) (r.nextDouble() * ((1L << 32) - t))
-                        : k % 13 == 0 ? t - 1 - k % 3 : r.nextLong(1L << 32);
-                draws[k] = (int) Math.min(v, 0xFFFFFFFFL);
+                long v;
+                if (k < 1000) {
+                    v = k % 9 == 0 ? edges[(k / 9) % edges.length] : r.nextLong(t);
+                } else {
+                    boolean reject = k % 97 == 5 || (k >= 1040 && k < 1046) || k % 31 == 2;
+                    v = reject ? t + r.nextLong((1L << 32) - t) : k % 13 == 0 ? t - 1 : r.nextLong(t);
+                }
+                draws[k] = (int) v;
             }
             long[] expected = new long[count + 7];
             long[] actual = new long[count + 7];
@@ -373,9 +385,12 @@ class PointwiseKernelTest {
         }
     }
 
-    /** The SIMD signed addition of a rescale's error equals the scalar loop, with both signs, and reports the bound. */
+    /**
+     * The SIMD signed addition of a rescale's error equals the scalar loop at every prime size, with both signs, and
+     * reports the bound that the caller checks: e = q - 1 passes, e = q and Long.MIN_VALUE are reported.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {17, 24, 30})
+    @ValueSource(ints = {17, 24, 30, 31, 40, 60})
     void addSignedEqualsScalar(int bits) {
         PointwiseKernel fast = ModArith.fast();
         assumeTrue(fast != null, "vector kernels not active in this JVM");
@@ -398,41 +413,11 @@ class PointwiseKernelTest {
                 assertTrue(ba >= qv - 1 && ba < 2 * qv, "bound " + ba);
             }
         }
-    }
-
-    /**
-     * The SIMD additions equal the scalar formulas at every prime size: below 2<sup>31</sup> they take the unsigned
-     * 32-bit minimum, above it the sign mask; the extremes 0 and q - 1 included.
-     */
-    @ParameterizedTest
-    @ValueSource(ints = {17, 24, 30, 31, 40, 60})
-    void additionsEqualScalar(int bits) {
-        PointwiseKernel fast = ModArith.fast();
-        assumeTrue(fast != null, "vector kernels not active in this JVM");
-        long qv = Primes.nttPrimes(bits, 1, 1, java.util.Set.of())[0];
-        Modulus q = new Modulus(qv);
-        Random r = new Random(bits);
-        int n = 1027;
-        long[] x = new long[n];
-        long[] y = new long[n];
-        for (int j = 0; j < n; j++) {
-            x[j] = j % 7 == 0 ? qv - 1 : j % 11 == 0 ? 0 : r.nextLong(qv);
-            y[j] = j % 5 == 0 ? qv - 1 : j % 13 == 0 ? 0 : r.nextLong(qv);
-        }
-        long c = r.nextLong(qv);
-        long[] sum = new long[n];
-        long[] diff = new long[n];
-        long[] plusC = new long[n];
-        long[] neg = new long[n];
-        fast.add(x, y, sum, qv);
-        fast.sub(x, y, diff, qv);
-        fast.addScalar(x, c, plusC, qv);
-        fast.negate(x, neg, qv);
-        for (int j = 0; j < n; j++) {
-            assertEquals(q.add(x[j], y[j]), sum[j], "add at " + j);
-            assertEquals(q.sub(x[j], y[j]), diff[j], "sub at " + j);
-            assertEquals(q.add(x[j], c), plusC[j], "addScalar at " + j);
-            assertEquals(q.sub(0, x[j]), neg[j], "negate at " + j);
-        }
+        long[] z = new long[8];
+        long[] e = new long[8];
+        e[5] = -qv;
+        assertTrue(fast.addSigned(z.clone(), e, 1, qv) >= qv, "|e| = q reported");
+        e[5] = Long.MIN_VALUE;
+        assertTrue(fast.addSigned(z.clone(), e, 1, qv) < 0, "Long.MIN_VALUE reported");
     }
 }

@@ -29,8 +29,6 @@ public final class Encryptor {
     private final PublicKey publicKey;
     private final SecretKey secretKey;
     private final Prng prng;
-    /** Expands the seed of each seeded (secret-key) ciphertext into its a, reseeded per ciphertext; created on first use. */
-    private Prng seedExpander;
     /** -s in NTT form modulo Q (secret-key encryptors): c0 = m + e - a s is one multiply-add pass. */
     private final RnsPoly negS;
     /** Scratch, allocated on first use: N signed coefficients and two polynomials with L + 1 limbs. */
@@ -126,12 +124,7 @@ public final class Encryptor {
         RnsRing rq = context.ringQ();
         byte[] seed = Prng.freshSeed();
         RnsPoly a = rq.newPoly(k, true);
-        if (seedExpander == null) {
-            seedExpander = new Prng(seed);
-        } else {
-            seedExpander.reseed(seed);
-        }
-        RlweSampler.uniform(seedExpander, rq, a);
+        RlweSampler.uniformFromSeed(seed, rq, a);
         rq.mulAddPointwise(a, negS, c0); // c0 + a (-s): one pass, no temporary
         Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, scale);
         ct.setSeed(seed);

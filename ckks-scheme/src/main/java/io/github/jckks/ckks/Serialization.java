@@ -673,14 +673,9 @@ public final class Serialization {
     private static RnsPoly expandSeed(Shape s, byte[] seed, int limbs) {
         RnsRing rq = s.context.ringQ();
         RnsPoly c1 = rq.newPoly(limbs, true);
-        Prng expander = SEED_EXPANDERS.get();
-        expander.reseed(seed);
-        RlweSampler.uniform(expander, rq, c1);
+        RlweSampler.uniformFromSeed(seed, rq, c1);
         return c1;
     }
-
-    /** One generator per thread, reseeded for each seeded ciphertext read (its cipher object outlives the seeds). */
-    private static final ThreadLocal<Prng> SEED_EXPANDERS = ThreadLocal.withInitial(() -> new Prng(new byte[SEED_BYTES]));
 
     /** @return the ternary coefficients of the secret key, checked against every limb modulo Q and P */
     private static long[] ternaryCoefficients(Shape s, SecretKey sk) {

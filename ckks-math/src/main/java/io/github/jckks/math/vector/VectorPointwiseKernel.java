@@ -17,13 +17,15 @@ import jdk.incubator.vector.VectorSpecies;
  * t = &lfloor;p / 2<sup>s-1</sup>&rfloor; &lt; 2<sup>s+1</sup>, &mu; = &lfloor;2<sup>2s</sup>/q&rfloor; &lt;= 2<sup>s+1</sup>,
  * q&#770; = &lfloor;t&mu; / 2<sup>s+1</sup>&rfloor;, and p - q&#770;q lies in [0, 3q). The scalar product uses
  * Shoup's method with w' = &lfloor;w 2<sup>32</sup>/q&rfloor;. A conditional subtraction r -&gt; r mod q for
- * r &lt; 2q computes d = r - q and adds q back where d is negative: the mask is -(d &gt;&gt;&gt; 63), a logical shift and a
- * negation, never the arithmetic shift d &gt;&gt; 63. AVX2 has no 64-bit arithmetic shift ({@code vpsraq} is AVX-512), and
- * C2's emulation of {@code lanewise(ASHR, 63)} made every loop of this class about 1.7x slower (a multiply-add over
- * 2048 residues: 2.9 us with it, 1.7 us without; same bits). Where the value r &lt; 2q is below 2<sup>32</sup> (q &lt;
- * 2<sup>31</sup>: products, sums and differences of residues), the subtraction is cheaper still: r mod q =
- * min(r, r - q) as unsigned 32-bit words ({@code vpminud}; r - q wraps to a larger word when r &lt; q, and the high
- * words stay 0), two instructions (1.5 us for that multiply-add). Tails run scalar. About 4x the scalar loops.
+ * r &lt; 2q takes one of two forms. (1) Where r is a non-negative value below 2<sup>32</sup> (the Barrett and Shoup
+ * products, multiply-adds, base conversions, and the sums and differences of residues modulo q &lt; 2<sup>31</sup>):
+ * r mod q = min(r, r - q) as unsigned 32-bit words ({@code vpminud}; r - q wraps to a larger word when r &lt; q, and the
+ * high words stay 0), two instructions. (2) Elsewhere (the tensor, the twisted butterfly, centred reductions, wider
+ * moduli): d = r - q, and q added back where d is negative with the mask -(d &gt;&gt;&gt; 63), a logical shift and a negation,
+ * never the arithmetic shift d &gt;&gt; 63: AVX2 has no 64-bit arithmetic shift ({@code vpsraq} is AVX-512), and C2's
+ * emulation of {@code lanewise(ASHR, 63)} made the loops of this class up to 2x slower. Measured on one core, a
+ * multiply-add over 2048 residues: 2.6 us with the arithmetic shift, 2.2 us with form (2), 1.1 us with form (1); same
+ * bits. Tails run scalar. About 4x the scalar loops.
  *
  * <p>Each block loop is one small self-contained method with the reductions written out: a vector-valued
  * helper that C2 leaves out of line (it did, for a shared conditional-subtraction helper, in the real
@@ -77,7 +79,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
             IntVector r = p.sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 3q), below 2^32
-            r = r.lanewise(VectorOperators.UMIN, r.sub(qi)); // see umin32 in the class comment
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi)); // r mod q as min(r, r - q), see the class comment
             r.lanewise(VectorOperators.UMIN, r.sub(qi)).reinterpretAsLongs().intoArray(z, j);
         }
     }
@@ -140,7 +142,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
             LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) (v < 2q here, so below 3q)
+            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) for v < 2^32
             IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
             ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
             ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j);
@@ -880,7 +882,7 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     @Override
     public void cdtSample(long[] draws, long[] thresholds) {
         int n = draws.length;
-        int upper = S.loopBound(n);
+        int upper = n & ~7;
         cdtSampleBlock(draws, thresholds, upper);
         for (int j = upper; j < n; j++) {
             long d = draws[j];
@@ -895,20 +897,29 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     /**
-     * 4 draws at a time, their counts in one register across the whole table: per threshold a broadcast, one signed
-     * compare ({@code vpcmpgtq}; both sides below 2<sup>63</sup>) and one subtraction of its all-ones lanes.
+     * 8 draws at a time, their counts in two registers across the whole table: per threshold one broadcast and, per 4
+     * draws, (t - r) &gt;&gt;&gt; 63 added (1 exactly where r &gt; t; both below 2<sup>63</sup>). Arithmetic only, no
+     * comparison masks: constant time in C2's code and in the Vector API's Java fallback alike (a mask's
+     * {@code toVector()} there branches per lane).
      */
     private static void cdtSampleBlock(long[] draws, long[] thresholds, int upper) {
         final int m = thresholds.length;
-        for (int j = 0; j < upper; j += 4) {
-            LongVector d = LongVector.fromArray(S, draws, j);
-            LongVector r = d.lanewise(VectorOperators.LSHR, 1);
-            LongVector count = LongVector.zero(S);
+        for (int j = 0; j < upper; j += 8) {
+            LongVector d0 = LongVector.fromArray(S, draws, j);
+            LongVector d1 = LongVector.fromArray(S, draws, j + 4);
+            LongVector r0 = d0.lanewise(VectorOperators.LSHR, 1);
+            LongVector r1 = d1.lanewise(VectorOperators.LSHR, 1);
+            LongVector c0 = LongVector.zero(S);
+            LongVector c1 = c0;
             for (int i = 0; i < m; i++) {
-                count = count.sub(r.compare(VectorOperators.GT, thresholds[i]).toVector().reinterpretAsLongs());
+                LongVector t = LongVector.broadcast(S, thresholds[i]);
+                c0 = c0.add(t.sub(r0).lanewise(VectorOperators.LSHR, 63));
+                c1 = c1.add(t.sub(r1).lanewise(VectorOperators.LSHR, 63));
             }
-            LongVector sign = d.and(1L).neg();
-            count.lanewise(VectorOperators.XOR, sign).sub(sign).intoArray(draws, j);
+            LongVector sign = d0.and(1L).neg(); // low bit 1: negative
+            c0.lanewise(VectorOperators.XOR, sign).sub(sign).intoArray(draws, j);
+            sign = d1.and(1L).neg();
+            c1.lanewise(VectorOperators.XOR, sign).sub(sign).intoArray(draws, j + 4);
         }
     }
 
@@ -919,9 +930,8 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         if (s >= 16 && s <= 30) {
             // r < 2^32 <= 2^(2s): the Barrett step of mulBlock applies to a draw as it does to a product
             long mu = (1L << (2 * s)) / q.value();
-            long packed = acceptAndReduceBlock(draws, count & ~3, t, z, j, q.value(), s, mu);
-            k = (int) (packed >>> 32);
-            j = (int) packed;
+            j = acceptAndReduceBlock(draws, count & ~3, t, z, j, q.value(), s, mu);
+            k = count & ~3;
         }
         for (; k < count; k++) {
             long r = draws[k] & M32;
@@ -933,30 +943,35 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     /**
-     * 4 draws at a time while all 4 are accepted (a rejection has probability below q / 2<sup>32</sup> per draw);
-     * stops at the first group with a rejection, which the caller's scalar loop takes from there.
+     * Draws [0, upper) 4 at a time: a group of 4 accepted draws is reduced in SIMD; a group with a rejection (for a
+     * prime just above a power of two, t = 3q or 255q, up to a quarter of the draws) goes through the scalar loop,
+     * in order, and the vector loop carries on.
      *
-     * @return (draws consumed) &lt;&lt; 32 | (next index into z)
+     * @return the next index into z
      */
-    private static long acceptAndReduceBlock(int[] draws, int upper, long t, long[] z, int j, long q, int s, long mu) {
+    private static int acceptAndReduceBlock(int[] draws, int upper, long t, long[] z, int j, long q, int s, long mu) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         IntVector qi = qv.reinterpretAsInts();
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
-        int k = 0;
-        for (; k < upper; k += 4) {
+        for (int k = 0; k < upper; k += 4) {
             LongVector r = ((LongVector) IntVector.fromArray(I, draws, k).convertShape(VectorOperators.I2L, S, 0)).and(M32);
             if (!r.compare(VectorOperators.LT, t).allTrue()) {
-                break;
+                for (int i = k; i < k + 4; i++) {
+                    long v = draws[i] & M32;
+                    if (v < t) {
+                        z[j++] = v % q;
+                    }
+                }
+                continue;
             }
             LongVector qhat = r.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv).lanewise(VectorOperators.LSHR, s + 1)
                     .and(M32);
-            LongVector x = r.sub(qhat.mul(qv));
-            IntVector xi = x.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
-            xi = xi.lanewise(VectorOperators.UMIN, xi.sub(qi));
-            xi.lanewise(VectorOperators.UMIN, xi.sub(qi)).reinterpretAsLongs().intoArray(z, j);
+            IntVector x = r.sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned minima
+            x = x.lanewise(VectorOperators.UMIN, x.sub(qi));
+            x.lanewise(VectorOperators.UMIN, x.sub(qi)).reinterpretAsLongs().intoArray(z, j);
             j += 4;
         }
-        return ((long) k << 32) | j;
+        return j;
     }
 
     @Override
