@@ -162,8 +162,8 @@ public final class RlweSampler {
      * Fills {@code out} with discrete Gaussian samples (&sigma; = 3.2, |e| &lt;= 19): one 64-bit draw per sample (the
      * draws in bulk, in stream order, as one {@link Prng#nextLong} each), its low bit the sign and the rest looked up
      * in the cumulative table ({@link PointwiseKernel#cdtSample}, in constant time). Cost: 8 bytes of key stream and
-     * 19 comparisons per sample; about 8 us for N = 2048 on the SIMD kernel, of which 3.3 us the table (10 us before
-     * the table was compared in 4 lanes with the counts in a register).
+     * 19 comparisons per sample; about 7 us for N = 2048 on the SIMD kernel, half of it the key stream (10.5 us when
+     * the table was compared threshold by threshold over the whole array).
      */
     public static void gaussian(Prng prng, long[] out) {
         prng.nextLongs(out, 0, out.length);
@@ -178,8 +178,8 @@ public final class RlweSampler {
     /**
      * The scalar {@link PointwiseKernel#cdtSample}: |e| = the number of thresholds CDT[i] - 1 below r (r = the draw
      * without its sign bit), every threshold compared with every draw (time independent of the samples);
-     * threshold-major, so that the inner loop is a plain pass C2 vectorizes by itself (2.5x a loop that keeps each
-     * count in a register, sample after sample, and 1.8x the SIMD kernel's time at N = 2048).
+     * threshold-major, so that the inner loop is a plain pass C2 vectorizes by itself (2.5x faster than a loop that
+     * keeps each count in a register, sample after sample, and about 2x the SIMD kernel's time at N = 2048).
      */
     static void cdtSampleScalar(long[] out, long[] thresholds) {
         int n = out.length;
