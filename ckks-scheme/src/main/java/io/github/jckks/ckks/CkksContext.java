@@ -44,6 +44,16 @@ public final class CkksContext {
     private final ThreadLocal<RnsPoly> droppedView;
     private final long[][] rescaleInv;
     private final long[][] rescaleInvShoup;
+    /**
+     * Per level l &ge; d (d the composite degree, 1 without composite scaling): the extension from the divisor
+     * D = q<sub>l-d+1</sub> &middot;&middot;&middot; q<sub>l</sub> &middot; P to q<sub>0</sub>..q<sub>l-d</sub> of the fused ModDown and
+     * rescale ({@link #modDownAndRescale}), and D<sup>-1</sup> mod q<sub>i</sub>; null without special primes.
+     */
+    private final BasisExtension[] modDownRescale;
+    private final long[][] modDownRescaleInv;
+    private final long[][] modDownRescaleInvShoup;
+    private final ThreadLocal<long[][]> divisorLimbs;
+    private final ThreadLocal<RnsPoly> divisorView;
     private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
     /** log2(q_0 ... q_l) per level l. */
     private final double[] log2Q;
@@ -94,6 +104,39 @@ public final class CkksContext {
         rescaleDown = new BasisExtension[lq];
         rescaleInv = new long[lq][];
         rescaleInvShoup = new long[lq][];
+        int dd = Math.max(1, d);
+        modDownRescale = new BasisExtension[lq];
+        modDownRescaleInv = new long[lq][];
+        modDownRescaleInvShoup = new long[lq][];
+        for (int l = dd; special && l < lq; l++) {
+            int kept = l + 1 - dd;
+            long[] divisor = new long[dd + kp];
+            for (int m = 0; m < dd; m++) {
+                divisor[m] = basisQ.modulus(kept + m).value();
+            }
+            for (int m = 0; m < kp; m++) {
+                divisor[dd + m] = basisP.modulus(m).value();
+            }
+            modDownRescale[l] = new BasisExtension(new RnsBasis(divisor), basisQ.prefix(kept));
+            modDownRescaleInv[l] = new long[kept];
+            modDownRescaleInvShoup[l] = new long[kept];
+            for (int i = 0; i < kept; i++) {
+                Modulus qi = basisQ.modulus(i);
+                long prod = 1;
+                for (long v : divisor) {
+                    prod = qi.mul(prod, qi.reduce(v));
+                }
+                modDownRescaleInv[l][i] = qi.inverse(prod);
+                modDownRescaleInvShoup[l][i] = qi.shoup(modDownRescaleInv[l][i]);
+            }
+        }
+        long[] placeholder = new long[n]; // until the first call repoints the view's limbs
+        divisorLimbs = ThreadLocal.withInitial(() -> {
+            long[][] limbs = new long[dd + kp][];
+            java.util.Arrays.fill(limbs, placeholder);
+            return limbs;
+        });
+        divisorView = ThreadLocal.withInitial(() -> new RnsPoly(divisorLimbs.get(), false)); // repointed per call
         for (int l = d; d > 1 && l < lq; l++) {
             int kept = l + 1 - d;
             rescaleDown[l] = new BasisExtension(basisQ.sub(kept, l + 1), basisQ.prefix(kept));
@@ -204,6 +247,43 @@ public final class CkksContext {
         }
         dropped.setNtt(false);
         divideAndRound(x, dropped, rescaleDown[l], rescaleInv[l], rescaleInvShoup[l], out, conv, x.isNtt());
+    }
+
+    /**
+     * The fused ModDown and rescale of key switching followed by a rescale: out = round(x / (P q<sub>l-d+1</sub>
+     * &middot;&middot;&middot; q<sub>l</sub>)) modulo q<sub>0</sub>..q<sub>l-d</sub> for x given by xQ (NTT, l + 1 limbs) and xP
+     * (NTT), one division by the product instead of {@link #modDown} (by P) and then {@link #rescaleComposite} or the
+     * plain rescale (by the last d primes; d = 1 without composite scaling): one rounding, and the l + 1 - d forward
+     * NTTs and the conversion of the intermediate result are never made. The top d limbs of xQ and xP are turned into
+     * coefficient form in place (they are dropped); {@code out} may be xQ's view of its first l + 1 - d limbs;
+     * {@code conv} is scratch with at least l + 1 - d limbs. Cost: d + k inverse and l + 1 - d forward NTTs and one
+     * exact conversion from the d + k primes of the divisor; the two steps take as many inverse NTTs, but 2l + 2 - d
+     * forward ones and two conversions.
+     *
+     * @throws IllegalArgumentException if the level is below d
+     */
+    void modDownAndRescale(RnsPoly xQ, RnsPoly xP, RnsPoly out, RnsPoly conv) {
+        int l = xQ.limbCount() - 1;
+        if (l >= modDownRescale.length || modDownRescale[l] == null) {
+            throw new IllegalArgumentException("fused ModDown and rescale at level " + l + ": needs special primes and a "
+                    + "level of at least " + Math.max(1, params.compositeDegree()));
+        }
+        int dd = Math.max(1, params.compositeDegree());
+        int kept = l + 1 - dd;
+        ringP().intt(xP);
+        RnsPoly divisor = divisorView.get();
+        long[][] limbs = divisorLimbs.get();
+        for (int m = 0; m < dd; m++) {
+            int i = kept + m;
+            ringQ.kernel(i).inverse(xQ.limb(i), ringQ.tables(i));
+            limbs[m] = xQ.limb(i);
+        }
+        for (int m = 0; m < xP.limbCount(); m++) {
+            limbs[dd + m] = xP.limb(m);
+        }
+        divisor.setNtt(false);
+        divideAndRound(xQ, divisor, modDownRescale[l], modDownRescaleInv[l], modDownRescaleInvShoup[l], out,
+                conv.view(kept), true);
     }
 
     /**

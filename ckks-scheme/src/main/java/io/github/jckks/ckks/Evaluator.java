@@ -712,6 +712,51 @@ public final class Evaluator {
         ct.replace(new RnsPoly[] {ct.part(0), ct.part(1)}, ct.scale());
     }
 
+    /**
+     * {@link #relinearizeInPlace} then {@link #rescaleInPlace} in one step, with a single division: the key switch's
+     * products (acc<sub>0</sub>, acc<sub>1</sub>) modulo Q<sub>l</sub>P are added to P c<sub>0</sub> and P c<sub>1</sub> and
+     * divided by P q<sub>l-d+1</sub>&middot;&middot;&middot;q<sub>l</sub> at once (the ModDown merged into the rescale, as in
+     * Kim, Jung, Lee, Song: "Over 100x Faster Bootstrapping...", 2021): round((P c + acc) / (P q)) = c / q + acc / (P q),
+     * rounded once. Saves, per part, the l + 1 forward NTTs and the conversion that ModDown's intermediate result would
+     * take (about a sixth of multiply + relinearize + rescale). The result decrypts as the two steps' does, within
+     * their rounding (one coefficient unit). A two-part ciphertext is only rescaled.
+     *
+     * @throws IllegalStateException    without a relinearization key, or with parameters that cannot switch keys
+     * @throws IllegalArgumentException if the level is too low to rescale (or splits a composite level)
+     */
+    public void relinearizeAndRescaleInPlace(Ciphertext ct) {
+        if (ct.size() == 2) {
+            rescaleInPlace(ct);
+            return;
+        }
+        KeySwitchKey key = keys == null ? null : keys.relinearization();
+        requireKeySwitching("relinearization");
+        if (key == null) {
+            throw new IllegalStateException("relinearization needs a relinearization key: none was given to this evaluator");
+        }
+        int l = ct.level();
+        int d = Math.max(1, context.parameters().compositeDegree());
+        if (l < d) {
+            throw new IllegalArgumentException("cannot rescale " + ct + ": " + (l == 0 ? "no prime left to divide by"
+                    : "a rescale divides by " + d + " primes (composite degree) and must leave one"));
+        }
+        double divisor = rescaleDivisor(l); // refuses a level that splits a group of d primes
+        int k = l + 1;
+        Workspace w = workspace.get();
+        keySwitchProducts(ct.part(2), key, w);
+        long[] pModQ = context.pModQ();
+        RnsPoly[] parts = new RnsPoly[2];
+        for (int p = 0; p < 2; p++) {
+            RnsPoly accQ = (p == 0 ? w.acc0Q : w.acc1Q).view(k);
+            RnsPoly c = ct.part(p);
+            rq.mulScalarAdd(c, pModQ, accQ); // P c + acc modulo Q_l (P c vanishes modulo P)
+            RnsPoly out = c.view(k - d);
+            context.modDownAndRescale(accQ, p == 0 ? w.acc0P : w.acc1P, out, w.conv);
+            parts[p] = out;
+        }
+        ct.replace(parts, ct.scale() / divisor);
+    }
+
     /** @return ct with its slots rotated left by {@code steps} (a Galois key for the step is needed) */
     public Ciphertext rotate(Ciphertext ct, int steps) {
         if (Math.floorMod(steps, context.n() / 2) == 0) {
@@ -811,10 +856,21 @@ public final class Evaluator {
      * (ModDown). d must not alias the outputs.
      */
     private void keySwitch(RnsPoly d, KeySwitchKey key, RnsPoly out0, RnsPoly out1) {
+        Workspace w = workspace.get();
+        keySwitchProducts(d, key, w);
+        int k = d.limbCount();
+        modDown(w.acc0Q.view(k), w.acc0P, out0, w);
+        modDown(w.acc1Q.view(k), w.acc1P, out1, w);
+    }
+
+    /**
+     * The products of key switching before its ModDown: the digits of d (ModUp) times the key, summed into w's
+     * accumulators acc0 and acc1 modulo Q<sub>l</sub> (first l + 1 limbs) and P, reduced, NTT form.
+     */
+    private void keySwitchProducts(RnsPoly d, KeySwitchKey key, Workspace w) {
         int level = d.limbCount() - 1;
         int k = level + 1;
         int kp = rp.basis().size();
-        Workspace w = workspace.get();
         RnsPoly dCoeff = w.dCoeff.view(k);
         dCoeff.copyFrom(d);
         rq.intt(dCoeff);
@@ -878,8 +934,6 @@ public final class Evaluator {
             rp.reduceLazy(acc0P);
             rp.reduceLazy(acc1P);
         }
-        modDown(acc0Q, acc0P, out0, w);
-        modDown(acc1Q, acc1P, out1, w);
     }
 
     /** out = round(x / P) mod Q<sub>l</sub> (NTT form in and out): {@link CkksContext#modDown}. */

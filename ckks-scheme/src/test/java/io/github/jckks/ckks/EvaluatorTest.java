@@ -181,6 +181,54 @@ class EvaluatorTest {
         f.check("relinearize 2 parts", x, two, f.fresh);
     }
 
+    /**
+     * The fused relinearize-and-rescale (one division by P q<sub>l</sub>) decrypts to the product within the same bound
+     * as the two steps, lands at the same level and scale, and differs from the two steps' result by their rounding
+     * only; on a two-part ciphertext it is the rescale; at the lowest level it is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void relinearizeAndRescaleFused(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(31);
+        double[] y = f.random(32);
+        Ciphertext cx = f.encrypt(x);
+        Ciphertext cy = f.encrypt(y);
+        double[] xy = zip(x, y, (a, b) -> a * b);
+        Ciphertext fused = f.ev.multiply(cx, cy);
+        Ciphertext steps = fused.copy();
+        f.ev.relinearizeAndRescaleInPlace(fused);
+        f.ev.relinearizeInPlace(steps);
+        f.ev.rescaleInPlace(steps);
+        assertEquals(2, fused.size());
+        assertEquals(steps.level(), fused.level());
+        assertEquals(steps.scale(), fused.scale(), 0.0);
+        f.check("multiply + fused relinearize and rescale", xy, fused, f.product);
+        double[] a = f.encoder.decode(f.decryptor.decrypt(fused));
+        double[] b = f.encoder.decode(f.decryptor.decrypt(steps));
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(worst <= f.product, "fused vs two steps differ by " + worst);
+        // the square goes the same way
+        Ciphertext sq = f.ev.square(cx);
+        f.ev.relinearizeAndRescaleInPlace(sq);
+        f.check("square + fused relinearize and rescale", map(x, v -> v * v), sq, f.product);
+        // two parts: only the rescale
+        Ciphertext two = f.ev.multiplyRelin(cx, cy);
+        Ciphertext twoSteps = two.copy();
+        f.ev.relinearizeAndRescaleInPlace(two);
+        f.ev.rescaleInPlace(twoSteps);
+        assertEquals(twoSteps.level(), two.level());
+        f.check("two parts: rescale only", xy, two, f.product);
+        // no level left to divide by (a small scale, so that the product itself is allowed there)
+        Ciphertext small = f.symmetric.encrypt(f.encoder.encode(x, f.d() - 1, 0x1p8));
+        Ciphertext low = f.ev.multiply(small, small);
+        assertEquals(3, low.size());
+        assertThrows(IllegalArgumentException.class, () -> f.ev.relinearizeAndRescaleInPlace(low));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
     void multiplyRelinRescale(String name) {

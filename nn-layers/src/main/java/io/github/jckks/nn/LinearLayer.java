@@ -414,10 +414,12 @@ public final class LinearLayer implements Layer {
             for (int r = 0; r < rescales; r++) {
                 if (r == 0 && firstRescale != null) {
                     firstRescale.accept(out[o]);
+                } else if (r == 1 && relinearize) {
+                    ev.relinearizeAndRescaleInPlace(out[o]); // the relinearization after the first rescale, fused
                 } else {
                     ev.rescaleInPlace(out[o]);
                 }
-                if (r == 0 && relinearize) {
+                if (r == 0 && relinearize && rescales == 1) {
                     ev.relinearizeInPlace(out[o]);
                 }
             }
