@@ -18,11 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * q&#770; = &lfloor;t&mu; / 2<sup>s+1</sup>&rfloor;, and p - q&#770;q lies in [0, 3q). The scalar product uses
  * Shoup's method with w' = &lfloor;w 2<sup>32</sup>/q&rfloor;. A conditional subtraction r -&gt; r mod q for
  * r &lt; 2q takes one of two forms. (1) Where r is a non-negative value below 2<sup>32</sup> (the Barrett and Shoup
- * products, multiply-adds, base conversions, and the sums and differences of residues modulo q &lt; 2<sup>31</sup>):
- * r mod q = min(r, r - q) as unsigned 32-bit words ({@code vpminud}; r - q wraps to a larger word when r &lt; q, and the
- * high words stay 0), two instructions. (2) Elsewhere (the tensor, the twisted butterfly, centred reductions, wider
- * moduli): d = r - q, and q added back where d is negative with the mask -(d &gt;&gt;&gt; 63), a logical shift and a negation,
- * never the arithmetic shift d &gt;&gt; 63: AVX2 has no 64-bit arithmetic shift ({@code vpsraq} is AVX-512), and C2's
+ * products, the tensor, the twisted butterfly, centred reductions, multiply-adds, base conversions, and the sums and
+ * differences of residues modulo q &lt; 2<sup>31</sup>): r mod q = min(r, r - q) as unsigned 32-bit words
+ * ({@code vpminud}; r - q wraps to a larger word when r &lt; q, and the high words stay 0), two instructions.
+ * (2) Elsewhere (sums of residues modulo q &ge; 2<sup>31</sup>, the signed addition of a rescale's error): d = r - q,
+ * and q added back where d is negative with the mask -(d &gt;&gt;&gt; 63), a logical shift and a negation, never the
+ * arithmetic shift d &gt;&gt; 63: AVX2 has no 64-bit arithmetic shift ({@code vpsraq} is AVX-512), and C2's
  * emulation of {@code lanewise(ASHR, 63)} made the loops of this class up to 2x slower. Measured on one core, a
  * multiply-add over 2048 residues: 2.6 us with the arithmetic shift, 2.2 us with form (2), 1.1 us with form (1); same
  * bits. Tails run scalar. About 4x the scalar loops.
@@ -183,19 +184,18 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
         LongVector halfv = LongVector.broadcast(S, half);
         LongVector pmq = LongVector.broadcast(S, pModQ);
+        IntVector qi = qv.reinterpretAsInts();
         for (int j = 0; j < upper; j += 4) {
             LongVector x = LongVector.fromArray(S, v, j).and(M32);
             LongVector t = x.lanewise(VectorOperators.LSHR, s - 1).and(M32); // Barrett as in mulBlock
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            LongVector r = x.sub(qhat.mul(qv));
-            LongVector e = r.sub(qv);
-            r = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));
-            e = r.sub(qv);
-            r = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));
-            // subtract p mod q where x > half: (half - x) >> 63 is all ones exactly there
+            IntVector r = x.sub(qhat.mul(qv)).reinterpretAsInts(); // in [0, 3q): two unsigned minima
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi));
+            r = r.lanewise(VectorOperators.UMIN, r.sub(qi));
+            // subtract p mod q where x > half ((half - x) >>> 63 is 1 exactly there): r + q - that, in (0, 2q)
             LongVector upperHalf = halfv.sub(x).lanewise(VectorOperators.LSHR, 63).neg();
-            LongVector d = r.sub(pmq.and(upperHalf));
-            d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(out, j);
+            IntVector d = r.reinterpretAsLongs().add(qv).sub(pmq.and(upperHalf)).reinterpretAsInts();
+            d.lanewise(VectorOperators.UMIN, d.sub(qi)).reinterpretAsLongs().intoArray(out, j);
         }
     }
 
@@ -304,26 +304,26 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
                                      int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j);
             LongVector b = LongVector.fromArray(S, y, j);
-            LongVector u = a.add(b).sub(qv);
-            u = u.add(qv.and(u.lanewise(VectorOperators.LSHR, 63).neg()));       // x + y mod q
-            LongVector d = a.sub(b);
-            d = d.add(qv.and(d.lanewise(VectorOperators.LSHR, 63).neg())).and(M32); // x - y mod q
+            // every value below 2q < 2^32 here: conditional subtractions as unsigned 32-bit minima
+            IntVector ui = a.add(b).reinterpretAsInts();
+            LongVector u = ui.lanewise(VectorOperators.UMIN, ui.sub(qi)).reinterpretAsLongs();      // x + y mod q
+            IntVector di = a.add(qv).sub(b).reinterpretAsInts();
+            LongVector d = di.lanewise(VectorOperators.UMIN, di.sub(qi)).reinterpretAsLongs().and(M32); // x - y mod q
             // Barrett of d w (see the class comment), then two conditional subtractions
             LongVector p = d.mul(LongVector.fromArray(S, w, j).and(M32));
             LongVector t = p.lanewise(VectorOperators.LSHR, s - 1).and(M32);
             LongVector qhat = t.mul(muv).lanewise(VectorOperators.LSHR, s + 1).and(M32);
-            LongVector v = p.sub(qhat.mul(qv));
-            LongVector e = v.sub(qv);
-            v = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));
-            e = v.sub(qv);
-            v = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));
-            LongVector l = u.sub(v);
-            l.add(qv.and(l.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(lo, j);
-            LongVector h = u.add(v).sub(qv);
-            h.add(qv.and(h.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(hi, j);
+            IntVector vi = p.sub(qhat.mul(qv)).reinterpretAsInts();
+            vi = vi.lanewise(VectorOperators.UMIN, vi.sub(qi));
+            LongVector v = vi.lanewise(VectorOperators.UMIN, vi.sub(qi)).reinterpretAsLongs();
+            IntVector l = u.add(qv).sub(v).reinterpretAsInts();
+            l.lanewise(VectorOperators.UMIN, l.sub(qi)).reinterpretAsLongs().intoArray(lo, j);
+            IntVector h = u.add(v).reinterpretAsInts();
+            h.lanewise(VectorOperators.UMIN, h.sub(qi)).reinterpretAsLongs().intoArray(hi, j);
         }
     }
 
@@ -352,6 +352,8 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
                                     long q, int s, long mu, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         LongVector muv = LongVector.broadcast(S, mu).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
+        IntVector q2i = qv.add(qv).reinterpretAsInts();
         for (int j = 0; j < upper; j += 4) {
             LongVector x0 = LongVector.fromArray(S, a0, j).and(M32);
             LongVector x1 = LongVector.fromArray(S, a1, j).and(M32);
@@ -370,19 +372,19 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
             p = x1.mul(y1);
             LongVector r11 = p.sub(p.lanewise(VectorOperators.LSHR, s - 1).and(M32).mul(muv)
                     .lanewise(VectorOperators.LSHR, s + 1).and(M32).mul(qv));
-            // each r in [0, 3q): the sum r01 + r10 in [0, 6q) needs up to three subtractions of 2q, q, ...
-            LongVector q2 = qv.add(qv);
-            LongVector m = r01.add(r10).sub(q2).sub(q2);                    // in [-4q, 2q)
-            m = m.add(q2.and(m.lanewise(VectorOperators.LSHR, 63).neg()));      // [-2q, 2q)
-            m = m.add(q2.and(m.lanewise(VectorOperators.LSHR, 63).neg()));      // [0, 2q)
-            m = m.sub(qv);
-            m.add(qv.and(m.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(c1, j);
-            LongVector e = r00.sub(q2);                                   // [0, 3q) -> [-2q, q)
-            e = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));      // [-q, q)
-            e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(c0, j);
-            e = r11.sub(q2);
-            e = e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg()));
-            e.add(qv.and(e.lanewise(VectorOperators.LSHR, 63).neg())).intoArray(c2, j);
+            // each r in [0, 3q), below 2^32: unsigned 32-bit minima. r01 is brought below q first, so that
+            // r01 + r10 < 4q stays below 2^32; then 2q and q come off where they fit
+            IntVector e = r00.reinterpretAsInts();
+            e = e.lanewise(VectorOperators.UMIN, e.sub(qi));
+            e.lanewise(VectorOperators.UMIN, e.sub(qi)).reinterpretAsLongs().intoArray(c0, j);
+            e = r11.reinterpretAsInts();
+            e = e.lanewise(VectorOperators.UMIN, e.sub(qi));
+            e.lanewise(VectorOperators.UMIN, e.sub(qi)).reinterpretAsLongs().intoArray(c2, j);
+            e = r01.reinterpretAsInts();
+            e = e.lanewise(VectorOperators.UMIN, e.sub(qi));
+            e = e.lanewise(VectorOperators.UMIN, e.sub(qi)).add(r10.reinterpretAsInts()); // in [0, 4q)
+            e = e.lanewise(VectorOperators.UMIN, e.sub(q2i));
+            e.lanewise(VectorOperators.UMIN, e.sub(qi)).reinterpretAsLongs().intoArray(c1, j);
         }
     }
 
