@@ -137,12 +137,14 @@ public final class Example4RescalingAndLevels {
         out.println("x + 0.5 x: " + PrecisionStats.of(sumExpected, encoder.decode(decryptor.decrypt(sum))));
 
         // 5. Running out of levels: square and rescale until level 0. Then no prime is left to divide by, and a
-        //    further product would overflow q_0: decrypt (or refresh) instead.
+        //    further product would overflow q_0: decrypt (or refresh) instead. The square is relinearized and
+        //    rescaled in one step: relinearizeAndRescaleInPlace divides the key switch's result by P q_l at once,
+        //    instead of by P (relinearizeInPlace) and then by q_l (rescaleInPlace): one rounding, fewer NTTs.
         out.println("-- running out of levels");
         Ciphertext acc = cx;
         while (acc.level() > 0) {
-            acc = ev.multiplyRelin(acc, acc);
-            ev.rescaleInPlace(acc);
+            acc = ev.square(acc);
+            ev.relinearizeAndRescaleInPlace(acc);
             out.println("squared and rescaled: " + describe(acc));
         }
         final Ciphertext last = acc;
