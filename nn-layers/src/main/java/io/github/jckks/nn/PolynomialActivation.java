@@ -142,8 +142,7 @@ public final class PolynomialActivation implements Layer {
         int l = x.level();
         RnsPoly[] ps = take(rt, l + 1);
         Ciphertext x2 = complex ? ev.squareComplexPackedInto(x, ps) : ev.squareInto(x, ps);
-        ev.relinearizeInPlace(x2); // at s^2, before the rescale (see the class comment)
-        ev.rescaleInPlace(x2);
+        ev.relinearizeAndRescaleInPlace(x2); // relinearized at s^2, before the rescale (see the class comment): one step
         Ciphertext xd = new Ciphertext(new RnsPoly[] {x.part(0).view(l), x.part(1).view(l)}, x.scale()); // a view: read only
         Ciphertext x3 = complex ? ev.multiplyComplexPacked(x2, xd) : ev.multiply(x2, xd);
         double s = x.scale();
@@ -159,11 +158,10 @@ public final class PolynomialActivation implements Layer {
         return x3;
     }
 
-    /** Rescale, relinearize at &asymp; s<sup>2</sup>, rescale. */
+    /** Rescale, then relinearize at &asymp; s<sup>2</sup> and rescale in one step. */
     private static void finish(Ciphertext ct, Evaluator ev) {
         ev.rescaleInPlace(ct);
-        ev.relinearizeInPlace(ct);
-        ev.rescaleInPlace(ct);
+        ev.relinearizeAndRescaleInPlace(ct);
     }
 
     private void addConstant(Ciphertext ct, EncryptedRuntime rt) {

@@ -97,9 +97,10 @@ final class ScaleAlignment {
             ev.multiplyScalarInPlace(c, 1.0, scale * primes / src.scale());
             for (int r = 0; r < rescales; r++) {
                 if (r == rescales - 1) {
-                    ev.relinearizeInPlace(c); // three parts: before the rescale to the target scale (see above)
+                    ev.relinearizeAndRescaleInPlace(c); // three parts: relinearized with the last rescale (see above)
+                } else {
+                    ev.rescaleInPlace(c);
                 }
-                ev.rescaleInPlace(c);
             }
             for (int p = 0; p < ps.length; p++) {
                 for (int l = p < c.size() ? level + 1 : 0; l < k; l++) {

@@ -51,7 +51,12 @@ class PolynomialActivationTest {
         assertEquals(2, out[0].size(), "relinearized between its two final rescales");
         assertTrue(Math.abs(Math.log(out[0].scale() / h.params.defaultScale())) < 0.1, "back near the input scale: " + out[0]);
         double err = h.maxError(p::forward, images, out);
-        assertTrue(err < 1e-3, packing + ", degree " + p.degree() + ": max error " + err + " on x in [-2, 2] (bound 1e-3)");
+        // scale 2^24, x in [-2, 2]. The complex-packed cubic adds a complex-packed product (a conjugation, its key
+        // switch and a second three-part square) to the real one: 4.9e-4 to 1.1e-3 over 9 runs (2026-11-26), the real
+        // paths 1e-4 to 2.1e-4, so its bound is 2e-3 (1e-3 failed one clean-clone run in about ten)
+        double bound = packing == Packing.COMPLEX && depth == 3 ? 2e-3 : 1e-3;
+        assertTrue(err < bound, packing + ", degree " + p.degree() + ": max error " + err + " on x in [-2, 2] (bound "
+                + bound + ")");
     }
 
     @ParameterizedTest
