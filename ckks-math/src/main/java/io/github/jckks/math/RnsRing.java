@@ -574,7 +574,7 @@ public final class RnsRing {
             kernels[l].inverse(last, tables[l]);
         }
         if (e != null) {
-            addSmall(last, e, qlValue);
+            addSmall(last, e, 1, qlValue);
         }
         long[] t = buffers[1];
         for (int i = 0; i < l; i++) {
@@ -619,11 +619,6 @@ public final class RnsRing {
             }
         }
         out.setNtt(ntt);
-    }
-
-    /** z = z + e mod q for residues z in [0, q) and |e| &lt; q. */
-    private static void addSmall(long[] z, long[] e, long q) {
-        addSmall(z, e, 1, q);
     }
 
     /**

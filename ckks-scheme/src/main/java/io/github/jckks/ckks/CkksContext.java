@@ -39,9 +39,8 @@ public final class CkksContext {
      * from q_(l-d+1)..q_l to q_0..q_(l-d); rescaleInv[l][i] is (q_(l-d+1) ... q_l)^-1 mod q_i, with its Shoup companion.
      */
     private final BasisExtension[] rescaleDown;
-    /** Per thread: the array of the last d limbs of a polynomial being rescaled, and the polynomial over it. */
-    private final ThreadLocal<long[][]> droppedLimbs;
-    private final ThreadLocal<RnsPoly> droppedView;
+    /** Per thread: the last d limbs of a polynomial being rescaled (composite). */
+    private final ThreadLocal<LimbView> droppedView;
     private final long[][] rescaleInv;
     private final long[][] rescaleInvShoup;
     /**
@@ -52,8 +51,8 @@ public final class CkksContext {
     private final BasisExtension[] modDownRescale;
     private final long[][] modDownRescaleInv;
     private final long[][] modDownRescaleInvShoup;
-    private final ThreadLocal<long[][]> divisorLimbs;
-    private final ThreadLocal<RnsPoly> divisorView;
+    /** Per thread: the d + k limbs of the fused ModDown and rescale's divisor. */
+    private final ThreadLocal<LimbView> divisorView;
     private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
     /** log2(q_0 ... q_l) per level l. */
     private final double[] log2Q;
@@ -92,15 +91,8 @@ public final class CkksContext {
             modDown[l] = new BasisExtension(basisP, basisQ.prefix(l + 1));
         }
         int d = params.compositeDegree();
-        int n = params.n();
-        droppedLimbs = ThreadLocal.withInitial(() -> {
-            long[][] limbs = new long[d][];
-            for (int m = 0; m < d; m++) {
-                limbs[m] = new long[n];
-            }
-            return limbs;
-        });
-        droppedView = ThreadLocal.withInitial(() -> new RnsPoly(droppedLimbs.get(), false));
+        long[] placeholder = new long[params.n()]; // the views' limbs until a call repoints them
+        droppedView = ThreadLocal.withInitial(() -> new LimbView(d, placeholder));
         rescaleDown = new BasisExtension[lq];
         rescaleInv = new long[lq][];
         rescaleInvShoup = new long[lq][];
@@ -118,39 +110,55 @@ public final class CkksContext {
                 divisor[dd + m] = basisP.modulus(m).value();
             }
             modDownRescale[l] = new BasisExtension(new RnsBasis(divisor), basisQ.prefix(kept));
-            modDownRescaleInv[l] = new long[kept];
-            modDownRescaleInvShoup[l] = new long[kept];
-            for (int i = 0; i < kept; i++) {
-                Modulus qi = basisQ.modulus(i);
-                long prod = 1;
-                for (long v : divisor) {
-                    prod = qi.mul(prod, qi.reduce(v));
-                }
-                modDownRescaleInv[l][i] = qi.inverse(prod);
-                modDownRescaleInvShoup[l][i] = qi.shoup(modDownRescaleInv[l][i]);
-            }
+            modDownRescaleInv[l] = inverseModQ(basisQ, kept, divisor);
+            modDownRescaleInvShoup[l] = shoup(basisQ, modDownRescaleInv[l]);
         }
-        long[] placeholder = new long[n]; // until the first call repoints the view's limbs
-        divisorLimbs = ThreadLocal.withInitial(() -> {
-            long[][] limbs = new long[dd + kp][];
-            java.util.Arrays.fill(limbs, placeholder);
-            return limbs;
-        });
-        divisorView = ThreadLocal.withInitial(() -> new RnsPoly(divisorLimbs.get(), false)); // repointed per call
+        int divisorPrimes = dd + kp;
+        divisorView = ThreadLocal.withInitial(() -> new LimbView(divisorPrimes, placeholder));
         for (int l = d; d > 1 && l < lq; l++) {
             int kept = l + 1 - d;
-            rescaleDown[l] = new BasisExtension(basisQ.sub(kept, l + 1), basisQ.prefix(kept));
-            rescaleInv[l] = new long[kept];
-            rescaleInvShoup[l] = new long[kept];
-            for (int i = 0; i < kept; i++) {
-                Modulus qi = basisQ.modulus(i);
-                long prod = 1;
-                for (int m = kept; m <= l; m++) {
-                    prod = qi.mul(prod, qi.reduce(basisQ.modulus(m).value()));
-                }
-                rescaleInv[l][i] = qi.inverse(prod);
-                rescaleInvShoup[l][i] = qi.shoup(rescaleInv[l][i]);
+            RnsBasis top = basisQ.sub(kept, l + 1);
+            rescaleDown[l] = new BasisExtension(top, basisQ.prefix(kept));
+            rescaleInv[l] = inverseModQ(basisQ, kept, top.primes());
+            rescaleInvShoup[l] = shoup(basisQ, rescaleInv[l]);
+        }
+    }
+
+    /** @return D<sup>-1</sup> mod q<sub>i</sub> for i &lt; count, D the product of the {@code divisor} primes */
+    private static long[] inverseModQ(RnsBasis basisQ, int count, long[] divisor) {
+        long[] inv = new long[count];
+        for (int i = 0; i < count; i++) {
+            Modulus qi = basisQ.modulus(i);
+            long prod = 1;
+            for (long v : divisor) {
+                prod = qi.mul(prod, qi.reduce(v));
             }
+            inv[i] = qi.inverse(prod);
+        }
+        return inv;
+    }
+
+    /** @return the Shoup companions of w[i] modulo q<sub>i</sub> */
+    private static long[] shoup(RnsBasis basisQ, long[] w) {
+        long[] s = new long[w.length];
+        for (int i = 0; i < w.length; i++) {
+            s[i] = basisQ.modulus(i).shoup(w[i]);
+        }
+        return s;
+    }
+
+    /**
+     * A polynomial over an array of limbs that each call repoints at the limbs it works on (the dropped primes of a
+     * rescale, the divisor of a fused ModDown): one per thread, no allocation per call.
+     */
+    private static final class LimbView {
+        final long[][] limbs;
+        final RnsPoly poly;
+
+        LimbView(int count, long[] placeholder) {
+            limbs = new long[count][];
+            java.util.Arrays.fill(limbs, placeholder); // RnsPoly checks its limbs' length
+            poly = new RnsPoly(limbs, false);
         }
     }
 
@@ -236,8 +244,9 @@ public final class CkksContext {
             throw new IllegalArgumentException("composite rescale of " + (l + 1) + " primes by d = " + d);
         }
         // a per-thread view of the last d limbs (repointed here: no allocation per rescale)
-        RnsPoly dropped = droppedView.get();
-        long[][] limbs = droppedLimbs.get();
+        LimbView view = droppedView.get();
+        RnsPoly dropped = view.poly;
+        long[][] limbs = view.limbs;
         for (int m = 0; m < d; m++) {
             int i = l + 1 - d + m;
             limbs[m] = x.limb(i);
@@ -271,8 +280,9 @@ public final class CkksContext {
         int dd = Math.max(1, params.compositeDegree());
         int kept = l + 1 - dd;
         ringP().intt(xP);
-        RnsPoly divisor = divisorView.get();
-        long[][] limbs = divisorLimbs.get();
+        LimbView view = divisorView.get();
+        RnsPoly divisor = view.poly;
+        long[][] limbs = view.limbs;
         for (int m = 0; m < dd; m++) {
             int i = kept + m;
             ringQ.kernel(i).inverse(xQ.limb(i), ringQ.tables(i));

@@ -33,7 +33,6 @@ public final class Encryptor {
     private final RnsPoly negS;
     /** Scratch, allocated on first use: N signed coefficients and two polynomials with L + 1 limbs. */
     private long[] coeffs;
-    private long[] errors;
     private RnsPoly scratchU;
     private RnsPoly scratchE;
 
@@ -227,9 +226,6 @@ public final class Encryptor {
         }
         RnsRing rq = context.ringQ();
         long[] c = coefficients();
-        if (errors == null) {
-            errors = new long[context.n()];
-        }
         RnsPoly u = ternaryInNttForm(l + 1);
         RnsPoly c0 = ct.part(0);
         RnsPoly c1 = ct.part(1);
@@ -239,8 +235,8 @@ public final class Encryptor {
         RnsPoly out1 = c1.view(l);
         RlweSampler.gaussian(prng, c);
         rq.rescale(c0, c, out0); // round((c0 + b u + e0) / q_l)
-        RlweSampler.gaussian(prng, errors);
-        rq.rescale(c1, errors, out1); // round((c1 + a u + e1) / q_l)
+        RlweSampler.gaussian(prng, c); // e0 is spent: its buffer takes e1
+        rq.rescale(c1, c, out1); // round((c1 + a u + e1) / q_l)
         ct.replace(new RnsPoly[] {out0, out1}, ct.scale() / context.ringQ().modulus(l).value());
         ct.clearSeed();
     }
