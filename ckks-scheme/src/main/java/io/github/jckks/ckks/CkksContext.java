@@ -334,10 +334,16 @@ public final class CkksContext {
         out.setNtt(ntt);
     }
 
-    /** @return the number of key-switching digits at a level: ceil((level + 1) / &alpha;), 0 without special primes */
+    /**
+     * @return the number of key-switching digits at a level: those holding a prime of Q<sub>l</sub> (ceil((level + 1) /
+     *         &alpha;) for uniform digits), 0 without special primes
+     */
     int digitCount(int level) {
-        int a = params.digitSize();
-        return a == 0 ? 0 : (level + 1 + a - 1) / a;
+        int d = 0;
+        while (d < params.digitCount() && params.digitStart(d) <= level) {
+            d++;
+        }
+        return d;
     }
 
     /** The ModUp of digit j at a level: its primes, and the extension to every other prime of Q_l and P. */
@@ -357,9 +363,8 @@ public final class CkksContext {
         final BasisExtension extension;
 
         ModUpPlan(int level, int digit) {
-            int a = params.digitSize();
-            start = digit * a;
-            end = Math.min(start + a, level + 1);
+            start = params.digitStart(digit);
+            end = Math.min(params.digitEnd(digit), level + 1);
             if (start > level) {
                 throw new IllegalArgumentException("digit " + digit + " is empty at level " + level);
             }

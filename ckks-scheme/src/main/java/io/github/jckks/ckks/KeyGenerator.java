@@ -173,10 +173,11 @@ public final class KeyGenerator {
         RnsRing rp = context.ringP();
         int lq = rq.basis().size();
         int lp = rp.basis().size();
-        int alpha = context.parameters().digitSize();
+        CkksParameters params = context.parameters();
         int digits = context.digitCount(lq - 1);
         for (int j = 0; j < digits; j++) {
-            double log2Digit = context.log2Q(Math.min(lq, (j + 1) * alpha) - 1) - (j == 0 ? 0 : context.log2Q(j * alpha - 1));
+            int start = params.digitStart(j);
+            double log2Digit = context.log2Q(params.digitEnd(j) - 1) - (start == 0 ? 0 : context.log2Q(start - 1));
             if (log2Digit > context.log2P() + 1) {
                 throw new IllegalStateException(String.format("key switching would destroy precision: digit %d spans "
                         + "2^%.1f but the special modulus P is only 2^%.1f; use larger or more special primes or a "
@@ -208,9 +209,7 @@ public final class KeyGenerator {
             rq.sub(bQ[j], tQ, bQ[j]);
             rp.sub(bP[j], tP, bP[j]);
             // + P * s' on the digit's primes (the gadget is P on q_i in digit j, 0 elsewhere and mod P)
-            int start = j * alpha;
-            int end = Math.min(start + alpha, lq);
-            for (int i = start; i < end; i++) {
+            for (int i = params.digitStart(j); i < params.digitEnd(j); i++) {
                 Modulus qi = rq.modulus(i);
                 long w = pModQ[i];
                 long ws = qi.shoup(w);

@@ -58,7 +58,7 @@ public final class Serialization {
     /** The magic number, ASCII "JCKK". */
     public static final int MAGIC = 0x4A434B4B;
     /** The format version this class writes and the only one it reads. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** Bytes of the preamble: magic, version, type, reserved, total length. */
     public static final int PREAMBLE_BYTES = 16;
     /** Bytes of the parameter fingerprint that follows the preamble of every object except parameters. */
@@ -136,7 +136,13 @@ public final class Serialization {
 
     /** @return the serialized size of the parameters in bytes */
     public static long sizeOf(CkksParameters params) {
-        return PREAMBLE_BYTES + 6 + 8 + 8L * (params.maxLevel() + 1 + params.specialPrimes().length) + CHECKSUM_BYTES;
+        return PREAMBLE_BYTES + 6 + 8 + 8L * (params.maxLevel() + 1 + params.specialPrimes().length)
+                + digitTableBytes(params) + CHECKSUM_BYTES;
+    }
+
+    /** Digits of different widths ({@link CkksParameters#uniformDigits()} false) follow the primes: a count and one byte each. */
+    private static int digitTableBytes(CkksParameters params) {
+        return params.uniformDigits() ? 0 : 1 + params.digitCount();
     }
 
     /**
@@ -736,7 +742,7 @@ public final class Serialization {
     private static void writeParametersBody(CkksParameters params, Out o) throws IOException {
         long[] q = params.dataPrimes();
         long[] p = params.specialPrimes();
-        if (q.length > MAX_PRIMES || p.length > MAX_PRIMES || params.digitSize() > 255) {
+        if (q.length > MAX_PRIMES || p.length > MAX_PRIMES || params.digitCount() > 255) {
             throw new IllegalArgumentException("cannot serialize parameters with " + q.length + " data and " + p.length
                     + " special primes (at most " + MAX_PRIMES + " each)");
         }
@@ -744,7 +750,7 @@ public final class Serialization {
         o.u8(securityCode(params.security()));
         o.u8(q.length);
         o.u8(p.length);
-        o.u8(params.digitSize());
+        o.u8(params.uniformDigits() ? params.digitSize() : 0); // 0 with special primes: the digit table follows
         o.u8(params.compositeDegree());
         o.f64(params.defaultScale());
         for (long x : q) {
@@ -752,6 +758,12 @@ public final class Serialization {
         }
         for (long x : p) {
             o.u64(x);
+        }
+        if (!params.uniformDigits()) {
+            o.u8(params.digitCount());
+            for (int c : params.digitPrimeCounts()) {
+                o.u8(c);
+            }
         }
     }
 
@@ -928,8 +940,9 @@ public final class Serialization {
             throw new CkksFormatException("parameters digit size: " + digitSize + " with no special prime (key "
                     + "switching disabled) must be 0");
         }
-        if (specialCount > 0 && (digitSize < 1 || digitSize > dataCount)) {
-            throw new CkksFormatException("parameters digit size: " + digitSize + " outside [1, " + dataCount + "]");
+        if (specialCount > 0 && digitSize > dataCount) {
+            throw new CkksFormatException("parameters digit size: " + digitSize + " outside [0, " + dataCount + "] (0: "
+                    + "digits of different widths, listed after the primes)");
         }
         int compositeDegree = in.u8("parameters composite degree");
         if (compositeDegree < 1 || compositeDegree > Math.max(1, dataCount - 1)) {
@@ -940,7 +953,11 @@ public final class Serialization {
         if (!(scale >= 2) || Double.isInfinite(scale)) {
             throw new CkksFormatException("parameters default scale: " + scale + " is not a finite number >= 2");
         }
-        in.checkTotal(PREAMBLE_BYTES + 6 + 8 + 8L * (dataCount + specialCount) + CHECKSUM_BYTES);
+        long fixed = PREAMBLE_BYTES + 6 + 8 + 8L * (dataCount + specialCount) + CHECKSUM_BYTES;
+        boolean digitTable = specialCount > 0 && digitSize == 0;
+        if (!digitTable) {
+            in.checkTotal(fixed);
+        }
         long[] q = new long[dataCount];
         long[] p = new long[specialCount];
         for (int i = 0; i < dataCount + specialCount; i++) {
@@ -957,10 +974,37 @@ public final class Serialization {
                 p[i - dataCount] = x;
             }
         }
+        int[] digitCounts = null;
+        if (digitTable) {
+            int digits = in.u8("parameters digit count");
+            if (digits < 1 || digits > dataCount) {
+                throw new CkksFormatException("parameters digit count: " + digits + " outside [1, " + dataCount + "]");
+            }
+            in.checkTotal(fixed + 1 + digits);
+            digitCounts = new int[digits];
+            int covered = 0;
+            for (int j = 0; j < digits; j++) {
+                digitCounts[j] = in.u8("parameters digit " + j + " prime count");
+                if (digitCounts[j] < 1 || digitCounts[j] > dataCount - covered) {
+                    throw new CkksFormatException("parameters digit " + j + " prime count: " + digitCounts[j]
+                            + " outside [1, " + (dataCount - covered) + "] (the primes not in earlier digits)");
+                }
+                covered += digitCounts[j];
+            }
+            if (covered != dataCount) {
+                throw new CkksFormatException("parameters digit prime counts: they cover " + covered + " of the "
+                        + dataCount + " data primes");
+            }
+        }
         in.finish();
         try {
-            return CkksParameters.builder().logN(logN).dataPrimes(q).specialPrimes(p).digitSize(digitSize)
-                    .compositeDegree(compositeDegree).scale(scale).security(level).build();
+            CkksParameters.Builder b = CkksParameters.builder().logN(logN).dataPrimes(q).specialPrimes(p);
+            if (digitCounts != null) {
+                b.digitPrimeCounts(digitCounts);
+            } else if (specialCount > 0) {
+                b.digitSize(digitSize);
+            }
+            return b.compositeDegree(compositeDegree).scale(scale).security(level).build();
         } catch (IllegalArgumentException e) {
             throw new CkksFormatException("parameters rejected by validation: " + e.getMessage(), e);
         }

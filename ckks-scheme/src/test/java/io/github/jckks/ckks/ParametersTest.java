@@ -156,6 +156,60 @@ class ParametersTest {
     }
 
     @Test
+    void keySwitchingDigitsMayDifferInWidth() {
+        CkksParameters seal = CkksParameters.seal8192Composite();
+        assertTrue(seal.uniformDigits());
+        assertEquals(2, seal.digitSize());
+        assertArrayEquals(new int[] {2, 2, 2}, seal.digitPrimeCounts());
+        // the 16384 preset balances its digits by bits: q_0's two 30-bit primes, then four digits of three primes
+        CkksParameters general = CkksParameters.general16384CompositeBalanced();
+        assertArrayEquals(java.util.Arrays.stream(CkksParameters.general16384Composite().dataPrimes()).sorted().toArray(),
+                java.util.Arrays.stream(general.dataPrimes()).sorted().toArray(), "the same primes, reordered");
+        assertFalse(general.uniformDigits());
+        assertEquals(3, general.digitSize());
+        assertEquals(5, general.digitCount());
+        assertArrayEquals(new int[] {2, 3, 3, 3, 3}, general.digitPrimeCounts());
+        assertTrue(general.toString().contains("digits [2, 3, 3, 3, 3]"), general.toString());
+        double log2P = 0;
+        for (long p : general.specialPrimes()) {
+            log2P += Math.log(p) / Math.log(2);
+        }
+        long[] q = general.dataPrimes();
+        for (int j = 0; j < general.digitCount(); j++) {
+            double log2Digit = 0;
+            for (int i = general.digitStart(j); i < general.digitEnd(j); i++) {
+                log2Digit += Math.log(q[i]) / Math.log(2);
+            }
+            assertTrue(log2Digit > 59.9 && log2Digit < log2P + 1, "digit " + j + " spans 2^" + log2Digit);
+        }
+        // explicit counts that form the uniform layout are the uniform parameters (same identity)
+        CkksParameters.Builder b = CkksParameters.builder().logN(11).dataPrimeBits(30, 20, 20, 20, 20).specialPrimeBits(30, 30)
+                .scale(0x1p20).insecureForTestsOnly();
+        CkksParameters uniform = b.digitSize(2).build();
+        CkksParameters same = b.digitPrimeCounts(2, 2, 1).build();
+        assertEquals(uniform, same);
+        assertArrayEquals(uniform.fingerprint(), same.fingerprint());
+        CkksParameters other = b.digitPrimeCounts(1, 2, 2).build();
+        assertNotEquals(uniform, other);
+        assertFalse(java.util.Arrays.equals(uniform.fingerprint(), other.fingerprint()));
+        assertEquals(other, Serialization.readParameters(Serialization.write(other), SecurityLevel.INSECURE_TESTS_ONLY));
+        // bad layouts are named
+        for (int[] bad : new int[][] {{2, 2}, {2, 2, 2}, {5, 0}, {6}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.digitPrimeCounts(bad).build());
+            assertTrue(e.getMessage().contains("key-switching digits"), e.getMessage());
+        }
+        for (int alpha : new int[] {0, 6}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.digitSize(alpha).build());
+            assertTrue(e.getMessage().contains("digit size " + alpha), e.getMessage());
+        }
+        // a digit much wider than P would swamp the result with key-switching noise: key generation refuses it
+        CkksParameters wide = b.digitPrimeCounts(4, 1).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new KeyGenerator(new CkksContext(wide), new io.github.jckks.math.Prng(new byte[32])).relinearizationKey());
+        assertTrue(e.getMessage().contains("digit 0 spans"), e.getMessage());
+    }
+
+    @Test
     void compositePresetsMirrorSealsChainsOnPrimesOfAtMost30Bits() {
         CkksParameters[] composite = {CkksParameters.seal8192Composite(), CkksParameters.general16384Composite()};
         CkksParameters[] seal = {CkksParameters.seal8192(), CkksParameters.general16384()};
@@ -163,7 +217,6 @@ class ParametersTest {
             CkksParameters p = composite[c];
             assertEquals(SecurityLevel.BITS_128, p.achievedSecurity(), p.toString());
             assertEquals(2, p.compositeDegree());
-            assertEquals(2, p.digitSize());
             assertEquals(seal[c].logN(), p.logN());
             assertEquals(seal[c].defaultScale(), p.defaultScale());
             // twice SEAL's primes, the same number of rescales (two primes each), about the same total bits

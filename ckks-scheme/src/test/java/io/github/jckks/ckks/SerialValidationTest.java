@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -164,8 +165,8 @@ class SerialValidationTest {
             byte[] b = patched(ctBytes, i, (byte) 'X');
             rejects(() -> Serialization.readCiphertext(ctx, b), "magic");
         }
-        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 1)), "format version");
-        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 3)), "format version");
+        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 2)), "format version");
+        rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 4)), "format version");
         rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 4, (byte) 0, (byte) 0)), "format version");
         for (int tag : new int[] {0, 9, 255}) {
             rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, 6, (byte) tag)), "type tag");
@@ -337,7 +338,8 @@ class SerialValidationTest {
         rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0, (byte) 0))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 18, (byte) 5))), "total length");
-        rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "digit size");
+        // 0 announces a digit table after the primes: here the checksum's first byte is read as its count
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "digit count");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 7))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 0))), "composite degree");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 6))), "composite degree");
@@ -351,6 +353,28 @@ class SerialValidationTest {
         long q0 = ByteBuffer.wrap(p).getLong(30);
         rejects(() -> Serialization.readParameters(reseal(withLong(p, 38, q0))), "rejected by validation");
         rejects(() -> Serialization.readParameters(reseal(withLong(p, 30, q0 + 2))), "rejected by validation");
+    }
+
+    /** Digits of different widths (general16384CompositeBalanced: {2, 3, 3, 3, 3}) are listed after the primes. */
+    @Test
+    void parameterDigitTable() {
+        CkksParameters general = CkksParameters.general16384CompositeBalanced();
+        byte[] p = Serialization.write(general);
+        int table = 30 + 8 * 16; // 14 data and 2 special primes
+        assertEquals(table + 1 + 5 + 4, p.length);
+        assertEquals(0, p[20]);
+        assertEquals(general, Serialization.readParameters(p));
+        assertArrayEquals(new int[] {2, 3, 3, 3, 3}, Serialization.readParameters(p).digitPrimeCounts());
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table, (byte) 0))), "digit count");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table, (byte) 15))), "digit count");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table, (byte) 4))), "total length");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table, (byte) 6))), "total length");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table + 1, (byte) 0))), "digit 0 prime count");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table + 5, (byte) 4))), "digit 4 prime count");
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table + 5, (byte) 2))), "cover 13 of the 14");
+        // a uniform digit size in place of the table: the object is then 6 bytes too long
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 2))), "total length");
+        rejects(() -> Serialization.readParameters(Arrays.copyOf(p, p.length - 5)), "");
     }
 
     @Test

@@ -58,7 +58,10 @@ public class SchemeBenchmark {
      * {@code seal}: SEAL's chains as they are ({60, 40, 40} + {60}; {60, 40 x 6} + {60}; primes above 30 bits run on
      * the scalar kernels). {@code composite}: the same levels, scale and about the same total bits on primes of at
      * most 30 bits, two per rescale ({@link CkksParameters#seal8192Composite()},
-     * {@link CkksParameters#general16384Composite()}), so everything runs on the SIMD kernels.
+     * {@link CkksParameters#general16384Composite()}), so everything runs on the SIMD kernels. {@code balanced}
+     * (logN 14 only; not run by default): {@link CkksParameters#general16384CompositeBalanced()}, the composite chain
+     * with five key-switching digits balanced by bits instead of seven pairs (faster key switching, noisier
+     * rotations).
      */
     @Param({"composite", "seal"})
     public String chain;
@@ -81,10 +84,16 @@ public class SchemeBenchmark {
     private RnsPoly[] dest3;
 
     static CkksParameters parameters(int logN, String chain) {
+        if (chain.equals("balanced")) {
+            if (logN != 14) {
+                throw new IllegalArgumentException("chain balanced: logN 14 only");
+            }
+            return CkksParameters.general16384CompositeBalanced();
+        }
         boolean composite = switch (chain) {
             case "composite" -> true;
             case "seal" -> false;
-            default -> throw new IllegalArgumentException("chain " + chain + ": composite or seal");
+            default -> throw new IllegalArgumentException("chain " + chain + ": composite, seal or balanced");
         };
         return switch (logN) {
             case 13 -> composite ? CkksParameters.seal8192Composite() : CkksParameters.seal8192();

@@ -115,7 +115,7 @@ public final class JitWarmUp {
     private static CkksParameters small(CkksParameters params) {
         return CkksParameters.builder().logN(Math.min(WARM_LOG_N, params.logN()))
                 .dataPrimeBits(bits(params.dataPrimes())).specialPrimeBits(bits(params.specialPrimes()))
-                .digitSize(params.digitSize()).scale(params.defaultScale()).insecureForTestsOnly().build();
+                .digitPrimeCounts(params.digitPrimeCounts()).scale(params.defaultScale()).insecureForTestsOnly().build();
     }
 
     /** Runs rounds until two consecutive ones saw the compilers work less than a tenth of their wall time. */
