@@ -102,6 +102,18 @@ public final class ModArith {
         }
     }
 
+    /** {@link #mulAddLazy2(long[], long[], long[], long[], long[])} with y0 and y1 in 32 bits, read as unsigned. */
+    public static void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1);
+            return;
+        }
+        for (int j = 0; j < acc0.length; j++) {
+            acc0[j] += x[j] * Integer.toUnsignedLong(y0[j]);
+            acc1[j] += x[j] * Integer.toUnsignedLong(y1[j]);
+        }
+    }
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>) (the end of a lazy accumulation). */
     public static void reduceLazy(long[] acc, Modulus m) {
         if (Holder.FAST != null && m.bits() >= 17 && m.bits() <= 30) {

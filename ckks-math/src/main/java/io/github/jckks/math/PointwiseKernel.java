@@ -37,6 +37,12 @@ public interface PointwiseKernel {
     /** acc0 += x &middot; y0 and acc1 += x &middot; y1 lazily (as {@link #mulAddLazy}) in one pass over x. */
     void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1);
 
+    /**
+     * {@link #mulAddLazy2(long[], long[], long[], long[], long[])} with y0 and y1 stored in 32 bits (read as unsigned):
+     * half the bytes of the operands that do not change, such as a key-switching key.
+     */
+    void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1);
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>), q of 17 to 30 bits. */
     void reduce(long[] acc, Modulus q);
 

@@ -325,6 +325,25 @@ public final class RnsRing {
         }
     }
 
+    /**
+     * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly)} with b0 and b1 in 32-bit storage (a
+     * key-switching key kept compact): the same sums, half the bytes read for b0 and b1. b0 and b1 may have more
+     * limbs than the accumulators (a key made at the top level meets a lower one); the first acc0.limbCount() are used.
+     */
+    public void mulAddPointwiseLazy2(RnsPoly a, CompactRnsPoly b0, CompactRnsPoly b1, RnsPoly acc0, RnsPoly acc1) {
+        int k = acc0.limbCount();
+        check(a, k);
+        check(acc0, k);
+        check(acc1, k);
+        checkCompactOperand(b0, k, a.isNtt());
+        checkCompactOperand(b1, k, a.isNtt());
+        checkSameForm(a, acc0);
+        checkSameForm(a, acc1);
+        for (int i = 0; i < k; i++) {
+            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+        }
+    }
+
     /** @return how many products of residues a lazy accumulation may add: 2<sup>63</sup> / max q<sup>2</sup>, 0 if a prime exceeds 31 bits */
     public int lazyTerms() {
         long max = 0;
@@ -662,6 +681,13 @@ public final class RnsRing {
         checkLimbs(count);
         if (p.limbCount() < count) {
             throw new IllegalArgumentException("polynomial has " + p.limbCount() + " limbs, operation needs " + count);
+        }
+    }
+
+    private void checkCompactOperand(CompactRnsPoly b, int k, boolean ntt) {
+        if (b.n() != n || b.limbCount() < k || b.isNtt() != ntt) {
+            throw new IllegalArgumentException("operand " + b + " does not match " + k + " limbs of N = " + n
+                    + (ntt ? " in NTT form" : " in coefficient form"));
         }
     }
 

@@ -127,6 +127,24 @@ class PointwiseKernelTest {
                 assertEquals(q.mul(2, q.mul(x[j], y[j])), l0[j], "mulAddLazy2 first");
                 assertEquals(q.mul(2, q.mul(x[j], tw[j])), l1[j], "mulAddLazy2 second");
             }
+            // the same with the second operands in 32 bits (compact key-switching keys), tail included
+            int[] y32 = new int[x.length];
+            int[] tw32 = new int[x.length];
+            for (int j = 0; j < x.length; j++) {
+                y32[j] = (int) y[j];
+                tw32[j] = (int) tw[j];
+            }
+            long[] m0 = new long[x.length];
+            long[] m1 = new long[x.length];
+            for (int t = 0; t < terms; t++) {
+                fast.mulAddLazy2(x, y32, tw32, m0, m1);
+            }
+            fast.reduce(m0, q);
+            fast.reduce(m1, q);
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(q.mul(terms, q.mul(x[j], y[j])), m0[j], "compact mulAddLazy2 first x " + terms);
+                assertEquals(q.mul(terms, q.mul(x[j], tw[j])), m1[j], "compact mulAddLazy2 second x " + terms);
+            }
             long[] big = new long[x.length];
             for (int j = 0; j < big.length; j++) {
                 big[j] = j % 3 == 0 ? Long.MAX_VALUE - j : j % 3 == 1 ? j : r.nextLong() >>> 1;

@@ -918,10 +918,13 @@ public final class Evaluator {
             }
             digitP.setNtt(false);
             rp.ntt(digitP);
-            if (lazy) {
+            if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
+                rq.mulAddPointwiseLazy2(digit, key.compactBQ(j), key.compactAQ(j), acc0Q, acc1Q);
+                rp.mulAddPointwiseLazy2(digitP, key.compactBP(j), key.compactAP(j), acc0P, acc1P);
+            } else if (lazy) {
                 rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q);
                 rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P);
-            } else {
+            } else { // (a compact key never comes here: it is made compact only where the products are lazy)
                 rq.mulAddPointwise(digit, key.bQ(j), acc0Q);
                 rq.mulAddPointwise(digit, key.aQ(j), acc1Q);
                 rp.mulAddPointwise(digitP, key.bP(j), acc0P);

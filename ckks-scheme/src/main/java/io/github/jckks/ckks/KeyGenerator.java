@@ -223,6 +223,6 @@ public final class KeyGenerator {
         if (sPrimeP.limbCount() != lp) {
             throw new IllegalStateException("s' modulo P has " + sPrimeP.limbCount() + " limbs");
         }
-        return new KeySwitchKey(bQ, bP, aQ, aP);
+        return KeySwitchKey.of(context, bQ, bP, aQ, aP);
     }
 }

@@ -1126,7 +1126,7 @@ public final class Serialization {
             aQ[j] = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, what + " digit " + j + " aQ");
             aP[j] = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, what + " digit " + j + " aP");
         }
-        return new KeySwitchKey(bQ, bP, aQ, aP);
+        return KeySwitchKey.of(s.context, bQ, bP, aQ, aP);
     }
 
     private static KeySwitchKey readKskTop(Shape s, In in) throws IOException {

@@ -106,4 +106,30 @@ class KeysTest {
         assertEquals(GaloisElements.forRotation(f.params.n(), 1), 5);
         assertEquals(GaloisElements.forRotation(f.params.n(), f.slots - 1), GaloisElements.forRotation(f.params.n(), -1));
     }
+
+    /**
+     * Key-switching keys keep 32-bit residues where key switching multiplies them lazily (every prime below 2^31):
+     * half the bytes, the same key; 50- and 60-bit chains keep 64-bit limbs.
+     */
+    @Test
+    void keySwitchingKeysAreCompactWherePrimesAllow() {
+        for (String name : new String[] {SchemeFixture.SMALL_24, SchemeFixture.SMALL_COMPOSITE, SchemeFixture.SMALL_40}) {
+            SchemeFixture g = SchemeFixture.get(name);
+            KeySwitchKey relin = g.keys.relinearization();
+            boolean narrow = !name.equals(SchemeFixture.SMALL_40);
+            assertEquals(narrow, relin.isCompact(), name);
+            int limbs = g.params.maxLevel() + 1 + g.params.specialPrimes().length;
+            assertEquals(2L * relin.digits() * limbs * g.params.n() * (narrow ? 4 : 8), relin.residueBytes(), name);
+            // the 64-bit view of a compact key is a copy; reading it back through serialization gives the same key
+            KeySwitchKey back = Serialization.readKeySwitchKey(g.ctx, Serialization.write(g.ctx, relin));
+            assertEquals(relin.isCompact(), back.isCompact());
+            for (int j = 0; j < relin.digits(); j++) {
+                assertArrayEquals(relin.aQ(j).limb(0), back.aQ(j).limb(0), name + " digit " + j);
+                assertArrayEquals(relin.bP(j).limb(0), back.bP(j).limb(0), name + " digit " + j);
+            }
+            if (narrow) {
+                assertFalse(relin.bQ(0) == relin.bQ(0), "a compact key hands out copies");
+            }
+        }
+    }
 }
