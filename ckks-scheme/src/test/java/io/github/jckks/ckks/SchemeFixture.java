@@ -25,9 +25,9 @@ final class SchemeFixture {
 
     /**
      * N = 2^11, composite scaling: {30, 30, 20 x 4} + {30, 30}, two primes per rescale, scale 2^40, key-switching
-     * digits of different widths (2, 3 and 1 primes; the uniform layout is covered by the 8192 composite set).
+     * digits of different widths (2, 1 and 3 primes; the uniform layout is covered by the 8192 composite set).
      */
-    static final String SMALL_COMPOSITE = "N=2^11 {30,30,20x4}+{30,30} d=2 digits {2,3,1} scale 2^40";
+    static final String SMALL_COMPOSITE = "N=2^11 {30,30,20x4}+{30,30} d=2 digits {2,1,3} scale 2^40";
     /** CkksParameters.seal8192Composite(): seal8192's chain as 30- and 20-bit primes, d = 2, 128-bit secure. */
     static final String SEAL_8192_COMPOSITE = "seal8192Composite N=2^13 {30,30,20x4}+{30,30} d=2 scale 2^40";
 
@@ -75,7 +75,7 @@ final class SchemeFixture {
             }
             case SMALL_COMPOSITE -> {
                 params = CkksParameters.builder().logN(11).dataPrimeBits(30, 30, 20, 20, 20, 20).specialPrimeBits(30, 30)
-                        .digitPrimeCounts(2, 3, 1).compositeDegree(2).scale(0x1p40).insecureForTestsOnly().build();
+                        .digitPrimeCounts(2, 1, 3).compositeDegree(2).scale(0x1p40).insecureForTestsOnly().build();
                 fresh = 1e-7;
                 product = 1e-7;
             }
