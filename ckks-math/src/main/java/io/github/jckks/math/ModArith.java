@@ -114,6 +114,30 @@ public final class ModArith {
         }
     }
 
+    /** acc0 = x &middot; y0 and acc1 = x &middot; y1 unreduced: the first term of {@link #mulAddLazy2}'s sums. */
+    public static void mulLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulLazy2(x, y0, y1, acc0, acc1);
+            return;
+        }
+        for (int j = 0; j < acc0.length; j++) {
+            acc0[j] = x[j] * y0[j];
+            acc1[j] = x[j] * y1[j];
+        }
+    }
+
+    /** {@link #mulLazy2(long[], long[], long[], long[], long[])} with y0 and y1 in 32 bits, read as unsigned. */
+    public static void mulLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulLazy2(x, y0, y1, acc0, acc1);
+            return;
+        }
+        for (int j = 0; j < acc0.length; j++) {
+            acc0[j] = x[j] * Integer.toUnsignedLong(y0[j]);
+            acc1[j] = x[j] * Integer.toUnsignedLong(y1[j]);
+        }
+    }
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>) (the end of a lazy accumulation). */
     public static void reduceLazy(long[] acc, Modulus m) {
         if (Holder.FAST != null && m.bits() >= 17 && m.bits() <= 30) {

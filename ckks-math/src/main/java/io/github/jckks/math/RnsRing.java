@@ -315,13 +315,30 @@ public final class RnsRing {
 
     /** acc0 += a &odot; b0 and acc1 += a &odot; b1 lazily, in one pass over a (key switching's two key parts). */
     public void mulAddPointwiseLazy2(RnsPoly a, RnsPoly b0, RnsPoly b1, RnsPoly acc0, RnsPoly acc1) {
+        mulAddPointwiseLazy2(a, b0, b1, acc0, acc1, false);
+    }
+
+    /**
+     * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly)}, or with {@code first} the first
+     * term of the sums: acc0 = a &odot; b0 and acc1 = a &odot; b1 (whatever the accumulators held; their form becomes
+     * a's), so that they need no clearing.
+     */
+    public void mulAddPointwiseLazy2(RnsPoly a, RnsPoly b0, RnsPoly b1, RnsPoly acc0, RnsPoly acc1, boolean first) {
         int k = acc0.limbCount();
         checkBinary(a, b0, acc0);
         checkBinary(a, b1, acc1);
+        if (first) {
+            acc0.setNtt(a.isNtt());
+            acc1.setNtt(a.isNtt());
+        }
         checkSameForm(a, acc0);
         checkSameForm(a, acc1);
         for (int i = 0; i < k; i++) {
-            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            if (first) {
+                ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            } else {
+                ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            }
         }
     }
 
@@ -329,18 +346,28 @@ public final class RnsRing {
      * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly)} with b0 and b1 in 32-bit storage (a
      * key-switching key kept compact): the same sums, half the bytes read for b0 and b1. b0 and b1 may have more
      * limbs than the accumulators (a key made at the top level meets a lower one); the first acc0.limbCount() are used.
+     * With {@code first}, the first term: acc0 = a &odot; b0 and acc1 = a &odot; b1 (no clearing needed).
      */
-    public void mulAddPointwiseLazy2(RnsPoly a, CompactRnsPoly b0, CompactRnsPoly b1, RnsPoly acc0, RnsPoly acc1) {
+    public void mulAddPointwiseLazy2(RnsPoly a, CompactRnsPoly b0, CompactRnsPoly b1, RnsPoly acc0, RnsPoly acc1,
+                                     boolean first) {
         int k = acc0.limbCount();
         check(a, k);
         check(acc0, k);
         check(acc1, k);
         checkCompactOperand(b0, k, a.isNtt());
         checkCompactOperand(b1, k, a.isNtt());
+        if (first) {
+            acc0.setNtt(a.isNtt());
+            acc1.setNtt(a.isNtt());
+        }
         checkSameForm(a, acc0);
         checkSameForm(a, acc1);
         for (int i = 0; i < k; i++) {
-            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            if (first) {
+                ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            } else {
+                ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
+            }
         }
     }
 
@@ -524,6 +551,37 @@ public final class RnsRing {
             }
         }
         out.setNtt(a.isNtt());
+    }
+
+    /**
+     * out = &sigma;<sub>g</sub>(a) + b in NTT form, in one pass: the automorphism's permutation of a's slots and the
+     * addition fused (a rotation adds the permuted c<sub>0</sub> to its key switch's output). a, b and out in NTT
+     * form with out's limb count; out must not alias a (it may alias b). Cost: one gather and one addition per
+     * residue, no allocation.
+     */
+    public void automorphismAdd(RnsPoly a, int galois, RnsPoly b, RnsPoly out) {
+        if (a == out || (a.limbCount() > 0 && a.limb(0) == out.limb(0))) {
+            throw new IllegalArgumentException("automorphism output must not alias its input");
+        }
+        if (!a.isNtt() || !b.isNtt()) {
+            throw new IllegalArgumentException("automorphismAdd works in NTT form");
+        }
+        int k = out.limbCount();
+        check(a, k);
+        check(b, k);
+        check(out, k);
+        int[] idx = automorphismNttIndex(galois);
+        for (int i = 0; i < k; i++) {
+            gatherAdd(a.limb(i), idx, b.limb(i), out.limb(i), basis.modulus(i).value());
+        }
+        out.setNtt(true);
+    }
+
+    private static void gatherAdd(long[] x, int[] idx, long[] y, long[] z, long q) {
+        for (int j = 0; j < z.length; j++) {
+            long d = x[idx[j]] + y[j] - q;
+            z[j] = d + ((d >> 63) & q);
+        }
     }
 
     /**

@@ -549,6 +549,78 @@ class RnsRingTest {
         }
     }
 
+    /** Key switching's lazy sums: first term written over anything, more added; 64-bit and 32-bit second operands. */
+    @Test
+    void lazyTwoPartSumsMatchReducedProducts() {
+        for (NttKernel kernel : MathTestSupport.kernels()) {
+            RnsRing ring = ring(new int[] {10, 30, 28, 24, 17}, kernel); // primes below 2^31: lazy products
+            assertTrue(ring.lazyTerms() >= 8, "lazy terms " + ring.lazyTerms());
+            assertTrue(ring.fitsCompact(4));
+            lazyTwoPartSums(ring, 8);
+        }
+    }
+
+    private static void lazyTwoPartSums(RnsRing ring, int terms) {
+        SplittableRandom rnd = new SplittableRandom(16);
+        int k = ring.basis().size();
+        RnsPoly[] x = new RnsPoly[terms];
+        RnsPoly[] y0 = new RnsPoly[terms];
+        RnsPoly[] y1 = new RnsPoly[terms];
+        RnsPoly e0 = ring.newPoly(k, true);
+        RnsPoly e1 = ring.newPoly(k, true);
+        for (int t = 0; t < terms; t++) {
+            x[t] = randomPoly(ring, k, true, rnd);
+            y0[t] = randomPoly(ring, k, true, rnd);
+            y1[t] = randomPoly(ring, k, true, rnd);
+            ring.mulAddPointwise(x[t], y0[t], e0);
+            ring.mulAddPointwise(x[t], y1[t], e1);
+        }
+        for (boolean compact : new boolean[] {false, true}) {
+            RnsPoly acc0 = randomPoly(ring, k, true, rnd); // garbage: the first term overwrites it
+            RnsPoly acc1 = randomPoly(ring, k, true, rnd);
+            for (int t = 0; t < terms; t++) {
+                if (compact) {
+                    ring.mulAddPointwiseLazy2(x[t], ring.compact(y0[t]), ring.compact(y1[t]), acc0, acc1, t == 0);
+                } else {
+                    ring.mulAddPointwiseLazy2(x[t], y0[t], y1[t], acc0, acc1, t == 0);
+                }
+            }
+            ring.reduceLazy(acc0);
+            ring.reduceLazy(acc1);
+            assertPolyEquals(e0, acc0, "first sum, compact = " + compact);
+            assertPolyEquals(e1, acc1, "second sum, compact = " + compact);
+        }
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("rings")
+    void automorphismAddIsTheAutomorphismThenTheSum(RnsRing ring, String label) {
+        SplittableRandom rnd = new SplittableRandom(15);
+        int k = ring.basis().size();
+        RnsPoly a = randomPoly(ring, k, true, rnd);
+        RnsPoly b = randomPoly(ring, k, true, rnd);
+        for (int i = 0; i < k; i++) { // extremes: (q - 1) + (q - 1) and 0 + 0
+            long q = ring.modulus(i).value();
+            java.util.Arrays.fill(a.limb(i), 0, 8, q - 1);
+            java.util.Arrays.fill(b.limb(i), 0, ring.n(), q - 1);
+            b.limb(i)[3] = 0;
+        }
+        for (int galois : galoisElements(ring.n())) {
+            RnsPoly expected = ring.newPoly(k, true);
+            ring.automorphism(a, galois, expected);
+            ring.add(expected, b, expected);
+            RnsPoly fused = ring.newPoly(k, true);
+            ring.automorphismAdd(a, galois, b, fused);
+            assertPolyEquals(expected, fused, "sigma_" + galois + "(a) + b");
+            RnsPoly overB = b.copy(k); // out may alias b
+            ring.automorphismAdd(a, galois, overB, overB);
+            assertPolyEquals(expected, overB, "sigma_" + galois + "(a) + b into b");
+        }
+        assertThrows(IllegalArgumentException.class, () -> ring.automorphismAdd(a, 5, b, a));
+        assertThrows(IllegalArgumentException.class, () -> ring.automorphismAdd(ring.newPoly(k, false), 5, b,
+                ring.newPoly(k, true)));
+    }
+
     @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
     void automorphismsCompose(RnsRing ring, String label) {

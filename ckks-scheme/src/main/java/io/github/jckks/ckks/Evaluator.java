@@ -838,14 +838,11 @@ public final class Evaluator {
         }
         int k = ct.level() + 1;
         RnsPoly[] c = outputs(out, 2, k, what, ct);
-        RnsPoly c0 = c[0];
-        RnsPoly c1 = c[1];
-        rq.automorphism(ct.partForReading(0), galois, c0);
         Workspace w = workspace.get();
         RnsPoly rotated1 = w.rotated.view(k);
         rq.automorphism(ct.partForReading(1), galois, rotated1);
-        keySwitch(rotated1, key, w.out0.view(k), c1);
-        rq.add(c0, w.out0.view(k), c0);
+        keySwitch(rotated1, key, w.out0.view(k), c[1]);
+        rq.automorphismAdd(ct.partForReading(0), galois, w.out0.view(k), c[0]); // sigma(c0) + u0 in one pass
         return new Ciphertext(c, ct.scale());
     }
 
@@ -880,14 +877,17 @@ public final class Evaluator {
         RnsPoly acc1Q = w.acc1Q.view(k);
         RnsPoly acc0P = w.acc0P;
         RnsPoly acc1P = w.acc1P;
-        for (RnsPoly acc : new RnsPoly[] {acc0Q, acc1Q, acc0P, acc1P}) {
-            acc.clear();
-            acc.setNtt(true);
-        }
         int digits = context.digitCount(level);
         // lazy accumulation: with primes below 2^31, the digits' products add up unreduced in 64 bits and are
-        // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit
+        // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit; the first digit's products
+        // are written, not added, so the accumulators need no clearing
         boolean lazy = digits <= Math.min(rq.lazyTerms(), rp.lazyTerms());
+        if (!lazy) {
+            for (RnsPoly acc : new RnsPoly[] {acc0Q, acc1Q, acc0P, acc1P}) {
+                acc.clear();
+                acc.setNtt(true);
+            }
+        }
         long[][] full = new long[k][]; // digit j modulo Q_l: its limbs are repointed per digit below
         for (int i = 0; i < k; i++) {
             full[i] = digitQ.limb(i);
@@ -919,11 +919,11 @@ public final class Evaluator {
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
-                rq.mulAddPointwiseLazy2(digit, key.compactBQ(j), key.compactAQ(j), acc0Q, acc1Q);
-                rp.mulAddPointwiseLazy2(digitP, key.compactBP(j), key.compactAP(j), acc0P, acc1P);
+                rq.mulAddPointwiseLazy2(digit, key.compactBQ(j), key.compactAQ(j), acc0Q, acc1Q, j == 0);
+                rp.mulAddPointwiseLazy2(digitP, key.compactBP(j), key.compactAP(j), acc0P, acc1P, j == 0);
             } else if (lazy) {
-                rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q);
-                rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P);
+                rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q, j == 0);
+                rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P, j == 0);
             } else { // (a compact key never comes here: it is made compact only where the products are lazy)
                 rq.mulAddPointwise(digit, key.bQ(j), acc0Q);
                 rq.mulAddPointwise(digit, key.aQ(j), acc1Q);

@@ -259,6 +259,46 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     @Override
+    public void mulLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+        int n = acc0.length;
+        int upper = S.loopBound(n);
+        mulLazy2Block(x, y0, y1, acc0, acc1, upper);
+        for (int j = upper; j < n; j++) {
+            acc0[j] = x[j] * y0[j];
+            acc1[j] = x[j] * y1[j];
+        }
+    }
+
+    private static void mulLazy2Block(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            a.mul(LongVector.fromArray(S, y0, j).and(M32)).intoArray(acc0, j);
+            a.mul(LongVector.fromArray(S, y1, j).and(M32)).intoArray(acc1, j);
+        }
+    }
+
+    @Override
+    public void mulLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
+        int n = acc0.length;
+        int upper = S.loopBound(n);
+        mulLazy2CompactBlock(x, y0, y1, acc0, acc1, upper);
+        for (int j = upper; j < n; j++) {
+            acc0[j] = x[j] * (y0[j] & M32);
+            acc1[j] = x[j] * (y1[j] & M32);
+        }
+    }
+
+    private static void mulLazy2CompactBlock(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, int upper) {
+        for (int j = 0; j < upper; j += 4) {
+            LongVector a = LongVector.fromArray(S, x, j).and(M32);
+            LongVector b0 = (LongVector) IntVector.fromArray(I, y0, j).convertShape(VectorOperators.I2L, S, 0);
+            LongVector b1 = (LongVector) IntVector.fromArray(I, y1, j).convertShape(VectorOperators.I2L, S, 0);
+            a.mul(b0.and(M32)).intoArray(acc0, j);
+            a.mul(b1.and(M32)).intoArray(acc1, j);
+        }
+    }
+
+    @Override
     public void reduce(long[] acc, Modulus q) {
         check(q);
         int s = q.bits();
