@@ -463,10 +463,9 @@ public final class Evaluator {
         RnsPoly c0 = ws.conj0.view(k);
         RnsPoly c1 = ws.conj1.view(k);
         RnsPoly rotated1 = ws.rotated.view(k);
-        rq.automorphism(z.partForReading(0), galois, c0);
         rq.automorphism(z.partForReading(1), galois, rotated1);
         keySwitch(rotated1, key, ws.out0.view(k), c1);
-        rq.add(c0, ws.out0.view(k), c0);
+        rq.automorphismAdd(z.partForReading(0), galois, ws.out0.view(k), c0); // conj(z0) + u0 in one pass
         // per part, one pass: u = z + conj z, w = X^(N/4) (z - conj z); p = u - w over conj z, q = u + w into out
         rq.twistedButterfly(z.partForReading(0), c0, eighthRoot, c0, out[0]);
         rq.twistedButterfly(z.partForReading(1), c1, eighthRoot, c1, out[1]);
@@ -638,7 +637,7 @@ public final class Evaluator {
         double ql = rescaleDivisor(l); // refuses a level that splits a group of d primes
         RnsPoly[] parts = new RnsPoly[ct.size()];
         if (d > 1) {
-            RnsPoly conv = workspace.get().conv;
+            RnsPoly conv = workspace.get().conv.all;
             for (int i = 0; i < parts.length; i++) {
                 RnsPoly p = ct.part(i);
                 RnsPoly out = p.view(l + 1 - d);
@@ -751,7 +750,7 @@ public final class Evaluator {
             RnsPoly c = ct.part(p);
             rq.mulScalarAdd(c, pModQ, accQ); // P c + acc modulo Q_l (P c vanishes modulo P)
             RnsPoly out = c.view(k - d);
-            context.modDownAndRescale(accQ, p == 0 ? w.acc0P : w.acc1P, out, w.conv);
+            context.modDownAndRescale(accQ, p == 0 ? w.acc0P : w.acc1P, out, w.conv.all);
             parts[p] = out;
         }
         ct.replace(parts, ct.scale() / divisor);
@@ -888,27 +887,13 @@ public final class Evaluator {
                 acc.setNtt(true);
             }
         }
-        long[][] full = new long[k][]; // digit j modulo Q_l: its limbs are repointed per digit below
-        for (int i = 0; i < k; i++) {
-            full[i] = digitQ.limb(i);
-        }
-        RnsPoly digit = new RnsPoly(full, true);
+        long[][] full = w.digitLimbs(level); // digit j modulo Q_l: its limbs are repointed per digit below
+        RnsPoly digit = w.digit(level);
         for (int j = 0; j < digits; j++) {
             CkksContext.ModUpPlan plan = context.modUp(level, j);
-            int width = plan.end - plan.start;
-            long[][] src = new long[width][];
-            for (int i = 0; i < width; i++) {
-                src[i] = dCoeff.limb(plan.start + i);
-            }
-            long[][] dst = new long[plan.targetQ.length + kp][];
-            for (int t = 0; t < plan.targetQ.length; t++) {
-                dst[t] = digitQ.limb(plan.targetQ[t]);
-            }
-            for (int m = 0; m < kp; m++) {
-                dst[plan.targetQ.length + m] = digitP.limb(m);
-            }
+            RnsPoly[] srcDst = w.modUp(level, j, plan, kp); // views of dCoeff's digit limbs and of the targets
             // centred digit: an uncentred one (mean Q_j/2) adds (Q_j/2P)(1 + X + ... + X^(N-1)) e_j, a spike at slot 0
-            plan.extension.convertExactForNtt(new RnsPoly(src, false), new RnsPoly(dst, false)); // all NTT'd next
+            plan.extension.convertExactForNtt(srcDst[0], srcDst[1]); // all NTT'd next
             for (int t : plan.targetQ) {
                 rq.kernel(t).forward(digitQ.limb(t), rq.tables(t));
             }
@@ -916,6 +901,7 @@ public final class Evaluator {
             for (int i = 0; i < k; i++) {
                 full[i] = i >= plan.start && i < plan.end ? d.limb(i) : digitQ.limb(i);
             }
+            digit.setNtt(true);
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
@@ -959,35 +945,110 @@ public final class Evaluator {
      * Static: holds no evaluator.
      */
     private static final class Workspace {
-        final RnsPoly dCoeff;
-        final RnsPoly digitQ;
+        final Viewed dCoeff;
+        final Viewed digitQ;
         final RnsPoly digitP;
-        final RnsPoly acc0Q;
-        final RnsPoly acc1Q;
+        final Viewed acc0Q;
+        final Viewed acc1Q;
         final RnsPoly acc0P;
         final RnsPoly acc1P;
-        final RnsPoly conv;
-        final RnsPoly out0;
-        final RnsPoly out1;
-        final RnsPoly rotated;
-        final RnsPoly conj0;
-        final RnsPoly conj1;
+        final Viewed conv;
+        final Viewed out0;
+        final Viewed out1;
+        final Viewed rotated;
+        final Viewed conj0;
+        final Viewed conj1;
+        /** Per level: the limbs of the digit being multiplied (repointed per digit) and the polynomial over them. */
+        private final long[][][] digitLimbs;
+        private final RnsPoly[] digit;
+        /** Per level and digit: the ModUp's source (dCoeff's digit limbs) and targets (digitQ's others, digitP). */
+        private final RnsPoly[][][] modUp;
 
         Workspace(RnsRing rq, RnsRing rp) {
             int lq = rq.basis().size();
-            dCoeff = rq.newPoly(lq, false);
-            digitQ = rq.newPoly(lq, true);
+            dCoeff = new Viewed(rq.newPoly(lq, false));
+            digitQ = new Viewed(rq.newPoly(lq, true));
             digitP = rp == null ? null : rp.newPoly(rp.basis().size(), true);
-            acc0Q = rq.newPoly(lq, true);
-            acc1Q = rq.newPoly(lq, true);
+            acc0Q = new Viewed(rq.newPoly(lq, true));
+            acc1Q = new Viewed(rq.newPoly(lq, true));
             acc0P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             acc1P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
-            conv = rq.newPoly(lq, false);
-            out0 = rq.newPoly(lq, true);
-            out1 = rq.newPoly(lq, true);
-            rotated = rq.newPoly(lq, true);
-            conj0 = rq.newPoly(lq, true);
-            conj1 = rq.newPoly(lq, true);
+            conv = new Viewed(rq.newPoly(lq, false));
+            out0 = new Viewed(rq.newPoly(lq, true));
+            out1 = new Viewed(rq.newPoly(lq, true));
+            rotated = new Viewed(rq.newPoly(lq, true));
+            conj0 = new Viewed(rq.newPoly(lq, true));
+            conj1 = new Viewed(rq.newPoly(lq, true));
+            digitLimbs = new long[lq][][];
+            digit = new RnsPoly[lq];
+            modUp = new RnsPoly[lq][][];
+        }
+
+        long[][] digitLimbs(int level) {
+            if (digitLimbs[level] == null) {
+                long[][] full = new long[level + 1][];
+                for (int i = 0; i <= level; i++) {
+                    full[i] = digitQ.all.limb(i);
+                }
+                digitLimbs[level] = full;
+                digit[level] = new RnsPoly(full, true);
+            }
+            return digitLimbs[level];
+        }
+
+        RnsPoly digit(int level) {
+            digitLimbs(level);
+            return digit[level];
+        }
+
+        /** {source, targets} of digit j's ModUp at a level, in coefficient form, made once per thread. */
+        RnsPoly[] modUp(int level, int j, CkksContext.ModUpPlan plan, int kp) {
+            if (modUp[level] == null) {
+                modUp[level] = new RnsPoly[level + 1][];
+            }
+            RnsPoly[] srcDst = modUp[level][j];
+            if (srcDst == null) {
+                long[][] src = new long[plan.end - plan.start][];
+                for (int i = 0; i < src.length; i++) {
+                    src[i] = dCoeff.all.limb(plan.start + i);
+                }
+                long[][] dst = new long[plan.targetQ.length + kp][];
+                for (int t = 0; t < plan.targetQ.length; t++) {
+                    dst[t] = digitQ.all.limb(plan.targetQ[t]);
+                }
+                for (int m = 0; m < kp; m++) {
+                    dst[plan.targetQ.length + m] = digitP.limb(m);
+                }
+                srcDst = new RnsPoly[] {new RnsPoly(src, false), new RnsPoly(dst, false)};
+                modUp[level][j] = srcDst;
+            }
+            srcDst[0].setNtt(false);
+            srcDst[1].setNtt(false);
+            return srcDst;
+        }
+    }
+
+    /**
+     * A workspace polynomial and its views of the first k limbs, each made once: {@link #view} hands out the same
+     * object for the same k, in the form the polynomial was made in (as a fresh {@link RnsPoly#view} would be).
+     */
+    private static final class Viewed {
+        final RnsPoly all;
+        private final RnsPoly[] byCount;
+
+        Viewed(RnsPoly all) {
+            this.all = all;
+            this.byCount = new RnsPoly[all.limbCount() + 1];
+        }
+
+        RnsPoly view(int k) {
+            RnsPoly v = byCount[k];
+            if (v == null) {
+                v = all.view(k);
+                byCount[k] = v;
+            }
+            v.setNtt(all.isNtt());
+            return v;
         }
     }
 
