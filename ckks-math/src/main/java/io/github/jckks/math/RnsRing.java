@@ -1,6 +1,6 @@
 package io.github.jckks.math;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The ring R<sub>Q</sub> = Z<sub>Q</sub>[X]/(X<sup>N</sup>+1) over an {@link RnsBasis}, with the arithmetic of
@@ -24,7 +24,8 @@ public final class RnsRing {
     private final long[][] rescaleInvShoup;
     /** Per-thread scratch of the rescale: the last limb in coefficient form, and its reduction per prime. */
     private final ThreadLocal<long[][]> scratch;
-    private final ConcurrentHashMap<Integer, int[]> automorphismIndex = new ConcurrentHashMap<>();
+    /** The NTT-order permutation of each odd Galois element g in [1, 2N), at index g / 2, made on first use. */
+    private final AtomicReferenceArray<int[]> automorphismIndex;
 
     /** A ring using the JVM's active NTT kernel ({@link NttKernels#get()}). */
     public RnsRing(int logN, RnsBasis basis) {
@@ -43,6 +44,7 @@ public final class RnsRing {
         }
         this.logN = logN;
         this.n = 1 << logN;
+        this.automorphismIndex = new AtomicReferenceArray<>(n);
         this.basis = basis;
         int k = basis.size();
         tables = new NttTables[k];
@@ -594,16 +596,18 @@ public final class RnsRing {
             throw new IllegalArgumentException("Galois element " + galois + " is even: X -> X^k needs odd k");
         }
         int g = Math.floorMod(galois, 2 * n);
-        return automorphismIndex.computeIfAbsent(g, gg -> {
-            int[] idx = new int[n];
-            long mask = 2L * n - 1;
-            for (int j = 0; j < n; j++) {
-                int r = NttTables.bitReverse(j, logN);
-                long e = ((2L * r + 1) * gg) & mask;
-                idx[j] = NttTables.bitReverse((int) ((e - 1) >>> 1), logN);
-            }
+        int[] idx = automorphismIndex.get(g >>> 1); // no boxing: this runs once per rotation
+        if (idx != null) {
             return idx;
-        });
+        }
+        idx = new int[n];
+        long mask = 2L * n - 1;
+        for (int j = 0; j < n; j++) {
+            int r = NttTables.bitReverse(j, logN);
+            long e = ((2L * r + 1) * g) & mask;
+            idx[j] = NttTables.bitReverse((int) ((e - 1) >>> 1), logN);
+        }
+        return automorphismIndex.compareAndSet(g >>> 1, null, idx) ? idx : automorphismIndex.get(g >>> 1);
     }
 
     // ---------------------------------------------------------------- rescale

@@ -127,6 +127,21 @@ class PointwiseKernelTest {
                 assertEquals(q.mul(2, q.mul(x[j], y[j])), l0[j], "mulAddLazy2 first");
                 assertEquals(q.mul(2, q.mul(x[j], tw[j])), l1[j], "mulAddLazy2 second");
             }
+            // 32-bit operands are read as unsigned: values with bit 31 set, small x so that the products fit
+            int[] high = new int[x.length];
+            long[] small = new long[x.length];
+            for (int j = 0; j < x.length; j++) {
+                high[j] = (int) (0x80000000L + (r.nextLong() >>> 33));
+                small[j] = j % 7;
+            }
+            long[] h0 = new long[x.length];
+            long[] h1 = new long[x.length];
+            fast.mulLazy2(small, high, high, h0, h1);
+            fast.mulAddLazy2(small, high, high, h0, h1);
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(2 * small[j] * Integer.toUnsignedLong(high[j]), h0[j], "unsigned 32-bit operand at " + j);
+                assertEquals(h0[j], h1[j]);
+            }
             // the same with the second operands in 32 bits (compact key-switching keys), tail included
             int[] y32 = new int[x.length];
             int[] tw32 = new int[x.length];

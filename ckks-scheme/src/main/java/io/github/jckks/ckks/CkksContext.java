@@ -7,13 +7,12 @@ import io.github.jckks.math.PointwiseKernel;
 import io.github.jckks.math.RnsBasis;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything precomputed once for a {@link CkksParameters} set, as SEAL's context: the rings R<sub>Q</sub>
  * (data primes) and R<sub>P</sub> (special primes) with their NTT tables, the constants of the rescale, and the
  * basis extensions of hybrid key switching (ModUp per level and digit, ModDown per level). Building it costs
- * O((L + k) N) plus the prime tables; ModUp plans are made on first use and cached. Immutable in effect and
+ * O((L + k) N) plus the prime tables and O(L D (L + k)) for the ModUp plans of every level and digit. Immutable and
  * thread-safe; share one instance among all objects made with the same parameters.
  *
  * <p>With no special prime (k = 0, {@link CkksParameters#supportsKeySwitching()} false) there is no ring R<sub>P</sub>
@@ -53,7 +52,8 @@ public final class CkksContext {
     private final long[][] modDownRescaleInvShoup;
     /** Per thread: the d + k limbs of the fused ModDown and rescale's divisor. */
     private final ThreadLocal<LimbView> divisorView;
-    private final ConcurrentHashMap<Integer, ModUpPlan> modUpPlans = new ConcurrentHashMap<>();
+    /** [level][digit]: the ModUp of each key-switching digit at each level, built with the context (null without P). */
+    private final ModUpPlan[][] modUpPlans;
     /** log2(q_0 ... q_l) per level l. */
     private final double[] log2Q;
 
@@ -121,6 +121,13 @@ public final class CkksContext {
             rescaleDown[l] = new BasisExtension(top, basisQ.prefix(kept));
             rescaleInv[l] = inverseModQ(basisQ, kept, top.primes());
             rescaleInvShoup[l] = shoup(basisQ, rescaleInv[l]);
+        }
+        modUpPlans = special ? new ModUpPlan[lq][] : null;
+        for (int l = 0; special && l < lq; l++) {
+            modUpPlans[l] = new ModUpPlan[digitCount(l)];
+            for (int j = 0; j < modUpPlans[l].length; j++) {
+                modUpPlans[l][j] = new ModUpPlan(l, j);
+            }
         }
     }
 
@@ -335,6 +342,15 @@ public final class CkksContext {
     }
 
     /**
+     * Whether a key switch with {@code digits} digits accumulates its key products lazily: unreduced 64-bit sums of
+     * at most {@code RnsRing.lazyTerms()} products, every prime of Q and P below 2<sup>31</sup>. Keys of such contexts
+     * are stored in 32 bits ({@link KeySwitchKey#isCompact()}). False without special primes.
+     */
+    boolean lazyKeySwitching(int digits) {
+        return ringP != null && digits <= Math.min(ringQ.lazyTerms(), ringP.lazyTerms());
+    }
+
+    /**
      * @return the number of key-switching digits at a level: those holding a prime of Q<sub>l</sub> (ceil((level + 1) /
      *         &alpha;) for uniform digits), 0 without special primes
      */
@@ -349,7 +365,7 @@ public final class CkksContext {
     /** The ModUp of digit j at a level: its primes, and the extension to every other prime of Q_l and P. */
     ModUpPlan modUp(int level, int digit) {
         ringP(); // no special prime: no key switching
-        return modUpPlans.computeIfAbsent(level * 1024 + digit, key -> new ModUpPlan(level, digit));
+        return modUpPlans[level][digit];
     }
 
     /**

@@ -79,6 +79,10 @@ public final class CkksParameters {
                 throw new IllegalArgumentException("key-switching digits " + Arrays.toString(digitCounts)
                         + ": every digit needs at least one prime");
             }
+            if (c > dataPrimes.length - covered) {
+                throw new IllegalArgumentException("key-switching digits " + Arrays.toString(digitCounts) + " cover more "
+                        + "than the " + dataPrimes.length + " data primes");
+            }
             covered += c;
             widest = Math.max(widest, c);
         }
@@ -185,11 +189,13 @@ public final class CkksParameters {
      * and, among those, lets the scale drift least over a chain of products (a 2<sup>39.98</sup> level at the top).
      *
      * <p>Trade-off, measured at this N: five digits instead of seven make a key switch (relinearize, rotate,
-     * conjugate) about 12% faster (112 instead of 144 NTTs at the top level, 80 instead of 112 limb products), and
-     * its noise about 3.3 times larger (&Sigma;<sub>j</sub> Q<sub>j</sub>/P over five digits near P instead of one):
-     * rotations and conjugations lose about 1.7 bits of precision (mean error 2.5e-8 instead of 7.6e-9 at scale
-     * 2<sup>40</sup>, where SEAL's {60, 40 x 6} + {60} chain matches the uniform digits). Relinearizations do not:
-     * their noise lands at the product's scale &Delta;<sup>2</sup>, far below a rescale's rounding.
+     * conjugate) about 12% faster (112 instead of 144 NTTs at the top level, 80 instead of 112 limb passes of the key
+     * products), and its noise about 3.4 times larger (the root-sum-square of Q<sub>j</sub>/P over five digits near or
+     * above P, against one digit near P): rotations and conjugations lose about 1.7 bits of precision (mean absolute
+     * error 2.5e-8 instead of 7.6e-9 at scale 2<sup>40</sup>, where SEAL's {60, 40 x 6} + {60} chain matches the
+     * uniform digits), and this level order lets the scale drift further over a chain of products than
+     * general16384Composite's (x<sup>64</sup>: max error 3.3e-4 instead of 2.9e-6). Relinearizations lose nothing
+     * measurable: their noise lands at the product's scale &Delta;<sup>2</sup>, far below a rescale's rounding.
      */
     public static CkksParameters general16384CompositeBalanced() {
         return builder().logN(14)
@@ -277,14 +283,28 @@ public final class CkksParameters {
         return c;
     }
 
-    /** @return the index of the first data prime of key-switching digit j */
+    /**
+     * @return the index of the first data prime of key-switching digit j, for j in [0, {@link #digitCount()})
+     * @throws IllegalArgumentException for j outside that range
+     */
     public int digitStart(int j) {
+        checkDigit(j);
         return digitStarts[j];
     }
 
-    /** @return one past the index of the last data prime of key-switching digit j */
+    /**
+     * @return one past the index of the last data prime of key-switching digit j, for j in [0, {@link #digitCount()})
+     * @throws IllegalArgumentException for j outside that range
+     */
     public int digitEnd(int j) {
+        checkDigit(j);
         return digitStarts[j + 1];
+    }
+
+    private void checkDigit(int j) {
+        if (j < 0 || j >= digitCount()) {
+            throw new IllegalArgumentException("digit " + j + " outside [0, " + digitCount() + ")");
+        }
     }
 
     /**
@@ -473,7 +493,8 @@ public final class CkksParameters {
         /**
          * Key-switching digits of different widths: digit j holds the next {@code counts[j]} data primes, q<sub>0</sub>
          * first; the counts must add up to L+1. Balancing the digits by bits instead of by prime count lowers their
-         * number (each digit costs a basis extension, l + k forward NTTs and 2 (l + 1 + k) products per key switch):
+         * number (a digit of w primes costs, per key switch at level l, a basis extension from w primes, l + 1 - w + k
+         * forward NTTs and l + 1 + k limb passes of two lazy products each):
          * with 20- and 30-bit primes under a 60-bit P, digits {30, 30} and {20, 20, 20} instead of pairs, as
          * {@link CkksParameters#general16384CompositeBalanced()}. Key generation refuses a digit wider than 2P (its
          * key-switching noise would grow past the rest). Ignored when there is no special prime.

@@ -880,7 +880,7 @@ public final class Evaluator {
         // lazy accumulation: with primes below 2^31, the digits' products add up unreduced in 64 bits and are
         // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit; the first digit's products
         // are written, not added, so the accumulators need no clearing
-        boolean lazy = digits <= Math.min(rq.lazyTerms(), rp.lazyTerms());
+        boolean lazy = context.lazyKeySwitching(digits);
         if (!lazy) {
             for (RnsPoly acc : new RnsPoly[] {acc0Q, acc1Q, acc0P, acc1P}) {
                 acc.clear();
@@ -905,12 +905,18 @@ public final class Evaluator {
             digitP.setNtt(false);
             rp.ntt(digitP);
             if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
-                rq.mulAddPointwiseLazy2(digit, key.compactBQ(j), key.compactAQ(j), acc0Q, acc1Q, j == 0);
-                rp.mulAddPointwiseLazy2(digitP, key.compactBP(j), key.compactAP(j), acc0P, acc1P, j == 0);
+                rq.mulAddPointwiseLazy2(digit, key.compact(KeySwitchKey.BQ, j), key.compact(KeySwitchKey.AQ, j), acc0Q,
+                        acc1Q, j == 0);
+                rp.mulAddPointwiseLazy2(digitP, key.compact(KeySwitchKey.BP, j), key.compact(KeySwitchKey.AP, j), acc0P,
+                        acc1P, j == 0);
             } else if (lazy) {
                 rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q, j == 0);
                 rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P, j == 0);
-            } else { // (a compact key never comes here: it is made compact only where the products are lazy)
+            } else {
+                if (key.isCompact()) { // compact keys are made only where CkksContext.lazyKeySwitching holds
+                    throw new IllegalStateException("a compact key-switching key met a non-lazy key switch (" + digits
+                            + " digits): the key does not belong to this evaluator's parameters");
+                }
                 rq.mulAddPointwise(digit, key.bQ(j), acc0Q);
                 rq.mulAddPointwise(digit, key.aQ(j), acc1Q);
                 rp.mulAddPointwise(digitP, key.bP(j), acc0P);

@@ -13,48 +13,40 @@ import io.github.jckks.math.RnsRing;
  * &middot; N residues.
  *
  * <p><b>Compact storage.</b> The keys that {@link KeyGenerator} makes and {@link Serialization} reads keep their
- * residues in 32 bits ({@link #isCompact()}) whenever key switching multiplies them lazily (every prime below
- * 2<sup>31</sup> and at most {@code RnsRing.lazyTerms()} digits, as with all the SIMD kernels' chains): half the
+ * residues in 32 bits ({@link #isCompact()}) whenever key switching multiplies them lazily ({@link
+ * CkksContext#lazyKeySwitching}: every prime below 2<sup>31</sup>, as with all the SIMD kernels' chains): half the
  * memory of 64-bit limbs (a Galois key of {@code general16384Composite()}: 14.7 MB instead of 29.4 MB) and half the
- * bytes that each key switch streams from memory for the key. Immutable once built; thread-safe.
+ * bytes that each key switch streams from memory for the key.
+ *
+ * <p>Thread safety: a compact key is immutable and thread-safe. A key built with the public constructor wraps the
+ * caller's polynomials and hands them out live: immutable by convention (nothing in the library writes to them).
  */
 public final class KeySwitchKey {
-    private final RnsPoly[] bQ;
-    private final RnsPoly[] bP;
-    private final RnsPoly[] aQ;
-    private final RnsPoly[] aP;
-    private final CompactRnsPoly[] compactBQ;
-    private final CompactRnsPoly[] compactBP;
-    private final CompactRnsPoly[] compactAQ;
-    private final CompactRnsPoly[] compactAP;
+    static final int BQ = 0;
+    static final int BP = 1;
+    static final int AQ = 2;
+    static final int AP = 3;
+
+    /** [part][digit] with 64-bit limbs, parts in the order bQ, bP, aQ, aP; null when compact. */
+    private final RnsPoly[][] wide;
+    /** [part][digit] with 32-bit residues; null when wide. */
+    private final CompactRnsPoly[][] compact;
     private final RnsRing ringQ;
     private final RnsRing ringP;
 
     /** Wraps the digit polynomials (not copied), with 64-bit limbs. */
     public KeySwitchKey(RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
         checkLengths(bQ.length, bP.length, aQ.length, aP.length);
-        this.bQ = bQ;
-        this.bP = bP;
-        this.aQ = aQ;
-        this.aP = aP;
-        this.compactBQ = null;
-        this.compactBP = null;
-        this.compactAQ = null;
-        this.compactAP = null;
+        this.wide = new RnsPoly[][] {bQ, bP, aQ, aP};
+        this.compact = null;
         this.ringQ = null;
         this.ringP = null;
     }
 
     private KeySwitchKey(RnsRing rq, RnsRing rp, RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
         checkLengths(bQ.length, bP.length, aQ.length, aP.length);
-        this.bQ = null;
-        this.bP = null;
-        this.aQ = null;
-        this.aP = null;
-        this.compactBQ = compact(rq, bQ);
-        this.compactBP = compact(rp, bP);
-        this.compactAQ = compact(rq, aQ);
-        this.compactAP = compact(rp, aP);
+        this.wide = null;
+        this.compact = new CompactRnsPoly[][] {compact(rq, bQ), compact(rp, bP), compact(rq, aQ), compact(rp, aP)};
         this.ringQ = rq;
         this.ringP = rp;
     }
@@ -64,11 +56,9 @@ public final class KeySwitchKey {
      * lazily (see the class comment), else wrapped as given. Cost: one pass over the residues when compacted.
      */
     static KeySwitchKey of(CkksContext context, RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
-        RnsRing rq = context.ringQ();
-        RnsRing rp = context.ringP();
-        int lazy = Math.min(rq.lazyTerms(), rp.lazyTerms());
-        boolean compact = bQ.length <= lazy && rq.fitsCompact(rq.basis().size()) && rp.fitsCompact(rp.basis().size());
-        return compact ? new KeySwitchKey(rq, rp, bQ, bP, aQ, aP) : new KeySwitchKey(bQ, bP, aQ, aP);
+        return context.lazyKeySwitching(bQ.length)
+                ? new KeySwitchKey(context.ringQ(), context.ringP(), bQ, bP, aQ, aP)
+                : new KeySwitchKey(bQ, bP, aQ, aP);
     }
 
     private static void checkLengths(int bq, int bp, int aq, int ap) {
@@ -87,59 +77,70 @@ public final class KeySwitchKey {
 
     /** @return the number of digits */
     public int digits() {
-        return bQ != null ? bQ.length : compactBQ.length;
+        return wide != null ? wide[BQ].length : compact[BQ].length;
     }
 
     /** @return whether the residues are stored in 32 bits (see the class comment) */
     public boolean isCompact() {
-        return compactBQ != null;
+        return compact != null;
     }
 
-    /** @return the bytes the residues occupy: 4 (compact) or 8 per residue */
+    /** @return the bytes the residues occupy: 4 (compact) or 8 per residue. Cost: O(digits). */
     public long residueBytes() {
-        if (isCompact()) {
-            return 2 * digits() * (compactBQ[0].residueBytes() + compactBP[0].residueBytes());
+        long bytes = 0;
+        for (int part = BQ; part <= AP; part++) {
+            for (int j = 0; j < digits(); j++) {
+                bytes += isCompact() ? compact[part][j].residueBytes() : 8L * wide[part][j].n() * wide[part][j].limbCount();
+            }
         }
-        return 2L * digits() * 8 * bQ[0].n() * (bQ[0].limbCount() + bP[0].limbCount());
+        return bytes;
     }
 
-    /** @return b_j modulo Q: the stored polynomial (live) for a 64-bit key, a new 64-bit copy for a compact one */
+    /**
+     * @return b_j modulo Q: the stored polynomial (live) for a 64-bit key; for a compact one a new 64-bit copy
+     *         ((L+1) N 8 bytes allocated, one pass)
+     */
     public RnsPoly bQ(int j) {
-        return isCompact() ? ringQ.expand(compactBQ[j]) : bQ[j];
+        return part(BQ, j);
     }
 
-    /** @return b_j modulo P: the stored polynomial (live) for a 64-bit key, a new 64-bit copy for a compact one */
+    /** @return b_j modulo P: live for a 64-bit key, a new 64-bit copy (k N 8 bytes) for a compact one */
     public RnsPoly bP(int j) {
-        return isCompact() ? ringP.expand(compactBP[j]) : bP[j];
+        return part(BP, j);
     }
 
-    /** @return a_j modulo Q: the stored polynomial (live) for a 64-bit key, a new 64-bit copy for a compact one */
+    /** @return a_j modulo Q: live for a 64-bit key, a new 64-bit copy ((L+1) N 8 bytes) for a compact one */
     public RnsPoly aQ(int j) {
-        return isCompact() ? ringQ.expand(compactAQ[j]) : aQ[j];
+        return part(AQ, j);
     }
 
-    /** @return a_j modulo P: the stored polynomial (live) for a 64-bit key, a new 64-bit copy for a compact one */
+    /** @return a_j modulo P: live for a 64-bit key, a new 64-bit copy (k N 8 bytes) for a compact one */
     public RnsPoly aP(int j) {
-        return isCompact() ? ringP.expand(compactAP[j]) : aP[j];
+        return part(AP, j);
     }
 
-    /** @return b_j modulo Q in 32 bits (compact keys only) */
-    CompactRnsPoly compactBQ(int j) {
-        return compactBQ[j];
+    private RnsPoly part(int part, int j) {
+        return isCompact() ? ring(part).expand(compact[part][j]) : wide[part][j];
     }
 
-    /** @return b_j modulo P in 32 bits (compact keys only) */
-    CompactRnsPoly compactBP(int j) {
-        return compactBP[j];
+    private RnsRing ring(int part) {
+        return part == BQ || part == AQ ? ringQ : ringP;
     }
 
-    /** @return a_j modulo Q in 32 bits (compact keys only) */
-    CompactRnsPoly compactAQ(int j) {
-        return compactAQ[j];
+    /**
+     * Part {@code part} (BQ, BP, AQ, AP) of digit j with 64-bit limbs without allocating: the live polynomial of a
+     * 64-bit key, or a compact key's residues widened into {@code scratch} (which must have the part's limb count).
+     */
+    RnsPoly wide(int part, int j, RnsPoly scratch) {
+        if (!isCompact()) {
+            return wide[part][j];
+        }
+        ring(part).expand(compact[part][j], scratch);
+        return scratch;
     }
 
-    /** @return a_j modulo P in 32 bits (compact keys only) */
-    CompactRnsPoly compactAP(int j) {
-        return compactAP[j];
+    /** @return part {@code part} of digit j in 32 bits (compact keys only) */
+    CompactRnsPoly compact(int part, int j) {
+        return compact[part][j];
     }
 }

@@ -628,6 +628,19 @@ public final class Serialization {
             throw new IllegalArgumentException("cannot serialize " + what + ": " + key.digits()
                     + " digits, the parameters give " + s.digits);
         }
+        if (key.isCompact()) { // shapes checked without widening a copy of every polynomial
+            for (int part = KeySwitchKey.BQ; part <= KeySwitchKey.AP; part++) {
+                int limbs = part == KeySwitchKey.BQ || part == KeySwitchKey.AQ ? s.q.length : s.p.length;
+                for (int j = 0; j < s.digits; j++) {
+                    io.github.jckks.math.CompactRnsPoly c = key.compact(part, j);
+                    if (c.n() != s.n || c.limbCount() != limbs || !c.isNtt()) {
+                        throw new IllegalArgumentException("cannot serialize " + what + " digit " + j + " " + PART_NAMES[part]
+                                + ": " + c + " does not match N = " + s.n + ", " + limbs + " limbs, NTT form");
+                    }
+                }
+            }
+            return;
+        }
         for (int j = 0; j < s.digits; j++) {
             checkPoly(s, key.bQ(j), s.q.length, what + " digit " + j + " bQ");
             checkPoly(s, key.bP(j), s.p.length, what + " digit " + j + " bP");
@@ -635,6 +648,8 @@ public final class Serialization {
             checkPoly(s, key.aP(j), s.p.length, what + " digit " + j + " aP");
         }
     }
+
+    private static final String[] PART_NAMES = {"bQ", "bP", "aQ", "aP"};
 
     private static void checkEvaluationKeys(Shape s, EvaluationKeys keys) {
         if (keys.relinearization() != null) {
@@ -817,12 +832,16 @@ public final class Serialization {
 
     private static void writeKskBody(Shape s, KeySwitchKey key, Out o, String what) throws IOException {
         byte[] scratch = new byte[s.maxLimbBytes];
+        // a compact key is widened one polynomial at a time into these (null for a 64-bit key: no copy)
+        RnsPoly wideQ = key.isCompact() ? s.context.ringQ().newPoly(s.q.length, true) : null;
+        RnsPoly wideP = key.isCompact() ? s.context.ringP().newPoly(s.p.length, true) : null;
         o.u8(key.digits());
         for (int j = 0; j < key.digits(); j++) {
-            writePoly(s, o, key.bQ(j), s.q, s.qBits, s.q.length, scratch, what + " digit " + j + " bQ");
-            writePoly(s, o, key.bP(j), s.p, s.pBits, s.p.length, scratch, what + " digit " + j + " bP");
-            writePoly(s, o, key.aQ(j), s.q, s.qBits, s.q.length, scratch, what + " digit " + j + " aQ");
-            writePoly(s, o, key.aP(j), s.p, s.pBits, s.p.length, scratch, what + " digit " + j + " aP");
+            for (int part = KeySwitchKey.BQ; part <= KeySwitchKey.AP; part++) {
+                boolean q = part == KeySwitchKey.BQ || part == KeySwitchKey.AQ;
+                writePoly(s, o, key.wide(part, j, q ? wideQ : wideP), q ? s.q : s.p, q ? s.qBits : s.pBits,
+                        q ? s.q.length : s.p.length, scratch, what + " digit " + j + " " + PART_NAMES[part]);
+            }
         }
     }
 
@@ -957,6 +976,11 @@ public final class Serialization {
         boolean digitTable = specialCount > 0 && digitSize == 0;
         if (!digitTable) {
             in.checkTotal(fixed);
+        } else if (in.declared < fixed + 2 || in.declared > fixed + 1 + dataCount) {
+            // bounded before the primes are read: a stream reader must not consume the next object's bytes
+            throw new CkksFormatException("total length: header declares " + in.declared + " bytes but a digit table "
+                    + "after " + dataCount + " data and " + specialCount + " special primes gives " + (fixed + 2) + " to "
+                    + (fixed + 1 + dataCount));
         }
         long[] q = new long[dataCount];
         long[] p = new long[specialCount];
@@ -994,6 +1018,15 @@ public final class Serialization {
             if (covered != dataCount) {
                 throw new CkksFormatException("parameters digit prime counts: they cover " + covered + " of the "
                         + dataCount + " data primes");
+            }
+            boolean uniform = true; // uniform layouts have one encoding only: alpha, never a table
+            for (int j = 0; j + 1 < digits; j++) {
+                uniform &= digitCounts[j] == digitCounts[0];
+            }
+            if (uniform && digitCounts[digits - 1] <= digitCounts[0]) {
+                throw new CkksFormatException("parameters digit prime counts: " + java.util.Arrays.toString(digitCounts)
+                        + " are uniform digits of " + digitCounts[0] + ", which must be written as digit size "
+                        + digitCounts[0] + ", not as a table");
             }
         }
         in.finish();

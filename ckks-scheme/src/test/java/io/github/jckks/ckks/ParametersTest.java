@@ -194,13 +194,17 @@ class ParametersTest {
         assertFalse(java.util.Arrays.equals(uniform.fingerprint(), other.fingerprint()));
         assertEquals(other, Serialization.readParameters(Serialization.write(other), SecurityLevel.INSECURE_TESTS_ONLY));
         // bad layouts are named
-        for (int[] bad : new int[][] {{2, 2}, {2, 2, 2}, {5, 0}, {6}}) {
+        for (int[] bad : new int[][] {{2, 2}, {2, 2, 2}, {5, 0}, {6}, {Integer.MAX_VALUE, Integer.MAX_VALUE, 7}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.digitPrimeCounts(bad).build());
             assertTrue(e.getMessage().contains("key-switching digits"), e.getMessage());
         }
         for (int alpha : new int[] {0, 6}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.digitSize(alpha).build());
             assertTrue(e.getMessage().contains("digit size " + alpha), e.getMessage());
+        }
+        for (int j : new int[] {-1, 3}) { // three digits: 0, 1, 2
+            assertThrows(IllegalArgumentException.class, () -> other.digitStart(j));
+            assertThrows(IllegalArgumentException.class, () -> other.digitEnd(j));
         }
         // a digit much wider than P would swamp the result with key-switching noise: key generation refuses it
         CkksParameters wide = b.digitPrimeCounts(4, 1).build();

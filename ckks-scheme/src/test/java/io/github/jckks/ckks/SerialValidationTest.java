@@ -338,8 +338,8 @@ class SerialValidationTest {
         rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 19, (byte) 0, (byte) 0))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 18, (byte) 5))), "total length");
-        // 0 announces a digit table after the primes: here the checksum's first byte is read as its count
-        rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "digit count");
+        // 0 announces a digit table after the primes, for which the declared length leaves no room
+        rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 0))), "total length");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 7))), "digit size");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 0))), "composite degree");
         rejects(() -> Serialization.readParameters(reseal(patched(p, 21, (byte) 6))), "composite degree");
@@ -374,7 +374,14 @@ class SerialValidationTest {
         rejects(() -> Serialization.readParameters(reseal(patched(p, table + 5, (byte) 2))), "cover 13 of the 14");
         // a uniform digit size in place of the table: the object is then 6 bytes too long
         rejects(() -> Serialization.readParameters(reseal(patched(p, 20, (byte) 2))), "total length");
-        rejects(() -> Serialization.readParameters(Arrays.copyOf(p, p.length - 5)), "");
+        rejects(() -> Serialization.readParameters(Arrays.copyOf(p, p.length - 5)), "total length");
+        // a uniform layout ({3, 3, 3, 3, 2}: digit size 3) written as a table: one object, one encoding
+        rejects(() -> Serialization.readParameters(reseal(patched(p, table + 1, (byte) 3, (byte) 3, (byte) 3, (byte) 3,
+                (byte) 2))), "uniform digits of 3");
+        // a declared length too long for any table is refused before the primes are read
+        byte[] longer = Arrays.copyOf(p, p.length + 20);
+        ByteBuffer.wrap(longer).putLong(8, longer.length);
+        rejects(() -> Serialization.readParameters(reseal(longer)), "total length");
     }
 
     @Test
