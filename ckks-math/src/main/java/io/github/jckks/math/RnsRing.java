@@ -329,12 +329,7 @@ public final class RnsRing {
         int k = acc0.limbCount();
         checkBinary(a, b0, acc0);
         checkBinary(a, b1, acc1);
-        if (first) {
-            acc0.setNtt(a.isNtt());
-            acc1.setNtt(a.isNtt());
-        }
-        checkSameForm(a, acc0);
-        checkSameForm(a, acc1);
+        prepareAccumulators(a, acc0, acc1, first);
         for (int i = 0; i < k; i++) {
             if (first) {
                 ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
@@ -358,12 +353,7 @@ public final class RnsRing {
         check(acc1, k);
         checkCompactOperand(b0, k, a.isNtt());
         checkCompactOperand(b1, k, a.isNtt());
-        if (first) {
-            acc0.setNtt(a.isNtt());
-            acc1.setNtt(a.isNtt());
-        }
-        checkSameForm(a, acc0);
-        checkSameForm(a, acc1);
+        prepareAccumulators(a, acc0, acc1, first);
         for (int i = 0; i < k; i++) {
             if (first) {
                 ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
@@ -744,6 +734,16 @@ public final class RnsRing {
         if (p.limbCount() < count) {
             throw new IllegalArgumentException("polynomial has " + p.limbCount() + " limbs, operation needs " + count);
         }
+    }
+
+    /** A first term sets the accumulators' form to a's (their content is overwritten); later ones require it. */
+    private static void prepareAccumulators(RnsPoly a, RnsPoly acc0, RnsPoly acc1, boolean first) {
+        if (first) {
+            acc0.setNtt(a.isNtt());
+            acc1.setNtt(a.isNtt());
+        }
+        checkSameForm(a, acc0);
+        checkSameForm(a, acc1);
     }
 
     private void checkCompactOperand(CompactRnsPoly b, int k, boolean ntt) {
