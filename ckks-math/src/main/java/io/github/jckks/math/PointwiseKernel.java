@@ -22,6 +22,12 @@ public interface PointwiseKernel {
     void subMulScalar(long[] x, long[] t, long w, long[] z, Modulus q);
 
     /**
+     * z = y + (x - t) &middot; w mod q, {@link #subMulScalar} and an addition in one pass (a ModDown whose result is
+     * added to a ciphertext part); residues below q &lt; 2<sup>30</sup>, z may alias y.
+     */
+    void subMulScalarAdd(long[] x, long[] t, long w, long[] y, long[] z, Modulus q);
+
+    /**
      * out = w mod q where w is the centred value of v modulo p (w = v - p when v &gt; p/2): the first step of the
      * RNS rescale. v in [0, p) with p &lt; 2<sup>30</sup>; q &lt; 2<sup>30</sup>.
      */

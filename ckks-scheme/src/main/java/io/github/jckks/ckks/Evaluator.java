@@ -703,12 +703,12 @@ public final class Evaluator {
         }
         int k = ct.level() + 1;
         Workspace w = workspace.get();
-        RnsPoly u0 = w.out0.view(k);
-        RnsPoly u1 = w.out1.view(k);
-        keySwitch(ct.part(2), key, u0, u1);
-        rq.add(ct.part(0), u0, ct.part(0));
-        rq.add(ct.part(1), u1, ct.part(1));
-        ct.replace(new RnsPoly[] {ct.part(0), ct.part(1)}, ct.scale());
+        keySwitchProducts(ct.part(2), key, w);
+        RnsPoly c0 = ct.part(0);
+        RnsPoly c1 = ct.part(1);
+        context.modDown(w.acc0Q.view(k), w.acc0P, c0, c0, w.conv.view(k)); // c0 + u0 in ModDown's last pass
+        context.modDown(w.acc1Q.view(k), w.acc1P, c1, c1, w.conv.view(k));
+        ct.replace(new RnsPoly[] {c0, c1}, ct.scale());
     }
 
     /**
@@ -960,7 +960,6 @@ public final class Evaluator {
         final RnsPoly acc1P;
         final Viewed conv;
         final Viewed out0;
-        final Viewed out1;
         final Viewed rotated;
         final Viewed conj0;
         final Viewed conj1;
@@ -981,7 +980,6 @@ public final class Evaluator {
             acc1P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             conv = new Viewed(rq.newPoly(lq, false));
             out0 = new Viewed(rq.newPoly(lq, true));
-            out1 = new Viewed(rq.newPoly(lq, true));
             rotated = new Viewed(rq.newPoly(lq, true));
             conj0 = new Viewed(rq.newPoly(lq, true));
             conj1 = new Viewed(rq.newPoly(lq, true));

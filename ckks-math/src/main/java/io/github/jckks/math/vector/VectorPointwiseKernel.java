@@ -135,6 +135,40 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         }
     }
 
+    @Override
+    public void subMulScalarAdd(long[] x, long[] t, long w, long[] y, long[] z, Modulus q) {
+        check(q);
+        long qq = q.value();
+        long wShoup = (w << 32) / qq;
+        int n = z.length;
+        int upper = S.loopBound(n);
+        subMulAddBlock(x, t, y, z, qq, w, wShoup, upper);
+        for (int j = upper; j < n; j++) {
+            long v = x[j] - t[j] + qq;
+            long qhat = (v * wShoup) >>> 32;
+            long r = v * w - qhat * qq;
+            r = r >= qq ? r - qq : r;
+            r = (r >= qq ? r - qq : r) + y[j];
+            z[j] = r >= qq ? r - qq : r;
+        }
+    }
+
+    private static void subMulAddBlock(long[] x, long[] t, long[] y, long[] z, long q, long w, long wShoup, int upper) {
+        LongVector qv = LongVector.broadcast(S, q).and(M32);
+        IntVector qi = qv.reinterpretAsInts();
+        LongVector wv = LongVector.broadcast(S, w).and(M32);
+        LongVector wsv = LongVector.broadcast(S, wShoup).and(M32);
+        for (int j = 0; j < upper; j += 4) {
+            LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
+            LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
+            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) for v < 2^32
+            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).add(LongVector.fromArray(S, y, j).reinterpretAsInts());
+            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j); // [0, 2q) -> [0, q)
+        }
+    }
+
     private static void subMulBlock(long[] x, long[] t, long[] z, long q, long w, long wShoup, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         IntVector qi = qv.reinterpretAsInts();
