@@ -51,15 +51,15 @@ class PointwiseKernelTest {
             fast.subMulScalar(x, y, w, actual, q);
             assertArrayEquals(expected, actual, "subMulScalar, " + bits + " bits");
             long[] addend = new long[x.length];
-            long[] sum = new long[x.length];
+            long[] withAddend = new long[x.length];
             for (int j = 0; j < x.length; j++) {
                 addend[j] = j % 5 == 0 ? qv - 1 : Math.floorMod(r.nextLong(), qv);
-                sum[j] = q.add(addend[j], expected[j]);
+                withAddend[j] = q.add(addend[j], expected[j]);
             }
             fast.subMulScalarAdd(x, y, w, addend, actual, q);
-            assertArrayEquals(sum, actual, "subMulScalarAdd, " + bits + " bits");
+            assertArrayEquals(withAddend, actual, "subMulScalarAdd, " + bits + " bits");
             fast.subMulScalarAdd(x, y, w, addend, addend, q); // z aliasing the addend
-            assertArrayEquals(sum, addend, "subMulScalarAdd into its addend, " + bits + " bits");
+            assertArrayEquals(withAddend, addend, "subMulScalarAdd into its addend, " + bits + " bits");
             for (long pv : new long[] {qv, Primes.nttPrimes(Math.min(30, bits + 3), 1, 1, java.util.Set.of())[0],
                     Primes.nttPrimes(Math.max(16, bits - 4), 1, 1, java.util.Set.of())[0]}) {
                 long[] v = new long[x.length];
