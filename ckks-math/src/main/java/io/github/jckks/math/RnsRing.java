@@ -545,36 +545,6 @@ public final class RnsRing {
         out.setNtt(a.isNtt());
     }
 
-    /**
-     * out = &sigma;<sub>g</sub>(a) + b in NTT form, in one pass: the automorphism's permutation of a's slots and the
-     * addition fused (a rotation adds the permuted c<sub>0</sub> to its key switch's output). a, b and out in NTT
-     * form with out's limb count; out must not alias a (it may alias b). Cost: one gather and one addition per
-     * residue, no allocation.
-     */
-    public void automorphismAdd(RnsPoly a, int galois, RnsPoly b, RnsPoly out) {
-        if (a == out || (a.limbCount() > 0 && a.limb(0) == out.limb(0))) {
-            throw new IllegalArgumentException("automorphism output must not alias its input");
-        }
-        if (!a.isNtt() || !b.isNtt()) {
-            throw new IllegalArgumentException("automorphismAdd works in NTT form");
-        }
-        int k = out.limbCount();
-        check(a, k);
-        check(b, k);
-        check(out, k);
-        int[] idx = automorphismNttIndex(galois);
-        for (int i = 0; i < k; i++) {
-            gatherAdd(a.limb(i), idx, b.limb(i), out.limb(i), basis.modulus(i).value());
-        }
-        out.setNtt(true);
-    }
-
-    private static void gatherAdd(long[] x, int[] idx, long[] y, long[] z, long q) {
-        for (int j = 0; j < z.length; j++) {
-            long d = x[idx[j]] + y[j] - q;
-            z[j] = d + ((d >> 63) & q);
-        }
-    }
 
     /**
      * The permutation that applies X -&gt; X<sup>g</sup> in NTT form: out[j] = in[index[j]]. Slot j holds

@@ -594,35 +594,6 @@ class RnsRingTest {
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("rings")
-    void automorphismAddIsTheAutomorphismThenTheSum(RnsRing ring, String label) {
-        SplittableRandom rnd = new SplittableRandom(15);
-        int k = ring.basis().size();
-        RnsPoly a = randomPoly(ring, k, true, rnd);
-        RnsPoly b = randomPoly(ring, k, true, rnd);
-        for (int i = 0; i < k; i++) { // extremes: (q - 1) + (q - 1) and 0 + 0
-            long q = ring.modulus(i).value();
-            java.util.Arrays.fill(a.limb(i), 0, 8, q - 1);
-            java.util.Arrays.fill(b.limb(i), 0, ring.n(), q - 1);
-            b.limb(i)[3] = 0;
-        }
-        for (int galois : galoisElements(ring.n())) {
-            RnsPoly expected = ring.newPoly(k, true);
-            ring.automorphism(a, galois, expected);
-            ring.add(expected, b, expected);
-            RnsPoly fused = ring.newPoly(k, true);
-            ring.automorphismAdd(a, galois, b, fused);
-            assertPolyEquals(expected, fused, "sigma_" + galois + "(a) + b");
-            RnsPoly overB = b.copy(k); // out may alias b
-            ring.automorphismAdd(a, galois, overB, overB);
-            assertPolyEquals(expected, overB, "sigma_" + galois + "(a) + b into b");
-        }
-        assertThrows(IllegalArgumentException.class, () -> ring.automorphismAdd(a, 5, b, a));
-        assertThrows(IllegalArgumentException.class, () -> ring.automorphismAdd(ring.newPoly(k, false), 5, b,
-                ring.newPoly(k, true)));
-    }
-
-    @ParameterizedTest(name = "{1}")
-    @MethodSource("rings")
     void automorphismsCompose(RnsRing ring, String label) {
         SplittableRandom rnd = new SplittableRandom(14);
         int k = ring.basis().size();

@@ -463,9 +463,9 @@ public final class Evaluator {
         RnsPoly c0 = ws.conj0.view(k);
         RnsPoly c1 = ws.conj1.view(k);
         RnsPoly rotated1 = ws.rotated.view(k);
+        rq.automorphism(z.partForReading(0), galois, c0);
         rq.automorphism(z.partForReading(1), galois, rotated1);
-        keySwitch(rotated1, key, ws.out0.view(k), c1);
-        rq.automorphismAdd(z.partForReading(0), galois, ws.out0.view(k), c0); // conj(z0) + u0 in one pass
+        keySwitch(rotated1, key, c0, c0, null, c1); // c0 = conj(z0) + u0, added in ModDown's last pass
         // per part, one pass: u = z + conj z, w = X^(N/4) (z - conj z); p = u - w over conj z, q = u + w into out
         rq.twistedButterfly(z.partForReading(0), c0, eighthRoot, c0, out[0]);
         rq.twistedButterfly(z.partForReading(1), c1, eighthRoot, c1, out[1]);
@@ -701,13 +701,9 @@ public final class Evaluator {
         if (key == null) {
             throw new IllegalStateException("relinearization needs a relinearization key: none was given to this evaluator");
         }
-        int k = ct.level() + 1;
-        Workspace w = workspace.get();
-        keySwitchProducts(ct.part(2), key, w);
         RnsPoly c0 = ct.part(0);
         RnsPoly c1 = ct.part(1);
-        context.modDown(w.acc0Q.view(k), w.acc0P, c0, c0, w.conv.view(k)); // c0 + u0 in ModDown's last pass
-        context.modDown(w.acc1Q.view(k), w.acc1P, c1, c1, w.conv.view(k));
+        keySwitch(ct.part(2), key, c0, c0, c1, c1); // (c0 + u0, c1 + u1), added in ModDown's last pass
         ct.replace(new RnsPoly[] {c0, c1}, ct.scale());
     }
 
@@ -839,9 +835,9 @@ public final class Evaluator {
         RnsPoly[] c = outputs(out, 2, k, what, ct);
         Workspace w = workspace.get();
         RnsPoly rotated1 = w.rotated.view(k);
+        rq.automorphism(ct.partForReading(0), galois, c[0]);
         rq.automorphism(ct.partForReading(1), galois, rotated1);
-        keySwitch(rotated1, key, w.out0.view(k), c[1]);
-        rq.automorphismAdd(ct.partForReading(0), galois, w.out0.view(k), c[0]); // sigma(c0) + u0 in one pass
+        keySwitch(rotated1, key, c[0], c[0], null, c[1]); // c0 = sigma(c0) + u0, added in ModDown's last pass
         return new Ciphertext(c, ct.scale());
     }
 
@@ -849,14 +845,15 @@ public final class Evaluator {
      * Hybrid key switching: writes (u<sub>0</sub>, u<sub>1</sub>) modulo Q<sub>l</sub> with u<sub>0</sub> + u<sub>1</sub>s &asymp;
      * d s' for the key from s' to s. d is split into digits of &alpha; primes; each digit is extended to
      * Q<sub>l</sub>&middot;P (ModUp), multiplied by the key's digit and accumulated; the sums are divided by P
-     * (ModDown). d must not alias the outputs.
+     * (ModDown), each added to its addend in ModDown's last pass: out0 = add0 + u<sub>0</sub>, out1 = add1 +
+     * u<sub>1</sub> (an addend may be its output, or null for none). d must not alias the outputs.
      */
-    private void keySwitch(RnsPoly d, KeySwitchKey key, RnsPoly out0, RnsPoly out1) {
+    private void keySwitch(RnsPoly d, KeySwitchKey key, RnsPoly add0, RnsPoly out0, RnsPoly add1, RnsPoly out1) {
         Workspace w = workspace.get();
         keySwitchProducts(d, key, w);
         int k = d.limbCount();
-        modDown(w.acc0Q.view(k), w.acc0P, out0, w);
-        modDown(w.acc1Q.view(k), w.acc1P, out1, w);
+        context.modDown(w.acc0Q.view(k), w.acc0P, add0, out0, w.conv.view(k));
+        context.modDown(w.acc1Q.view(k), w.acc1P, add1, out1, w.conv.view(k));
     }
 
     /**
@@ -931,11 +928,6 @@ public final class Evaluator {
         }
     }
 
-    /** out = round(x / P) mod Q<sub>l</sub> (NTT form in and out): {@link CkksContext#modDown}. */
-    private void modDown(RnsPoly xQ, RnsPoly xP, RnsPoly out, Workspace w) {
-        context.modDown(xQ, xP, out, w.conv.view(xQ.limbCount()));
-    }
-
     /** Refuses an operation that needs key switching when the parameters have no special prime. */
     private void requireKeySwitching(String what) {
         if (rp == null) {
@@ -959,7 +951,6 @@ public final class Evaluator {
         final RnsPoly acc0P;
         final RnsPoly acc1P;
         final Viewed conv;
-        final Viewed out0;
         final Viewed rotated;
         final Viewed conj0;
         final Viewed conj1;
@@ -979,7 +970,6 @@ public final class Evaluator {
             acc0P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             acc1P = rp == null ? null : rp.newPoly(rp.basis().size(), true);
             conv = new Viewed(rq.newPoly(lq, false));
-            out0 = new Viewed(rq.newPoly(lq, true));
             rotated = new Viewed(rq.newPoly(lq, true));
             conj0 = new Viewed(rq.newPoly(lq, true));
             conj1 = new Viewed(rq.newPoly(lq, true));
