@@ -31,6 +31,9 @@ public final class AbOps implements ToLongFunction<String> {
     private final ThreadMXBean bean = ManagementFactory.getThreadMXBean();
 
     public AbOps(Integer logN) {
+        if (logN != 13 && logN != 14) {
+            throw new IllegalArgumentException("logN " + logN + ": 13 (seal8192Composite) or 14 (general16384Composite)");
+        }
         CkksParameters params = logN == 13 ? CkksParameters.seal8192Composite() : CkksParameters.general16384Composite();
         CkksContext ctx = new CkksContext(params);
         CkksEncoder enc = new CkksEncoder(ctx);

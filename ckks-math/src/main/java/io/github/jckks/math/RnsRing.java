@@ -24,8 +24,11 @@ public final class RnsRing {
     private final long[][] rescaleInvShoup;
     /** Per-thread scratch of the rescale: the last limb in coefficient form, and its reduction per prime. */
     private final ThreadLocal<long[][]> scratch;
-    /** The NTT-order permutation of each odd Galois element g in [1, 2N), at index g / 2, made on first use. */
-    private final AtomicReferenceArray<int[]> automorphismIndex;
+    /**
+     * The NTT-order permutation of each odd Galois element g in [1, 2N), at index g / 2, made on first use; the array
+     * itself is made by the first automorphism in NTT form (a ring that never rotates, such as R_P, has none).
+     */
+    private volatile AtomicReferenceArray<int[]> automorphismIndex;
 
     /** A ring using the JVM's active NTT kernel ({@link NttKernels#get()}). */
     public RnsRing(int logN, RnsBasis basis) {
@@ -44,7 +47,6 @@ public final class RnsRing {
         }
         this.logN = logN;
         this.n = 1 << logN;
-        this.automorphismIndex = new AtomicReferenceArray<>(n);
         this.basis = basis;
         int k = basis.size();
         tables = new NttTables[k];
@@ -556,7 +558,17 @@ public final class RnsRing {
             throw new IllegalArgumentException("Galois element " + galois + " is even: X -> X^k needs odd k");
         }
         int g = Math.floorMod(galois, 2 * n);
-        int[] idx = automorphismIndex.get(g >>> 1); // no boxing: this runs once per rotation
+        AtomicReferenceArray<int[]> cache = automorphismIndex;
+        if (cache == null) {
+            synchronized (this) {
+                cache = automorphismIndex;
+                if (cache == null) {
+                    cache = new AtomicReferenceArray<>(n);
+                    automorphismIndex = cache;
+                }
+            }
+        }
+        int[] idx = cache.get(g >>> 1); // no boxing: this runs once per rotation
         if (idx != null) {
             return idx;
         }
@@ -567,7 +579,7 @@ public final class RnsRing {
             long e = ((2L * r + 1) * g) & mask;
             idx[j] = NttTables.bitReverse((int) ((e - 1) >>> 1), logN);
         }
-        return automorphismIndex.compareAndSet(g >>> 1, null, idx) ? idx : automorphismIndex.get(g >>> 1);
+        return cache.compareAndSet(g >>> 1, null, idx) ? idx : cache.get(g >>> 1);
     }
 
     // ---------------------------------------------------------------- rescale

@@ -309,7 +309,7 @@ public final class CkksContext {
         }
         divisor.setNtt(false);
         divideAndRound(xQ, divisor, modDownRescale[l], modDownRescaleInv[l], modDownRescaleInvShoup[l], null, out,
-                conv.view(kept), true);
+                conv.limbCount() == kept ? conv : conv.view(kept), true);
     }
 
     /**
@@ -320,6 +320,10 @@ public final class CkksContext {
     private void divideAndRound(RnsPoly x, RnsPoly xD, BasisExtension ext, long[] inv, long[] invShoup, RnsPoly addend,
                                 RnsPoly out, RnsPoly conv, boolean ntt) {
         int k = out.limbCount();
+        if (addend != null && (addend.isNtt() != ntt || addend.limbCount() < k)) {
+            throw new IllegalArgumentException("addend " + addend.limbCount() + " limbs, NTT " + addend.isNtt()
+                    + ": needs " + k + " limbs, NTT " + ntt);
+        }
         if (ntt) {
             ext.convertExactForNtt(xD, conv); // the NTT below reduces what the conversion leaves in [0, 3q)
         } else {

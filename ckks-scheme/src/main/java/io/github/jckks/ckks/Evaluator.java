@@ -445,9 +445,12 @@ public final class Evaluator {
         if (out.length != 3) {
             throw new IllegalArgumentException("complex-packed square needs 3 output polynomials, got " + out.length);
         }
-        for (RnsPoly p : out) {
-            if (p.limbCount() != k || p.n() != z.n() || p == z.partForReading(0) || p == z.partForReading(1)) {
-                throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
+        for (int i = 0; i < 3; i++) {
+            RnsPoly p = out[i];
+            if (p.limbCount() != k || p.n() != z.n() || sharesLimbs(p, z.partForReading(0))
+                    || sharesLimbs(p, z.partForReading(1)) || (i > 0 && sharesLimbs(p, out[0])) || (i > 1 && sharesLimbs(p, out[1]))) {
+                throw new IllegalArgumentException("square outputs must share no limb with the input or each other and "
+                        + "have " + k + " limbs");
             }
         }
         int galois = GaloisElements.conjugation(context.n());
@@ -746,7 +749,7 @@ public final class Evaluator {
             RnsPoly c = ct.part(p);
             rq.mulScalarAdd(c, pModQ, accQ); // P c + acc modulo Q_l (P c vanishes modulo P)
             RnsPoly out = c.view(k - d);
-            context.modDownAndRescale(accQ, p == 0 ? w.acc0P : w.acc1P, out, w.conv.all);
+            context.modDownAndRescale(accQ, p == 0 ? w.acc0P : w.acc1P, out, w.conv.view(k - d));
             parts[p] = out;
         }
         ct.replace(parts, ct.scale() / divisor);
@@ -919,6 +922,9 @@ public final class Evaluator {
                 rp.mulAddPointwise(digitP, key.bP(j), acc0P);
                 rp.mulAddPointwise(digitP, key.aP(j), acc1P);
             }
+        }
+        for (int i = 0; i < k; i++) {
+            full[i] = digitQ.limb(i); // hold no reference to the caller's d between calls
         }
         if (lazy) {
             rq.reduceLazy(acc0Q);

@@ -120,21 +120,10 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
 
     @Override
     public void subMulScalar(long[] x, long[] t, long w, long[] z, Modulus q) {
-        check(q);
-        long qq = q.value();
-        long wShoup = (w << 32) / qq;
-        int n = z.length;
-        int upper = S.loopBound(n);
-        subMulBlock(x, t, z, qq, w, wShoup, upper);
-        for (int j = upper; j < n; j++) {
-            long v = x[j] - t[j] + qq;
-            long qhat = (v * wShoup) >>> 32;
-            long r = v * w - qhat * qq;
-            r = r >= qq ? r - qq : r;
-            z[j] = r >= qq ? r - qq : r;
-        }
+        subMulScalarAdd(x, t, w, null, z, q);
     }
 
+    /** {@inheritDoc} With y null: {@link #subMulScalar}. */
     @Override
     public void subMulScalarAdd(long[] x, long[] t, long w, long[] y, long[] z, Modulus q) {
         check(q);
@@ -142,18 +131,22 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         long wShoup = (w << 32) / qq;
         int n = z.length;
         int upper = S.loopBound(n);
-        subMulAddBlock(x, t, y, z, qq, w, wShoup, upper);
+        subMulBlock(x, t, y, z, qq, w, wShoup, upper);
         for (int j = upper; j < n; j++) {
             long v = x[j] - t[j] + qq;
             long qhat = (v * wShoup) >>> 32;
-            long r = v * w - qhat * qq;
+            long r = v * w - qhat * qq; // in [0, 2q): v < 2q < 2^32
             r = r >= qq ? r - qq : r;
-            r = (r >= qq ? r - qq : r) + y[j];
-            z[j] = r >= qq ? r - qq : r;
+            if (y != null) {
+                r += y[j];
+                r = r >= qq ? r - qq : r;
+            }
+            z[j] = r;
         }
     }
 
-    private static void subMulAddBlock(long[] x, long[] t, long[] y, long[] z, long q, long w, long wShoup, int upper) {
+    /** z = (x - t) w mod q, plus y when y is not null (a loop-invariant test: C2 unswitches it). */
+    private static void subMulBlock(long[] x, long[] t, long[] y, long[] z, long q, long w, long wShoup, int upper) {
         LongVector qv = LongVector.broadcast(S, q).and(M32);
         IntVector qi = qv.reinterpretAsInts();
         LongVector wv = LongVector.broadcast(S, w).and(M32);
@@ -161,26 +154,14 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
         for (int j = 0; j < upper; j += 4) {
             LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
             LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) for v < 2^32
-            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
+            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) for v < 2^32 (here v < 2q)
+            IntVector ri = r.reinterpretAsInts(); // below 2^32: one unsigned 32-bit minimum
             ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
-            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).add(LongVector.fromArray(S, y, j).reinterpretAsInts());
-            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j); // [0, 2q) -> [0, q)
-        }
-    }
-
-    private static void subMulBlock(long[] x, long[] t, long[] z, long q, long w, long wShoup, int upper) {
-        LongVector qv = LongVector.broadcast(S, q).and(M32);
-        IntVector qi = qv.reinterpretAsInts();
-        LongVector wv = LongVector.broadcast(S, w).and(M32);
-        LongVector wsv = LongVector.broadcast(S, wShoup).and(M32);
-        for (int j = 0; j < upper; j += 4) {
-            LongVector v = LongVector.fromArray(S, x, j).sub(LongVector.fromArray(S, t, j)).add(qv).and(M32);
-            LongVector qhat = v.mul(wsv).lanewise(VectorOperators.LSHR, 32).and(M32);
-            LongVector r = v.mul(wv).sub(qhat.mul(qv)); // Shoup: in [0, 2q) for v < 2^32
-            IntVector ri = r.reinterpretAsInts(); // in [0, 3q), below 2^32: two unsigned 32-bit minima
-            ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
-            ri.lanewise(VectorOperators.UMIN, ri.sub(qi)).reinterpretAsLongs().intoArray(z, j);
+            if (y != null) { // + y in [0, q): one more minimum
+                ri = ri.add(LongVector.fromArray(S, y, j).reinterpretAsInts());
+                ri = ri.lanewise(VectorOperators.UMIN, ri.sub(qi));
+            }
+            ri.reinterpretAsLongs().intoArray(z, j);
         }
     }
 
