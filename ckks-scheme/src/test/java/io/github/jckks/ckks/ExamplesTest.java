@@ -52,6 +52,10 @@ class ExamplesTest {
                 "NONE (insecure)",
                 "192-bit request: CKKS(N=2^13",
                 "security 192-bit",
+                "general16384Composite: 7 digits of [2, 2, 2, 2, 2, 2, 2] primes",
+                "general16384CompositeBalanced: 5 digits of [2, 3, 3, 3, 3] primes",
+                "relinearization key of 8 primes: 3 digits, 32-bit residues, 1.57 MB",
+                "relinearization key of 4 primes: 3 digits, 64-bit residues, 1.57 MB",
                 "context ready: N = 8192, max level 2");
     }
 

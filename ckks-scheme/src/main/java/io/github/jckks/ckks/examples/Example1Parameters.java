@@ -2,8 +2,11 @@ package io.github.jckks.ckks.examples;
 
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.KeySwitchKey;
 import io.github.jckks.ckks.SecurityLevel;
 import java.io.PrintStream;
+import java.util.Arrays;
 
 /**
  * Example 1: choosing parameters. A CKKS parameter set fixes the ring degree N (N/2 complex slots), a chain of
@@ -73,7 +76,28 @@ public final class Example1Parameters {
                 .scale(0x1p24).security(SecurityLevel.BITS_192).build();
         out.println("192-bit request: " + strong);
 
-        // 5. The context precomputes NTT tables and key-switching constants once: share it.
+        // 5. Key switching (relinearization, rotations) splits a polynomial into digits of data primes and extends
+        //    each to the special primes P. Each digit costs a basis extension, NTTs and key products; a digit much
+        //    wider than P costs precision. digitSize(alpha) groups alpha primes per digit (SEAL: one), and
+        //    digitPrimeCounts(...) takes any widths, e.g. digits balanced by bits.
+        out.println("-- key-switching digits");
+        CkksParameters uniform = CkksParameters.general16384Composite();
+        CkksParameters balanced = CkksParameters.general16384CompositeBalanced();
+        out.printf("general16384Composite: %d digits of %s primes%n", uniform.digitCount(),
+                Arrays.toString(uniform.digitPrimeCounts()));
+        out.printf("general16384CompositeBalanced: %d digits of %s primes (about 60 bits each, as P): about 0.88x the "
+                + "key-switching time, rotations about 1.7 bits less precise%n", balanced.digitCount(),
+                Arrays.toString(balanced.digitPrimeCounts()));
+        // Keys of chains whose primes are below 2^31 keep 32-bit residues: seal8192Composite's relinearization key
+        // (twice SEAL's primes) takes what SEAL's 64-bit key of seal8192 takes.
+        for (CkksParameters kp : new CkksParameters[] {CkksParameters.seal8192Composite(), p}) {
+            KeySwitchKey relin = new KeyGenerator(new CkksContext(kp)).relinearizationKey();
+            out.printf("relinearization key of %s primes: %d digits, %s residues, %.2f MB%n",
+                    kp.maxLevel() + 1 + kp.specialPrimes().length, relin.digits(), relin.isCompact() ? "32-bit" : "64-bit",
+                    relin.residueBytes() / 1e6);
+        }
+
+        // 6. The context precomputes NTT tables and key-switching constants once: share it.
         CkksContext context = new CkksContext(p);
         out.printf("context ready: N = %d, max level %d%n", context.n(), context.maxLevel());
     }
