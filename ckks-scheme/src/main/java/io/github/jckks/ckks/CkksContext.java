@@ -56,6 +56,8 @@ public final class CkksContext {
     private final ModUpPlan[][] modUpPlans;
     /** log2(q_0 ... q_l) per level l. */
     private final double[] log2Q;
+    /** levelScale[l]: the scale that products at level l rescale exactly into levelScale[l - d]; NaN between levels. */
+    private final double[] levelScale;
 
     /** Builds the context. */
     public CkksContext(CkksParameters params) {
@@ -85,6 +87,17 @@ public final class CkksContext {
         for (int l = 0; l < lq; l++) {
             acc += Math.log(basisQ.modulus(l).value()) / Math.log(2);
             log2Q[l] = acc;
+        }
+        levelScale = new double[lq];
+        java.util.Arrays.fill(levelScale, Double.NaN);
+        int groups = Math.max(1, params.compositeDegree());
+        levelScale[groups - 1] = params.defaultScale();
+        for (int l = 2 * groups - 1; l < lq; l += groups) {
+            double divisor = 1; // the product of the primes a rescale at level l divides by
+            for (int i = l + 1 - groups; i <= l; i++) {
+                divisor *= basisQ.modulus(i).value();
+            }
+            levelScale[l] = Math.sqrt(levelScale[l - groups] * divisor);
         }
         modDown = new BasisExtension[lq];
         for (int l = 0; special && l < lq; l++) {
@@ -204,6 +217,29 @@ public final class CkksContext {
     /** @return log2 of P, the product of the special primes (0 when there is none: P = 1) */
     public double log2P() {
         return basisP == null ? 0 : basisP.log2Product();
+    }
+
+    /**
+     * The scale that keeps a chain of products on the default scale &Delta; (the per-level scales of OpenFHE's
+     * FLEXIBLEAUTO): &Delta;<sub>bottom</sub> = &Delta; at the lowest level that holds a scale (level d - 1, d the
+     * composite degree) and &Delta;<sub>l</sub> = sqrt(&Delta;<sub>l-d</sub> Q<sub>l</sub>) above, Q<sub>l</sub> the
+     * product of the primes a rescale at level l divides by. Then &Delta;<sub>l</sub><sup>2</sup> / Q<sub>l</sub> =
+     * &Delta;<sub>l-d</sub> exactly: ciphertexts and plaintexts encoded at level l with this scale multiply and rescale
+     * into the next level's scale, however far the primes are from &Delta;, and the bottom level is at &Delta;. With
+     * the default scale instead, the log2 scale drifts by 2 e - &delta; per product (e: the current offset, &delta;: the
+     * level's distance to &Delta;): x<sup>64</sup> on {@link CkksParameters#general16384Composite()} (pairs up to 0.9
+     * bits off 2<sup>40</sup>) ends at 2<sup>32.3</sup> from 2<sup>40</sup>, and at exactly 2<sup>40</sup> from
+     * {@code levelScale(maxLevel())}. Cost: O(1), precomputed.
+     *
+     * @throws IllegalArgumentException at a level that splits a composite group of primes or lies below level d - 1
+     */
+    public double levelScale(int level) {
+        if (level < 0 || level > maxLevel() || Double.isNaN(levelScale[level])) {
+            int d = Math.max(1, params.compositeDegree());
+            throw new IllegalArgumentException("no level scale at level " + level + ": levels " + (d - 1) + ", "
+                    + (2 * d - 1) + ", ... " + maxLevel() + " hold one (composite degree " + d + ")");
+        }
+        return levelScale[level];
     }
 
     /** @return the highest level L */

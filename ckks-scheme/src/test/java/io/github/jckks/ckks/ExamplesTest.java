@@ -116,7 +116,9 @@ class ExamplesTest {
                 "level 5 + level 4 -> level 4, scale 2^24.0000",
                 "squared and rescaled: level 0",
                 "rescale refused: cannot rescale",
-                "product refused: product scale");
+                "product refused: product scale",
+                "levelScale(5) = 2^",
+                "(Delta exactly: true)");
     }
 
     @Test
