@@ -42,8 +42,9 @@ class CompositeChainTest {
     /**
      * From the default scale: the pairs sit closest-to-2<sup>40</sup> at the top (rescaled first, so compounded most).
      * Measured: scale 2<sup>32.3</sup> and max error 2.9e-6 at depth 6 (with the closest pair at the bottom instead,
-     * the scale fell to 2<sup>-7</sup> and the result was noise). Bounds: log2 scale above 30 and max error below 2e-5
-     * at depth 6, below 1e-6 through depth 5.
+     * the scale fell to 2<sup>-7</sup> and the result was noise); max error 6.0e-7 at depth 5. Bounds (public-key
+     * encryption draws fresh noise each run): log2 scale above 30 and max error below 3e-5 at depth 6, below 3e-6
+     * through depth 5.
      */
     @Test
     void sixSquaringsKeepScaleAndPrecision() {
@@ -51,7 +52,7 @@ class CompositeChainTest {
             double log2Scale = Math.log(c.scale()) / Math.log(2);
             String what = "depth " + depth + ", scale 2^" + log2Scale + ": " + s;
             assertTrue(log2Scale > 30, what);
-            assertTrue(s.maxError() < (depth < 6 ? 1e-6 : 2e-5), what);
+            assertTrue(s.maxError() < (depth < 6 ? 3e-6 : 3e-5), what);
         });
     }
 
@@ -59,14 +60,14 @@ class CompositeChainTest {
      * From {@link CkksContext#levelScale} of the top level the same chain rescales exactly onto the per-level scales
      * and ends at the default scale 2<sup>40</sup>; a product with a plaintext encoded at a level's scale lands on the
      * next level's scale too. Bounds: every scale within 1e-9 (relative) of the level's, the final one 2<sup>40</sup>;
-     * max error below 2e-6 at depth 6 (measured 5.9e-7, mean 1.9e-8; from the default scale: 2.9e-6, mean 3.6e-7).
+     * max error below 3e-6 at depth 6 (measured 5.9e-7, mean 1.9e-8; from the default scale: 2.9e-6, mean 3.6e-7).
      */
     @Test
     void levelScalesKeepTheChainOnTheDefaultScale() {
         Ciphertext last = squareSixTimes(ctx.levelScale(params.maxLevel()), (depth, c, s) -> {
             assertEquals(ctx.levelScale(c.level()), c.scale(), 1e-9 * c.scale(), "scale at depth " + depth);
             if (depth == 6) {
-                assertTrue(s.maxError() < 2e-6, "depth 6: " + s);
+                assertTrue(s.maxError() < 3e-6, "depth 6: " + s);
             }
         });
         assertEquals(params.defaultScale(), last.scale(), 1e-9 * last.scale());
