@@ -90,51 +90,30 @@ public final class ModArith {
         }
     }
 
-    /** acc0 += x &middot; y0 and acc1 += x &middot; y1 without reduction, in one pass (see {@link #mulAddLazy}). */
-    public static void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+    /**
+     * acc0 += x &middot; y0 and acc1 += x &middot; y1 without reduction, in one pass (see {@link #mulAddLazy}); with
+     * {@code first}, acc0 = x &middot; y0 and acc1 = x &middot; y1.
+     */
+    public static void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first) {
         if (Holder.FAST != null) {
-            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1);
+            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1, first);
             return;
         }
         for (int j = 0; j < acc0.length; j++) {
-            acc0[j] += x[j] * y0[j];
-            acc1[j] += x[j] * y1[j];
+            acc0[j] = (first ? 0 : acc0[j]) + x[j] * y0[j];
+            acc1[j] = (first ? 0 : acc1[j]) + x[j] * y1[j];
         }
     }
 
-    /** {@link #mulAddLazy2(long[], long[], long[], long[], long[])} with y0 and y1 in 32 bits, read as unsigned. */
-    public static void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
+    /** {@link #mulAddLazy2(long[], long[], long[], long[], long[], boolean)} with y0 and y1 in 32 bits, read as unsigned. */
+    public static void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, boolean first) {
         if (Holder.FAST != null) {
-            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1);
+            Holder.FAST.mulAddLazy2(x, y0, y1, acc0, acc1, first);
             return;
         }
         for (int j = 0; j < acc0.length; j++) {
-            acc0[j] += x[j] * Integer.toUnsignedLong(y0[j]);
-            acc1[j] += x[j] * Integer.toUnsignedLong(y1[j]);
-        }
-    }
-
-    /** acc0 = x &middot; y0 and acc1 = x &middot; y1 unreduced: the first term of {@link #mulAddLazy2}'s sums. */
-    public static void mulLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
-        if (Holder.FAST != null) {
-            Holder.FAST.mulLazy2(x, y0, y1, acc0, acc1);
-            return;
-        }
-        for (int j = 0; j < acc0.length; j++) {
-            acc0[j] = x[j] * y0[j];
-            acc1[j] = x[j] * y1[j];
-        }
-    }
-
-    /** {@link #mulLazy2(long[], long[], long[], long[], long[])} with y0 and y1 in 32 bits, read as unsigned. */
-    public static void mulLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
-        if (Holder.FAST != null) {
-            Holder.FAST.mulLazy2(x, y0, y1, acc0, acc1);
-            return;
-        }
-        for (int j = 0; j < acc0.length; j++) {
-            acc0[j] = x[j] * Integer.toUnsignedLong(y0[j]);
-            acc1[j] = x[j] * Integer.toUnsignedLong(y1[j]);
+            acc0[j] = (first ? 0 : acc0[j]) + x[j] * Integer.toUnsignedLong(y0[j]);
+            acc1[j] = (first ? 0 : acc1[j]) + x[j] * Integer.toUnsignedLong(y1[j]);
         }
     }
 

@@ -40,23 +40,18 @@ public interface PointwiseKernel {
      */
     void mulAddLazy(long[] x, long[] y, long[] acc);
 
-    /** acc0 += x &middot; y0 and acc1 += x &middot; y1 lazily (as {@link #mulAddLazy}) in one pass over x. */
-    void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1);
+    /**
+     * acc0 += x &middot; y0 and acc1 += x &middot; y1 lazily (as {@link #mulAddLazy}) in one pass over x; with
+     * {@code first}, acc0 = x &middot; y0 and acc1 = x &middot; y1 (the first term of the sums: the accumulators need no
+     * clearing).
+     */
+    void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first);
 
     /**
-     * {@link #mulAddLazy2(long[], long[], long[], long[], long[])} with y0 and y1 stored in 32 bits (read as unsigned):
-     * half the bytes of the operands that do not change, such as a key-switching key.
+     * {@link #mulAddLazy2(long[], long[], long[], long[], long[], boolean)} with y0 and y1 stored in 32 bits (read as
+     * unsigned): half the bytes of the operands that do not change, such as a key-switching key.
      */
-    void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1);
-
-    /**
-     * acc0 = x &middot; y0 and acc1 = x &middot; y1 as plain 64-bit products: the first term of a lazy accumulation,
-     * which then needs no cleared accumulator.
-     */
-    void mulLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1);
-
-    /** {@link #mulLazy2(long[], long[], long[], long[], long[])} with y0 and y1 stored in 32 bits (unsigned). */
-    void mulLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1);
+    void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, boolean first);
 
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>), q of 17 to 30 bits. */
     void reduce(long[] acc, Modulus q);

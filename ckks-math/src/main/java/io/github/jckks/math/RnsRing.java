@@ -317,15 +317,10 @@ public final class RnsRing {
         }
     }
 
-    /** acc0 += a &odot; b0 and acc1 += a &odot; b1 lazily, in one pass over a (key switching's two key parts). */
-    public void mulAddPointwiseLazy2(RnsPoly a, RnsPoly b0, RnsPoly b1, RnsPoly acc0, RnsPoly acc1) {
-        mulAddPointwiseLazy2(a, b0, b1, acc0, acc1, false);
-    }
-
     /**
-     * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly)}, or with {@code first} the first
-     * term of the sums: acc0 = a &odot; b0 and acc1 = a &odot; b1 (whatever the accumulators held; their form becomes
-     * a's), so that they need no clearing.
+     * acc0 += a &odot; b0 and acc1 += a &odot; b1 lazily, in one pass over a (key switching's two key parts); with
+     * {@code first} the first term of the sums: acc0 = a &odot; b0 and acc1 = a &odot; b1 (whatever the accumulators
+     * held; their form becomes a's), so that they need no clearing.
      */
     public void mulAddPointwiseLazy2(RnsPoly a, RnsPoly b0, RnsPoly b1, RnsPoly acc0, RnsPoly acc1, boolean first) {
         int k = acc0.limbCount();
@@ -333,16 +328,12 @@ public final class RnsRing {
         checkBinary(a, b1, acc1);
         prepareAccumulators(a, acc0, acc1, first);
         for (int i = 0; i < k; i++) {
-            if (first) {
-                ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
-            } else {
-                ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
-            }
+            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i), first);
         }
     }
 
     /**
-     * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly)} with b0 and b1 in 32-bit storage (a
+     * {@link #mulAddPointwiseLazy2(RnsPoly, RnsPoly, RnsPoly, RnsPoly, RnsPoly, boolean)} with b0 and b1 in 32-bit storage (a
      * key-switching key kept compact): the same sums, half the bytes read for b0 and b1. b0 and b1 may have more
      * limbs than the accumulators (a key made at the top level meets a lower one); the first acc0.limbCount() are used.
      * With {@code first}, the first term: acc0 = a &odot; b0 and acc1 = a &odot; b1 (no clearing needed).
@@ -357,11 +348,7 @@ public final class RnsRing {
         checkCompactOperand(b1, k, a.isNtt());
         prepareAccumulators(a, acc0, acc1, first);
         for (int i = 0; i < k; i++) {
-            if (first) {
-                ModArith.mulLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
-            } else {
-                ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i));
-            }
+            ModArith.mulAddLazy2(a.limb(i), b0.limb(i), b1.limb(i), acc0.limb(i), acc1.limb(i), first);
         }
     }
 

@@ -129,8 +129,8 @@ class PointwiseKernelTest {
             assertArrayEquals(reference, lazy, "mulAddLazy x " + terms + " then reduce, " + bits + " bits");
             long[] l0 = new long[x.length];
             long[] l1 = new long[x.length];
-            fast.mulAddLazy2(x, y, tw, l0, l1);
-            fast.mulAddLazy2(x, y, tw, l0, l1);
+            fast.mulAddLazy2(x, y, tw, l0, l1, false);
+            fast.mulAddLazy2(x, y, tw, l0, l1, false);
             fast.reduce(l0, q);
             fast.reduce(l1, q);
             for (int j = 0; j < x.length; j++) {
@@ -146,8 +146,8 @@ class PointwiseKernelTest {
             }
             long[] h0 = new long[x.length];
             long[] h1 = new long[x.length];
-            fast.mulLazy2(small, high, high, h0, h1);
-            fast.mulAddLazy2(small, high, high, h0, h1);
+            fast.mulAddLazy2(small, high, high, h0, h1, true);
+            fast.mulAddLazy2(small, high, high, h0, h1, false);
             for (int j = 0; j < x.length; j++) {
                 assertEquals(2 * small[j] * Integer.toUnsignedLong(high[j]), h0[j], "unsigned 32-bit operand at " + j);
                 assertEquals(h0[j], h1[j]);
@@ -162,7 +162,7 @@ class PointwiseKernelTest {
             long[] m0 = new long[x.length];
             long[] m1 = new long[x.length];
             for (int t = 0; t < terms; t++) {
-                fast.mulAddLazy2(x, y32, tw32, m0, m1);
+                fast.mulAddLazy2(x, y32, tw32, m0, m1, false);
             }
             fast.reduce(m0, q);
             fast.reduce(m1, q);

@@ -206,10 +206,7 @@ class EvaluatorTest {
         f.check("multiply + fused relinearize and rescale", xy, fused, f.product);
         double[] a = f.encoder.decode(f.decryptor.decrypt(fused));
         double[] b = f.encoder.decode(f.decryptor.decrypt(steps));
-        double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            worst = Math.max(worst, Math.abs(a[i] - b[i]));
-        }
+        double worst = PrecisionStats.of(b, a).maxError();
         assertTrue(worst <= f.product, "fused vs two steps differ by " + worst);
         // the square goes the same way
         Ciphertext sq = f.ev.square(cx);

@@ -233,83 +233,57 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     @Override
-    public void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
+    public void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first) {
         int n = acc0.length;
         int upper = S.loopBound(n);
-        mulAddLazy2Block(x, y0, y1, acc0, acc1, upper);
+        mulAddLazy2Block(x, y0, y1, acc0, acc1, first, upper);
         for (int j = upper; j < n; j++) {
-            acc0[j] += x[j] * y0[j];
-            acc1[j] += x[j] * y1[j];
+            acc0[j] = (first ? 0 : acc0[j]) + x[j] * y0[j];
+            acc1[j] = (first ? 0 : acc1[j]) + x[j] * y1[j];
         }
     }
 
-    private static void mulAddLazy2Block(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, int upper) {
+    private static void mulAddLazy2Block(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first,
+                                         int upper) {
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
-            a.mul(LongVector.fromArray(S, y0, j).and(M32)).add(LongVector.fromArray(S, acc0, j)).intoArray(acc0, j);
-            a.mul(LongVector.fromArray(S, y1, j).and(M32)).add(LongVector.fromArray(S, acc1, j)).intoArray(acc1, j);
+            LongVector p0 = a.mul(LongVector.fromArray(S, y0, j).and(M32));
+            LongVector p1 = a.mul(LongVector.fromArray(S, y1, j).and(M32));
+            if (!first) { // loop-invariant: C2 unswitches it
+                p0 = p0.add(LongVector.fromArray(S, acc0, j));
+                p1 = p1.add(LongVector.fromArray(S, acc1, j));
+            }
+            p0.intoArray(acc0, j);
+            p1.intoArray(acc1, j);
         }
     }
 
     @Override
-    public void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
+    public void mulAddLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, boolean first) {
         int n = acc0.length;
         int upper = S.loopBound(n);
-        mulAddLazy2CompactBlock(x, y0, y1, acc0, acc1, upper);
+        mulAddLazy2CompactBlock(x, y0, y1, acc0, acc1, first, upper);
         for (int j = upper; j < n; j++) {
-            acc0[j] += x[j] * (y0[j] & M32);
-            acc1[j] += x[j] * (y1[j] & M32);
+            acc0[j] = (first ? 0 : acc0[j]) + x[j] * (y0[j] & M32);
+            acc1[j] = (first ? 0 : acc1[j]) + x[j] * (y1[j] & M32);
         }
     }
 
     // 4 ints widened to 4 longs (vpmovsxdq) and masked, so that the product is one vpmuludq
-    private static void mulAddLazy2CompactBlock(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, int upper) {
+    private static void mulAddLazy2CompactBlock(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, boolean first,
+                                                int upper) {
         for (int j = 0; j < upper; j += 4) {
             LongVector a = LongVector.fromArray(S, x, j).and(M32);
             LongVector b0 = (LongVector) IntVector.fromArray(I, y0, j).convertShape(VectorOperators.I2L, S, 0);
             LongVector b1 = (LongVector) IntVector.fromArray(I, y1, j).convertShape(VectorOperators.I2L, S, 0);
-            a.mul(b0.and(M32)).add(LongVector.fromArray(S, acc0, j)).intoArray(acc0, j);
-            a.mul(b1.and(M32)).add(LongVector.fromArray(S, acc1, j)).intoArray(acc1, j);
-        }
-    }
-
-    @Override
-    public void mulLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1) {
-        int n = acc0.length;
-        int upper = S.loopBound(n);
-        mulLazy2Block(x, y0, y1, acc0, acc1, upper);
-        for (int j = upper; j < n; j++) {
-            acc0[j] = x[j] * y0[j];
-            acc1[j] = x[j] * y1[j];
-        }
-    }
-
-    private static void mulLazy2Block(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, int upper) {
-        for (int j = 0; j < upper; j += 4) {
-            LongVector a = LongVector.fromArray(S, x, j).and(M32);
-            a.mul(LongVector.fromArray(S, y0, j).and(M32)).intoArray(acc0, j);
-            a.mul(LongVector.fromArray(S, y1, j).and(M32)).intoArray(acc1, j);
-        }
-    }
-
-    @Override
-    public void mulLazy2(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1) {
-        int n = acc0.length;
-        int upper = S.loopBound(n);
-        mulLazy2CompactBlock(x, y0, y1, acc0, acc1, upper);
-        for (int j = upper; j < n; j++) {
-            acc0[j] = x[j] * (y0[j] & M32);
-            acc1[j] = x[j] * (y1[j] & M32);
-        }
-    }
-
-    private static void mulLazy2CompactBlock(long[] x, int[] y0, int[] y1, long[] acc0, long[] acc1, int upper) {
-        for (int j = 0; j < upper; j += 4) {
-            LongVector a = LongVector.fromArray(S, x, j).and(M32);
-            LongVector b0 = (LongVector) IntVector.fromArray(I, y0, j).convertShape(VectorOperators.I2L, S, 0);
-            LongVector b1 = (LongVector) IntVector.fromArray(I, y1, j).convertShape(VectorOperators.I2L, S, 0);
-            a.mul(b0.and(M32)).intoArray(acc0, j);
-            a.mul(b1.and(M32)).intoArray(acc1, j);
+            LongVector p0 = a.mul(b0.and(M32));
+            LongVector p1 = a.mul(b1.and(M32));
+            if (!first) {
+                p0 = p0.add(LongVector.fromArray(S, acc0, j));
+                p1 = p1.add(LongVector.fromArray(S, acc1, j));
+            }
+            p0.intoArray(acc0, j);
+            p1.intoArray(acc1, j);
         }
     }
 
