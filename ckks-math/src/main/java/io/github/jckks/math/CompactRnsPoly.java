@@ -8,8 +8,10 @@ package io.github.jckks.math;
  *
  * <p>Not an arithmetic type: the kernels work on {@code RnsPoly}. A value waits in this form, e.g. a network's
  * activations held while another branch runs, and is converted with {@link RnsRing#compact(RnsPoly)} and
- * {@link RnsRing#expand(CompactRnsPoly, RnsPoly)}, one pass over the residues each. Immutable once built
- * (the arrays are not exposed); thread-safe.
+ * {@link RnsRing#expand(CompactRnsPoly, RnsPoly)}, one pass over the residues each. Kernels that only read
+ * residues can take the limbs in place ({@link #limbForReading}): a network's multiply-accumulate kernel sums
+ * compact inputs directly, reading half the bytes. Immutable once built (the arrays are exposed only to such
+ * readers, which must not write to them); thread-safe.
  */
 public final class CompactRnsPoly {
     private final int[][] limbs;
@@ -48,6 +50,15 @@ public final class CompactRnsPoly {
     }
 
     int[] limb(int i) {
+        return limbs[i];
+    }
+
+    /**
+     * @return limb i itself (N residues, each below its prime and, for the primes below 2<sup>31</sup> that the
+     *         kernels take, a non-negative int), for a kernel that reads it in place. The caller must not write to
+     *         it: this object is immutable by that contract.
+     */
+    public int[] limbForReading(int i) {
         return limbs[i];
     }
 

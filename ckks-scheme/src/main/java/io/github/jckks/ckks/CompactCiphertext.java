@@ -62,6 +62,11 @@ public final class CompactCiphertext {
         return new Ciphertext(p, scale);
     }
 
+    /** @return part i, in 32-bit form (read-only: see {@link CompactRnsPoly#limbForReading}) */
+    public CompactRnsPoly part(int i) {
+        return parts[i];
+    }
+
     /** @return the number of parts */
     public int size() {
         return parts.length;

@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * meets them: kernels that see several primes in one JVM must stay as fast and allocation-free as with one. The
  * primary score is layer calls per second; the secondary scores {@code macs} and {@code cpuMacs} are
  * multiply-accumulates (weights x slots) per second of wall-clock and of CPU time (see {@link Macs}).
+ * {@code rows} = 64 reads the inputs as 64-bit limbs ({@code RnsPoly}), 32 as 32-bit ones ({@code CompactRnsPoly}, as a
+ * network holds the ciphertexts it receives): the same results, half the input bytes.
  * Single-threaded: per-core numbers. Run e.g.
  * {@code java --add-modules jdk.incubator.vector -jar jmh/target/benchmarks.jar LayerMacBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1}
  * (add {@code -prof gc} to see that neither kernel allocates).
@@ -59,6 +61,10 @@ public class LayerMacBenchmark {
     @Param({"24", "30"})
     public int bits;
 
+    /** The width of the input rows' residues: 64 (long[] limbs) or 32 (int[] limbs). */
+    @Param({"64", "32"})
+    public int rows;
+
     private MacKernel mac;
     private Modulus q;
     private long[][] denseIn;
@@ -74,6 +80,10 @@ public class LayerMacBenchmark {
     private long[][] convW24;
     private long[][] convIn30;
     private long[][] convW30;
+    private int[][] denseIn32;
+    private int[][] convIn32;
+    private int[][] convIn24x32;
+    private int[][] convIn30x32;
 
     /**
      * Secondary scores: {@code macs}, multiply-accumulates (weights x slots) per second of wall-clock time, and
@@ -144,6 +154,25 @@ public class LayerMacBenchmark {
         convW24 = reduced(convW, q24);
         convIn30 = reduced(convIn, q30);
         convW30 = reduced(convW, q30);
+        if (rows != 64 && rows != 32) {
+            throw new IllegalArgumentException("rows must be 64 or 32, got " + rows);
+        }
+        denseIn32 = ints(denseIn);
+        convIn32 = ints(convIn);
+        convIn24x32 = ints(convIn24);
+        convIn30x32 = ints(convIn30);
+    }
+
+    /** @return the residues (below 2^31) as ints, as a CompactRnsPoly holds them */
+    private static int[][] ints(long[][] m) {
+        int[][] r = new int[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            r[i] = new int[m[i].length];
+            for (int k = 0; k < r[i].length; k++) {
+                r[i][k] = Math.toIntExact(m[i][k]);
+            }
+        }
+        return r;
     }
 
     /** @return the residues of m modulo p (for the mixed-prime benchmark: the same layer for another prime) */
@@ -172,7 +201,11 @@ public class LayerMacBenchmark {
     @Benchmark
     public long[][] dense(Macs counter) {
         counter.start();
-        mac.dense(denseIn, denseW, denseOut, N, q);
+        if (rows == 32) {
+            mac.dense(denseIn32, denseW, denseOut, N, q);
+        } else {
+            mac.dense(denseIn, denseW, denseOut, N, q);
+        }
         counter.stop((long) IN * OUT * N);
         return denseOut;
     }
@@ -181,7 +214,11 @@ public class LayerMacBenchmark {
     @Benchmark
     public long[][] sparse(Macs counter) {
         counter.start();
-        mac.sparse(convIn, convIdx, convW, convOut, N, q);
+        if (rows == 32) {
+            mac.sparse(convIn32, convIdx, convW, convOut, N, q);
+        } else {
+            mac.sparse(convIn, convIdx, convW, convOut, N, q);
+        }
         counter.stop((long) convIdx.length * KERNEL * KERNEL * N);
         return convOut;
     }
@@ -193,8 +230,13 @@ public class LayerMacBenchmark {
     @Benchmark
     public long[][] sparseMixed(Macs counter) {
         counter.start();
-        mac.sparse(convIn24, convIdx, convW24, convOut, N, q24);
-        mac.sparse(convIn30, convIdx, convW30, convOut, N, q30);
+        if (rows == 32) {
+            mac.sparse(convIn24x32, convIdx, convW24, convOut, N, q24);
+            mac.sparse(convIn30x32, convIdx, convW30, convOut, N, q30);
+        } else {
+            mac.sparse(convIn24, convIdx, convW24, convOut, N, q24);
+            mac.sparse(convIn30, convIdx, convW30, convOut, N, q30);
+        }
         counter.stop(2L * convIdx.length * KERNEL * KERNEL * N);
         return convOut;
     }

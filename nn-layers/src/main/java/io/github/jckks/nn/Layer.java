@@ -1,6 +1,7 @@
 package io.github.jckks.nn;
 
 import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CompactCiphertext;
 
 /**
  * One step of a network on flattened tensors, computed two ways: on one plaintext image (the reference) and
@@ -27,6 +28,21 @@ public interface Layer {
      * still uses. A layer never changes the value of its input ciphertexts.
      */
     Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime);
+
+    /**
+     * The encrypted form on inputs held in 32 bits ({@link CompactCiphertext}), which are only read. By default they
+     * are expanded into the runtime's pooled limbs (one pass each) and given to
+     * {@link #forward(Ciphertext[], EncryptedRuntime)}; {@link LinearLayer} sums them in place instead.
+     */
+    default Ciphertext[] forward(CompactCiphertext[] input, EncryptedRuntime runtime) {
+        Ciphertext[] wide = new Ciphertext[input.length];
+        runtime.parallelFor(input.length, i -> wide[i] = input[i].expand(runtime.context(), k -> runtime.limbs().take(k, true)));
+        Ciphertext[] out = forward(wide, runtime);
+        if (out != wide) {
+            runtime.releaseAll(wide, out); // the expanded copies go back to the pool
+        }
+        return out;
+    }
 
     /** @return a one-line description */
     String describe();

@@ -7,7 +7,9 @@ import io.github.jckks.math.Modulus;
  * is a scalar shared by all N slots (all images of the batch), so a layer is a matrix product of residues,
  * out[o][k] = (&Sigma;<sub>t</sub> w[o][t] &middot; in[idx[o][t]][k]) mod q, computed with lazy reduction.
  *
- * <p>Inputs: residues in [0, q) with q &lt; 2<sup>31</sup>; weights as residues in [0, q). Outputs fully reduced.
+ * <p>Inputs: residues in [0, q) with q &lt; 2<sup>31</sup>, as 64-bit rows (the limbs of an {@code RnsPoly}) or
+ * 32-bit rows (the limbs of a {@code CompactRnsPoly}: half the bytes to read, the same results bit for bit);
+ * weights as residues in [0, q). Outputs fully reduced.
  * Implementations are stateless, thread-safe and allocation-free. Cost: one 64-bit multiply-add per weight
  * and slot, plus one reduction per output slot every 2<sup>63</sup>/q<sup>2</sup> terms.
  */
@@ -18,8 +20,14 @@ public interface MacKernel {
      */
     void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q);
 
+    /** {@link #sparse(long[][], int[][], long[][], long[][], int, Modulus)} on 32-bit input rows. */
+    void sparse(int[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q);
+
     /** Dense form: out[o][k] = &Sigma;<sub>j</sub> w[o][j] &middot; in[j][k] mod q for k &lt; n (w[o].length == in.length). */
     void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q);
+
+    /** {@link #dense(long[][], long[][], long[][], int, Modulus)} on 32-bit input rows. */
+    void dense(int[][] in, long[][] w, long[][] out, int n, Modulus q);
 
     /** @return a short name ("scalar", "vector") */
     String name();

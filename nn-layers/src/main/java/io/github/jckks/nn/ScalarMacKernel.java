@@ -40,12 +40,25 @@ public final class ScalarMacKernel implements MacKernel {
     }
 
     @Override
+    public void sparse(int[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
+        run(in, idx, w, out, n, q);
+    }
+
+    @Override
     public void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q) {
         run(in, null, w, out, n, q);
     }
 
-    /** out[o] = sum over t of w[o][t] * in[idx[o][t]] (idx == null: the identity, a dense layer). */
-    private static void run(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
+    @Override
+    public void dense(int[][] in, long[][] w, long[][] out, int n, Modulus q) {
+        run(in, null, w, out, n, q);
+    }
+
+    /**
+     * out[o] = sum over t of w[o][t] * in[idx[o][t]] (idx == null: the identity, a dense layer); the rows of
+     * {@code in} are all long[] or all int[].
+     */
+    private static void run(Object[] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
         check(q);
         int lazy = lazyTerms(q);
         long[] acc = ACC.get();
@@ -62,9 +75,16 @@ public final class ScalarMacKernel implements MacKernel {
                     if (wt == 0) {
                         continue;
                     }
-                    long[] x = in[ix == null ? t : ix[t]];
-                    for (int k = 0; k < len; k++) {
-                        acc[k] += wt * x[k0 + k];
+                    Object row = in[ix == null ? t : ix[t]];
+                    if (row instanceof long[] x) {
+                        for (int k = 0; k < len; k++) {
+                            acc[k] += wt * x[k0 + k];
+                        }
+                    } else {
+                        int[] x = (int[]) row;
+                        for (int k = 0; k < len; k++) {
+                            acc[k] += wt * x[k0 + k];
+                        }
                     }
                     if (++pending == lazy) {
                         for (int k = 0; k < len; k++) {

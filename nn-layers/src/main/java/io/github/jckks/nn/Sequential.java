@@ -1,6 +1,7 @@
 package io.github.jckks.nn;
 
 import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CompactCiphertext;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -110,6 +111,30 @@ public final class Sequential {
             Ciphertext[] y = l.forward(x, rt);
             if (y != x) {
                 rt.releaseAll(x, y); // consumed: its limb arrays serve the next layers
+            }
+            x = y;
+        }
+        return x;
+    }
+
+    /**
+     * The encrypted network on inputs held in 32 bits ({@link CompactCiphertext}: e.g. ciphertexts as received from a
+     * client, half the memory): the first layer reads them in place if it is a {@link LinearLayer} (its kernel
+     * then reads half the bytes), else they are expanded first. The inputs are only read; after the first layer
+     * the network runs as {@link #forward(Ciphertext[], EncryptedRuntime)} does.
+     */
+    public Ciphertext[] forward(CompactCiphertext[] input, EncryptedRuntime rt) {
+        if (input.length != inputSize()) {
+            throw new IllegalArgumentException("network takes " + inputSize() + " ciphertexts, got " + input.length);
+        }
+        if (input[0].level() < depth()) {
+            throw new IllegalArgumentException("inputs at level " + input[0].level() + " but the network needs depth " + depth());
+        }
+        Ciphertext[] x = layers.get(0).forward(input, rt);
+        for (Layer l : layers.subList(1, layers.size())) {
+            Ciphertext[] y = l.forward(x, rt);
+            if (y != x) {
+                rt.releaseAll(x, y);
             }
             x = y;
         }

@@ -98,6 +98,18 @@ class MacKernelVectorTest {
     }
 
     /** Output rows a little longer than n, filled with a sentinel: slots from n on must stay untouched. */
+    /** @return the rows as ints (residues below 2^31), as a CompactRnsPoly holds them */
+    private static int[][] ints(long[][] rows) {
+        int[][] r = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            r[i] = new int[rows[i].length];
+            for (int k = 0; k < r[i].length; k++) {
+                r[i][k] = Math.toIntExact(rows[i][k]);
+            }
+        }
+        return r;
+    }
+
     private static long[][] outputs(int rows, int n) {
         long[][] out = new long[rows][n + 3];
         for (long[] row : out) {
@@ -160,6 +172,18 @@ class MacKernelVectorTest {
         for (int o = 0; o < nOut; o++) {
             assertArrayEquals(e[o], a[o], what + " output " + o);
         }
+        // the same layer on 32-bit input rows, both kernels
+        int[][] in32 = ints(in);
+        long[][] actual32 = outputs(nOut, n);
+        long[][] scalar32 = outputs(nOut, n);
+        v.dense(in32, w, actual32, n, q);
+        ScalarMacKernel.INSTANCE.dense(in32, w, scalar32, n, q);
+        long[][] a32 = prefix(actual32, n);
+        long[][] s32 = prefix(scalar32, n);
+        for (int o = 0; o < nOut; o++) {
+            assertArrayEquals(e[o], a32[o], what + " output " + o + " (32-bit inputs)");
+            assertArrayEquals(e[o], s32[o], what + " output " + o + " (32-bit inputs, scalar)");
+        }
         if (naive) {
             long[][] ref = naiveDense(in, w, n, q.value());
             for (int o = 0; o < nOut; o++) {
@@ -199,6 +223,17 @@ class MacKernelVectorTest {
         long[][] a = prefix(actual, n);
         for (int o = 0; o < nOut; o++) {
             assertArrayEquals(e[o], a[o], what + " output " + o + " (" + idx[o].length + " terms)");
+        }
+        int[][] in32 = ints(in);
+        long[][] actual32 = outputs(nOut, n);
+        long[][] scalar32 = outputs(nOut, n);
+        v.sparse(in32, idx, w, actual32, n, q);
+        ScalarMacKernel.INSTANCE.sparse(in32, idx, w, scalar32, n, q);
+        long[][] a32 = prefix(actual32, n);
+        long[][] s32 = prefix(scalar32, n);
+        for (int o = 0; o < nOut; o++) {
+            assertArrayEquals(e[o], a32[o], what + " output " + o + " (32-bit inputs)");
+            assertArrayEquals(e[o], s32[o], what + " output " + o + " (32-bit inputs, scalar)");
         }
         if (naive) {
             long[][] ref = naiveSparse(in, idx, w, n, q.value());
@@ -493,7 +528,7 @@ class MacKernelVectorTest {
         assertEquals(0, process.exitValue(), output);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("allocated (\\d+)").matcher(output);
         assertTrue(m.find(), output);
-        assertTrue(Long.parseLong(m.group(1)) < 4096, "sparse calls with 24-, 30- and 26-bit primes: " + output);
+        assertTrue(Long.parseLong(m.group(1)) < 4096, "sparse calls with 24-, 30- and 26-bit primes, 64- and 32-bit inputs: " + output);
     }
 
     /** The CryptoNets convolution for 24-, 30- and 26-bit primes in turn; prints the median allocation of 5 rounds. */
@@ -536,10 +571,16 @@ class MacKernelVectorTest {
                     }
                 }
             }
+            // and each on 64-bit and on 32-bit input rows (a network's fresh and its received ciphertexts)
+            int[][][] ins32 = new int[qs.size()][][];
+            for (int i = 0; i < qs.size(); i++) {
+                ins32[i] = ints(ins[i]);
+            }
             long[][] out = new long[conv.length][n];
             for (int round = 0; round < 10; round++) {
                 for (int i = 0; i < qs.size(); i++) {
                     v.sparse(ins[i], conv, ws[i], out, n, qs.get(i));
+                    v.sparse(ins32[i], conv, ws[i], out, n, qs.get(i));
                 }
             }
             long[] rounds = new long[5];
@@ -547,6 +588,7 @@ class MacKernelVectorTest {
                 long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < qs.size(); i++) {
                     v.sparse(ins[i], conv, ws[i], out, n, qs.get(i));
+                    v.sparse(ins32[i], conv, ws[i], out, n, qs.get(i));
                 }
                 rounds[round] = threads.getCurrentThreadAllocatedBytes() - before;
             }

@@ -92,6 +92,11 @@ public final class VectorMacKernel implements MacKernel {
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     /** 4 floats, widened to the 4 doubles of {@link #D}. */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
+    /** 8 ints of 32-bit input rows, converted to the 8 floats of {@link #F8}. */
+    static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** 4 ints of 32-bit input rows, widened to the 4 longs of {@link #S}. */
+    static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     /** 1.5 &middot; 2<sup>52</sup>: x + MAGIC, a double, has the bits MAGIC_BITS + x for |x| &lt; 2<sup>51</sup>. */
     static final double MAGIC = 0x1.8p52;
     static final long MAGIC_BITS = 0x4338000000000000L;
@@ -226,6 +231,18 @@ public final class VectorMacKernel implements MacKernel {
         lo.or(hi.lanewise(VectorOperators.LSHL, 32)).intoArray(p, at);
     }
 
+    /** {@link #pack8} from a 32-bit row (residues below 2<sup>31</sup>, widened by {@code vpmovsxdq}). */
+    static void pack8(int[] x, int k, long[] p, int at) {
+        LongVector lo = (LongVector) IntVector.fromArray(I4, x, k).convertShape(VectorOperators.I2L, S, 0);
+        LongVector hi = (LongVector) IntVector.fromArray(I4, x, k + 4).convertShape(VectorOperators.I2L, S, 0);
+        lo.or(hi.lanewise(VectorOperators.LSHL, 32)).intoArray(p, at);
+    }
+
+    /** @return the number of input rows, of whichever width (exactly one of inL, inI is non-null) */
+    static int rowCount(long[][] inL, int[][] inI) {
+        return inL != null ? inL.length : inI.length;
+    }
+
     // ---------------------------------------------------------------- dense
 
     @Override
@@ -235,7 +252,22 @@ public final class VectorMacKernel implements MacKernel {
             ScalarMacKernel.INSTANCE.dense(in, w, out, n, mod);
             return;
         }
-        final int nIn = in.length;
+        denseRows(in, null, w, out, n, mod);
+    }
+
+    @Override
+    public void dense(int[][] in, long[][] w, long[][] out, int n, Modulus mod) {
+        check(mod);
+        if (!supported(mod)) {
+            ScalarMacKernel.INSTANCE.dense(in, w, out, n, mod);
+            return;
+        }
+        denseRows(null, in, w, out, n, mod);
+    }
+
+    /** The dense layer on 64-bit (inL) or 32-bit (inI) input rows, exactly one non-null. */
+    static void denseRows(long[][] inL, int[][] inI, long[][] w, long[][] out, int n, Modulus mod) {
+        final int nIn = rowCount(inL, inI);
         final int nOut = out.length;
         if (w.length < nOut) {
             throw new IllegalArgumentException(nOut + " outputs with " + w.length + " weight rows");
@@ -282,9 +314,16 @@ public final class VectorMacKernel implements MacKernel {
                 final int k1 = Math.min(nv, k0 + DENSE_BLOCK);
                 // pack the block tile after tile, input after input: a tile's loop reads p sequentially
                 for (int j = 0; j < nIn; j++) {
-                    final long[] x = in[j];
-                    for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
-                        pack8(x, k, p, at);
+                    if (inI != null) {
+                        final int[] x = inI[j];
+                        for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
+                            pack8(x, k, p, at);
+                        }
+                    } else {
+                        final long[] x = inL[j];
+                        for (int k = k0, at = 4 * j; k < k1; k += TILE, at += tileLongs) {
+                            pack8(x, k, p, at);
+                        }
                     }
                 }
                 int o = 0;
@@ -311,7 +350,7 @@ public final class VectorMacKernel implements MacKernel {
         }
         if (nv < n) {
             for (int o = 0; o < nOut; o++) {
-                scalarTail(in, null, w[o], out[o], nv, n, lazy, mod);
+                scalarTail(inL, inI, null, w[o], out[o], nv, n, lazy, mod);
             }
         }
     }
@@ -479,7 +518,22 @@ public final class VectorMacKernel implements MacKernel {
             ScalarMacKernel.INSTANCE.sparse(in, idx, w, out, n, mod);
             return;
         }
-        final int nIn = in.length;
+        sparseRows(in, null, idx, w, out, n, mod);
+    }
+
+    @Override
+    public void sparse(int[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus mod) {
+        check(mod);
+        if (!supported(mod)) {
+            ScalarMacKernel.INSTANCE.sparse(in, idx, w, out, n, mod);
+            return;
+        }
+        sparseRows(null, in, idx, w, out, n, mod);
+    }
+
+    /** The sparse layer on 64-bit (inL) or 32-bit (inI) input rows, exactly one non-null. */
+    static void sparseRows(long[][] inL, int[][] inI, int[][] idx, long[][] w, long[][] out, int n, Modulus mod) {
+        final int nIn = rowCount(inL, inI);
         final int nOut = out.length;
         if (idx.length < nOut || w.length < nOut) {
             throw new IllegalArgumentException(nOut + " outputs with " + idx.length + " index rows and " + w.length
@@ -509,14 +563,14 @@ public final class VectorMacKernel implements MacKernel {
                 scratch.plan = new int[nOut];
             }
             if (fmaExact(mod.value(), maxTerms)) {
-                sparseFma(in, rows, w, out, nv, mod.value(), totalTaps, scratch);
+                sparseFma(inL, inI, rows, w, out, nv, mod.value(), totalTaps, scratch);
             } else {
-                sparseLong(in, rows, w, out, nv, mod, lazy, totalTaps, scratch);
+                sparseLong(inL, inI, rows, w, out, nv, mod, lazy, totalTaps, scratch);
             }
         }
         if (nv < n) {
             for (int o = 0; o < nOut; o++) {
-                scalarTail(in, idx[o], w[o], out[o], nv, n, lazy, mod);
+                scalarTail(inL, inI, idx[o], w[o], out[o], nv, n, lazy, mod);
             }
         }
     }
@@ -530,9 +584,9 @@ public final class VectorMacKernel implements MacKernel {
      * 2<sup>53</sup>) whose raw sums are stored into the output rows, and {@link #reduceFma} brings them to
      * [0, q).
      */
-    static void sparseFma(long[][] in, int[][] rows, long[][] w, long[][] out, int nv, long q, long totalTaps,
-                          Scratch scratch) {
-        final int nIn = in.length;
+    static void sparseFma(long[][] inL, int[][] inI, int[][] rows, long[][] w, long[][] out, int nv, long q,
+                          long totalTaps, Scratch scratch) {
+        final int nIn = rowCount(inL, inI);
         final int[] plan = scratch.plan;
         final int s = mapStride(rows);
         final int entries = plan(rows, s, plan, 5);
@@ -564,12 +618,10 @@ public final class VectorMacKernel implements MacKernel {
         final double qinv = 1.0 / q;
         for (int k0 = 0; k0 < nv; k0 += block) {
             final int k1 = Math.min(nv, k0 + block);
-            int i = 0;
-            for (; i + 4 <= nIn; i += 4) {
-                packFloat4(in[i], in[i + 1], in[i + 2], in[i + 3], k0, k1, p, i * rowFloats, rowFloats, q, h);
-            }
-            for (; i < nIn; i++) {
-                packFloat1(in[i], k0, k1, p, i * rowFloats, q, h);
+            if (inI != null) {
+                packFloat(inI, k0, k1, p, rowFloats, (int) q, (int) h);
+            } else {
+                packFloat(inL, k0, k1, p, rowFloats, q, h);
             }
             for (int e = 0, pos = 0; e < entries; e++) {
                 final int o = plan[e] >>> 3;
@@ -588,6 +640,31 @@ public final class VectorMacKernel implements MacKernel {
                 }
                 pos += (size + 1) * terms;
             }
+        }
+    }
+
+    /** Packs slots [k0, k1) of every input row as centred floats, row i at p[i * rowFloats]. */
+    static void packFloat(long[][] in, int k0, int k1, float[] p, int rowFloats, long q, long h) {
+        int i = 0;
+        for (; i + 4 <= in.length; i += 4) {
+            packFloat4(in[i], in[i + 1], in[i + 2], in[i + 3], k0, k1, p, i * rowFloats, rowFloats, q, h);
+        }
+        for (; i < in.length; i++) {
+            packFloat1(in[i], k0, k1, p, i * rowFloats, q, h);
+        }
+    }
+
+    /**
+     * {@link #packFloat(long[][], int, int, float[], int, long, long)} from 32-bit rows: 8 slots per vector, the
+     * centred ints converted to floats directly ({@code vcvtdq2ps}), half the bytes read from memory.
+     */
+    static void packFloat(int[][] in, int k0, int k1, float[] p, int rowFloats, int q, int h) {
+        int i = 0;
+        for (; i + 4 <= in.length; i += 4) {
+            packFloat4(in[i], in[i + 1], in[i + 2], in[i + 3], k0, k1, p, i * rowFloats, rowFloats, q, h);
+        }
+        for (; i < in.length; i++) {
+            packFloat1(in[i], k0, k1, p, i * rowFloats, q, h);
         }
     }
 
@@ -614,6 +691,38 @@ public final class VectorMacKernel implements MacKernel {
             v = LongVector.fromArray(S, x3, k);
             ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).add(mb).reinterpretAsDoubles().sub(MAGIC)
                     .convertShape(VectorOperators.D2F, F, 0)).intoArray(p, at + 3 * rl);
+        }
+    }
+
+    /** {@link #packFloat4} for 4 rows of 32-bit residues (k1 - k0 a multiple of 8). */
+    static void packFloat4(int[] x0, int[] x1, int[] x2, int[] x3, int k0, int k1, float[] p, int at, int rl,
+                           int q, int h) {
+        final IntVector vh = IntVector.broadcast(I8, h);
+        final IntVector vq = IntVector.broadcast(I8, q);
+        for (int k = k0; k < k1; k += 8, at += 8) {
+            IntVector v = IntVector.fromArray(I8, x0, k);
+            ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).convert(VectorOperators.I2F, 0))
+                    .intoArray(p, at);
+            v = IntVector.fromArray(I8, x1, k);
+            ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).convert(VectorOperators.I2F, 0))
+                    .intoArray(p, at + rl);
+            v = IntVector.fromArray(I8, x2, k);
+            ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).convert(VectorOperators.I2F, 0))
+                    .intoArray(p, at + 2 * rl);
+            v = IntVector.fromArray(I8, x3, k);
+            ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).convert(VectorOperators.I2F, 0))
+                    .intoArray(p, at + 3 * rl);
+        }
+    }
+
+    /** {@link #packFloat4} for one 32-bit row. */
+    static void packFloat1(int[] x, int k0, int k1, float[] p, int at, int q, int h) {
+        final IntVector vh = IntVector.broadcast(I8, h);
+        final IntVector vq = IntVector.broadcast(I8, q);
+        for (int k = k0; k < k1; k += 8, at += 8) {
+            final IntVector v = IntVector.fromArray(I8, x, k);
+            ((FloatVector) v.sub(vq, v.compare(VectorOperators.GT, vh)).convert(VectorOperators.I2F, 0))
+                    .intoArray(p, at);
         }
     }
 
@@ -857,9 +966,9 @@ public final class VectorMacKernel implements MacKernel {
     // ---------------------------------------------------------------- sparse, integer (any q < 2^31)
 
     /** Slots [0, nv) of a sparse layer on 64-bit integer products (the primes and tap counts fmaExact refuses). */
-    static void sparseLong(long[][] in, int[][] rows, long[][] w, long[][] out, int nv, Modulus mod, int lazy,
-                           long totalTaps, Scratch scratch) {
-        final int nIn = in.length;
+    static void sparseLong(long[][] inL, int[][] inI, int[][] rows, long[][] w, long[][] out, int nv, Modulus mod,
+                           int lazy, long totalTaps, Scratch scratch) {
+        final int nIn = rowCount(inL, inI);
         final int nOut = rows.length;
         final long q = mod.value();
         final int bits = mod.bits();
@@ -895,7 +1004,11 @@ public final class VectorMacKernel implements MacKernel {
             final int k1 = Math.min(nv, k0 + SPARSE_BLOCK);
             // pack the block, input after input. (Packing each input just before the first sum that needs it,
             // between the sums, measured 5% slower: the packing loop alone keeps more cache misses in flight.)
-            packRows(in, 0, nIn, k0, k1, p, rowLongs);
+            if (inI != null) {
+                packRows(inI, k0, k1, p, rowLongs);
+            } else {
+                packRows(inL, k0, k1, p, rowLongs);
+            }
             int lastTerms = -1;
             int folds = 0;
             for (int e = 0, pos = 0; e < entries; e++) {
@@ -928,10 +1041,20 @@ public final class VectorMacKernel implements MacKernel {
         }
     }
 
-    /** Packs slots [k0, k1) of the input rows [from, to) at p[i * rowLongs], 8 slots in 4 longs. */
-    static void packRows(long[][] in, int from, int to, int k0, int k1, long[] p, int rowLongs) {
-        for (int i = from; i < to; i++) {
+    /** Packs slots [k0, k1) of every input row at p[i * rowLongs], 8 slots in 4 longs. */
+    static void packRows(long[][] in, int k0, int k1, long[] p, int rowLongs) {
+        for (int i = 0; i < in.length; i++) {
             final long[] x = in[i];
+            for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
+                pack8(x, k, p, at);
+            }
+        }
+    }
+
+    /** {@link #packRows(long[][], int, int, long[], int)} from 32-bit rows. */
+    static void packRows(int[][] in, int k0, int k1, long[] p, int rowLongs) {
+        for (int i = 0; i < in.length; i++) {
+            final int[] x = in[i];
             for (int k = k0, at = i * rowLongs; k < k1; k += TILE, at += 4) {
                 pack8(x, k, p, at);
             }
@@ -1150,13 +1273,15 @@ public final class VectorMacKernel implements MacKernel {
     // ---------------------------------------------------------------- scalar tail
 
     /** Slots [from, n) of one output by scalar arithmetic (ix == null: the dense row). */
-    static void scalarTail(long[][] in, int[] ix, long[] wo, long[] z, int from, int n, int lazy, Modulus mod) {
+    static void scalarTail(long[][] inL, int[][] inI, int[] ix, long[] wo, long[] z, int from, int n, int lazy,
+                           Modulus mod) {
         final int terms = wo.length;
         for (int k = from; k < n; k++) {
             long acc = 0;
             int pending = 0;
             for (int t = 0; t < terms; t++) {
-                acc += wo[t] * in[ix == null ? t : ix[t]][k];
+                final int j = ix == null ? t : ix[t];
+                acc += wo[t] * (inI != null ? inI[j][k] : inL[j][k]);
                 if (++pending == lazy) {
                     acc = mod.reduce(acc);
                     pending = 0;
