@@ -19,15 +19,16 @@ import org.junit.jupiter.api.function.Executable;
  *
  * <p>Stated bounds on the absolute error for slot values in [-1, 1], with the measured maxima over 1024 slots:
  * secret-key encryption {@value #SECRET_FRESH} (measured 1.8e-4); public-key encryption {@value #PUBLIC_FRESH}
- * (measured 1.0e-2 to 1.4e-2, mean 1.9e-3: the noise u e + e0 + e1 s is not divided by a P, about 167 per
- * coefficient at N = 2048 against 3.2); a scalar product, rescale and scalar addition on secret-key ciphertexts
- * {@value #SCALAR_CHAIN} (measured 8.7e-4); the three-part product of two secret-key ciphertexts, decrypted with
+ * (measured 1.0e-2 to 1.7e-2 over 48 runs, mean 1.9e-3: the noise u e + e0 + e1 s is not divided by a P, about 167
+ * per coefficient at N = 2048 against 3.2); a scalar product, rescale and scalar addition on secret-key ciphertexts
+ * {@value #SCALAR_CHAIN} (median 8.2e-4, max 1.6e-3 over 48 runs: each encryption's fresh mask changes the
+ * rescale's rounding); the three-part product of two secret-key ciphertexts, decrypted with
  * s<sup>2</sup> at scale 2<sup>42</sup>, {@value #PRODUCT} (measured 1.8e-4).
  */
 class NoKeySwitchingTest {
     static final double SECRET_FRESH = 1e-3;
-    static final double PUBLIC_FRESH = 3e-2;
-    static final double SCALAR_CHAIN = 3e-3;
+    static final double PUBLIC_FRESH = 5e-2;
+    static final double SCALAR_CHAIN = 5e-3;
     static final double PRODUCT = 1e-3;
 
     private static final CkksParameters PARAMS = CkksParameters.builder().logN(11).dataPrimeBits(30, 24)

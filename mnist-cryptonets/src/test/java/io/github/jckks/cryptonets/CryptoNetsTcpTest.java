@@ -56,8 +56,8 @@ class CryptoNetsTcpTest {
         CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null)
                 .packing(Packing.COMPLEX).warmUp(false).run(images, CryptoNetsRun.Mode.TCP);
         assertEquals(8192, r.batchSize());
-        assertEquals(1.0, r.agreement(), 1e-12, "the server squared complex-packed (it got the conjugation key)");
-        assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
+        // the server squared complex-packed (it got the conjugation key)
+        TestData.assertAgreement(r, TestData.mnistDir() != null);
         assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"complex\""), CryptoNetsCli.toJson(r));
     }
 

