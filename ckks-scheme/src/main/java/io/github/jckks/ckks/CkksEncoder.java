@@ -86,6 +86,11 @@ public final class CkksEncoder {
         reversalPairs = reversalPairs(slots);
     }
 
+    /** @return the context this encoder encodes for */
+    public CkksContext context() {
+        return context;
+    }
+
     /** @return the number of slots, N/2 */
     public int slots() {
         return slots;

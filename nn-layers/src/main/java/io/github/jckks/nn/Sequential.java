@@ -141,6 +141,38 @@ public final class Sequential {
         return x;
     }
 
+    /**
+     * The plaintext reference on a batch: {@link #forward(double[])} on every image.
+     *
+     * @return the outputs [B, outputSize]
+     */
+    public Tensor forward(Tensor batch) {
+        if (batch.imageSize() != inputSize()) {
+            throw new IllegalArgumentException("network takes " + inputSize() + " elements per image, got " + batch);
+        }
+        double[][] out = new double[batch.batch()][];
+        for (int b = 0; b < out.length; b++) {
+            out[b] = forward(batch.image(b));
+        }
+        return Tensor.ofImages(out, outputSize());
+    }
+
+    /**
+     * The encrypted network on a batch-packed tensor, wide or compact (see {@link #forward(CompactCiphertext[],
+     * EncryptedRuntime)}); a wide input is consumed as {@link #forward(Ciphertext[], EncryptedRuntime)} says.
+     *
+     * @return the outputs, wide, of image shape [outputSize]
+     * @throws IllegalArgumentException if the packing differs from the runtime's or the element count from the
+     *                                  network's input size
+     */
+    public EncryptedTensor forward(EncryptedTensor input, EncryptedRuntime rt) {
+        if (input.packing() != rt.packing()) {
+            throw new IllegalArgumentException("tensor packed " + input.packing() + " but the runtime runs " + rt.packing());
+        }
+        Ciphertext[] out = input.isCompact() ? forward(input.compactCiphertexts(), rt) : forward(input.ciphertexts(), rt);
+        return EncryptedTensor.of(out, input.batch(), input.packing(), outputSize());
+    }
+
     /** @return a multi-line description with the depth */
     public String describe() {
         StringBuilder sb = new StringBuilder();
