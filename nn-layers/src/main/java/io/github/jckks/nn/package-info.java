@@ -6,6 +6,9 @@
  *
  * <p>What the package owns:
  * <ul>
+ *   <li>the tensors: {@link io.github.jckks.nn.Tensor} (a plaintext batch in NCHW order) and
+ *       {@link io.github.jckks.nn.EncryptedTensor} (its batch-axis packing, real or complex, held with 64-bit or
+ *       compact 32-bit limbs);</li>
  *   <li>{@link io.github.jckks.nn.Layer} and its encrypted/plaintext implementations:
  *       {@link io.github.jckks.nn.LinearLayer} (dense, Conv2D with stride, padding and groups),
  *       {@link io.github.jckks.nn.SquareActivation}, {@link io.github.jckks.nn.PolynomialActivation},

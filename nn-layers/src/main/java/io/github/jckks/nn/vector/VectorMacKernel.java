@@ -231,12 +231,17 @@ public final class VectorMacKernel implements MacKernel {
         lo.or(hi.lanewise(VectorOperators.LSHL, 32)).intoArray(p, at);
     }
 
-    /** {@link #pack8} from a 32-bit row (residues below 2<sup>31</sup>, widened by {@code vpmovsxdq}). */
+    /**
+     * {@link #pack8} from a 32-bit row: one load of 8 ints, permuted to k, k + 4, k + 1, k + 5, ... ({@code vpermd}),
+     * whose int pairs are the longs of the packed layout.
+     */
     static void pack8(int[] x, int k, long[] p, int at) {
-        LongVector lo = (LongVector) IntVector.fromArray(I4, x, k).convertShape(VectorOperators.I2L, S, 0);
-        LongVector hi = (LongVector) IntVector.fromArray(I4, x, k + 4).convertShape(VectorOperators.I2L, S, 0);
-        lo.or(hi.lanewise(VectorOperators.LSHL, 32)).intoArray(p, at);
+        IntVector.fromArray(I8, x, k).rearrange(INTERLEAVE).reinterpretAsLongs().intoArray(p, at);
     }
+
+    /** Lanes 0, 4, 1, 5, 2, 6, 3, 7: slot k + r in the low word of long r, slot k + 4 + r in its high word. */
+    static final jdk.incubator.vector.VectorShuffle<Integer> INTERLEAVE =
+            jdk.incubator.vector.VectorShuffle.fromValues(IntVector.SPECIES_256, 0, 4, 1, 5, 2, 6, 3, 7);
 
     /** @return the number of input rows, of whichever width (exactly one of inL, inI is non-null) */
     static int rowCount(long[][] inL, int[][] inI) {
