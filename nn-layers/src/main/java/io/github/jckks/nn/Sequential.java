@@ -173,6 +173,95 @@ public final class Sequential {
         return EncryptedTensor.of(out, input.batch(), input.packing(), outputSize());
     }
 
+    /**
+     * Whether running this network switches keys (so that its parameters need a special prime and the runtime's
+     * evaluator evaluation keys): a relinearization (a linear layer after a square, a {@link Relinearize} step, a
+     * polynomial activation, the scale alignment of a block with a product in a branch) or, under complex packing,
+     * any ciphertext product (its conjugation). Conservative: a network it calls key-switching may run without.
+     */
+    public boolean needsKeySwitching(Packing packing) {
+        return needsKeySwitching(layers, packing);
+    }
+
+    private static boolean needsKeySwitching(List<Layer> layers, Packing packing) {
+        for (Layer l : layers) {
+            if (l instanceof LinearLayer ll && ll.relinearizes() || l instanceof Relinearize
+                    || l instanceof PolynomialActivation
+                    || l instanceof SquareActivation && packing == Packing.COMPLEX) {
+                return true;
+            }
+            if (l instanceof BranchLayer b) {
+                for (List<Layer> branch : b.branches()) {
+                    if (needsKeySwitching(branch, packing) || containsProduct(branch)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsProduct(List<Layer> layers) {
+        for (Layer l : layers) {
+            if (l instanceof SquareActivation || l instanceof PolynomialActivation
+                    || l instanceof BranchLayer b && b.branches().stream().anyMatch(Sequential::containsProduct)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The level plan's choice of parameters: the smallest 128-bit-secure ring that runs this network on a batch.
+     * <ul>
+     * <li>Data primes: q<sub>0</sub> of {@code firstPrimeBits}, then {@link #depth()} + 1 primes of
+     * {@code scaleBits} (the scale &Delta; = 2<sup>scaleBits</sup>, which each rescale divides by): the network
+     * leaves its output at level 1 or above, so that an output at the product scale &Delta;<sup>2</sup> (a square's
+     * product, decrypted without a rescale) still has 2<sup>firstPrimeBits - scaleBits - 1</sup> of headroom for its
+     * values, and an output at &Delta; has 2<sup>firstPrimeBits - 1</sup>.</li>
+     * <li>A special prime of {@code firstPrimeBits} if the network switches keys ({@link #needsKeySwitching}),
+     * none otherwise (the whole budget goes to data; the client then encrypts with its secret key, since a
+     * public-key encryption's noise u e + e<sub>0</sub> + e<sub>1</sub> s is only divided by a special prime).</li>
+     * <li>N: the smallest power of two from 2<sup>10</sup> whose HomomorphicEncryption.org bound holds log2 QP and
+     * whose slots hold {@code batch} images with {@code packing} (N/2 real, N complex).</li>
+     * </ul>
+     * Every prime is below 2<sup>31</sup>, as the multiply-accumulate kernels need. For CryptoNets (depth 4, scale
+     * 2<sup>24</sup>, q<sub>0</sub> of 30 bits, 4,096 or 8,192 images) this gives N = 8192 with data primes {30, 24 x 5}
+     * and a special prime of 30 bits: {@code CkksParameters.cryptoNets()}.
+     *
+     * @throws IllegalArgumentException if the bits are out of range (scale 10 to 30, q<sub>0</sub> from the scale to
+     *                                  31) or no ring up to N = 2<sup>15</sup> is both deep and wide enough
+     */
+    public io.github.jckks.ckks.CkksParameters parameters(Packing packing, int batch, int scaleBits, int firstPrimeBits) {
+        if (scaleBits < 10 || scaleBits > 30) {
+            throw new IllegalArgumentException("scale bits " + scaleBits + " outside [10, 30]");
+        }
+        if (firstPrimeBits < scaleBits || firstPrimeBits > 31) {
+            throw new IllegalArgumentException("first prime bits " + firstPrimeBits + " outside [" + scaleBits
+                    + ", 31] (the scale's bits up to the multiply-accumulate kernels' 31)");
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch " + batch + " below 1");
+        }
+        int[] data = new int[depth() + 2];
+        java.util.Arrays.fill(data, scaleBits);
+        data[0] = firstPrimeBits;
+        boolean keySwitching = needsKeySwitching(packing);
+        int total = firstPrimeBits + (depth() + 1) * scaleBits + (keySwitching ? firstPrimeBits : 0);
+        for (int logN = 10; logN <= 15; logN++) {
+            int max = io.github.jckks.ckks.SecurityLevel.BITS_128.maxModulusBits(logN);
+            if (total <= max && packing.imagesPerCiphertext(1 << (logN - 1)) >= batch) {
+                io.github.jckks.ckks.CkksParameters.Builder b = io.github.jckks.ckks.CkksParameters.builder().logN(logN)
+                        .dataPrimeBits(data).scale(Math.scalb(1.0, scaleBits));
+                return (keySwitching ? b.specialPrimeBits(firstPrimeBits) : b.specialPrimeBits()).build();
+            }
+        }
+        throw new IllegalArgumentException("no 128-bit ring up to N = 2^15 holds this network: depth " + depth()
+                + " needs log2 QP = " + total + " bits" + (keySwitching ? " (with a special prime)" : "")
+                + " and " + batch + " images need " + (packing == Packing.COMPLEX ? batch : 2 * batch)
+                + " as N; lower the scale or the batch");
+    }
+
     /** @return a multi-line description with the depth */
     public String describe() {
         StringBuilder sb = new StringBuilder();
