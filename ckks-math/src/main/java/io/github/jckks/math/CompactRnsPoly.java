@@ -10,8 +10,10 @@ package io.github.jckks.math;
  * activations held while another branch runs, and is converted with {@link RnsRing#compact(RnsPoly)} and
  * {@link RnsRing#expand(CompactRnsPoly, RnsPoly)}, one pass over the residues each. Kernels that only read
  * residues can take the limbs in place ({@link #limbForReading}): a network's multiply-accumulate kernel sums
- * compact inputs directly, reading half the bytes. Immutable once built (the arrays are exposed only to such
- * readers, which must not write to them); thread-safe.
+ * compact inputs directly, reading half the bytes. The library never changes a residue once built, so the value
+ * is immutable and safe to share between threads as long as no caller writes into the arrays that
+ * {@link #limbForReading} hands out (as with {@link RnsPoly#limb}, the arrays are not copied; writing into them
+ * changes the value and races with readers).
  */
 public final class CompactRnsPoly {
     private final int[][] limbs;

@@ -18,9 +18,10 @@ import java.util.Arrays;
  * and <b>compact</b> ({@link CompactCiphertext}, 32-bit limbs, half the memory: 4 &middot; N &middot; (l + 1) bytes
  * per part), for tensors that wait or arrive, since real networks hold hundreds of thousands of ciphertexts.
  * {@link Sequential#forward(EncryptedTensor, EncryptedRuntime)} takes either; a first {@link LinearLayer} sums a
- * compact tensor in place, reading half the bytes. Immutable as a container; the wide ciphertexts themselves
- * are the caller's to protect (a network consumes its input). Not thread-safe to encrypt or decrypt (the
- * encryptor and decryptor are not).
+ * compact tensor in place, reading half the bytes. Immutable as a container, except that a network that takes a
+ * wide tensor consumes it (its ciphertexts' memory then serves the network): the tensor is marked consumed and
+ * every later use throws {@link IllegalStateException}. Not thread-safe to encrypt or decrypt (the encryptor and
+ * decryptor are not).
  */
 public final class EncryptedTensor {
     private final int[] imageShape;
@@ -28,6 +29,7 @@ public final class EncryptedTensor {
     private final Packing packing;
     private final Ciphertext[] wide;
     private final CompactCiphertext[] compact;
+    private volatile boolean consumed;
 
     private EncryptedTensor(int[] imageShape, int batch, Packing packing, Ciphertext[] wide, CompactCiphertext[] compact) {
         this.imageShape = imageShape;
@@ -50,8 +52,10 @@ public final class EncryptedTensor {
                 throw new IllegalArgumentException("elements differ in level, parts or scale: " + elements[0] + " vs " + c);
             }
         }
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch " + batch + " below 1");
+        int capacity = packing.imagesPerCiphertext(elements[0].part(0).n() / 2);
+        if (batch < 1 || batch > capacity) {
+            throw new IllegalArgumentException("batch " + batch + " outside [1, " + capacity + "], the images one "
+                    + packing + "-packed ciphertext of N = " + elements[0].part(0).n() + " holds");
         }
         return new EncryptedTensor(imageShape.clone(), batch, packing, elements.clone(), null);
     }
@@ -97,21 +101,25 @@ public final class EncryptedTensor {
         return new EncryptedTensor(t.imageShape(), t.batch(), packing, cts, null);
     }
 
-    /** @return the decrypted batch [B, imageShape...]. Cost: one decryption and one decoding per element. */
+    /**
+     * @return the decrypted batch [B, imageShape...]. Cost: one decryption and one decoding per element (a compact
+     * element is expanded just before, one at a time).
+     */
     public Tensor decrypt(Decryptor decryptor, CkksEncoder encoder) {
-        Ciphertext[] cts = wide != null ? wide : expanded(encoder.context());
-        int per = cts.length;
+        live();
+        int per = elementCount();
         int slots = encoder.context().parameters().slots();
         double[] data = new double[batch * per];
         for (int e = 0; e < per; e++) {
+            Ciphertext ct = wide != null ? wide[e] : compact[e].expand(encoder.context());
             double[] col;
             if (packing == Packing.COMPLEX) {
-                double[][] reIm = encoder.decodeComplex(decryptor.decrypt(cts[e]));
+                double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));
                 col = new double[2 * slots];
                 System.arraycopy(reIm[0], 0, col, 0, slots);
                 System.arraycopy(reIm[1], 0, col, slots, slots);
             } else {
-                col = encoder.decode(decryptor.decrypt(cts[e]));
+                col = encoder.decode(decryptor.decrypt(ct));
             }
             for (int b = 0; b < batch; b++) {
                 data[b * per + e] = col[b];
@@ -128,6 +136,7 @@ public final class EncryptedTensor {
      * @throws IllegalArgumentException if a prime of the level has more than 32 bits
      */
     public EncryptedTensor compact(CkksContext context) {
+        live();
         if (compact != null) {
             return this;
         }
@@ -140,6 +149,7 @@ public final class EncryptedTensor {
 
     /** @return this tensor with 64-bit limbs (new ciphertexts if it was compact; itself if already wide) */
     public EncryptedTensor wide(CkksContext context) {
+        live();
         return compact == null ? this : new EncryptedTensor(imageShape, batch, packing, expanded(context), null);
     }
 
@@ -158,6 +168,7 @@ public final class EncryptedTensor {
 
     /** @return the ciphertexts, one per element (the array is a copy; the ciphertexts are these) */
     public Ciphertext[] ciphertexts() {
+        live();
         if (wide == null) {
             throw new IllegalStateException("a compact tensor has no 64-bit ciphertexts: call wide(context) first");
         }
@@ -199,8 +210,27 @@ public final class EncryptedTensor {
 
     /** @return the same ciphertexts under another image shape of the same size (Flatten, Reshape: no work) */
     public EncryptedTensor reshape(int... newImageShape) {
+        live();
         checkElements(elementCount(), newImageShape);
         return new EncryptedTensor(newImageShape.clone(), batch, packing, wide, compact);
+    }
+
+    /** Marks a wide tensor whose ciphertexts a network has taken over (see the class comment). */
+    void consume() {
+        live();
+        consumed = true;
+    }
+
+    /** @return whether a network has consumed this tensor */
+    public boolean isConsumed() {
+        return consumed;
+    }
+
+    private void live() {
+        if (consumed) {
+            throw new IllegalStateException("this tensor was consumed by Sequential.forward: its ciphertexts' memory "
+                    + "now serves other values (keep a compact copy to reuse inputs)");
+        }
     }
 
     /** @return the bytes of residue storage: 8 (wide) or 4 (compact) per residue */

@@ -20,14 +20,34 @@ public interface MacKernel {
      */
     void sparse(long[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q);
 
-    /** {@link #sparse(long[][], int[][], long[][], long[][], int, Modulus)} on 32-bit input rows. */
-    void sparse(int[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q);
+    /**
+     * {@link #sparse(long[][], int[][], long[][], long[][], int, Modulus)} on 32-bit input rows. The default widens
+     * the rows to 64 bits (a copy of the inputs) for kernels written before this form; the built-in kernels read them
+     * in place.
+     */
+    default void sparse(int[][] in, int[][] idx, long[][] w, long[][] out, int n, Modulus q) {
+        sparse(widen(in), idx, w, out, n, q);
+    }
 
     /** Dense form: out[o][k] = &Sigma;<sub>j</sub> w[o][j] &middot; in[j][k] mod q for k &lt; n (w[o].length == in.length). */
     void dense(long[][] in, long[][] w, long[][] out, int n, Modulus q);
 
-    /** {@link #dense(long[][], long[][], long[][], int, Modulus)} on 32-bit input rows. */
-    void dense(int[][] in, long[][] w, long[][] out, int n, Modulus q);
+    /** {@link #dense(long[][], long[][], long[][], int, Modulus)} on 32-bit input rows (the default widens them). */
+    default void dense(int[][] in, long[][] w, long[][] out, int n, Modulus q) {
+        dense(widen(in), w, out, n, q);
+    }
+
+    /** @return the rows with 64-bit residues (residues below 2<sup>31</sup> are non-negative ints) */
+    private static long[][] widen(int[][] rows) {
+        long[][] wide = new long[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            wide[i] = new long[rows[i].length];
+            for (int k = 0; k < rows[i].length; k++) {
+                wide[i][k] = rows[i][k];
+            }
+        }
+        return wide;
+    }
 
     /** @return a short name ("scalar", "vector") */
     String name();

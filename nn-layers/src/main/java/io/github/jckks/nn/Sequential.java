@@ -100,14 +100,23 @@ public final class Sequential {
      * layer. Input at level {@link #depth()} or above.
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
-        if (input.length != inputSize()) {
-            throw new IllegalArgumentException("network takes " + inputSize() + " ciphertexts, got " + input.length);
+        checkInput(input.length, input[0].level());
+        return forwardFrom(0, input, rt);
+    }
+
+    private void checkInput(int count, int level) {
+        if (count != inputSize()) {
+            throw new IllegalArgumentException("network takes " + inputSize() + " ciphertexts, got " + count);
         }
-        if (input[0].level() < depth()) {
-            throw new IllegalArgumentException("inputs at level " + input[0].level() + " but the network needs depth " + depth());
+        if (level < depth()) {
+            throw new IllegalArgumentException("inputs at level " + level + " but the network needs depth " + depth());
         }
+    }
+
+    /** Runs the layers from {@code first} on, each consumed input's limb arrays going to the pool. */
+    private Ciphertext[] forwardFrom(int first, Ciphertext[] input, EncryptedRuntime rt) {
         Ciphertext[] x = input;
-        for (Layer l : layers) {
+        for (Layer l : layers.subList(first, layers.size())) {
             Ciphertext[] y = l.forward(x, rt);
             if (y != x) {
                 rt.releaseAll(x, y); // consumed: its limb arrays serve the next layers
@@ -124,21 +133,8 @@ public final class Sequential {
      * the network runs as {@link #forward(Ciphertext[], EncryptedRuntime)} does.
      */
     public Ciphertext[] forward(CompactCiphertext[] input, EncryptedRuntime rt) {
-        if (input.length != inputSize()) {
-            throw new IllegalArgumentException("network takes " + inputSize() + " ciphertexts, got " + input.length);
-        }
-        if (input[0].level() < depth()) {
-            throw new IllegalArgumentException("inputs at level " + input[0].level() + " but the network needs depth " + depth());
-        }
-        Ciphertext[] x = layers.get(0).forward(input, rt);
-        for (Layer l : layers.subList(1, layers.size())) {
-            Ciphertext[] y = l.forward(x, rt);
-            if (y != x) {
-                rt.releaseAll(x, y);
-            }
-            x = y;
-        }
-        return x;
+        checkInput(input.length, input[0].level());
+        return forwardFrom(1, layers.get(0).forward(input, rt), rt);
     }
 
     /**
@@ -159,7 +155,10 @@ public final class Sequential {
 
     /**
      * The encrypted network on a batch-packed tensor, wide or compact (see {@link #forward(CompactCiphertext[],
-     * EncryptedRuntime)}); a wide input is consumed as {@link #forward(Ciphertext[], EncryptedRuntime)} says.
+     * EncryptedRuntime)}). A wide input is consumed as {@link #forward(Ciphertext[], EncryptedRuntime)} says: its
+     * memory serves the network, and the tensor is marked so, every later use of it throwing
+     * {@link IllegalStateException} (keep a {@link EncryptedTensor#compact compact} copy to reuse inputs). A compact
+     * input is only read.
      *
      * @return the outputs, wide, of image shape [outputSize]
      * @throws IllegalArgumentException if the packing differs from the runtime's or the element count from the
@@ -169,7 +168,15 @@ public final class Sequential {
         if (input.packing() != rt.packing()) {
             throw new IllegalArgumentException("tensor packed " + input.packing() + " but the runtime runs " + rt.packing());
         }
-        Ciphertext[] out = input.isCompact() ? forward(input.compactCiphertexts(), rt) : forward(input.ciphertexts(), rt);
+        Ciphertext[] out;
+        if (input.isCompact()) {
+            out = forward(input.compactCiphertexts(), rt);
+        } else {
+            Ciphertext[] in = input.ciphertexts();
+            checkInput(in.length, in[0].level());
+            input.consume();
+            out = forwardFrom(0, in, rt);
+        }
         return EncryptedTensor.of(out, input.batch(), input.packing(), outputSize());
     }
 
@@ -218,27 +225,34 @@ public final class Sequential {
      * {@code scaleBits} (the scale &Delta; = 2<sup>scaleBits</sup>, which each rescale divides by): the network
      * leaves its output at level 1 or above, so that an output at the product scale &Delta;<sup>2</sup> (a square's
      * product, decrypted without a rescale) still has 2<sup>firstPrimeBits - scaleBits - 1</sup> of headroom for its
-     * values, and an output at &Delta; has 2<sup>firstPrimeBits - 1</sup>.</li>
+     * values (at least 2<sup>3</sup>: q<sub>0</sub> must have {@value #OUTPUT_HEADROOM_BITS} bits more than the
+     * scale), and an output at &Delta; has 2<sup>firstPrimeBits - 1</sup>.</li>
      * <li>A special prime of {@code firstPrimeBits} if the network switches keys ({@link #needsKeySwitching}),
      * none otherwise (the whole budget goes to data; the client then encrypts with its secret key, since a
      * public-key encryption's noise u e + e<sub>0</sub> + e<sub>1</sub> s is only divided by a special prime).</li>
      * <li>N: the smallest power of two from 2<sup>10</sup> whose HomomorphicEncryption.org bound holds log2 QP and
      * whose slots hold {@code batch} images with {@code packing} (N/2 real, N complex).</li>
      * </ul>
-     * Every prime is below 2<sup>31</sup>, as the multiply-accumulate kernels need. For CryptoNets (depth 4, scale
-     * 2<sup>24</sup>, q<sub>0</sub> of 30 bits, 4,096 or 8,192 images) this gives N = 8192 with data primes {30, 24 x 5}
-     * and a special prime of 30 bits: {@code CkksParameters.cryptoNets()}.
+     * Every prime is below 2<sup>31</sup>, as the multiply-accumulate kernels need. NTT-friendly primes near
+     * 2<sup>s</sup> alternate above and below it, so about half have s + 1 bits: each candidate ring is built and its
+     * actual log2 QP checked against the bound (a ring whose bound the primes overshoot, or that has too few primes of
+     * the size, is passed over for the next). For CryptoNets (depth 4, scale 2<sup>24</sup>, q<sub>0</sub> of 30 bits,
+     * 4,096 or 8,192 images) this gives N = 8192 with data primes {30, 24 x 5} and a special prime of 30 bits:
+     * {@code CkksParameters.cryptoNets()}.
      *
-     * @throws IllegalArgumentException if the bits are out of range (scale 10 to 30, q<sub>0</sub> from the scale to
-     *                                  31) or no ring up to N = 2<sup>15</sup> is both deep and wide enough
+     * @throws IllegalArgumentException if the bits are out of range (scale 10 to 30; q<sub>0</sub> at least
+     *                                  {@value #OUTPUT_HEADROOM_BITS} bits above the scale, and at most 31) or no ring
+     *                                  up to N = 2<sup>15</sup> is both deep and wide enough
      */
     public io.github.jckks.ckks.CkksParameters parameters(Packing packing, int batch, int scaleBits, int firstPrimeBits) {
         if (scaleBits < 10 || scaleBits > 30) {
             throw new IllegalArgumentException("scale bits " + scaleBits + " outside [10, 30]");
         }
-        if (firstPrimeBits < scaleBits || firstPrimeBits > 31) {
-            throw new IllegalArgumentException("first prime bits " + firstPrimeBits + " outside [" + scaleBits
-                    + ", 31] (the scale's bits up to the multiply-accumulate kernels' 31)");
+        if (firstPrimeBits < scaleBits + OUTPUT_HEADROOM_BITS || firstPrimeBits > 31) {
+            throw new IllegalArgumentException("first prime bits " + firstPrimeBits + " outside ["
+                    + (scaleBits + OUTPUT_HEADROOM_BITS) + ", 31]: an output at the product scale needs q0 "
+                    + OUTPUT_HEADROOM_BITS + " bits above the scale (values up to 2^" + (OUTPUT_HEADROOM_BITS - 1)
+                    + "), and the multiply-accumulate kernels take primes of at most 31 bits");
         }
         if (batch < 1) {
             throw new IllegalArgumentException("batch " + batch + " below 1");
@@ -247,20 +261,32 @@ public final class Sequential {
         java.util.Arrays.fill(data, scaleBits);
         data[0] = firstPrimeBits;
         boolean keySwitching = needsKeySwitching(packing);
-        int total = firstPrimeBits + (depth() + 1) * scaleBits + (keySwitching ? firstPrimeBits : 0);
+        int nominal = firstPrimeBits + (depth() + 1) * scaleBits + (keySwitching ? firstPrimeBits : 0);
+        String lastReason = "";
         for (int logN = 10; logN <= 15; logN++) {
             int max = io.github.jckks.ckks.SecurityLevel.BITS_128.maxModulusBits(logN);
-            if (total <= max && packing.imagesPerCiphertext(1 << (logN - 1)) >= batch) {
-                io.github.jckks.ckks.CkksParameters.Builder b = io.github.jckks.ckks.CkksParameters.builder().logN(logN)
-                        .dataPrimeBits(data).scale(Math.scalb(1.0, scaleBits));
+            if (nominal > max || packing.imagesPerCiphertext(1 << (logN - 1)) < batch) {
+                continue;
+            }
+            io.github.jckks.ckks.CkksParameters.Builder b = io.github.jckks.ckks.CkksParameters.builder().logN(logN)
+                    .dataPrimeBits(data).scale(Math.scalb(1.0, scaleBits));
+            try {
                 return (keySwitching ? b.specialPrimeBits(firstPrimeBits) : b.specialPrimeBits()).build();
+            } catch (IllegalArgumentException e) { // primes of s + 1 bits over the bound, or too few of the size
+                lastReason = "; at N = 2^" + logN + ": " + e.getMessage();
             }
         }
         throw new IllegalArgumentException("no 128-bit ring up to N = 2^15 holds this network: depth " + depth()
-                + " needs log2 QP = " + total + " bits" + (keySwitching ? " (with a special prime)" : "")
-                + " and " + batch + " images need " + (packing == Packing.COMPLEX ? batch : 2 * batch)
-                + " as N; lower the scale or the batch");
+                + " needs log2 QP of about " + nominal + " bits" + (keySwitching ? " (with a special prime)" : "")
+                + " and " + batch + " images need N >= " + (packing == Packing.COMPLEX ? batch : 2 * batch)
+                + lastReason + "; lower the scale or the batch");
     }
+
+    /**
+     * Bits of q<sub>0</sub> above the scale that {@link #parameters} asks for: an output at the product scale
+     * &Delta;<sup>2</sup>, decrypted at level 1, holds values below 2<sup>3</sup> (the CryptoNets ring has 6).
+     */
+    public static final int OUTPUT_HEADROOM_BITS = 4;
 
     /** @return a multi-line description with the depth */
     public String describe() {

@@ -53,11 +53,7 @@ class CompactInputTest {
     void convSquareDenseOnCompactInputs(Packing packing) {
         Harness h = new Harness(packing, Harness.POOL, 3);
         Random r = new Random(11);
-        Sequential net = Sequential.builder()
-                .add(LinearLayer.conv2d(1, 8, 8, Harness.kernel(r, 3, 1, 3, 0.5), Harness.vector(r, 3, 0.1), 2, 1, 1, 0, 0, 1))
-                .square()
-                .add(LinearLayer.dense(Harness.matrix(r, 4, 48, 0.2), Harness.vector(r, 4, 0.1)))
-                .build();
+        Sequential net = Harness.smallConvNet(r);
         double[][] images = h.images(r, 64, -1, 1);
         Ciphertext[] wideIn = h.encrypt(images);
         CkksContext ctx = h.rt.context();

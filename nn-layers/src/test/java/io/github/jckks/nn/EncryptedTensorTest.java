@@ -26,27 +26,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class EncryptedTensorTest {
 
-    private static Tensor randomBatch(Random r, int batch, int... imageShape) {
-        int size = 1;
-        for (int d : imageShape) {
-            size *= d;
-        }
-        double[][] images = new double[batch][size];
-        for (double[] im : images) {
-            for (int i = 0; i < size; i++) {
-                im[i] = 2 * r.nextDouble() - 1;
-            }
-        }
-        return Tensor.ofImages(images, imageShape);
-    }
-
     @ParameterizedTest
     @EnumSource(Packing.class)
     void roundTripFullAndPartialBatches(Packing packing) {
         Harness h = new Harness(packing, Harness.POOL, 2);
         Random r = new Random(21);
         for (int batch : new int[] {h.batch, h.batch / 2 + 3, 1}) {
-            Tensor t = randomBatch(r, batch, 2, 3, 3);
+            Tensor t = Harness.randomBatch(r, batch, 2, 3, 3);
             EncryptedTensor x = EncryptedTensor.encrypt(t, h.enc, h.encryptor, packing, h.params.maxLevel(),
                     h.params.defaultScale());
             assertEquals(18, x.elementCount());
@@ -70,18 +56,21 @@ class EncryptedTensorTest {
     void networkOnATensorMatchesThePlaintextNetworkOnTheBatch(Packing packing) {
         Harness h = new Harness(packing, Harness.POOL, 3);
         Random r = new Random(22);
-        Sequential net = Sequential.builder()
-                .add(LinearLayer.conv2d(1, 8, 8, Harness.kernel(r, 2, 1, 3, 0.5), Harness.vector(r, 2, 0.1), 2, 1, 1, 0, 0, 1))
-                .square()
-                .add(LinearLayer.dense(Harness.matrix(r, 3, 32, 0.2), Harness.vector(r, 3, 0.1)))
-                .build();
-        Tensor batch = randomBatch(r, h.batch, 1, 8, 8);
+        Sequential net = Harness.smallConvNet(r);
+        Tensor batch = Harness.randomBatch(r, h.batch, 1, 8, 8);
         Tensor expected = net.forward(batch);
         assertArrayEquals(new int[] {h.batch, 3}, expected.shape());
         for (boolean compact : new boolean[] {false, true}) {
             EncryptedTensor x = EncryptedTensor.encrypt(batch, h.enc, h.encryptor, packing, h.params.maxLevel(),
                     h.params.defaultScale());
             EncryptedTensor y = net.forward(compact ? x.compact(h.rt.context()) : x, h.rt);
+            // a wide input's memory went to the network: the tensor says so instead of decrypting to garbage
+            assertEquals(!compact, x.isConsumed());
+            if (!compact) {
+                IllegalStateException used = assertThrows(IllegalStateException.class, () -> x.decrypt(h.dec, h.enc));
+                assertTrue(used.getMessage().contains("consumed"), used.getMessage());
+                assertThrows(IllegalStateException.class, () -> net.forward(x, h.rt));
+            }
             assertArrayEquals(new int[] {3}, y.imageShape());
             Tensor got = y.decrypt(h.dec, h.enc);
             double err = expected.maxAbsDifference(got);
@@ -114,11 +103,11 @@ class EncryptedTensorTest {
     void badTensorsAreRejected() {
         Harness h = new Harness(Packing.REAL, Harness.POOL, 2);
         Random r = new Random(23);
-        Tensor tooMany = randomBatch(r, h.batch + 1, 2);
+        Tensor tooMany = Harness.randomBatch(r, h.batch + 1, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EncryptedTensor.encrypt(tooMany,
                 h.enc, h.encryptor, Packing.REAL, 1, h.params.defaultScale()));
         assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
-        EncryptedTensor x = EncryptedTensor.encrypt(randomBatch(r, 4, 2, 2), h.enc, h.encryptor, Packing.REAL, 1,
+        EncryptedTensor x = EncryptedTensor.encrypt(Harness.randomBatch(r, 4, 2, 2), h.enc, h.encryptor, Packing.REAL, 1,
                 h.params.defaultScale());
         assertThrows(IllegalArgumentException.class, () -> x.reshape(3));
         assertArrayEquals(new int[] {4}, x.reshape(4).imageShape());
@@ -126,6 +115,10 @@ class EncryptedTensorTest {
         assertThrows(IllegalStateException.class, () -> x.compact(h.rt.context()).ciphertexts());
         Ciphertext[] cts = x.ciphertexts();
         assertThrows(IllegalArgumentException.class, () -> EncryptedTensor.of(cts, 4, Packing.REAL, 5));
+        IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
+                () -> EncryptedTensor.of(cts, h.batch + 1, Packing.REAL, 4));
+        assertTrue(over.getMessage().contains("outside [1, " + h.batch + "]"), over.getMessage());
+        assertEquals(2 * h.batch, EncryptedTensor.of(cts, 2 * h.batch, Packing.COMPLEX, 4).batch());
         Evaluator ev = h.rt.evaluator();
         Ciphertext[] mixed = cts.clone();
         mixed[3] = ev.dropLevel(mixed[3], 0);
@@ -145,7 +138,7 @@ class EncryptedTensorTest {
         CkksEncoder enc = new CkksEncoder(ctx);
         Encryptor encryptor = new Encryptor(ctx, kg.secretKey());
         Decryptor dec = new Decryptor(ctx, kg.secretKey());
-        Tensor batch = randomBatch(new Random(24), params.slots(), 1, 28, 28);
+        Tensor batch = Harness.randomBatch(new Random(24), params.slots(), 1, 28, 28);
         EncryptedTensor x = EncryptedTensor.encrypt(batch, enc, encryptor, Packing.REAL, 1, params.defaultScale());
         assertEquals(784, x.elementCount());
         EncryptedTensor c = x.compact(ctx);

@@ -60,34 +60,16 @@ final class Harness {
 
     /** @return one ciphertext per element at the top level and the default scale, slot i holding image i */
     Ciphertext[] encrypt(double[][] images) {
-        int slots = params.slots();
-        Ciphertext[] in = new Ciphertext[images[0].length];
-        double[] col = new double[batch];
-        for (int p = 0; p < in.length; p++) {
-            for (int i = 0; i < batch; i++) {
-                col[i] = images[i][p];
-            }
-            in[p] = encryptor.encrypt(packing == Packing.COMPLEX
-                    ? enc.encodeComplexPacked(Arrays.copyOfRange(col, 0, slots), Arrays.copyOfRange(col, slots, batch),
-                            params.maxLevel(), params.defaultScale())
-                    : enc.encode(col, params.maxLevel(), params.defaultScale()));
-        }
-        return in;
+        return EncryptedTensor.encrypt(Tensor.ofImages(images, images[0].length), enc, encryptor, packing,
+                params.maxLevel(), params.defaultScale()).ciphertexts();
     }
 
     /** @return [element][image] */
     double[][] decrypt(Ciphertext[] out) {
-        int slots = params.slots();
+        Tensor t = EncryptedTensor.of(out, batch, packing, out.length).decrypt(dec, enc);
         double[][] d = new double[out.length][];
         for (int o = 0; o < out.length; o++) {
-            if (packing == Packing.COMPLEX) {
-                double[][] reIm = enc.decodeComplex(dec.decrypt(out[o]));
-                d[o] = new double[batch];
-                System.arraycopy(reIm[0], 0, d[o], 0, slots);
-                System.arraycopy(reIm[1], 0, d[o], slots, slots);
-            } else {
-                d[o] = Arrays.copyOf(enc.decode(dec.decrypt(out[o])), batch);
-            }
+            d[o] = t.element(o);
         }
         return d;
     }
@@ -106,6 +88,30 @@ final class Harness {
             }
         }
         return max;
+    }
+
+    /** @return a batch of {@code batch} images of the given shape, values uniform in [-1, 1) */
+    static Tensor randomBatch(Random r, int batch, int... imageShape) {
+        int size = 1;
+        for (int d : imageShape) {
+            size *= d;
+        }
+        double[][] images = new double[batch][size];
+        for (double[] im : images) {
+            for (int i = 0; i < size; i++) {
+                im[i] = 2 * r.nextDouble() - 1;
+            }
+        }
+        return Tensor.ofImages(images, imageShape);
+    }
+
+    /** @return conv 1x8x8 -> 2x4x4 (3x3, stride 2, padding top/left 1) -> square -> dense 32 -> 3: depth 3 */
+    static Sequential smallConvNet(Random r) {
+        return Sequential.builder()
+                .add(LinearLayer.conv2d(1, 8, 8, kernel(r, 2, 1, 3, 0.5), vector(r, 2, 0.1), 2, 1, 1, 0, 0, 1))
+                .square()
+                .add(LinearLayer.dense(matrix(r, 3, 32, 0.2), vector(r, 3, 0.1)))
+                .build();
     }
 
     static double[][] matrix(Random r, int out, int in, double s) {

@@ -97,7 +97,6 @@ class MacKernelVectorTest {
         return m;
     }
 
-    /** Output rows a little longer than n, filled with a sentinel: slots from n on must stay untouched. */
     /** @return the rows as ints (residues below 2^31), as a CompactRnsPoly holds them */
     private static int[][] ints(long[][] rows) {
         int[][] r = new int[rows.length][];
@@ -110,6 +109,7 @@ class MacKernelVectorTest {
         return r;
     }
 
+    /** Output rows a little longer than n, filled with a sentinel: slots from n on must stay untouched. */
     private static long[][] outputs(int rows, int n) {
         long[][] out = new long[rows][n + 3];
         for (long[] row : out) {

@@ -73,9 +73,35 @@ class ParametersPlanTest {
         // a square whose three-part result is decrypted with s^2 switches no key with real packing, one with complex
         Sequential squareThenDense = Sequential.builder(16).square()
                 .add(LinearLayer.dense(Harness.matrix(r, 4, 16, 0.3), Harness.vector(r, 4, 0.1))).build();
-        assertEquals(squareThenDense.needsKeySwitching(Packing.REAL), squareThenDense.layers().stream()
-                .anyMatch(l -> l instanceof LinearLayer ll && ll.relinearizes()));
+        assertFalse(squareThenDense.needsKeySwitching(Packing.REAL));
         assertTrue(squareThenDense.needsKeySwitching(Packing.COMPLEX), "complex-packed squares conjugate");
+        // and it runs on its planned ring with an evaluator that has no key at all
+        CkksParameters q = squareThenDense.parameters(Packing.REAL, 64, 24, 30);
+        assertEquals(0, q.specialPrimes().length);
+        CkksContext ctx = new CkksContext(q);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CkksEncoder enc = new CkksEncoder(ctx);
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), Harness.POOL, Packing.REAL);
+        Tensor batch = Harness.randomBatch(r, 64, 16);
+        Tensor got = squareThenDense.forward(EncryptedTensor.encrypt(batch, enc, new Encryptor(ctx, kg.secretKey()),
+                Packing.REAL, q.maxLevel(), q.defaultScale()), rt).decrypt(new Decryptor(ctx, kg.secretKey()), enc);
+        double err = squareThenDense.forward(batch).maxAbsDifference(got);
+        assertTrue(err < 1e-3, "decrypted with s^2, no key switched: max error " + err);
+    }
+
+    /**
+     * Half the NTT primes near 2^s have s + 1 bits: a plan whose nominal bits just fit a bound (depth 2 at 26 bits
+     * and a 31-bit q0: 109 nominal bits for N = 4096's 109) is built at the next ring instead of failing.
+     */
+    @Test
+    void primesAboveTheirNominalSizeMoveThePlanToTheNextRing() {
+        Random r = new Random(35);
+        Sequential net = Sequential.builder(8).add(LinearLayer.dense(Harness.matrix(r, 8, 8, 0.3), Harness.vector(r, 8, 0.1)))
+                .square().add(LinearLayer.dense(Harness.matrix(r, 2, 8, 0.3), Harness.vector(r, 2, 0.1))).build();
+        CkksParameters p = net.parameters(Packing.REAL, 1024, 26, 31);
+        assertTrue(p.achievedSecurity().bits() >= 128, p.toString());
+        assertEquals(13, p.logN(), p + ": the 4096 ring's primes take more than its 109 bits");
+        assertTrue(p.totalModulusBits() <= SecurityLevel.BITS_128.maxModulusBits(p.logN()), p.toString());
     }
 
     /** The plan's parameters at their real size (N = 4096) run a conv -> square -> dense network within 1e-3. */
@@ -115,17 +141,22 @@ class ParametersPlanTest {
     void impossibleOrBadRequestsAreRefused() {
         Random r = new Random(34);
         Sequential.Builder deep = Sequential.builder(4);
-        for (int i = 0; i < 15; i++) {
+        for (int i = 0; i < 20; i++) {
             deep.add(LinearLayer.dense(Harness.matrix(r, 4, 4, 0.3), Harness.vector(r, 4, 0.1))).square();
         }
         Sequential tooDeep = deep.add(LinearLayer.dense(Harness.matrix(r, 4, 4, 0.3), Harness.vector(r, 4, 0.1))).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> tooDeep.parameters(Packing.REAL, 16, 30, 31));
+                () -> tooDeep.parameters(Packing.REAL, 16, 27, 31));
         assertTrue(e.getMessage().contains("no 128-bit ring"), e.getMessage());
         Sequential net = cryptoNetsShape(r);
         assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.COMPLEX, 32769, 24, 30), "batch over 2^15");
         assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.REAL, 16, 9, 30));
         assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.REAL, 16, 24, 23));
+        IllegalArgumentException headroom = assertThrows(IllegalArgumentException.class,
+                () -> net.parameters(Packing.REAL, 16, 24, 24), "no room above the product scale");
+        assertTrue(headroom.getMessage().contains("[28, 31]"), headroom.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.REAL, 16, 24, 27));
+        assertEquals(13, net.parameters(Packing.REAL, 16, 24, 28).logN());
         assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.REAL, 16, 24, 32));
         assertThrows(IllegalArgumentException.class, () -> net.parameters(Packing.REAL, 0, 24, 30));
     }

@@ -95,11 +95,8 @@ public final class VectorMacKernel implements MacKernel {
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
     /** 4 floats, widened to the 4 doubles of {@link #D}. */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
-    /** 8 ints of 32-bit input rows, converted to the 8 floats of {@link #F8}. */
+    /** 8 ints of 32-bit input rows: converted to 8 floats, or permuted into the 4 packed longs of {@link #S}. */
     static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
-    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    /** 4 ints of 32-bit input rows, widened to the 4 longs of {@link #S}. */
-    static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
     /** 1.5 &middot; 2<sup>52</sup>: x + MAGIC, a double, has the bits MAGIC_BITS + x for |x| &lt; 2<sup>51</sup>. */
     static final double MAGIC = 0x1.8p52;
     static final long MAGIC_BITS = 0x4338000000000000L;
