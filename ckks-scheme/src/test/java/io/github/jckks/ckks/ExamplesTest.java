@@ -7,6 +7,7 @@ import io.github.jckks.ckks.examples.Example2Encoding;
 import io.github.jckks.ckks.examples.Example3BasicArithmetic;
 import io.github.jckks.ckks.examples.Example4RescalingAndLevels;
 import io.github.jckks.ckks.examples.Example5Rotations;
+import io.github.jckks.ckks.examples.Example6Serialization;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -138,5 +139,24 @@ class ExamplesTest {
                 "x*u = [0.5000, -2.0000, 6.0000]",
                 "y*v = [40.0000, 0.5000, -6.0000]",
                 "max error below 1e-5: true");
+    }
+
+    @Test
+    void example6Serialization() {
+        String out = run(Example6Serialization::run);
+        contains(out,
+                "parameters: ",
+                "ciphertext x, seeded: 142.1 KB (in full: 284.1 KB)",
+                "-- the server computed x * y: level 3",
+                "x * y = [0.000000, 0.001000, 0.002000] (expected [0.000000, 0.001000, 0.002000])",
+                "truncated: refused, total length",
+                "one bit flipped: refused, ", // by the checksum, or first by a residue the flip pushed over its prime
+                "parameters of another set: refused, parameter fingerprint",
+                "not a jckks object: refused, magic");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("max error ([0-9.e+-]+)").matcher(out);
+        assertTrue(m.find(), out);
+        // mul + relin + rescale at 2^40 from secret-key inputs: about 7e-9 (README: 8.0e-9 over five key sets)
+        assertTrue(Double.parseDouble(m.group(1)) < 1e-7, out);
+        assertTrue(!out.contains("ACCEPTED"), out);
     }
 }
