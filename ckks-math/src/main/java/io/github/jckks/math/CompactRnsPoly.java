@@ -19,11 +19,18 @@ public final class CompactRnsPoly {
     private final int[][] limbs;
     private final int n;
     private final boolean ntt;
+    /** The primes of the ring that made it (shared, never written), or null if unknown. */
+    private final long[] primes;
 
-    CompactRnsPoly(int[][] limbs, int n, boolean ntt) {
+    CompactRnsPoly(int[][] limbs, int n, boolean ntt, long[] primes) {
         this.limbs = limbs;
         this.n = n;
         this.ntt = ntt;
+        this.primes = primes;
+    }
+
+    long[] primes() {
+        return primes;
     }
 
     /** @return the ring degree N */

@@ -8,11 +8,18 @@ package io.github.jckks.math;
  * with k limbs lives modulo q<sub>0</sub>&hellip;q<sub>k-1</sub> (a lower CKKS level has fewer limbs). This
  * class is a mutable data holder; arithmetic lives in {@link RnsRing}. Not thread-safe for concurrent
  * writes. Memory: 8 &middot; N &middot; limbs bytes.
+ *
+ * <p>A polynomial made by a ring ({@link RnsRing#newPoly}, {@link RnsRing#wrap}), and its copies and views, remembers
+ * that ring's primes: a ring refuses it if they differ from its own on the limbs an operation uses (objects of
+ * two parameter sets mixed), instead of computing garbage. One that wraps arrays of unknown origin
+ * ({@link #RnsPoly(long[][], boolean)}) is not checked.
  */
 public final class RnsPoly {
     private final long[][] limbs;
     private final int n;
     private boolean ntt;
+    /** The primes of the ring that made this polynomial (shared, never written), or null if unknown. */
+    private long[] primes;
 
     /** Allocates a zero polynomial with {@code limbCount} limbs of length n. */
     public RnsPoly(int n, int limbCount, boolean ntt) {
@@ -67,13 +74,24 @@ public final class RnsPoly {
         this.ntt = ntt;
     }
 
+    /** @return the primes of the ring that made this polynomial (not a copy: do not write), null if unknown */
+    long[] primes() {
+        return primes;
+    }
+
+    /** Records the primes of the ring that made this polynomial. */
+    RnsPoly withPrimes(long[] ringPrimes) {
+        this.primes = ringPrimes;
+        return this;
+    }
+
     /** @return a deep copy */
     public RnsPoly copy() {
         long[][] c = new long[limbs.length][];
         for (int i = 0; i < c.length; i++) {
             c[i] = limbs[i].clone();
         }
-        return new RnsPoly(c, ntt);
+        return new RnsPoly(c, ntt).withPrimes(primes);
     }
 
     /** @return a deep copy of the first {@code count} limbs */
@@ -83,7 +101,7 @@ public final class RnsPoly {
         for (int i = 0; i < count; i++) {
             c[i] = limbs[i].clone();
         }
-        return new RnsPoly(c, ntt);
+        return new RnsPoly(c, ntt).withPrimes(primes);
     }
 
     /** @return a polynomial sharing the first {@code count} limb arrays of this one (dropping the rest) */
@@ -91,7 +109,7 @@ public final class RnsPoly {
         checkCount(count);
         long[][] c = new long[count][];
         System.arraycopy(limbs, 0, c, 0, count);
-        return new RnsPoly(c, ntt);
+        return new RnsPoly(c, ntt).withPrimes(primes);
     }
 
     /** Copies {@code src}'s first {@link #limbCount()} limbs and form into this one. */

@@ -17,6 +17,8 @@ public final class RnsRing {
     private final int logN;
     private final int n;
     private final RnsBasis basis;
+    /** The basis's primes, shared by every polynomial this ring makes (never written). */
+    private final long[] primeValues;
     private final NttTables[] tables;
     private final NttKernel[] kernels;
     /** rescaleInv[l][i] = q_l^{-1} mod q_i for i &lt; l, and its Shoup companion. */
@@ -48,6 +50,7 @@ public final class RnsRing {
         this.logN = logN;
         this.n = 1 << logN;
         this.basis = basis;
+        this.primeValues = basis.primes();
         int k = basis.size();
         tables = new NttTables[k];
         kernels = new NttKernel[k];
@@ -103,7 +106,21 @@ public final class RnsRing {
     /** @return a new zero polynomial with {@code limbCount} limbs */
     public RnsPoly newPoly(int limbCount, boolean ntt) {
         checkLimbs(limbCount);
-        return new RnsPoly(n, limbCount, ntt);
+        return new RnsPoly(n, limbCount, ntt).withPrimes(primeValues);
+    }
+
+    /**
+     * @return the given limb arrays (not copied: N residues each, limb i modulo this ring's i-th prime) as a
+     *         polynomial of this ring, which the ring's operations then check like one it made (a deserializer's
+     *         output, say)
+     */
+    public RnsPoly wrap(long[][] limbs, boolean ntt) {
+        checkLimbs(limbs.length);
+        RnsPoly p = new RnsPoly(limbs, ntt);
+        if (p.n() != n) {
+            throw new IllegalArgumentException("limbs of length " + p.n() + " for a ring of degree " + n);
+        }
+        return p.withPrimes(primeValues);
     }
 
     // ---------------------------------------------------------------- compact (32-bit) storage
@@ -139,7 +156,7 @@ public final class RnsRing {
         for (int i = 0; i < k; i++) {
             narrow(a.limb(i), out[i]);
         }
-        return new CompactRnsPoly(out, n, a.isNtt());
+        return new CompactRnsPoly(out, n, a.isNtt(), primeValues);
     }
 
     /**
@@ -154,6 +171,7 @@ public final class RnsRing {
                     + out.n() + " (ring N = " + n + ")");
         }
         check(out, out.limbCount());
+        checkPrimes(c.primes(), c.limbCount(), c.toString());
         for (int i = 0; i < c.limbCount(); i++) {
             widen(c.limb(i), out.limb(i));
         }
@@ -703,6 +721,27 @@ public final class RnsRing {
         if (p.limbCount() < count) {
             throw new IllegalArgumentException("polynomial has " + p.limbCount() + " limbs, operation needs " + count);
         }
+        checkPrimes(p.primes(), Math.min(count, p.limbCount()), "polynomial");
+    }
+
+    /**
+     * Refuses an object made by a ring whose primes differ from this one's on its first {@code count} limbs: objects
+     * of two parameter sets (of the same N) mixed. {@code primes} null: of unknown origin, not checked.
+     */
+    private void checkPrimes(long[] primes, int count, String what) {
+        if (primes == null || primes == primeValues) {
+            return;
+        }
+        int k = Math.min(count, Math.min(primes.length, primeValues.length));
+        for (int i = 0; i < k; i++) {
+            if (primes[i] != primeValues[i]) {
+                throw new IllegalArgumentException("a " + what + " of the primes " + java.util.Arrays.toString(
+                        java.util.Arrays.copyOf(primes, Math.min(primes.length, count))) + " used in a ring of the primes "
+                        + java.util.Arrays.toString(java.util.Arrays.copyOf(primeValues, Math.min(primeValues.length, count)))
+                        + ": objects of different parameter sets are mixed (limb " + i + ": " + primes[i] + " vs "
+                        + primeValues[i] + ")");
+            }
+        }
     }
 
     /** A first term sets the accumulators' form to a's (their content is overwritten); later ones require it. */
@@ -716,6 +755,7 @@ public final class RnsRing {
     }
 
     private void checkCompactOperand(CompactRnsPoly b, int k, boolean ntt) {
+        checkPrimes(b.primes(), Math.min(k, b.limbCount()), "compact polynomial");
         if (b.n() != n || b.limbCount() < k || b.isNtt() != ntt) {
             throw new IllegalArgumentException("operand " + b + " does not match " + k + " limbs of N = " + n
                     + (ntt ? " in NTT form" : " in coefficient form"));

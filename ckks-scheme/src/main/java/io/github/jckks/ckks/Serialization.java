@@ -1236,7 +1236,8 @@ public final class Serialization {
                 unpack(scratch, 0, z[i], primes[i], bits[i], what, i);
             }
         }
-        return new RnsPoly(z, true);
+        // a polynomial of the context's ring (its primes checked by every later operation)
+        return (primes == s.p ? s.context.ringP() : s.context.ringQ()).wrap(z, true);
     }
 
     /**

@@ -133,4 +133,46 @@ class BadInputTest {
         refused(IllegalArgumentException.class, "does not match", () -> f.decryptor.decrypt(b));
         refused(IllegalArgumentException.class, "does not match", () -> f.encryptor.encrypt(other.encoder.encode(x)));
     }
+
+    /**
+     * Objects of two parameter sets with the same N (seal8192 and one with other primes) are not mixed: every
+     * operation that meets one refuses it by its primes, where it used to compute garbage (a sum decrypted to 1e31).
+     * Two contexts of the same parameters interoperate.
+     */
+    @Test
+    void objectsOfAnotherParameterSetOfTheSameDegree() {
+        CkksParameters pa = CkksParameters.seal8192();
+        CkksParameters pb = CkksParameters.builder().logN(13).dataPrimeBits(50, 40, 40).specialPrimeBits(50)
+                .scale(0x1p40).build();
+        CkksContext a = new CkksContext(pa);
+        CkksContext b = new CkksContext(pb);
+        KeyGenerator ka = new KeyGenerator(a);
+        KeyGenerator kb = new KeyGenerator(b);
+        CkksEncoder ea = new CkksEncoder(a);
+        CkksEncoder eb = new CkksEncoder(b);
+        double[] v = {1, 2, 3};
+        Ciphertext ca = new Encryptor(a, ka.publicKey()).encrypt(ea.encode(v));
+        Ciphertext cb = new Encryptor(b, kb.publicKey()).encrypt(eb.encode(v));
+        String mixed = "different parameter sets";
+        Evaluator eva = new Evaluator(a, ka.evaluationKeys(true, false, 1));
+        refused(IllegalArgumentException.class, mixed, () -> eva.add(ca, cb));
+        refused(IllegalArgumentException.class, mixed, () -> eva.multiply(ca, cb));
+        refused(IllegalArgumentException.class, mixed, () -> eva.rescale(cb));
+        refused(IllegalArgumentException.class, mixed, () -> eva.rotate(cb, 1));
+        refused(IllegalArgumentException.class, mixed, () -> eva.addPlain(ca, eb.encode(v)));
+        refused(IllegalArgumentException.class, mixed, () -> new Decryptor(a, kb.secretKey()).decrypt(ca));
+        refused(IllegalArgumentException.class, mixed, () -> new Decryptor(b, kb.secretKey()).decrypt(ca));
+        Evaluator foreignKeys = new Evaluator(a, kb.evaluationKeys(true, false));
+        refused(IllegalArgumentException.class, mixed, () -> foreignKeys.multiplyRelin(ca, ca));
+        refused(IllegalArgumentException.class, mixed, () -> CompactCiphertext.of(b, ca));
+        // deserialized objects carry their context's primes too
+        Ciphertext read = Serialization.readCiphertext(a, Serialization.write(a, ca));
+        refused(IllegalArgumentException.class, mixed, () -> new Evaluator(b).add(read, cb));
+        // the same parameters in two contexts: one set, so they mix
+        CkksContext a2 = new CkksContext(pa);
+        double[] sum = ea.decode(new Decryptor(a2, ka.secretKey()).decrypt(new Evaluator(a2).add(ca, read)));
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(2 * v[i], sum[i], 1e-6);
+        }
+    }
 }
