@@ -315,6 +315,16 @@ public final class Evaluator {
         return addScalarInto(ct, c, null);
     }
 
+    /** @return ct - c for a real constant c: {@link #addScalar} of -c (the same cost, exact negation of the encoding) */
+    public Ciphertext subScalar(Ciphertext ct, double c) {
+        return addScalarInto(ct, -c, null);
+    }
+
+    /** ct = ct - c: {@link #addScalarInPlace} of -c. */
+    public void subScalarInPlace(Ciphertext ct, double c) {
+        addScalarInPlace(ct, -c);
+    }
+
     /** ct + c into caller-supplied polynomials, as {@link #addPlainInto}. Cost: one pass over c<sub>0</sub>, a copy of the rest. */
     public Ciphertext addScalarInto(Ciphertext ct, double c, RnsPoly[] out) {
         RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "addScalar", ct);

@@ -126,6 +126,10 @@ class EvaluatorTest {
         f.check("add 0.25", map(x, v -> v + 0.25), f.ev.addScalar(cx, 0.25), f.fresh);
         f.check("add -1.5", map(x, v -> v - 1.5), f.ev.addScalar(cx, -1.5), f.fresh);
         f.check("add 0", x, f.ev.addScalar(cx, 0), f.fresh);
+        f.check("sub 0.75", map(x, v -> v - 0.75), f.ev.subScalar(cx, 0.75), f.fresh);
+        Ciphertext inPlace = cx.copy();
+        f.ev.subScalarInPlace(inPlace, -2.5);
+        f.check("sub -2.5 in place", map(x, v -> v + 2.5), inPlace, f.fresh);
         // at a lower level and a product scale: the constant is encoded at the ciphertext's scale
         Ciphertext prod = f.ev.multiplyScalar(cx, 0.5);
         f.check("0.5x + 3 (scale Δ q_l)", map(x, v -> 0.5 * v + 3), f.ev.addScalar(prod, 3), f.fresh);

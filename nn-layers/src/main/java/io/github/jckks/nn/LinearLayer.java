@@ -16,7 +16,11 @@ import java.util.function.Consumer;
  * scalar-encoded at the scale q<sub>l</sub> of the input's last prime, products are accumulated unrescaled by
  * the {@link MacKernel} with lazy modular reduction (<b>lazy rescaling</b>), the bias is added at the product
  * scale, and the sums are rescaled once per pending factor ({@link #rescales()}: two after an unrescaled
- * square). Zero weights are skipped. Work is split over (ciphertext part, prime) pairs on the runtime's pool.
+ * square). Zero weights are skipped (dropped from a sparse layer's taps; a dense layer with at least half of its
+ * weights zero becomes sparse). A weight of &plusmn;1 or another small integer takes the same fused
+ * multiply-accumulate as any other (in the kernel's tile the product is one instruction per 4 slots; single
+ * ciphertexts have the exact paths of {@code Evaluator.multiplyInteger}). Work is split over (ciphertext part,
+ * prime) pairs on the runtime's pool.
  * Inputs held in 32 bits ({@link CompactCiphertext}, e.g. ciphertexts as received) are summed in place, with the
  * same result bit for bit: the kernel reads half the bytes (the CryptoNets convolution with 24-bit primes takes
  * about 0.9x the time). Cost: (non-zero weights) &middot; parts &middot; N &middot; (l + 1) multiply-accumulates
@@ -46,6 +50,30 @@ public final class LinearLayer implements Layer {
         if (rescales < 1 || rescales > 2) {
             throw new IllegalArgumentException("rescales " + rescales + " must be 1 or 2");
         }
+        if (validate && (!dense || zeroCount(weights) * 2L >= (long) weights.length * inputSize)) {
+            // zero weights skipped: a sparse layer drops its zero taps; a dense one becomes sparse when at least half
+            // of its weights are zero (below that it keeps the dense kernel, whose tile makes every output read
+            // every input)
+            int[][] keptIdx = new int[idx.length][];
+            double[][] keptW = new double[weights.length][];
+            for (int o = 0; o < weights.length; o++) {
+                int kept = 0;
+                for (double w : weights[o]) {
+                    kept += w != 0 ? 1 : 0;
+                }
+                keptIdx[o] = new int[kept];
+                keptW[o] = new double[kept];
+                for (int t = 0, k = 0; t < weights[o].length; t++) {
+                    if (weights[o][t] != 0) {
+                        keptIdx[o][k] = idx[o][t];
+                        keptW[o][k++] = weights[o][t];
+                    }
+                }
+            }
+            idx = keptIdx;
+            weights = keptW;
+            dense = false;
+        }
         this.inputSize = inputSize;
         this.idx = idx;
         this.weights = weights;
@@ -54,6 +82,16 @@ public final class LinearLayer implements Layer {
         this.rescales = rescales;
         this.relinearize = relinearize;
         this.description = description;
+    }
+
+    private static long zeroCount(double[][] weights) {
+        long zeros = 0;
+        for (double[] row : weights) {
+            for (double w : row) {
+                zeros += w == 0 ? 1 : 0;
+            }
+        }
+        return zeros;
     }
 
     private static void validate(int inputSize, int[][] idx, double[][] weights, double[] bias) {
@@ -282,6 +320,20 @@ public final class LinearLayer implements Layer {
      */
     public LinearLayer withPlan(int count, boolean relinearize) {
         return new LinearLayer(inputSize, idx, weights, bias, dense, count, relinearize, description);
+    }
+
+    /** @return the taps the kernel sums per ciphertext part and prime (zero weights of a sparse layer dropped) */
+    long taps() {
+        long t = 0;
+        for (int[] row : idx) {
+            t += row.length;
+        }
+        return t;
+    }
+
+    /** @return whether the layer runs on the dense kernel (every output reads every input) */
+    boolean isDense() {
+        return dense;
     }
 
     /** @return whether the output is relinearized after its first rescale */

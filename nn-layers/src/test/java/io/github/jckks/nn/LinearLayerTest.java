@@ -1,7 +1,11 @@
 package io.github.jckks.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.jckks.ckks.Ciphertext;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -67,5 +71,47 @@ class LinearLayerTest {
         assertThrows(IllegalArgumentException.class, () -> LinearLayer.conv2d(1, 2, 2, new double[1][1][3][3], null,
                 1, 0, 0, 0, 0, 1), "kernel larger than the input");
         assertThrows(IllegalArgumentException.class, () -> LinearLayer.dense(new double[][] {{1, 2}, {3}}, new double[2]));
+    }
+
+    /**
+     * Zero weights are skipped: a convolution drops its zero taps, a dense layer with at least half zeros (one output
+     * entirely zero) becomes sparse, one with fewer keeps the dense kernel; encrypted results still match the
+     * plaintext ones (both packings), and an all-zero output decrypts to its bias.
+     */
+    @Test
+    void zeroWeightsAreSkipped() {
+        Random r = new Random(41);
+        double[][][][] k = Harness.kernel(r, 2, 1, 3, 0.5);
+        k[0][0][1][1] = 0;
+        k[1][0][0][2] = 0;
+        LinearLayer conv = LinearLayer.conv2d(1, 6, 6, k, Harness.vector(r, 2, 0.1), 1, 0, 0, 0, 0, 1);
+        assertEquals(2L * 16 * 9 - 2 * 16, conv.taps(), "one zero tap per map, at each of 16 positions");
+        double[][] w = Harness.matrix(r, 4, 8, 0.3);
+        for (int o = 0; o < 4; o++) {
+            for (int j = 0; j < 8; j++) {
+                if (o == 3 || (o + j) % 3 == 0) {
+                    w[o][j] = 0;
+                }
+            }
+        }
+        LinearLayer sparse = LinearLayer.dense(w, Harness.vector(r, 4, 0.1));
+        assertFalse(sparse.isDense(), "more than half zeros: sparse");
+        double[][] few = Harness.matrix(r, 4, 8, 0.3);
+        few[1][2] = 0;
+        LinearLayer stillDense = LinearLayer.dense(few, Harness.vector(r, 4, 0.1));
+        assertTrue(stillDense.isDense());
+        assertEquals(32, stillDense.taps());
+        for (Packing packing : Packing.values()) {
+            Harness h = new Harness(packing, Harness.POOL, 2);
+            for (Sequential net : new Sequential[] {
+                Sequential.builder().add(conv).build(),
+                Sequential.builder().add(sparse).build(),
+                Sequential.builder().add(stillDense).build()}) {
+                double[][] images = h.images(new Random(42), net.inputSize(), -1, 1);
+                Ciphertext[] out = net.forward(h.encrypt(images), h.rt);
+                double err = h.maxError(net::forward, images, out);
+                assertTrue(err < 1e-3, packing + " " + net.describe() + ": max error " + err);
+            }
+        }
     }
 }
