@@ -338,6 +338,24 @@ public final class Sequential {
             return append(activation);
         }
 
+        /**
+         * Appends a batch normalization y = &gamma;(x - &mu;)/&radic;(&sigma;<sup>2</sup> + &epsilon;) + &beta; per output
+         * channel (PyTorch's {@code BatchNorm2d}/{@code BatchNorm1d} in eval mode), folded right away into the linear
+         * layer it follows ({@link LinearLayer#foldBatchNorm}): it costs no level and no work when the network runs.
+         *
+         * @throws IllegalStateException    if the previous step is not a linear layer (nothing to fold into)
+         * @throws IllegalArgumentException if the vectors' length does not divide the layer's outputs
+         */
+        public Builder batchNorm(double[] gamma, double[] beta, double[] mean, double[] variance, double eps) {
+            if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof LinearLayer last)) {
+                throw new IllegalStateException("a batch normalization must follow a linear layer (convolution or dense) "
+                        + "to be folded into it; here it follows " + (steps.isEmpty() ? "nothing"
+                        : steps.get(steps.size() - 1) instanceof Layer l ? l.describe() : "a block"));
+            }
+            steps.set(steps.size() - 1, last.foldBatchNorm(gamma, beta, mean, variance, eps));
+            return this;
+        }
+
         /** Appends a square activation. */
         public Builder square() {
             if (size < 0) {

@@ -62,6 +62,18 @@ class LinearLayerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> dense.foldBatchNorm(new double[4], new double[4],
                 new double[4], new double[4], 1e-5), "4 channels do not divide 6 outputs");
+        // the builder folds it when the model is built: same function, no level, no step of its own
+        Sequential net = Sequential.builder().add(dense).batchNorm(gamma, beta, mean, var, 1e-5).build();
+        assertEquals(1, net.layers().size());
+        assertEquals(1, net.depth());
+        double[] built = net.forward(x);
+        for (int o = 0; o < 6; o++) {
+            assertEquals(z[o], built[o], 1e-12);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Sequential.builder(4).square()
+                .batchNorm(gamma, beta, mean, var, 1e-5));
+        assertTrue(e.getMessage().contains("must follow a linear layer"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Sequential.builder(4).batchNorm(gamma, beta, mean, var, 1e-5));
     }
 
     @Test
