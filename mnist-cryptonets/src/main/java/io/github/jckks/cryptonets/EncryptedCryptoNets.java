@@ -21,7 +21,8 @@ import java.util.Set;
  * The builder's level plan: conv (one rescale), square left three-part, dense 845-&gt;100 (one MAC pass over the
  * three parts, rescale, relinearize its 100 outputs, rescale), square, dense 100-&gt;10 (one rescale; the
  * three-part result is decrypted with s<sup>2</sup>, no rescale before decryption): depth 4, 100
- * relinearizations per batch. Parameters: {@link CkksParameters#cryptoNets()}.
+ * relinearizations per batch. Parameters: {@link CkksParameters#cryptoNets()}, which is the ring the level plan
+ * picks for this network ({@code Sequential.parameters(packing, batch, 24, 30)} for either packing's full batch).
  *
  * <p><b>RELU</b> ({@link #buildClientAided}): a {@link ClientAidedModel}: conv -&gt; masked client-aided ReLU -&gt;
  * dense 845-&gt;100 -&gt; masked ReLU -&gt; dense 100-&gt;10. Parameters: {@link #reluParameters()}.

@@ -9,6 +9,7 @@ import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.Packing;
+import io.github.jckks.nn.Sequential;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
 import io.github.jckks.nn.clientaided.MaskMode;
 import java.io.IOException;
@@ -143,6 +144,16 @@ class EncryptedCryptoNetsTest {
         } else {
             assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
         }
+    }
+
+    /** The square network runs on the ring nn-layers' level plan picks for it, for both packings' full batches. */
+    @Test
+    void squareParametersAreTheLevelPlansChoice() {
+        Sequential net = EncryptedCryptoNets.build(CryptoNetsWeights.loadBundled(Activation.SQUARE));
+        CkksParameters used = EncryptedCryptoNets.parameters(Activation.SQUARE);
+        assertEquals(4, net.depth());
+        assertEquals(used, net.parameters(Packing.COMPLEX, 8192, 24, 30));
+        assertEquals(used, net.parameters(Packing.REAL, 4096, 24, 30));
     }
 
     @Test
