@@ -582,6 +582,63 @@ public final class Evaluator {
     }
 
     /**
+     * The dot product &Sigma;<sub>i</sub> cts[i] &middot; pts[i], left unrescaled (<b>lazy rescaling</b>: rescale once
+     * after the sum with {@link #rescaleInPlace}). The ciphertexts share a level, a size and a scale; the
+     * plaintexts (encoded at that level or above: depth-aware encoding) share a scale; the result has the product
+     * scale. With every prime below 2<sup>31</sup> the products accumulate in the NTT domain as unreduced 64-bit
+     * integers, reduced once per {@link io.github.jckks.math.RnsRing#lazyTerms()} terms (8 for 30-bit primes, 32768
+     * for 24-bit ones) instead of after each; with larger primes each product is reduced. The result equals, residue
+     * for residue, the sum of {@link #multiplyPlain} products.
+     * Cost: n &middot; size &middot; (l + 1) &middot; N multiply-adds, and one reduction pass per lazyTerms() terms.
+     *
+     * @throws IllegalArgumentException if the arrays are empty or of different lengths, or the operands disagree in
+     *                                  level, size or scale
+     */
+    public Ciphertext dotPlain(Ciphertext[] cts, Plaintext[] pts) {
+        if (cts.length == 0 || cts.length != pts.length) {
+            throw new IllegalArgumentException("dotPlain needs as many plaintexts as ciphertexts, at least one: got "
+                    + cts.length + " and " + pts.length);
+        }
+        Ciphertext first = cts[0];
+        for (int i = 0; i < cts.length; i++) {
+            Ciphertext c = cts[i];
+            checkCompatible(first, c);
+            checkPlain(c, pts[i]);
+            if (c.level() != first.level() || c.size() != first.size()) {
+                throw new IllegalArgumentException("dotPlain: ciphertext " + i + " (" + c + ") differs in level or size from "
+                        + first);
+            }
+            checkScales("dotPlain ciphertext " + i, first.scale(), c.scale());
+            checkScales("dotPlain plaintext " + i, pts[0].scale(), pts[i].scale());
+        }
+        double scale = productScale(first.scale(), pts[0].scale(), first.level());
+        int k = first.level() + 1;
+        RnsPoly[] acc = new RnsPoly[first.size()];
+        for (int p = 0; p < acc.length; p++) {
+            acc[p] = rq.newPoly(k, true);
+        }
+        int lazy = rq.lazyTerms();
+        int pending = 0;
+        for (int i = 0; i < cts.length; i++) {
+            RnsPoly m = pts[i].poly();
+            for (int p = 0; p < acc.length; p++) {
+                if (lazy > 0) {
+                    rq.mulAddPointwiseLazy(cts[i].partForReading(p), m, acc[p]);
+                } else {
+                    rq.mulAddPointwise(cts[i].partForReading(p), m, acc[p]);
+                }
+            }
+            if (lazy > 0 && (++pending == lazy || i == cts.length - 1)) {
+                for (RnsPoly a : acc) {
+                    rq.reduceLazy(a);
+                }
+                pending = 0;
+            }
+        }
+        return new Ciphertext(acc, scale);
+    }
+
+    /**
      * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, the
      * trivial (not randomized) encryption (0, 0) of zero at the same level and scale for 0, one Shoup product per
      * residue otherwise (the caller keeps |c| &middot; |value| &middot; scale below Q<sub>l</sub>/2)

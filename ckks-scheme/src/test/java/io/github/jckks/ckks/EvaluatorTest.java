@@ -2,6 +2,7 @@ package io.github.jckks.ckks;
 
 import static io.github.jckks.ckks.SchemeFixture.map;
 import static io.github.jckks.ckks.SchemeFixture.zip;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -291,6 +292,48 @@ class EvaluatorTest {
         f.ev.rescaleInPlace(pl);
         assertEquals(f.scale(), pl.scale(), 1e-12 * f.scale());
         f.check("multiplyPlain at level top-1, scale q_l", xy, pl, f.product);
+    }
+
+    /**
+     * A dot product of 20 ciphertext-plaintext products with one rescale: residue for residue the sum of the single
+     * products (the lazy sums reduce every lazyTerms() terms: 8 with the composite sets' 30-bit primes, so twice
+     * within the sum; all at once with 24-bit ones; each product with 60-bit ones), and within the product bound of
+     * the exact dot product over the slots (weights 1/20 keep it in [-1, 1]).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void dotPlainIsTheLazySumOfProducts(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        int terms = 20;
+        Ciphertext[] cts = new Ciphertext[terms];
+        Plaintext[] pts = new Plaintext[terms];
+        double[] expected = new double[f.slots];
+        Ciphertext sum = null;
+        for (int i = 0; i < terms; i++) {
+            double[] x = f.random(100 + i);
+            double[] w = map(f.random(200 + i), v -> v / terms);
+            cts[i] = f.encrypt(x);
+            pts[i] = f.encoder.encode(w, f.top(), f.scale());
+            for (int k = 0; k < f.slots; k++) {
+                expected[k] += x[k] * w[k];
+            }
+            Ciphertext prod = f.ev.multiplyPlain(cts[i], pts[i]);
+            sum = sum == null ? prod : f.ev.add(sum, prod);
+        }
+        Ciphertext dot = f.ev.dotPlain(cts, pts);
+        assertEquals(sum.scale(), dot.scale());
+        for (int p = 0; p < dot.size(); p++) {
+            for (int i = 0; i <= dot.level(); i++) {
+                assertArrayEquals(sum.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
+            }
+        }
+        f.ev.rescaleInPlace(dot);
+        f.check("dotPlain + one rescale", expected, dot, f.product);
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotPlain(cts, java.util.Arrays.copyOf(pts, 3)));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotPlain(new Ciphertext[0], new Plaintext[0]));
+        Ciphertext[] mixed = cts.clone();
+        mixed[4] = f.ev.dropLevel(mixed[4], f.top() - f.d());
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotPlain(mixed, pts));
     }
 
     @ParameterizedTest(name = "{0}")
