@@ -370,6 +370,51 @@ public final class RnsRing {
         }
     }
 
+    /**
+     * out = &Sigma;<sub>i</sub> a[i] &odot; b[i], a dot product of pointwise products, computed limb by limb: one limb
+     * of out stays in cache while every term's limb is added to it (each operand limb read once). With a prime below
+     * 2<sup>31</sup> the products of its limb are summed as unreduced 64-bit integers and reduced once per
+     * 2<sup>63</sup>/q<sup>2</sup> of them (lazy reduction); with a larger prime each product is reduced. The result is
+     * fully reduced and equals the sum of the reduced products. out must not share a limb with an operand.
+     * Cost: terms &middot; k &middot; N multiply-adds, k &middot; ceil(terms / lazy) reduction passes.
+     *
+     * @throws IllegalArgumentException if the arrays are empty or of different lengths, or an operand is of another
+     *                                  ring, too short or of another form
+     */
+    public void dotPointwise(RnsPoly[] a, RnsPoly[] b, RnsPoly out) {
+        if (a.length == 0 || a.length != b.length) {
+            throw new IllegalArgumentException("dot product of " + a.length + " and " + b.length + " operands");
+        }
+        int k = out.limbCount();
+        for (int i = 0; i < a.length; i++) {
+            checkBinary(a[i], b[i], out);
+            checkSameForm(a[0], a[i]);
+        }
+        for (int j = 0; j < k; j++) {
+            long[] z = out.limb(j);
+            Modulus m = basis.modulus(j);
+            long q = m.value();
+            long lazy = q >= (1L << 31) ? 0 : Long.MAX_VALUE / (q * q);
+            java.util.Arrays.fill(z, 0L);
+            long pending = 0;
+            for (int i = 0; i < a.length; i++) {
+                if (lazy == 0) {
+                    ModArith.mulAdd(a[i].limb(j), b[i].limb(j), z, m);
+                } else {
+                    ModArith.mulAddLazy(a[i].limb(j), b[i].limb(j), z);
+                    if (++pending == lazy) {
+                        ModArith.reduceLazy(z, m);
+                        pending = 0;
+                    }
+                }
+            }
+            if (pending > 0) {
+                ModArith.reduceLazy(z, m);
+            }
+        }
+        out.setNtt(a[0].isNtt());
+    }
+
     /** @return how many products of residues a lazy accumulation may add: 2<sup>63</sup> / max q<sup>2</sup>, 0 if a prime exceeds 31 bits */
     public int lazyTerms() {
         long max = 0;

@@ -585,11 +585,12 @@ public final class Evaluator {
      * The dot product &Sigma;<sub>i</sub> cts[i] &middot; pts[i], left unrescaled (<b>lazy rescaling</b>: rescale once
      * after the sum with {@link #rescaleInPlace}). The ciphertexts share a level, a size and a scale; the
      * plaintexts (encoded at that level or above: depth-aware encoding) share a scale; the result has the product
-     * scale. With every prime below 2<sup>31</sup> the products accumulate in the NTT domain as unreduced 64-bit
-     * integers, reduced once per {@link io.github.jckks.math.RnsRing#lazyTerms()} terms (8 for 30-bit primes, 32768
-     * for 24-bit ones) instead of after each; with larger primes each product is reduced. The result equals, residue
-     * for residue, the sum of {@link #multiplyPlain} products.
-     * Cost: n &middot; size &middot; (l + 1) &middot; N multiply-adds, and one reduction pass per lazyTerms() terms.
+     * scale. The products accumulate in the NTT domain limb by limb ({@link io.github.jckks.math.RnsRing#dotPointwise}:
+     * each limb of the sum stays in cache while all terms are added): with a prime below 2<sup>31</sup> as unreduced
+     * 64-bit integers, reduced once per 2<sup>63</sup>/q<sup>2</sup> terms (8 for 30-bit primes, 2<sup>23</sup> for
+     * 20-bit ones) instead of after each; with larger primes each product is reduced. The result equals, residue for
+     * residue, the sum of {@link #multiplyPlain} products.
+     * Cost: n &middot; size &middot; (l + 1) &middot; N multiply-adds, and one reduction pass per lazy run of terms.
      *
      * @throws IllegalArgumentException if the arrays are empty or of different lengths, or the operands disagree in
      *                                  level, size or scale
@@ -617,23 +618,16 @@ public final class Evaluator {
         for (int p = 0; p < acc.length; p++) {
             acc[p] = rq.newPoly(k, true);
         }
-        int lazy = rq.lazyTerms();
-        int pending = 0;
-        for (int i = 0; i < cts.length; i++) {
-            RnsPoly m = pts[i].poly();
-            for (int p = 0; p < acc.length; p++) {
-                if (lazy > 0) {
-                    rq.mulAddPointwiseLazy(cts[i].partForReading(p), m, acc[p]);
-                } else {
-                    rq.mulAddPointwise(cts[i].partForReading(p), m, acc[p]);
-                }
+        RnsPoly[] ms = new RnsPoly[pts.length];
+        for (int i = 0; i < pts.length; i++) {
+            ms[i] = pts[i].poly();
+        }
+        RnsPoly[] parts = new RnsPoly[cts.length];
+        for (int p = 0; p < acc.length; p++) {
+            for (int i = 0; i < cts.length; i++) {
+                parts[i] = cts[i].partForReading(p);
             }
-            if (lazy > 0 && (++pending == lazy || i == cts.length - 1)) {
-                for (RnsPoly a : acc) {
-                    rq.reduceLazy(a);
-                }
-                pending = 0;
-            }
+            rq.dotPointwise(parts, ms, acc[p]);
         }
         return new Ciphertext(acc, scale);
     }

@@ -11,6 +11,7 @@ import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.ckks.Plaintext;
 import io.github.jckks.ckks.PrecisionStats;
+import io.github.jckks.ckks.Serialization;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.math.RnsRing;
 import java.util.Locale;
@@ -71,6 +72,7 @@ public class SchemeBenchmark {
     private Encryptor secretEncryptor;
     private Decryptor decryptor;
     private Evaluator evaluator;
+    private KeyGenerator keyGen;
     private double[] values;
     private Plaintext plain;
     private Ciphertext a;
@@ -107,7 +109,7 @@ public class SchemeBenchmark {
         CkksParameters params = parameters(logN, chain);
         CkksContext context = new CkksContext(params);
         encoder = new CkksEncoder(context);
-        KeyGenerator keyGen = new KeyGenerator(context);
+        keyGen = new KeyGenerator(context);
         publicEncryptor = new Encryptor(context, keyGen.publicKey());
         secretEncryptor = new Encryptor(context, keyGen.secretKey());
         decryptor = new Decryptor(context, keyGen.secretKey());
@@ -267,6 +269,122 @@ public class SchemeBenchmark {
     @Benchmark
     public Ciphertext conjugate() {
         return evaluator.conjugateInto(a, dest2);
+    }
+
+    /** ct - ct into a reused destination. */
+    @Benchmark
+    public Ciphertext sub() {
+        return evaluator.subInto(a, b, dest2);
+    }
+
+    /** -ct (a new ciphertext). */
+    @Benchmark
+    public Ciphertext negate() {
+        return evaluator.negate(a);
+    }
+
+    /** ct - pt (a new ciphertext). */
+    @Benchmark
+    public Ciphertext subPlain() {
+        return evaluator.subPlain(a, plain);
+    }
+
+    /** Dropping one rescale's worth of primes (a new, smaller ciphertext: a copy of the kept limbs). */
+    @Benchmark
+    public Ciphertext dropLevel() {
+        return evaluator.dropLevel(a, a.level() - evaluator.context().parameters().compositeDegree());
+    }
+
+    /** ct * 3 exactly, scale unchanged (the integer path: one Shoup product per residue, no encoding). */
+    @Benchmark
+    public Ciphertext multiplyInteger() {
+        return evaluator.multiplyInteger(a, 3);
+    }
+
+    /** A dot product of 8 ciphertext-plaintext products, lazily reduced, unrescaled (per call: 8 products). */
+    @Benchmark
+    public Ciphertext dotPlain8(Dot dot) {
+        return evaluator.dotPlain(dot.cts, dot.pts);
+    }
+
+    /** The sum of all N/2 slots into every slot: log2(N/2) rotations and additions. */
+    @Benchmark
+    public Ciphertext sumSlots(SumKeys keys) {
+        return keys.evaluator.sumSlots(a);
+    }
+
+    /** Serializing a seeded (secret-key) ciphertext: c0 packed at the primes' widths and the 32-byte seed. */
+    @Benchmark
+    public byte[] serializeSeeded(Wire wire) {
+        return Serialization.write(wire.context, wire.seeded);
+    }
+
+    /** Parsing it back, with every check, and re-expanding c1 from the seed. */
+    @Benchmark
+    public Ciphertext deserializeSeeded(Wire wire) {
+        return Serialization.readCiphertext(wire.context, wire.seededBytes);
+    }
+
+    /** Serializing a computed (full) ciphertext. */
+    @Benchmark
+    public byte[] serializeFull(Wire wire) {
+        return Serialization.writeFull(wire.context, a);
+    }
+
+    /** Generating a relinearization key (the client's cost per session). */
+    @Benchmark
+    public Object relinearizationKeyGen(Wire wire) {
+        return wire.keyGen.relinearizationKey();
+    }
+
+    /** Operands of {@link #dotPlain8}: 8 ciphertexts and 8 plaintexts at the top level. */
+    @State(Scope.Thread)
+    public static class Dot {
+        Ciphertext[] cts;
+        Plaintext[] pts;
+
+        @Setup(Level.Trial)
+        public void make(SchemeBenchmark b) {
+            cts = new Ciphertext[8];
+            pts = new Plaintext[8];
+            for (int i = 0; i < 8; i++) {
+                cts[i] = b.secretEncryptor.encrypt(b.encoder.encode(random(b.values.length, 10 + i)));
+                pts[i] = b.encoder.encode(random(b.values.length, 20 + i));
+            }
+        }
+    }
+
+    /** An evaluator with the Galois keys of steps 1, 2, 4, ..., N/4 ({@link #sumSlots} only: generated on demand). */
+    @State(Scope.Thread)
+    public static class SumKeys {
+        Evaluator evaluator;
+
+        @Setup(Level.Trial)
+        public void make(SchemeBenchmark b) {
+            int slots = b.values.length;
+            int[] steps = new int[Integer.numberOfTrailingZeros(slots)];
+            for (int i = 0; i < steps.length; i++) {
+                steps[i] = 1 << i;
+            }
+            evaluator = new Evaluator(b.evaluator.context(), b.keyGen.evaluationKeys(false, false, steps));
+        }
+    }
+
+    /** Serialization operands. */
+    @State(Scope.Thread)
+    public static class Wire {
+        CkksContext context;
+        KeyGenerator keyGen;
+        Ciphertext seeded;
+        byte[] seededBytes;
+
+        @Setup(Level.Trial)
+        public void make(SchemeBenchmark b) {
+            context = b.evaluator.context();
+            keyGen = b.keyGen;
+            seeded = b.secretEncryptor.encrypt(b.plain);
+            seededBytes = Serialization.write(context, seeded);
+        }
     }
 
     /**
