@@ -143,6 +143,24 @@ public final class LinearLayer implements Layer {
     }
 
     /**
+     * A depthwise 2-D convolution (MobileNet's; PyTorch's {@code Conv2d} with {@code groups = in_channels}): one
+     * kh x kw filter per channel, kernel [C][kh][kw], as one operation (nGraph-HE2 lowered it to thousands of
+     * slices). The same as {@link #conv2d} with groups = C and one map per group.
+     */
+    public static LinearLayer depthwiseConv2d(int channels, int height, int width, double[][][] kernel, double[] bias,
+                                              int stride, int padTop, int padLeft, int padBottom, int padRight) {
+        if (kernel.length != channels) {
+            throw new IllegalArgumentException("depthwise kernel has " + kernel.length + " filters for " + channels
+                    + " channels");
+        }
+        double[][][][] k = new double[channels][1][][];
+        for (int c = 0; c < channels; c++) {
+            k[c][0] = kernel[c];
+        }
+        return conv2d(channels, height, width, k, bias, stride, padTop, padLeft, padBottom, padRight, channels);
+    }
+
+    /**
      * A 2-D convolution on a C x H x W input (flattened channel-major, then row, then column), PyTorch's
      * {@code Conv2d} convention: kernel [M][C/groups][kh][kw], output M x H' x W' flattened the same way, with
      * H' = (H + padTop + padBottom - kh) / stride + 1 (likewise W'). Zero padding costs nothing: out-of-range taps

@@ -328,6 +328,15 @@ public final class Sequential {
             return append(layer);
         }
 
+        /**
+         * Flatten (PyTorch's {@code nn.Flatten}): nothing to do, since the layers already take and give their tensors
+         * flattened in channel, row, column order; present so that a model reads as its source. Reshape the same way
+         * ({@link Tensor#reshape}, {@link EncryptedTensor#reshape} for the batch's own shape).
+         */
+        public Builder flatten() {
+            return this;
+        }
+
         /** Appends a zero padding. */
         public Builder add(Pad pad) {
             return append(pad);

@@ -126,4 +126,36 @@ class LinearLayerTest {
             }
         }
     }
+
+    /** The named depthwise convolution is the grouped one, and flatten changes nothing. */
+    @Test
+    void depthwiseConvolutionIsTheGroupedOneAndFlattenIsANoOp() {
+        Random r = new Random(43);
+        double[][][] filters = new double[3][3][3];
+        double[][][][] grouped = new double[3][1][][];
+        for (int c = 0; c < 3; c++) {
+            for (double[] row : filters[c]) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = r.nextGaussian();
+                }
+            }
+            grouped[c][0] = filters[c];
+        }
+        double[] bias = {0.1, -0.2, 0.3};
+        LinearLayer dw = LinearLayer.depthwiseConv2d(3, 5, 5, filters, bias, 2, 1, 1, 1, 1);
+        LinearLayer g = LinearLayer.conv2d(3, 5, 5, grouped, bias, 2, 1, 1, 1, 1, 3);
+        double[] x = new double[75];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextGaussian();
+        }
+        assertEquals(g.outputSize(), dw.outputSize());
+        double[] a = dw.forward(x);
+        double[] b = g.forward(x);
+        for (int o = 0; o < a.length; o++) {
+            assertEquals(b[o], a[o], 0);
+        }
+        assertThrows(IllegalArgumentException.class, () -> LinearLayer.depthwiseConv2d(2, 5, 5, filters, bias, 1, 0, 0, 0, 0));
+        Sequential net = Sequential.builder().add(dw).flatten().add(LinearLayer.dense(Harness.matrix(r, 2, dw.outputSize(), 0.3), null)).build();
+        assertEquals(2, net.layers().size());
+    }
 }
