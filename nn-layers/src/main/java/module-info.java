@@ -9,5 +9,6 @@ module io.github.jckks.nn {
     requires static info.picocli;
     exports io.github.jckks.nn;
     exports io.github.jckks.nn.clientaided;
+    exports io.github.jckks.nn.examples;
     opens io.github.jckks.nn.clientaided to info.picocli;
 }
