@@ -389,6 +389,11 @@ public final class RnsRing {
         for (int i = 0; i < a.length; i++) {
             checkBinary(a[i], b[i], out);
             checkSameForm(a[0], a[i]);
+            for (int j = 0; j < k; j++) {
+                if (a[i].limb(j) == out.limb(j) || b[i].limb(j) == out.limb(j)) {
+                    throw new IllegalArgumentException("dot product: the output shares limb " + j + " with operand " + i);
+                }
+            }
         }
         for (int j = 0; j < k; j++) {
             long[] z = out.limb(j);
@@ -767,6 +772,23 @@ public final class RnsRing {
             throw new IllegalArgumentException("polynomial has " + p.limbCount() + " limbs, operation needs " + count);
         }
         checkPrimes(p.primes(), Math.min(count, p.limbCount()), "polynomial");
+    }
+
+    /**
+     * Refuses, with an {@link IllegalArgumentException} naming both prime lists, a polynomial made by a ring whose
+     * primes differ from this one's on its limbs (an object of another parameter set); one of unknown origin passes.
+     * For code that reads limbs without a ring operation (a serializer, a layer's kernel).
+     */
+    public void requireOwn(RnsPoly p) {
+        check(p, Math.min(p.limbCount(), basis.size()));
+    }
+
+    /** {@link #requireOwn(RnsPoly)} for a polynomial in 32-bit storage. */
+    public void requireOwn(CompactRnsPoly c) {
+        if (c.n() != n) {
+            throw new IllegalArgumentException("compact polynomial of degree " + c.n() + " used in a ring of degree " + n);
+        }
+        checkPrimes(c.primes(), c.limbCount(), "compact polynomial");
     }
 
     /**

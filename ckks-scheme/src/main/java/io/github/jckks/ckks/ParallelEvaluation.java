@@ -10,16 +10,19 @@ import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 /**
- * Evaluation of independent ciphertexts in parallel, on an executor the caller supplies (a {@link ForkJoinPool}, a
- * fixed thread pool, virtual threads...): the library keeps no threads of its own. The operations given are
+ * Evaluation of independent ciphertexts in parallel, on an executor the caller supplies (a {@link ForkJoinPool} or
+ * a fixed thread pool): the library keeps no threads of its own. Prefer long-lived threads: an {@link Evaluator}
+ * keeps a key-switching workspace per thread (about 15 MB at N = 2<sup>14</sup>), which a thread-per-task executor
+ * (virtual threads) would allocate for every chunk; and do not call it from a task of the same fixed-size pool
+ * (the waiting task holds a thread its chunks need; a ForkJoinPool compensates). The operations given are
  * typically an {@link Evaluator}'s, which one instance serves from many threads at once on different ciphertexts
  * (its key-switching scratch is per thread); an {@link Encryptor} is not thread-safe, so encrypt in parallel with
  * one encryptor per thread.
  *
  * <p>Work is cut into at most {@code 4 x parallelism} contiguous chunks (parallelism: the pool's, or the available
- * processors for other executors), each one task; the call returns when every chunk has run, and rethrows the
- * first failure (unwrapped: an {@link IllegalArgumentException} of an operation arrives as itself) after all
- * chunks have stopped. Results are those of the sequential loop, bit for bit: the operations are deterministic and
+ * processors for other executors), each one task; the call returns when every submitted chunk has stopped, and
+ * then rethrows the first failure (unwrapped: an {@link IllegalArgumentException} of an operation arrives as itself;
+ * an {@link Error} as itself too); after a failure the other chunks stop at their next index. Results are those of the sequential loop, bit for bit: the operations are deterministic and
  * each writes only its own index. Cost: the operations' own, plus one task per chunk.
  */
 public final class ParallelEvaluation {
@@ -43,32 +46,45 @@ public final class ParallelEvaluation {
         }
         int parallelism = executor instanceof ForkJoinPool p ? p.getParallelism() : Runtime.getRuntime().availableProcessors();
         int chunks = Math.min(count, 4 * Math.max(1, parallelism));
-        CompletableFuture<?>[] tasks = new CompletableFuture<?>[chunks];
-        for (int c = 0; c < chunks; c++) {
-            int from = (int) ((long) count * c / chunks);
-            int to = (int) ((long) count * (c + 1) / chunks);
-            tasks[c] = CompletableFuture.runAsync(() -> {
-                for (int i = from; i < to; i++) {
-                    body.accept(i);
-                }
-            }, executor);
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<CompletableFuture<?>> tasks = new java.util.ArrayList<>(chunks);
+        Throwable first = null;
+        try {
+            for (int c = 0; c < chunks; c++) {
+                int from = (int) ((long) count * c / chunks);
+                int to = (int) ((long) count * (c + 1) / chunks);
+                tasks.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = from; i < to && !failed.get(); i++) {
+                            body.accept(i);
+                        }
+                    } catch (Throwable t) {
+                        failed.set(true);
+                        throw t;
+                    }
+                }, executor));
+            }
+        } catch (RuntimeException rejected) { // the executor refused a chunk: stop the others, then report it
+            failed.set(true);
+            first = rejected;
         }
-        RuntimeException first = null;
         for (CompletableFuture<?> t : tasks) {
             try {
                 t.join();
             } catch (CompletionException e) {
                 if (first == null) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof Error err) {
-                        throw err;
-                    }
-                    first = cause instanceof RuntimeException re ? re : e;
+                    first = e.getCause() != null ? e.getCause() : e;
                 }
             }
         }
+        if (first instanceof RuntimeException re) {
+            throw re;
+        }
+        if (first instanceof Error err) {
+            throw err;
+        }
         if (first != null) {
-            throw first;
+            throw new CompletionException(first);
         }
     }
 

@@ -561,9 +561,15 @@ public final class Serialization {
 
     // ================================================================== write-side checks
 
-    private static void checkPoly(Shape s, RnsPoly poly, int limbs, String what) {
+    private static void checkPoly(Shape s, RnsRing ring, RnsPoly poly, int limbs, String what) {
         if (poly == null) {
             throw new IllegalArgumentException("cannot serialize " + what + ": null polynomial");
+        }
+        // a polynomial of another parameter set (same N) would be written under this context's fingerprint
+        try {
+            ring.requireOwn(poly);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot serialize " + what + ": " + e.getMessage(), e);
         }
         if (poly.n() != s.n) {
             throw new IllegalArgumentException("cannot serialize " + what + ": degree " + poly.n()
@@ -587,7 +593,7 @@ public final class Serialization {
 
     private static void checkPlaintext(Shape s, Plaintext pt) {
         checkLevel(s, pt.level(), "plaintext");
-        checkPoly(s, pt.poly(), pt.level() + 1, "plaintext");
+        checkPoly(s, s.context.ringQ(), pt.poly(), pt.level() + 1, "plaintext");
         String bad = scaleProblem(s, pt.scale(), pt.level());
         if (bad != null) {
             throw new IllegalArgumentException("cannot serialize plaintext: " + bad);
@@ -597,7 +603,7 @@ public final class Serialization {
     private static void checkCiphertext(Shape s, Ciphertext ct) {
         checkLevel(s, ct.level(), "ciphertext");
         for (int i = 0; i < ct.size(); i++) {
-            checkPoly(s, ct.partForReading(i), ct.level() + 1, "ciphertext part " + i);
+            checkPoly(s, s.context.ringQ(), ct.partForReading(i), ct.level() + 1, "ciphertext part " + i);
         }
         String bad = scaleProblem(s, ct.scale(), ct.level());
         if (bad != null) {
@@ -606,8 +612,8 @@ public final class Serialization {
     }
 
     private static void checkPublicKey(Shape s, PublicKey pk) {
-        checkPoly(s, pk.b(), s.q.length, "public key b");
-        checkPoly(s, pk.a(), s.q.length, "public key a");
+        checkPoly(s, s.context.ringQ(), pk.b(), s.q.length, "public key b");
+        checkPoly(s, s.context.ringQ(), pk.a(), s.q.length, "public key a");
         if (s.p.length == 0) {
             if (pk.bP() != null || pk.aP() != null) {
                 throw new IllegalArgumentException("cannot serialize public key: it has parts modulo P but the "
@@ -615,8 +621,8 @@ public final class Serialization {
             }
             return;
         }
-        checkPoly(s, pk.bP(), s.p.length, "public key bP");
-        checkPoly(s, pk.aP(), s.p.length, "public key aP");
+        checkPoly(s, s.context.ringP(), pk.bP(), s.p.length, "public key bP");
+        checkPoly(s, s.context.ringP(), pk.aP(), s.p.length, "public key aP");
     }
 
     private static void checkKeySwitchKey(Shape s, KeySwitchKey key, String what) {
@@ -633,6 +639,13 @@ public final class Serialization {
                 int limbs = part == KeySwitchKey.BQ || part == KeySwitchKey.AQ ? s.q.length : s.p.length;
                 for (int j = 0; j < s.digits; j++) {
                     io.github.jckks.math.CompactRnsPoly c = key.compact(part, j);
+                    try {
+                        (part == KeySwitchKey.BQ || part == KeySwitchKey.AQ ? s.context.ringQ() : s.context.ringP())
+                                .requireOwn(c);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("cannot serialize " + what + " digit " + j + " "
+                                + PART_NAMES[part] + ": " + e.getMessage(), e);
+                    }
                     if (c.n() != s.n || c.limbCount() != limbs || !c.isNtt()) {
                         throw new IllegalArgumentException("cannot serialize " + what + " digit " + j + " " + PART_NAMES[part]
                                 + ": " + c + " does not match N = " + s.n + ", " + limbs + " limbs, NTT form");
@@ -642,10 +655,10 @@ public final class Serialization {
             return;
         }
         for (int j = 0; j < s.digits; j++) {
-            checkPoly(s, key.bQ(j), s.q.length, what + " digit " + j + " bQ");
-            checkPoly(s, key.bP(j), s.p.length, what + " digit " + j + " bP");
-            checkPoly(s, key.aQ(j), s.q.length, what + " digit " + j + " aQ");
-            checkPoly(s, key.aP(j), s.p.length, what + " digit " + j + " aP");
+            checkPoly(s, s.context.ringQ(), key.bQ(j), s.q.length, what + " digit " + j + " bQ");
+            checkPoly(s, s.context.ringP(), key.bP(j), s.p.length, what + " digit " + j + " bP");
+            checkPoly(s, s.context.ringQ(), key.aQ(j), s.q.length, what + " digit " + j + " aQ");
+            checkPoly(s, s.context.ringP(), key.aP(j), s.p.length, what + " digit " + j + " aP");
         }
     }
 
@@ -700,10 +713,10 @@ public final class Serialization {
 
     /** @return the ternary coefficients of the secret key, checked against every limb modulo Q and P */
     private static long[] ternaryCoefficients(Shape s, SecretKey sk) {
-        checkPoly(s, sk.sQ(), s.q.length, "secret key modulo Q");
+        checkPoly(s, s.context.ringQ(), sk.sQ(), s.q.length, "secret key modulo Q");
         boolean special = s.p.length > 0;
         if (special) {
-            checkPoly(s, sk.sP(), s.p.length, "secret key modulo P");
+            checkPoly(s, s.context.ringP(), sk.sP(), s.p.length, "secret key modulo P");
         } else if (sk.sP() != null) {
             throw new IllegalArgumentException("cannot serialize secret key: it has a part modulo P but the parameters "
                     + "have no special prime");

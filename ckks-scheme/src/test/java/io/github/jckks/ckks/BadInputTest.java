@@ -165,6 +165,10 @@ class BadInputTest {
         Evaluator foreignKeys = new Evaluator(a, kb.evaluationKeys(true, false));
         refused(IllegalArgumentException.class, mixed, () -> foreignKeys.multiplyRelin(ca, ca));
         refused(IllegalArgumentException.class, mixed, () -> CompactCiphertext.of(b, ca));
+        // nor written under the other set's fingerprint (it would read back as garbage of the right shape)
+        refused(IllegalArgumentException.class, mixed, () -> Serialization.write(a, cb));
+        refused(IllegalArgumentException.class, mixed, () -> Serialization.write(a, kb.publicKey()));
+        refused(IllegalArgumentException.class, mixed, () -> Serialization.write(a, kb.evaluationKeys(true, false)));
         // deserialized objects carry their context's primes too
         Ciphertext read = Serialization.readCiphertext(a, Serialization.write(a, ca));
         refused(IllegalArgumentException.class, mixed, () -> new Evaluator(b).add(read, cb));

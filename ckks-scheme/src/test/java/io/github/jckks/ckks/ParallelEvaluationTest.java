@@ -31,7 +31,10 @@ class ParallelEvaluationTest {
         }
     }
 
-    /** Multiply, relinearize and rescale (one key switch each) and a rotation, over 24 pairs at N = 8192. */
+    /**
+     * Multiply, relinearize and rescale (one key switch each) and a rotation, over 24 pairs at N = 2<sup>10</sup> and
+     * at N = 8192.
+     */
     @ParameterizedTest
     @ValueSource(strings = {SchemeFixture.SMALL_40, SchemeFixture.SEAL_8192_COMPOSITE})
     void parallelResultsEqualTheSequentialOnes(String set) {
@@ -43,7 +46,11 @@ class ParallelEvaluationTest {
             a[i] = f.symmetric.encrypt(f.encoder.encode(f.random(2 * i)));
             b[i] = f.symmetric.encrypt(f.encoder.encode(f.random(2 * i + 1)));
         }
-        ForkJoinPool pool = new ForkJoinPool(2);
+        ForkJoinPool pool = new ForkJoinPool(2, p -> {
+            java.util.concurrent.ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("test-pool-" + t.getPoolIndex());
+            return t;
+        }, null, false);
         Set<String> threads = ConcurrentHashMap.newKeySet();
         try {
             Ciphertext[] products = ParallelEvaluation.zip(pool, a, b, (x, y) -> {
@@ -68,7 +75,7 @@ class ParallelEvaluationTest {
         } finally {
             pool.shutdown();
         }
-        assertTrue(threads.stream().allMatch(n -> n.startsWith("ForkJoinPool")), "ran on the supplied pool: " + threads);
+        assertTrue(threads.stream().allMatch(n -> n.startsWith("test-pool-")), "ran on the supplied pool: " + threads);
     }
 
     @Test
@@ -99,6 +106,31 @@ class ParallelEvaluationTest {
             });
         } finally {
             executor.shutdown();
+        }
+    }
+
+    /** After a failure the other chunks stop early, and an Error arrives as itself once every chunk has stopped. */
+    @Test
+    void afterAFailureTheOtherChunksStopAndErrorsPassThrough() {
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+            assertThrows(IllegalStateException.class, () -> ParallelEvaluation.forEach(pool, 100_000, i -> {
+                ran.incrementAndGet();
+                if (i == 0) {
+                    throw new IllegalStateException("first index fails");
+                }
+            }));
+            assertTrue(ran.get() < 100_000, "the other chunks stopped early: " + ran.get() + " indices ran");
+            assertThrows(StackOverflowError.class, () -> ParallelEvaluation.forEach(pool, 10, i -> {
+                throw new StackOverflowError("an Error, not an exception");
+            }));
+            java.util.concurrent.ExecutorService refusing = Executors.newSingleThreadExecutor();
+            refusing.shutdown();
+            assertThrows(java.util.concurrent.RejectedExecutionException.class,
+                    () -> ParallelEvaluation.forEach(refusing, 10, i -> { }));
+        } finally {
+            pool.shutdown();
         }
     }
 }

@@ -95,6 +95,18 @@ class CompactInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dense.forward(c, h.rt));
         assertTrue(e.getMessage().contains("differ in level"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> dense.forward(new CompactCiphertext[] {c[0], c[1]}, h.rt));
+        // ciphertexts of another parameter set of the same N: the kernel reads limbs directly, the layer checks them
+        CkksParameters other = CkksParameters.builder().logN(11).dataPrimeBits(29, 25, 25, 25).specialPrimeBits(29)
+                .scale(0x1p24).insecureForTestsOnly().build();
+        CkksContext octx = new CkksContext(other);
+        Ciphertext[] foreign = new Ciphertext[3];
+        Encryptor oenc = new Encryptor(octx, new KeyGenerator(octx).secretKey());
+        for (int i = 0; i < 3; i++) {
+            foreign[i] = oenc.encrypt(new CkksEncoder(octx).encode(new double[] {0.5}));
+        }
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> dense.forward(foreign, h.rt));
+        assertTrue(e2.getMessage().contains("different parameter sets"), e2.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> dense.forward(compact(octx, foreign), h.rt));
     }
 
     /**

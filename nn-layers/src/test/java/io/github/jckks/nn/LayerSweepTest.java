@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@value #BOUND} on inputs in [-1, 1] ({@value #COMPLEX_BOUND} with complex packing, whose errors are larger and
  * heavy-tailed: the square then dense 6 -&gt; 6 case measured median 3.1e-4 and max 6.2e-4 over 306 runs, real packing
  * 1.8-2.5e-5). The weights alternate between three classes that take different code
- * paths: random reals, small integers in [-2, 2] (zeros dropped from sparse taps, the rest summed like any weight),
- * and half-zero random reals (a dense layer with half its weights zero becomes sparse). Each case also checks the output size and the levels consumed.
+ * paths: random reals, small integers in [-2, 2] (summed like any weight), and half-zero random reals (zeros kept:
+ * only layers with at least 3/4 zeros drop them). Each case also checks the output size and the levels consumed.
  *
  * <ul>
  * <li>Conv2D: 1 or 3 channels, 5x5 or 6x7 inputs, 1x1, 2x2 or 3x3 kernels, stride 1 or 2, no, symmetric or

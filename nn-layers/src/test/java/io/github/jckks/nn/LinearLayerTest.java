@@ -86,37 +86,54 @@ class LinearLayerTest {
     }
 
     /**
-     * Zero weights are skipped: a convolution drops its zero taps, a dense layer with at least half zeros (one output
-     * entirely zero) becomes sparse, one with fewer keeps the dense kernel; encrypted results still match the
-     * plaintext ones (both packings), and an all-zero output decrypts to its bias.
+     * Zero weights are skipped in pruned layers (at least 3/4 zeros): a convolution drops its zero taps, a dense layer
+     * becomes sparse (one output entirely zero); layers with fewer zeros keep them (the kernels' tiles are faster
+     * so); encrypted results match the plaintext ones either way (both packings), an all-zero output being its bias.
      */
     @Test
-    void zeroWeightsAreSkipped() {
+    void zeroWeightsAreSkippedInPrunedLayers() {
         Random r = new Random(41);
-        double[][][][] k = Harness.kernel(r, 2, 1, 3, 0.5);
-        k[0][0][1][1] = 0;
-        k[1][0][0][2] = 0;
-        LinearLayer conv = LinearLayer.conv2d(1, 6, 6, k, Harness.vector(r, 2, 0.1), 1, 0, 0, 0, 0, 1);
-        assertEquals(2L * 16 * 9 - 2 * 16, conv.taps(), "one zero tap per map, at each of 16 positions");
+        double[][][][] few = Harness.kernel(r, 2, 1, 3, 0.5);
+        few[0][0][1][1] = 0;
+        LinearLayer conv = LinearLayer.conv2d(1, 6, 6, few, Harness.vector(r, 2, 0.1), 1, 0, 0, 0, 0, 1);
+        assertEquals(2L * 16 * 9, conv.taps(), "one zero in 18 weights: kept");
+        double[][][][] pruned = Harness.kernel(r, 2, 1, 3, 0.5);
+        for (int m = 0; m < 2; m++) {
+            for (int y = 0; y < 3; y++) {
+                for (int x = 0; x < 3; x++) {
+                    if (y != 1 || (x != 1 && m == 0)) {
+                        pruned[m][0][y][x] = 0; // map 0 keeps its centre, map 1 its middle row: 4 of 18 weights
+                    }
+                }
+            }
+        }
+        LinearLayer prunedConv = LinearLayer.conv2d(1, 6, 6, pruned, Harness.vector(r, 2, 0.1), 1, 0, 0, 0, 0, 1);
+        assertEquals(16L * (1 + 3), prunedConv.taps(), "zero taps dropped");
         double[][] w = Harness.matrix(r, 4, 8, 0.3);
         for (int o = 0; o < 4; o++) {
             for (int j = 0; j < 8; j++) {
-                if (o == 3 || (o + j) % 3 == 0) {
-                    w[o][j] = 0;
+                if (o == 3 || j % 4 != o) {
+                    w[o][j] = 0; // 6 nonzero weights of 32
                 }
             }
         }
         LinearLayer sparse = LinearLayer.dense(w, Harness.vector(r, 4, 0.1));
-        assertFalse(sparse.isDense(), "more than half zeros: sparse");
-        double[][] few = Harness.matrix(r, 4, 8, 0.3);
-        few[1][2] = 0;
-        LinearLayer stillDense = LinearLayer.dense(few, Harness.vector(r, 4, 0.1));
-        assertTrue(stillDense.isDense());
+        assertFalse(sparse.isDense(), "at least 3/4 zeros: sparse");
+        assertEquals(6, sparse.taps());
+        double[][] half = Harness.matrix(r, 4, 8, 0.3);
+        for (int o = 0; o < 4; o++) {
+            for (int j = 0; j < 4; j++) {
+                half[o][j] = 0;
+            }
+        }
+        LinearLayer stillDense = LinearLayer.dense(half, Harness.vector(r, 4, 0.1));
+        assertTrue(stillDense.isDense(), "half zeros: the dense kernel keeps them");
         assertEquals(32, stillDense.taps());
         for (Packing packing : Packing.values()) {
             Harness h = new Harness(packing, Harness.POOL, 2);
             for (Sequential net : new Sequential[] {
                 Sequential.builder().add(conv).build(),
+                Sequential.builder().add(prunedConv).build(),
                 Sequential.builder().add(sparse).build(),
                 Sequential.builder().add(stillDense).build()}) {
                 double[][] images = h.images(new Random(42), net.inputSize(), -1, 1);

@@ -39,7 +39,7 @@ public final class EncryptedInferenceExample {
     public static void run(PrintStream out) {
         out.println("== Encrypted inference on a batch of images ==");
         Random r = new Random(2026);
-        // 1. The model: 1x12x12 -> conv 3x3 stride 2, 4 maps -> x^2 -> dense 100 -> 16 (+ BatchNorm) -> x^2 -> dense 10
+        // 1. The model: 1x12x12 -> conv 3x3 stride 2, 4 maps (4x6x6) -> x^2 -> dense 144 -> 16 (+ BatchNorm) -> x^2 -> dense 10
         Sequential net = Sequential.builder()
                 .add(LinearLayer.conv2d(1, 12, 12, weights(r, 4, 1, 3, 0.4), vector(r, 4, 0.1), 2, 1, 1, 0, 0, 1))
                 .square()
