@@ -48,7 +48,8 @@ public final class Evaluator {
     /**
      * An evaluator using the given public evaluation keys (may be null).
      *
-     * @throws IllegalArgumentException if keys holds a key-switching key but the parameters have no special prime
+     * @throws IllegalArgumentException if keys holds a key-switching key but the parameters have no special prime, or
+     *                                  a key of another parameter set
      */
     public Evaluator(CkksContext context, EvaluationKeys keys) {
         CkksParameters params = context.parameters();
@@ -62,6 +63,14 @@ public final class Evaluator {
         this.keys = keys;
         this.rq = context.ringQ();
         this.rp = params.supportsKeySwitching() ? context.ringP() : null;
+        if (keys != null && rp != null) { // keys of another parameter set are refused here, where the mistake is made
+            if (keys.relinearization() != null) {
+                keys.relinearization().requireOwn(rq, rp, "relinearization key");
+            }
+            for (java.util.Map.Entry<Integer, KeySwitchKey> g : keys.galois().entrySet()) {
+                g.getValue().requireOwn(rq, rp, "Galois key " + g.getKey());
+            }
+        }
         final RnsRing ringQ = rq;
         final RnsRing ringP = rp;
         // the initializer captures the rings only, never this evaluator: a pool thread's entry must not keep

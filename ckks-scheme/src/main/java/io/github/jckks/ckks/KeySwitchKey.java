@@ -75,6 +75,27 @@ public final class KeySwitchKey {
         return out;
     }
 
+    /**
+     * Refuses (an {@link IllegalArgumentException} naming both prime lists) a key whose polynomials were made by the
+     * rings of another parameter set; one wrapping arrays of unknown origin passes.
+     */
+    void requireOwn(RnsRing rq, RnsRing rp, String what) {
+        try {
+            for (int part = BQ; part <= AP; part++) {
+                RnsRing ring = part == BQ || part == AQ ? rq : rp;
+                for (int j = 0; j < digits(); j++) {
+                    if (compact != null) {
+                        ring.requireOwn(compact[part][j]);
+                    } else {
+                        ring.requireOwn(wide[part][j]);
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @return the number of digits */
     public int digits() {
         return wide != null ? wide[BQ].length : compact[BQ].length;
