@@ -25,7 +25,8 @@ public interface Layer {
      * The encrypted form on batch-packed ciphertexts. Returns either the input array itself (a layer that works
      * in place) or a new array of new ciphertexts, or of input ciphertexts passed through unchanged ({@link Pad},
      * {@link Concat}): {@link Sequential} recycles the input's memory after the layer, except what the output
-     * still uses. A layer never changes the value of its input ciphertexts.
+     * still uses. A layer never changes the value of its input ciphertexts, except a {@link Sequential} used as a
+     * layer, which consumes them (their memory serves its own layers).
      */
     Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime runtime);
 

@@ -17,8 +17,13 @@ import java.util.List;
  * Besides linear layers and squares it takes {@link Pad}s, {@link PolynomialActivation}s and blocks of branches
  * that read the same input ({@link ResidualBlock}: out = x + f(x); {@link Concat}), so a model can be
  * "sequential plus residual branches". Immutable.
+ *
+ * <p>A planned network is itself a {@link Layer}: a {@code ClientAidedModel} (package {@code clientaided}) takes one
+ * as a step between two client-aided activations, so a segment with squares, batch normalization and residual or
+ * concatenation blocks runs between ReLU rounds. As a layer it consumes its input like
+ * {@link #forward(Ciphertext[], EncryptedRuntime)} (its memory goes to the runtime's pool).
  */
-public final class Sequential {
+public final class Sequential implements Layer {
     private final List<Layer> layers;
 
     private Sequential(List<Layer> layers) {
@@ -47,6 +52,7 @@ public final class Sequential {
     }
 
     /** @return the number of rescales (levels) the encrypted network consumes */
+    @Override
     public int depth() {
         return levels(layers);
     }
@@ -75,16 +81,19 @@ public final class Sequential {
     }
 
     /** @return the input size */
+    @Override
     public int inputSize() {
         return layers.get(0).inputSize();
     }
 
     /** @return the output size */
+    @Override
     public int outputSize() {
         return layers.get(layers.size() - 1).outputSize();
     }
 
     /** The plaintext reference on one image. */
+    @Override
     public double[] forward(double[] input) {
         double[] x = input;
         for (Layer l : layers) {
@@ -99,6 +108,7 @@ public final class Sequential {
      * caller must not use the input ciphertexts afterwards), so a batch allocates little beyond its largest
      * layer. Input at level {@link #depth()} or above.
      */
+    @Override
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
         checkInput(input.length, input[0].level());
         return forwardFrom(0, input, rt);
@@ -132,6 +142,7 @@ public final class Sequential {
      * then reads half the bytes), else they are expanded first. The inputs are only read; after the first layer
      * the network runs as {@link #forward(Ciphertext[], EncryptedRuntime)} does.
      */
+    @Override
     public Ciphertext[] forward(CompactCiphertext[] input, EncryptedRuntime rt) {
         checkInput(input.length, input[0].level());
         return forwardFrom(1, layers.get(0).forward(input, rt), rt);
@@ -289,6 +300,7 @@ public final class Sequential {
     public static final int OUTPUT_HEADROOM_BITS = 4;
 
     /** @return a multi-line description with the depth */
+    @Override
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (Layer l : layers) {
