@@ -399,7 +399,7 @@ public final class RnsRing {
             long[] z = out.limb(j);
             Modulus m = basis.modulus(j);
             long q = m.value();
-            long lazy = q >= (1L << 31) ? 0 : Long.MAX_VALUE / (q * q);
+            long lazy = lazyTerms(q);
             java.util.Arrays.fill(z, 0L);
             long pending = 0;
             for (int i = 0; i < a.length; i++) {
@@ -426,10 +426,12 @@ public final class RnsRing {
         for (int i = 0; i < basis.size(); i++) {
             max = Math.max(max, basis.modulus(i).value());
         }
-        if (max >= (1L << 31)) {
-            return 0;
-        }
-        return (int) Math.min(Integer.MAX_VALUE, Long.MAX_VALUE / (max * max));
+        return (int) Math.min(Integer.MAX_VALUE, lazyTerms(max));
+    }
+
+    /** @return how many products of residues below q a lazy sum may add: 2<sup>63</sup> / q<sup>2</sup>, 0 from 2<sup>31</sup> */
+    private static long lazyTerms(long q) {
+        return q >= (1L << 31) ? 0 : Long.MAX_VALUE / (q * q);
     }
 
     /** acc = acc mod q<sub>i</sub> on every limb: the end of a lazy accumulation. */

@@ -353,11 +353,7 @@ public final class LinearLayer implements Layer {
 
     /** @return the taps the kernel sums per ciphertext part and prime (zero weights of a sparse layer dropped) */
     long taps() {
-        long t = 0;
-        for (int[] row : idx) {
-            t += row.length;
-        }
-        return t;
+        return tapCount(idx);
     }
 
     /** @return whether the layer runs on the dense kernel (every output reads every input) */
