@@ -161,6 +161,11 @@ abstract class BranchLayer implements Layer {
      * @throws IllegalArgumentException if a branch's elements differ among themselves or a branch cannot be aligned
      */
     final Target target(Ciphertext[][] outs, EncryptedRuntime rt) {
+        return target(describe(), outs, rt);
+    }
+
+    /** {@link #target(Ciphertext[][], EncryptedRuntime)} for branch outputs of a block named {@code what}. */
+    static Target target(String what, Ciphertext[][] outs, EncryptedRuntime rt) {
         int level = Integer.MAX_VALUE;
         double scale = 0;
         int parts = 0;
@@ -168,7 +173,7 @@ abstract class BranchLayer implements Layer {
             Ciphertext first = outs[b][0];
             for (Ciphertext c : outs[b]) {
                 if (c.level() != first.level() || c.size() != first.size() || !ScaleAlignment.sameScale(c.scale(), first.scale())) {
-                    throw new IllegalArgumentException(describe() + ": the elements of branch " + b
+                    throw new IllegalArgumentException(what + ": the elements of branch " + b
                             + " differ in level, size or scale (" + first + " vs " + c + ")");
                 }
             }
@@ -183,7 +188,7 @@ abstract class BranchLayer implements Layer {
             try {
                 rescales[b] = ScaleAlignment.rescalesNeeded(rt.evaluator(), first.level(), first.scale(), level, scale);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(describe() + ", branch " + b + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(what + ", branch " + b + ": " + e.getMessage(), e);
             }
             parts = Math.max(parts, rescales[b] > 0 ? 2 : first.size()); // an aligned operand is relinearized
         }
@@ -191,7 +196,7 @@ abstract class BranchLayer implements Layer {
     }
 
     /** Recycles the branch outputs except the memory the block's input or result still uses. */
-    final void releaseBranchOutputs(Ciphertext[][] outs, Ciphertext[] input, Ciphertext[] result, EncryptedRuntime rt) {
+    static void releaseBranchOutputs(Ciphertext[][] outs, Ciphertext[] input, Ciphertext[] result, EncryptedRuntime rt) {
         Ciphertext[] live = concat(result, input);
         for (Ciphertext[] o : outs) {
             if (o != input) {

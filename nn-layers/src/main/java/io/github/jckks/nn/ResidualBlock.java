@@ -48,15 +48,40 @@ public final class ResidualBlock extends BranchLayer {
 
     @Override
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
-        Ciphertext[][] outs = forwardBranches(input, rt);
-        Target t = target(outs, rt);
+        return sum(describe(), forwardBranches(input, rt), input, rt);
+    }
+
+    /**
+     * The residual sum of branch outputs computed elsewhere (a client-aided branch, whose activations need the key
+     * holder: nn-layers' {@code clientaided.ClientAidedResidual}): each element of every branch is brought to the
+     * lowest level among the branches and to the scale there, as {@link #forward(Ciphertext[], EncryptedRuntime)}
+     * does, and the branches are added. The branch outputs' limbs are recycled into the runtime's pool, except
+     * those the {@code input} or the result still uses (an identity branch is {@code input} itself).
+     *
+     * @param what     the block's name, for the error messages
+     * @param outs     outs[b][e]: element e of branch b, every branch of the same length, each branch's elements at
+     *                 one level, size and scale
+     * @param input    the block's input (kept valid)
+     * @param rt       the runtime
+     * @return a new array of new ciphertexts
+     * @throws IllegalArgumentException if the branches' lengths differ, or a branch cannot be brought to the others'
+     *                                  level and scale within its spare levels (naming both)
+     */
+    public static Ciphertext[] sum(String what, Ciphertext[][] outs, Ciphertext[] input, EncryptedRuntime rt) {
+        for (Ciphertext[] o : outs) {
+            if (o.length != outs[0].length) {
+                throw new IllegalArgumentException(what + ": branches of " + outs[0].length + " and " + o.length
+                        + " elements cannot be added");
+            }
+        }
+        Target t = target(what, outs, rt);
         int base = 0;
         while (outs[base][0].level() != t.level()) {
             base++;
         }
         int first = base;
         Evaluator ev = rt.evaluator();
-        Ciphertext[] out = new Ciphertext[outputSize()];
+        Ciphertext[] out = new Ciphertext[outs[0].length];
         rt.parallelFor(out.length, e -> {
             Ciphertext acc = ScaleAlignment.alignedCopy(outs[first][e], t.level(), t.scale(), t.parts(), 0, rt);
             for (int b = 0; b < outs.length; b++) {

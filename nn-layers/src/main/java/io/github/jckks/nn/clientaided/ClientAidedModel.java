@@ -12,7 +12,8 @@ import java.util.function.IntConsumer;
 /**
  * A feed-forward network mixing server-side {@link Layer}s (typically {@link LinearLayer}: dense and
  * convolution) with client-aided activations ({@link ReluActivation}, {@link Relu6Activation},
- * {@link MaxPoolActivation}), which {@link io.github.jckks.nn.Sequential}'s builder cannot hold. Runs three
+ * {@link MaxPoolActivation}), which {@link io.github.jckks.nn.Sequential}'s builder cannot hold, and residual
+ * blocks whose body holds such activations ({@link ClientAidedResidual}: MobileNetV2's inverted residuals). Runs three
  * ways: the plaintext reference ({@link #forward(double[])}); encrypted with a {@link ReluOracle}
  * ({@link #forward(Ciphertext[], EncryptedRuntime, ReluOracle)}), which {@link ClientAidedServer} gives
  * either an in-process or a TCP transport to the key holder.
@@ -39,7 +40,7 @@ public final class ClientAidedModel {
         return new Builder();
     }
 
-    /** @return the steps: {@link Layer}s and {@link ClientAidedActivation}s, in order */
+    /** @return the steps: {@link Layer}s, {@link ClientAidedActivation}s and {@link ClientAidedResidual}s, in order */
     public List<Object> steps() {
         return steps;
     }
@@ -60,6 +61,8 @@ public final class ClientAidedModel {
         for (Object s : steps) {
             if (s instanceof ClientAidedActivation a) {
                 r += a.roundTrips();
+            } else if (s instanceof ClientAidedResidual res) {
+                r += res.roundTrips();
             }
         }
         return r;
@@ -71,6 +74,8 @@ public final class ClientAidedModel {
         for (Object s : steps) {
             if (s instanceof ClientAidedActivation a) {
                 r += a.ciphertextsPerEvaluation();
+            } else if (s instanceof ClientAidedResidual res) {
+                r += res.ciphertextsPerEvaluation();
             }
         }
         return r;
@@ -80,7 +85,8 @@ public final class ClientAidedModel {
     public double[] forward(double[] input) {
         double[] x = input;
         for (Object s : steps) {
-            x = s instanceof Layer l ? l.forward(x) : ((ClientAidedActivation) s).forward(x);
+            x = s instanceof Layer l ? l.forward(x)
+                    : s instanceof ClientAidedResidual res ? res.forward(x) : ((ClientAidedActivation) s).forward(x);
         }
         return x;
     }
@@ -133,6 +139,8 @@ public final class ClientAidedModel {
                     columns[j] = 1 / factors[j];
                 }
                 factors = null;
+            } else if (s instanceof ClientAidedResidual res) {
+                x = res.forward(x, runtime, relu);
             } else {
                 x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
             }
@@ -177,6 +185,8 @@ public final class ClientAidedModel {
                     level = topLevel;
                 } else if (s instanceof ClientAidedActivation a) {
                     level = a.outputLevel(level, topLevel);
+                } else if (s instanceof ClientAidedResidual res) {
+                    level = res.outputLevel(level, topLevel, foldFactors);
                 } else {
                     Layer l = (Layer) s;
                     int d = l instanceof LinearLayer ll ? ll.rescales() : l.depth();
@@ -223,6 +233,22 @@ public final class ClientAidedModel {
                 }
                 break;
             }
+            if (s instanceof ClientAidedResidual res) {
+                // the shortcut keeps the block's input (at the level it entered) until the sum, which is made at the
+                // lower level of the two paths: the lowest input level from here on is the lowest that the whole
+                // model's level check accepts, at least what the body's first round needs
+                int lowest = Math.min(topLevel, level + res.body().minimumInputLevel(topLevel, foldFactors));
+                for (; lowest < topLevel; lowest++) {
+                    try {
+                        checkLevels(lowest, topLevel, foldFactors);
+                        return lowest;
+                    } catch (IllegalArgumentException tooLow) {
+                        // one level more
+                    }
+                }
+                checkLevels(topLevel, topLevel, foldFactors);
+                return topLevel;
+            }
             Layer l = (Layer) s;
             level += l instanceof LinearLayer ll ? ll.rescales() : l.depth();
         }
@@ -236,7 +262,7 @@ public final class ClientAidedModel {
     public String describe() {
         StringBuilder sb = new StringBuilder();
         for (Object s : steps) {
-            sb.append("  ").append(s instanceof Layer l ? l.describe() : ((ClientAidedActivation) s).describe()).append('\n');
+            sb.append("  ").append(describe(s)).append('\n');
         }
         sb.append("  round trips per inference: ").append(roundTrips()).append(", ciphertexts sent to the client: ")
                 .append(ciphertextsPerInference());
@@ -244,11 +270,18 @@ public final class ClientAidedModel {
     }
 
     private static int inputSize(Object s) {
-        return s instanceof Layer l ? l.inputSize() : ((ClientAidedActivation) s).inputSize();
+        return s instanceof Layer l ? l.inputSize()
+                : s instanceof ClientAidedResidual r ? r.inputSize() : ((ClientAidedActivation) s).inputSize();
     }
 
     private static int outputSize(Object s) {
-        return s instanceof Layer l ? l.outputSize() : ((ClientAidedActivation) s).outputSize();
+        return s instanceof Layer l ? l.outputSize()
+                : s instanceof ClientAidedResidual r ? r.outputSize() : ((ClientAidedActivation) s).outputSize();
+    }
+
+    private static String describe(Object s) {
+        return s instanceof Layer l ? l.describe()
+                : s instanceof ClientAidedResidual r ? r.describe() : ((ClientAidedActivation) s).describe();
     }
 
     /** Assembles a {@link ClientAidedModel}, checking that consecutive sizes agree. */
@@ -267,6 +300,21 @@ public final class ClientAidedModel {
         /** Appends a client-aided activation. */
         public Builder add(ClientAidedActivation activation) {
             append(activation, activation.inputSize(), activation.describe());
+            return this;
+        }
+
+        /**
+         * Appends a residual block out = body(x) + x whose body may hold client-aided activations (MobileNetV2's
+         * inverted residual: expansion, ReLU6, depthwise convolution, ReLU6, projection).
+         */
+        public Builder residual(ClientAidedModel body) {
+            return residual(body, null);
+        }
+
+        /** Appends a residual block out = body(x) + shortcut(x) (a null shortcut is the identity). */
+        public Builder residual(ClientAidedModel body, Layer shortcut) {
+            ClientAidedResidual r = new ClientAidedResidual(body, shortcut);
+            append(r, r.inputSize(), r.describe());
             return this;
         }
 
