@@ -40,6 +40,11 @@ public final class Evaluator {
     private final RnsPoly imaginaryUnit;
     private final RnsPoly eighthRoot;
 
+    /** @return the evaluation keys this evaluator switches with, or null if it has none */
+    public EvaluationKeys evaluationKeys() {
+        return keys;
+    }
+
     /** An evaluator without evaluation keys (no relinearization or rotation). */
     public Evaluator(CkksContext context) {
         this(context, null);

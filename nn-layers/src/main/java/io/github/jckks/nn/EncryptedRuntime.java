@@ -120,9 +120,25 @@ public final class EncryptedRuntime {
         return p == packing ? this : new EncryptedRuntime(this, p);
     }
 
+    /**
+     * @return a runtime that evaluates with {@code ev} (e.g. one holding a client's evaluation keys, for one session of
+     * a server) and shares this one's packing, kernel, thread pool and limb pool
+     * @throws IllegalArgumentException if {@code ev} is for another context
+     */
+    public EncryptedRuntime withEvaluator(Evaluator ev) {
+        if (ev.context() != evaluator.context()) {
+            throw new IllegalArgumentException("an evaluator of another context cannot share this runtime's limb pool");
+        }
+        return new EncryptedRuntime(this, packing, ev);
+    }
+
     private EncryptedRuntime(EncryptedRuntime base, Packing packing) {
+        this(base, packing, base.evaluator);
+    }
+
+    private EncryptedRuntime(EncryptedRuntime base, Packing packing, Evaluator evaluator) {
         this.packing = java.util.Objects.requireNonNull(packing, "packing");
-        this.evaluator = base.evaluator;
+        this.evaluator = evaluator;
         this.mac = base.mac;
         this.pool = base.pool;
         this.limbs = base.limbs;

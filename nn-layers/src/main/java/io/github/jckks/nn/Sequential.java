@@ -25,9 +25,20 @@ import java.util.List;
  */
 public final class Sequential implements Layer {
     private final List<Layer> layers;
+    private final boolean threePartOutput;
 
-    private Sequential(List<Layer> layers) {
+    private Sequential(List<Layer> layers, boolean threePartOutput) {
         this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
+        this.threePartOutput = threePartOutput;
+    }
+
+    /**
+     * @return whether the encrypted output is three-part (a square's product left for decryption with
+     *         s<sup>2</sup>: {@link Builder#build} after a square ending in one linear layer), which only the key holder
+     *         can take further; a segment planned with {@link Builder#buildSegment} never is
+     */
+    public boolean threePartOutput() {
+        return threePartOutput;
     }
 
     /** @return a builder (the input size comes from the first layer; an empty builder is an identity branch) */
@@ -201,8 +212,20 @@ public final class Sequential implements Layer {
         return needsKeySwitching(layers, packing);
     }
 
+    /**
+     * @return whether {@code layer}, as a step of a larger model (a client-aided one), switches keys: a planned
+     *         {@code Sequential} as {@link #needsKeySwitching(Packing)} says, any other layer if it relinearizes, or
+     *         squares under complex packing
+     */
+    public static boolean needsKeySwitching(Layer layer, Packing packing) {
+        return needsKeySwitching(List.of(layer), packing);
+    }
+
     private static boolean needsKeySwitching(List<Layer> layers, Packing packing) {
         for (Layer l : layers) {
+            if (l instanceof Sequential s && s.needsKeySwitching(packing)) {
+                return true;
+            }
             if (l instanceof LinearLayer ll && ll.relinearizes() || l instanceof Relinearize
                     || l instanceof PolynomialActivation
                     || l instanceof SquareActivation && packing == Packing.COMPLEX) {
@@ -468,8 +491,26 @@ public final class Sequential implements Layer {
                 throw new IllegalStateException("a network ending in a square is not supported: end with a linear layer");
             }
             List<Layer> planned = new ArrayList<>();
-            plan(steps, new State(false, false), true, false, planned);
-            return new Sequential(planned);
+            State end = plan(steps, new State(false, false), true, false, planned);
+            return new Sequential(planned, end.threePart());
+        }
+
+        /**
+         * @return the network planned as a segment whose output more server-side work takes (a client-aided round,
+         *         another layer of a {@code ClientAidedModel}), not decryption: the last linear layer after a square
+         *         rescales twice and relinearizes between (one more level than {@link #build}), so the output is
+         *         two-part at the working scale
+         */
+        public Sequential buildSegment() {
+            if (steps.isEmpty()) {
+                throw new IllegalStateException("empty network");
+            }
+            if (steps.get(steps.size() - 1) instanceof SquareActivation) {
+                throw new IllegalStateException("a segment ending in a square is not supported: end with a linear layer");
+            }
+            List<Layer> planned = new ArrayList<>();
+            State end = plan(steps, new State(false, false), false, false, planned);
+            return new Sequential(planned, end.threePart());
         }
 
         /** A residual (sum) or concatenation block before planning: the branches' unplanned steps. */

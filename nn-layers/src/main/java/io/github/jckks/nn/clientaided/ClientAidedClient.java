@@ -6,6 +6,7 @@ import io.github.jckks.ckks.CkksEncoder;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.EvaluationKeys;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.ckks.PublicKey;
 import io.github.jckks.ckks.SecretKey;
@@ -29,6 +30,7 @@ public final class ClientAidedClient {
     private final CkksEncoder encoder;
     private final SecretKey secretKey;
     private final PublicKey publicKey;
+    private final EvaluationKeys evaluationKeys;
     private final Decryptor decryptor;
     /** One encryptor (and PRNG) per thread: an Encryptor is not thread-safe, and a new one per ciphertext would
      * take the global SecureRandom lock and build an AES key schedule every time. */
@@ -53,7 +55,21 @@ public final class ClientAidedClient {
      *                  server does not re-randomize
      */
     public ClientAidedClient(CkksContext context, SecretKey secretKey, PublicKey publicKey) {
+        this(context, secretKey, publicKey, null);
+    }
+
+    /**
+     * @param context        the context
+     * @param secretKey      the secret key
+     * @param publicKey      the matching public key, may be null if the server does not re-randomize
+     * @param evaluationKeys evaluation keys sent to the server in HELLO (public: a relinearization key for a model
+     *                       whose segments relinearize, the conjugation key for squares under complex packing), or
+     *                       null to send none
+     */
+    public ClientAidedClient(CkksContext context, SecretKey secretKey, PublicKey publicKey,
+                             EvaluationKeys evaluationKeys) {
         this.context = context;
+        this.evaluationKeys = evaluationKeys;
         this.params = context.parameters();
         this.encoder = new CkksEncoder(context);
         this.secretKey = secretKey;
@@ -66,6 +82,16 @@ public final class ClientAidedClient {
     public static ClientAidedClient withFreshKeys(CkksContext context) {
         KeyGenerator kg = new KeyGenerator(context);
         return new ClientAidedClient(context, kg.secretKey(), kg.publicKey());
+    }
+
+    /**
+     * @return a client with freshly generated keys that also sends the server a relinearization key (for a model whose
+     *         server-side segments relinearize, {@link ClientAidedModel#needsKeySwitching}); about (digits x 2 x
+     *         primes x N x 4) bytes more in HELLO
+     */
+    public static ClientAidedClient withFreshKeysAndRelinearizationKey(CkksContext context) {
+        KeyGenerator kg = new KeyGenerator(context);
+        return new ClientAidedClient(context, kg.secretKey(), kg.publicKey(), kg.evaluationKeys(true, false));
     }
 
     /** @return the context */
@@ -87,14 +113,22 @@ public final class ClientAidedClient {
     }
 
     /**
-     * Opens a session: sends HELLO (parameters and public key) and waits for the server's HELLO.
+     * Opens a session: sends HELLO (parameters, public key, evaluation keys if any) and waits for the server's HELLO.
      *
      * @throws ClientAidedException if the server refuses or the handshake fails (the transport is closed)
      */
     public Session open(Transport t) {
         try {
             byte[] p = Serialization.write(params);
-            t.send(publicKey == null ? Message.hello(p) : Message.hello(p, Serialization.write(context, publicKey)));
+            java.util.List<byte[]> items = new java.util.ArrayList<>();
+            items.add(p);
+            if (publicKey != null) {
+                items.add(Serialization.write(context, publicKey));
+            }
+            if (evaluationKeys != null) {
+                items.add(Serialization.write(context, evaluationKeys));
+            }
+            t.send(Message.hello(items.toArray(new byte[0][])));
             Message m = t.receive();
             if (m.kind() == MessageKind.ERROR) {
                 throw new ClientAidedException("server " + t.peer() + " refused the session: " + m.text());

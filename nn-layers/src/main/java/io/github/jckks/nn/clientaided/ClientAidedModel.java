@@ -55,6 +55,21 @@ public final class ClientAidedModel {
         return outputSize(steps.get(steps.size() - 1));
     }
 
+    /**
+     * @return whether a server-side step switches keys under {@code packing}: a segment that relinearizes (a square
+     *         followed by more products), or squares under complex packing (a conjugation each). The server then needs
+     *         the client's evaluation keys (its HELLO carries them).
+     */
+    public boolean needsKeySwitching(io.github.jckks.nn.Packing packing) {
+        for (Object s : steps) {
+            if (s instanceof Layer l && io.github.jckks.nn.Sequential.needsKeySwitching(l, packing)
+                    || s instanceof ClientAidedResidual r && r.needsKeySwitching(packing)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return round trips to the key holder per inference */
     public int roundTrips() {
         int r = 0;
@@ -356,6 +371,12 @@ public final class ClientAidedModel {
         public ClientAidedModel build() {
             if (steps.isEmpty()) {
                 throw new IllegalStateException("empty model");
+            }
+            for (int i = 0; i < steps.size() - 1; i++) {
+                if (steps.get(i) instanceof io.github.jckks.nn.Sequential seq && seq.threePartOutput()) {
+                    throw new IllegalStateException("step " + i + " is a segment planned for decryption: its output is a "
+                            + "three-part product that no later step can take; plan it with Sequential.Builder.buildSegment()");
+                }
             }
             return new ClientAidedModel(steps);
         }

@@ -66,6 +66,12 @@ public final class ClientAidedResidual {
         return body.outputSize();
     }
 
+    /** @return whether the body or the shortcut switches keys under {@code packing} (relinearization, conjugation) */
+    public boolean needsKeySwitching(io.github.jckks.nn.Packing packing) {
+        return body.needsKeySwitching(packing)
+                || shortcut != null && io.github.jckks.nn.Sequential.needsKeySwitching(shortcut, packing);
+    }
+
     /** @return round trips to the key holder per evaluation (the body's) */
     public int roundTrips() {
         return body.roundTrips();

@@ -18,9 +18,11 @@ import java.util.function.Consumer;
 /**
  * The server role: holds the model and no secret key. {@link #serve} runs one session on a transport:
  * <ol>
- * <li>HELLO from the client (its parameters, which must equal the server's, and its public key, needed for
- * re-randomization); the server answers HELLO with its parameters and, if it asks for the inputs below the top
- * level ({@link #withLowestInputLevel}), that level;</li>
+ * <li>HELLO from the client (its parameters, which must equal the server's, its public key, needed for
+ * re-randomization, and, when the model switches keys ({@link ClientAidedModel#needsKeySwitching}: a segment that
+ * relinearizes, squares under complex packing), its evaluation keys, which this session then evaluates with);
+ * the server answers HELLO with its parameters and, if it asks for the inputs below the top level
+ * ({@link #withLowestInputLevel}), that level;</li>
  * <li>any number of INFER (encrypted inputs at the default scale, all at one level: the top level L, or at least
  * the level the server asked for) &rarr; the model runs; every
  * client-aided activation round sends ACTIVATE (masked, shuffled, re-randomized values, a fresh round id) and
@@ -162,12 +164,33 @@ public final class ClientAidedServer {
                 throw new ClientAidedException("parameter mismatch: client uses " + theirs + ", server uses " + params);
             }
             PublicKey pk = null;
-            if (hello.items().length == 2) {
+            EvaluationKeys clientKeys = null;
+            if (hello.items().length > 3) {
+                throw new ClientAidedException("protocol error: the client's HELLO has " + hello.items().length
+                        + " items; at most 3 (parameters, public key, evaluation keys)");
+            }
+            for (int i = 1; i < hello.items().length; i++) {
+                byte[] item = hello.items()[i];
                 try {
-                    pk = Serialization.readPublicKey(context, hello.items()[1]);
+                    Serialization.Kind kind = Serialization.kindOf(item);
+                    if (kind == Serialization.Kind.PUBLIC_KEY && pk == null) {
+                        pk = Serialization.readPublicKey(context, item);
+                    } else if (kind == Serialization.Kind.EVALUATION_KEYS && clientKeys == null) {
+                        clientKeys = Serialization.readEvaluationKeys(context, item);
+                    } else {
+                        throw new ClientAidedException("protocol error: HELLO item " + i + " is a " + kind
+                                + "; expected one public key and at most one set of evaluation keys");
+                    }
                 } catch (IllegalArgumentException e) {
-                    throw new ClientAidedException("client public key unreadable: " + e.getMessage(), e);
+                    throw new ClientAidedException("client HELLO item " + i + " unreadable: " + e.getMessage(), e);
                 }
+            }
+            // the client's keys serve this session only; without them, the server's own (if it was built with any)
+            EncryptedRuntime session = clientKeys == null ? runtime : runtime.withEvaluator(new Evaluator(context, clientKeys));
+            EvaluationKeys keys = session.evaluator().evaluationKeys();
+            if (model.needsKeySwitching(Packing.REAL) && (keys == null || keys.relinearization() == null)) {
+                throw new ClientAidedException("this model relinearizes (a segment with a square that more products "
+                        + "follow) and needs the client's relinearization key: send evaluation keys in HELLO");
             }
             if (masking.rerandomize() && pk == null) {
                 throw new ClientAidedException("this server re-randomizes what it sends and needs the client's public key in HELLO");
@@ -189,8 +212,13 @@ public final class ClientAidedServer {
                         checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize(), inputLevel);
                         // complex-packed: biases go to both packed batches; the masks are real, so they scale both
                         // parts alike and ReLU(r z) = r ReLU(z) holds for the real and imaginary parts separately
-                        EncryptedRuntime rt = runtime.withPacking(
+                        EncryptedRuntime rt = session.withPacking(
                                 m.op() == Message.OP_COMPLEX_PACKED ? Packing.COMPLEX : Packing.REAL);
+                        if (rt.packing() == Packing.COMPLEX && model.needsKeySwitching(Packing.COMPLEX) && (keys == null
+                                || keys.galois(io.github.jckks.ckks.GaloisElements.conjugation(context.n())) == null)) {
+                            throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed and this model's "
+                                    + "squares then conjugate: the client's HELLO must carry the conjugation key");
+                        }
                         ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked);
                         MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, channel);
                         oracle.setAudit(audit);

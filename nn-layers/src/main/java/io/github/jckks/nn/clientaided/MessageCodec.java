@@ -182,7 +182,7 @@ public final class MessageCodec {
         long id = b.getLong();
         int count = b.getInt();
         int min = kind.carriesCiphertexts() ? 1 : kind == MessageKind.HELLO ? 1 : kind == MessageKind.ERROR ? 1 : 0;
-        int max = kind.carriesCiphertexts() ? maxItems : kind == MessageKind.HELLO ? 2 : kind == MessageKind.ERROR ? 1 : 0;
+        int max = kind.carriesCiphertexts() ? maxItems : kind == MessageKind.HELLO ? 3 : kind == MessageKind.ERROR ? 1 : 0;
         if (count < min || count > max) {
             throw malformed(kind + " declares " + (count & 0xFFFFFFFFL) + " items, allowed [" + min + ", " + max + "]");
         }

@@ -43,8 +43,7 @@ class ClientAidedNetworkTest {
     /**
      * A planned segment (a dense layer with a folded batch normalization, a residual block around a dense layer) as
      * one step of a client-aided model: the graph's passes between client-aided ReLU rounds. In one process through
-     * the wire encoding, against the plaintext network. (A segment with a square would need the client's
-     * relinearization key, which this protocol's HELLO does not carry; mnist-cryptonets' server does.)
+     * the wire encoding, against the plaintext network. (A segment with a square: next test.)
      */
     @Test
     void aPlannedSegmentBetweenReluRounds() {
@@ -74,6 +73,87 @@ class ClientAidedNetworkTest {
         double[][] got = InProcessRunner.infer(server, client, images, Fixtures.limits());
         double err = Fixtures.maxError(expected, got);
         assertTrue(err < 1e-3, "max error " + err); // measured 3.5-4.1e-5
+    }
+
+    /**
+     * A segment dense -> square -> dense before a ReLU round. Planned as a segment ({@code buildSegment()}), its last
+     * layer rescales twice and relinearizes between (planned for decryption, {@code build()}, it would stay
+     * three-part, which the model's builder refuses), so the server needs the client's relinearization key: HELLO
+     * carries it when the client sends it, and the session evaluates with it; a client that sends none is refused
+     * with a message naming the key.
+     */
+    @Test
+    void aSegmentWithASquareUsesTheClientsRelinearizationKey() {
+        Random r = new Random(13);
+        double[][] w1 = Fixtures.matrix(r, 6, 8, 0.4);
+        double[] b1 = Fixtures.vector(r, 6, 0.1);
+        double[][] w2 = Fixtures.matrix(r, 6, 6, 0.5);
+        double[] b2 = Fixtures.vector(r, 6, 0.1);
+        java.util.function.Supplier<io.github.jckks.nn.Sequential.Builder> steps = () -> io.github.jckks.nn.Sequential
+                .builder().add(LinearLayer.dense(w1, b1)).square().add(LinearLayer.dense(w2, b2));
+        LinearLayer last = LinearLayer.dense(Fixtures.matrix(r, 3, 6, 0.5), Fixtures.vector(r, 3, 0.1));
+        io.github.jckks.nn.Sequential forDecryption = steps.get().build();
+        assertTrue(forDecryption.threePartOutput());
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> ClientAidedModel.builder().add(forDecryption).relu().add(last).build());
+        assertTrue(refused.getMessage().contains("buildSegment"), refused.getMessage());
+
+        io.github.jckks.nn.Sequential segment = steps.get().buildSegment();
+        assertFalse(segment.threePartOutput());
+        assertEquals(forDecryption.depth() + 1, segment.depth());
+        ClientAidedModel model = ClientAidedModel.builder().add(segment).relu().add(last).build();
+        assertTrue(model.needsKeySwitching(io.github.jckks.nn.Packing.REAL));
+        assertFalse(denseReluDense(r, 4, 4, 2).needsKeySwitching(io.github.jckks.nn.Packing.COMPLEX));
+        CkksContext ctx = Fixtures.smallContext(segment.depth() + 2);
+        double[][] images = Fixtures.images(r, 256, 8, 1);
+        double[][] expected = model.forward(images);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
+        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeysAndRelinearizationKey(ctx), images,
+                Fixtures.limits());
+        double err = Fixtures.maxError(expected, got);
+        assertTrue(err < 1e-3, "max error " + err); // measured 4.5-6.6e-5
+
+        ClientAidedException e = assertThrows(ClientAidedException.class,
+                () -> InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits()));
+        assertTrue(e.getMessage().contains("relinearization key"), e.getMessage());
+    }
+
+    /** HELLO's optional items: one public key and at most one set of evaluation keys, in either order; nothing else. */
+    @Test
+    void helloItemsAreCheckedByKind() throws Exception {
+        CkksContext ctx = Fixtures.smallContext(2);
+        ClientAidedServer server = new ClientAidedServer(ctx, denseReluDense(new Random(14), 4, 4, 2),
+                MaskingConfig.defaults(), pool);
+        io.github.jckks.ckks.KeyGenerator kg = new io.github.jckks.ckks.KeyGenerator(ctx);
+        byte[] params = io.github.jckks.ckks.Serialization.write(ctx.parameters());
+        byte[] pk = io.github.jckks.ckks.Serialization.write(ctx, kg.publicKey());
+        byte[] keys = io.github.jckks.ckks.Serialization.write(ctx, kg.evaluationKeys(true, false));
+        // evaluation keys before the public key: accepted (the server answers HELLO)
+        assertEquals(MessageKind.HELLO, helloAnswer(server, ctx, Message.hello(params, keys, pk)).kind());
+        Message twice = helloAnswer(server, ctx, Message.hello(params, pk, pk));
+        assertEquals(MessageKind.ERROR, twice.kind());
+        assertTrue(twice.text().contains("HELLO item 2 is a public key"), twice.text());
+        Message params2 = helloAnswer(server, ctx, Message.hello(params, params));
+        assertEquals(MessageKind.ERROR, params2.kind());
+        assertTrue(params2.text().contains("parameters"), params2.text());
+    }
+
+    /** @return the server's answer to {@code hello} on a fresh in-process session (which then ends) */
+    private static Message helloAnswer(ClientAidedServer server, CkksContext ctx, Message hello) throws Exception {
+        InProcessTransport[] pair = InProcessTransport.pair(ctx, Fixtures.limits());
+        Thread t = new Thread(() -> {
+            try {
+                server.serve(pair[1]);
+            } catch (ClientAidedException expected) {
+                // a refused HELLO, or the BYE-less end of the session below
+            }
+        });
+        t.start();
+        pair[0].send(hello);
+        Message answer = pair[0].receive();
+        pair[0].close();
+        t.join(10_000);
+        return answer;
     }
 
     @Test
