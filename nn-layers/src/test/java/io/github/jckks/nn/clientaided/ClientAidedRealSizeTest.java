@@ -83,4 +83,31 @@ class ClientAidedRealSizeTest {
         System.out.printf("per ciphertext on the wire: ACTIVATE (full, level 0) %d bytes, ACTIVATED (seeded, level 2) %d bytes%n",
                 Serialization.sizeOf(ctx, low), Serialization.sizeOf(ctx, fresh));
     }
+
+    /**
+     * A residual block with a client-aided body at the same real size ({@link CkksParameters#clientAided4096()}, L = 2,
+     * a full batch of 2048 images, in one process through the wire encoding): out = x + dense(ReLU(dense(x))). The
+     * body sends its round at level 0 and leaves level 0; the identity shortcut is dropped from L to meet it. Same
+     * bound as above (measured 2.8-3.4e-3).
+     */
+    @Test
+    void residualWithAClientAidedBodyAt4096() {
+        CkksParameters params = CkksParameters.clientAided4096();
+        CkksContext ctx = new CkksContext(params);
+        Random r = new Random(31);
+        ClientAidedModel model = ClientAidedModel.builder().residual(ClientAidedNetworkTest.denseReluDense(r, 8, 16, 8)).build();
+        assertEquals(0, model.checkLevels(ctx.maxLevel(), ctx.maxLevel()));
+        double[][] images = Fixtures.images(r, params.slots(), 8, 1.5);
+        double[][] expected = model.forward(images);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
+            double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images,
+                    TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(30)));
+            double err = Fixtures.maxError(expected, got);
+            assertTrue(err < 0.05, "max error " + err);
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
