@@ -5,6 +5,7 @@
 module io.github.jckks.nn {
     requires transitive io.github.jckks.ckks;
     requires java.management;
+    requires com.fasterxml.jackson.databind;
     requires static jdk.incubator.vector;
     requires static info.picocli;
     exports io.github.jckks.nn;

@@ -17,9 +17,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * A small command line for the client-aided protocol with a demo model (dense -&gt; ReLU -&gt; dense, weights
- * drawn from {@code --model-seed}): {@code serve} listens, {@code infer} is a key-holding client with random
- * inputs, {@code demo} runs both over loopback in one process. Needs picocli on the class or module path.
+ * A small command line for the client-aided protocol: {@code serve} listens, {@code infer} is a key-holding client
+ * with random inputs, {@code demo} runs both over loopback in one process. The model is a JSON model file
+ * ({@code --model}, {@link ModelFile}) or a demo model (dense -&gt; ReLU -&gt; dense, weights drawn from
+ * {@code --model-seed}). Needs picocli on the class or module path.
  */
 @Command(name = "clientaided", mixinStandardHelpOptions = true, subcommands = {ClientAidedCli.Serve.class,
         ClientAidedCli.Infer.class, ClientAidedCli.Demo.class},
@@ -40,7 +41,11 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--params", description = "clientaided4096 (N=4096, 128-bit) or test (N=1024, INSECURE)")
         String params = "clientaided4096";
 
-        @Option(names = "--inputs", description = "input size of the demo model")
+        @Option(names = "--test-levels", description = "levels L of the test parameters (data primes {31, 25 x L})")
+        int testLevels = 2;
+
+        @Option(names = "--inputs", description = "input elements per image (the demo model's; a client of a model "
+                + "file's server gives that model's)")
         int inputs = 16;
 
         @Option(names = "--timeout-seconds", description = "read time-out")
@@ -52,8 +57,16 @@ public final class ClientAidedCli implements Runnable {
         CkksContext context() {
             CkksParameters p = switch (params.toLowerCase(Locale.ROOT)) {
                 case "clientaided4096" -> CkksParameters.clientAided4096();
-                case "test" -> CkksParameters.builder().logN(10).dataPrimeBits(31, 25, 25).specialPrimeBits(40).scale(0x1p25)
-                        .insecureForTestsOnly().build();
+                case "test" -> {
+                    if (testLevels < 1 || testLevels > 20) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "--test-levels must be in [1, 20]");
+                    }
+                    int[] bits = new int[testLevels + 1];
+                    java.util.Arrays.fill(bits, 25);
+                    bits[0] = 31;
+                    yield CkksParameters.builder().logN(10).dataPrimeBits(bits).specialPrimeBits(40).scale(0x1p25)
+                            .insecureForTestsOnly().build();
+                }
                 default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown --params " + params);
             };
             return new CkksContext(p);
@@ -66,6 +79,10 @@ public final class ClientAidedCli implements Runnable {
 
     /** Options of the server. */
     static final class ServerOptions {
+        @Option(names = "--model", description = "a JSON model file (format jckks-model, see ModelFile); without it, the "
+                + "demo model")
+        java.nio.file.Path model;
+
         @Option(names = "--model-seed", description = "seed of the demo model's weights")
         long modelSeed = 1;
 
@@ -86,6 +103,11 @@ public final class ClientAidedCli implements Runnable {
 
         @Option(names = "--flooding-bits", description = "noise flooding bound in bits (0 = off)")
         int floodingBits;
+
+        /** @return the model file's model, or the demo model on {@code inputs} inputs */
+        ClientAidedModel model(int inputs) throws java.io.IOException {
+            return model == null ? demoModel(modelSeed, inputs, hidden, outputs) : ModelFile.read(model);
+        }
 
         MaskingConfig masking() {
             MaskMode m = switch (mask.toLowerCase(Locale.ROOT)) {
@@ -124,7 +146,7 @@ public final class ClientAidedCli implements Runnable {
     }
 
     /** {@code serve}: listens until {@code --sessions} sessions have ended (0: until killed). */
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve the demo model (holds no secret key).")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve a model (holds no secret key).")
     static final class Serve implements Callable<Integer> {
         @Mixin
         Common common = new Common();
@@ -147,7 +169,7 @@ public final class ClientAidedCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             CkksContext ctx = common.context();
-            ClientAidedModel model = demoModel(server.modelSeed, common.inputs, server.hidden, server.outputs);
+            ClientAidedModel model = server.model(common.inputs);
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
             CountDownLatch left = new CountDownLatch(Math.max(1, sessions));
             ClientAidedServer engine = new ClientAidedServer(ctx, model, server.masking(), pool);
@@ -223,8 +245,8 @@ public final class ClientAidedCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             CkksContext ctx = common.context();
-            ClientAidedModel model = demoModel(server.modelSeed, common.inputs, server.hidden, server.outputs);
-            double[][] images = randomImages(3, batch, common.inputs);
+            ClientAidedModel model = server.model(common.inputs);
+            double[][] images = randomImages(3, batch, model.inputSize());
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
             CountDownLatch done = new CountDownLatch(1);
             Object[] result = new Object[2];

@@ -1,0 +1,274 @@
+package io.github.jckks.nn.clientaided;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.nn.LinearLayer;
+import io.github.jckks.nn.Sequential;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The JSON model file: a small MobileNet-like network (asymmetric padding, stride 2, grouped and depthwise
+ * convolutions, folded batch normalization, ReLU6, an inverted residual, max pooling, a dense head) read from JSON
+ * gives exactly the outputs of the same network built through the API, and runs encrypted; malformed files are
+ * refused with messages naming the layer and the field; the command line serves a model file.
+ */
+class ModelFileTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static double[] values(Random r, int n, double s) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (2 * r.nextDouble() - 1) * s;
+        }
+        return v;
+    }
+
+    private static double[][][][] kernel(double[] flat, int m, int c, int kh, int kw) {
+        double[][][][] k = new double[m][c][kh][kw];
+        for (int a = 0, at = 0; a < m; a++) {
+            for (int b = 0; b < c; b++) {
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        k[a][b][y][x] = flat[at++];
+                    }
+                }
+            }
+        }
+        return k;
+    }
+
+    private static ArrayNode array(double[] v) {
+        ArrayNode a = JSON.createArrayNode();
+        for (double x : v) {
+            a.add(x);
+        }
+        return a;
+    }
+
+    /** The weights of the test network, and both of its forms. */
+    private static final class Net {
+        final Random r = new Random(41);
+        // conv 2 -> 4 channels, kernel 3x2, stride 2, padding [top 1, left 0, bottom 0, right 1], groups 2, on 2 x 7 x 6
+        final double[] c1 = values(r, 4 * 1 * 3 * 2, 0.8);
+        final double[] b1 = values(r, 4, 0.2);
+        final double[][] bn = {values(r, 4, 0.3), values(r, 4, 0.2), values(r, 4, 0.2), values(r, 4, 0.5)};
+        // residual body on 4 x 3 x 3: 1x1 to 8, ReLU6, depthwise 3x3 padding 1, ReLU6, 1x1 to 4
+        final double[] e = values(r, 8 * 4, 0.7);
+        final double[] d = values(r, 8 * 9, 0.5);
+        final double[] p = values(r, 4 * 8, 0.4);
+        final double[] pb = values(r, 4, 0.1);
+        // max pool 2 stride 1 -> 4 x 2 x 2, flatten, dense 16 -> 3
+        final double[] w = values(r, 3 * 16, 0.4);
+        final double[] wb = values(r, 3, 0.1);
+
+        ObjectNode json() {
+            ObjectNode root = JSON.createObjectNode();
+            root.put("format", "jckks-model").put("version", 1);
+            root.putArray("input").add(2).add(7).add(6);
+            ArrayNode layers = root.putArray("layers");
+            ObjectNode conv = layers.addObject().put("type", "conv2d").put("out_channels", 4).put("stride", 2).put("groups", 2);
+            conv.putArray("kernel_size").add(3).add(2);
+            conv.putArray("padding").add(1).add(0).add(0).add(1);
+            conv.set("weight", array(c1));
+            conv.set("bias", array(b1));
+            ObjectNode norm = layers.addObject().put("type", "batchnorm").put("eps", 1e-3);
+            norm.set("weight", array(bn[0]));
+            norm.set("bias", array(bn[1]));
+            norm.set("running_mean", array(bn[2]));
+            double[] var = bn[3].clone();
+            for (int i = 0; i < var.length; i++) {
+                var[i] = 0.5 + Math.abs(var[i]);
+            }
+            norm.set("running_var", array(var));
+            layers.addObject().put("type", "relu6");
+            ObjectNode res = layers.addObject().put("type", "residual");
+            ArrayNode body = res.putArray("body");
+            body.addObject().put("type", "conv2d").put("out_channels", 8).put("kernel_size", 1).set("weight", array(e));
+            body.addObject().put("type", "relu6");
+            ObjectNode dw = body.addObject().put("type", "conv2d").put("out_channels", 8).put("kernel_size", 3)
+                    .put("padding", 1).put("groups", 8);
+            // nested [8][1][3][3], as PyTorch's tolist() gives
+            ArrayNode nested = dw.putArray("weight");
+            for (int m = 0; m < 8; m++) {
+                ArrayNode rows = nested.addArray().addArray();
+                for (int y = 0; y < 3; y++) {
+                    ArrayNode row = rows.addArray();
+                    for (int x = 0; x < 3; x++) {
+                        row.add(d[m * 9 + y * 3 + x]);
+                    }
+                }
+            }
+            body.addObject().put("type", "relu6");
+            ObjectNode proj = body.addObject().put("type", "conv2d").put("out_channels", 4).put("kernel_size", 1);
+            proj.set("weight", array(p));
+            proj.set("bias", array(pb));
+            layers.addObject().put("type", "maxpool").put("kernel_size", 2).put("stride", 1);
+            layers.addObject().put("type", "flatten");
+            ObjectNode dense = layers.addObject().put("type", "dense").put("out_features", 3);
+            dense.set("weight", array(w));
+            dense.set("bias", array(wb));
+            return root;
+        }
+
+        ClientAidedModel api() {
+            double[] var = bn[3].clone();
+            for (int i = 0; i < var.length; i++) {
+                var[i] = 0.5 + Math.abs(var[i]);
+            }
+            LinearLayer conv = Sequential.builder()
+                    .add(LinearLayer.conv2d(2, 7, 6, kernel(c1, 4, 1, 3, 2), b1, 2, 1, 0, 0, 1, 2))
+                    .batchNorm(bn[0], bn[1], bn[2], var, 1e-3).buildSegment().layers().get(0) instanceof LinearLayer l ? l
+                    : null;
+            double[][][] depthwise = new double[8][][];
+            for (int m = 0; m < 8; m++) {
+                depthwise[m] = kernel(d, 8, 1, 3, 3)[m][0];
+            }
+            ClientAidedModel block = ClientAidedModel.builder()
+                    .add(LinearLayer.conv2d(4, 3, 3, kernel(e, 8, 4, 1, 1), null, 1, 0, 0, 0, 0, 1)).relu6()
+                    .add(LinearLayer.depthwiseConv2d(8, 3, 3, depthwise, null, 1, 1, 1, 1, 1)).relu6()
+                    .add(LinearLayer.conv2d(8, 3, 3, kernel(p, 4, 8, 1, 1), pb, 1, 0, 0, 0, 0, 1)).build();
+            double[][] dw = new double[3][];
+            for (int o = 0; o < 3; o++) {
+                dw[o] = java.util.Arrays.copyOfRange(w, o * 16, o * 16 + 16);
+            }
+            return ClientAidedModel.builder().add(conv).relu6().residual(block).maxPool(4, 3, 3, 2, 1)
+                    .add(LinearLayer.dense(dw, wb)).build();
+        }
+    }
+
+    @Test
+    void aMobileNetLikeFileMatchesTheSameNetworkBuiltThroughTheApi() throws IOException {
+        Net net = new Net();
+        Path file = dir.resolve("model.json");
+        JSON.writeValue(file.toFile(), net.json());
+        ClientAidedModel read = ModelFile.read(file);
+        ClientAidedModel api = net.api();
+        assertEquals(84, read.inputSize());
+        assertEquals(3, read.outputSize());
+        assertEquals(api.roundTrips(), read.roundTrips());
+        assertEquals(api.ciphertextsPerInference(), read.ciphertextsPerInference());
+        Random r = new Random(42);
+        for (int b = 0; b < 20; b++) {
+            double[] x = values(r, 84, 1.5);
+            assertArrayEquals(api.forward(x), read.forward(x), 1e-12);
+        }
+
+        // and it runs encrypted (in one process through the wire encoding)
+        CkksContext ctx = Fixtures.smallContext(3);
+        assertEquals(0, read.checkLevels(ctx.maxLevel(), ctx.maxLevel()));
+        double[][] images = Fixtures.images(r, 64, 84, 1.5);
+        double[][] expected = read.forward(images);
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            ClientAidedServer server = new ClientAidedServer(ctx, read, MaskingConfig.defaults(), pool);
+            double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
+            double err = Fixtures.maxError(expected, got);
+            assertTrue(err < 1e-3, "max error " + err); // measured 7.5-8.8e-5
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** A segment with a square reads as one planned Sequential (the dense after the square relinearizes). */
+    @Test
+    void serverSideLayersBetweenRoundsBecomeOnePlannedSegment() throws IOException {
+        Random r = new Random(43);
+        ObjectNode root = JSON.createObjectNode().put("format", "jckks-model").put("version", 1);
+        root.putArray("input").add(6);
+        ArrayNode layers = root.putArray("layers");
+        layers.addObject().put("type", "dense").put("out_features", 5).set("weight", array(values(r, 30, 0.4)));
+        layers.addObject().put("type", "square");
+        layers.addObject().put("type", "linear").put("out_features", 5).set("weight", array(values(r, 25, 0.4)));
+        layers.addObject().put("type", "relu");
+        layers.addObject().put("type", "dense").put("out_features", 2).set("weight", array(values(r, 10, 0.4)));
+        ClientAidedModel m = ModelFile.read(new ByteArrayInputStream(JSON.writeValueAsBytes(root)));
+        assertEquals(3, m.steps().size());
+        assertTrue(m.steps().get(0) instanceof Sequential s && !s.threePartOutput() && s.depth() == 3, m.describe());
+        assertTrue(m.steps().get(2) instanceof LinearLayer, "a single linear layer stays one (foldable factors)");
+        assertTrue(m.needsKeySwitching(io.github.jckks.nn.Packing.REAL));
+    }
+
+    private static String refusal(Consumer<ObjectNode> mutate) {
+        Net net = new Net();
+        ObjectNode root = net.json();
+        mutate.accept(root);
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> ModelFile.read(new ByteArrayInputStream(JSON.writeValueAsBytes(root))));
+        return e.getMessage();
+    }
+
+    private static ObjectNode layer(ObjectNode root, int i) {
+        return (ObjectNode) root.get("layers").get(i);
+    }
+
+    @Test
+    void malformedFilesAreRefusedNamingTheLayerAndField() {
+        String m = refusal(root -> root.put("format", "onnx"));
+        assertTrue(m.contains("format is \"onnx\""), m);
+        m = refusal(root -> root.put("version", 2));
+        assertTrue(m.contains("version 2"), m);
+        m = refusal(root -> root.remove("input"));
+        assertTrue(m.contains("\"input\""), m);
+        m = refusal(root -> layer(root, 2).put("type", "gelu"));
+        assertTrue(m.contains("layers[2]") && m.contains("unknown layer type \"gelu\""), m);
+        m = refusal(root -> ((ArrayNode) layer(root, 0).get("weight")).remove(0));
+        assertTrue(m.contains("layers[0] (conv2d)") && m.contains("has 23 numbers, expected 24"), m);
+        m = refusal(root -> ((ArrayNode) layer(root, 6).get("bias")).set(1, JSON.getNodeFactory().textNode("x")));
+        assertTrue(m.contains("layers[6] (dense)") && m.contains("not a finite number"), m);
+        m = refusal(root -> layer(root, 0).put("groups", 3));
+        assertTrue(m.contains("groups 3"), m);
+        m = refusal(root -> layer(root, 4).put("padding", 1));
+        assertTrue(m.contains("max pooling with padding"), m);
+        m = refusal(root -> ((ArrayNode) root.get("layers")).insert(0, JSON.createObjectNode().put("type", "batchnorm")));
+        assertTrue(m.contains("layers[0] (batchnorm)") && m.contains("must follow"), m);
+        m = refusal(root -> ((ArrayNode) root.get("layers")).insert(6, JSON.createObjectNode().put("type", "conv2d")
+                .put("out_channels", 1).put("kernel_size", 1)));
+        assertTrue(m.contains("layers[6] (conv2d)") && m.contains("flat vector of 16"), m);
+        m = refusal(root -> layer(root, 3).putArray("shortcut").addObject().put("type", "relu"));
+        assertTrue(m.contains("layers[3] (residual)") && m.contains("only the body"), m);
+        m = refusal(root -> ((ArrayNode) layer(root, 3).get("body")).remove(4));
+        assertTrue(m.contains("layers[3] (residual)") && m.contains("the body gives 72 elements, the shortcut 36"), m);
+        m = refusal(root -> layer(root, 0).put("kernel_size", 0));
+        assertTrue(m.contains("\"kernel_size\""), m);
+        ModelFormatException broken = assertThrows(ModelFormatException.class,
+                () -> ModelFile.read(new ByteArrayInputStream("{\"format\": \"jckks-model\", \"layers\": [".getBytes(
+                        StandardCharsets.UTF_8))));
+        assertTrue(broken.getMessage().startsWith("malformed model file"), broken.getMessage());
+    }
+
+    @Test
+    void theCommandLineServesAModelFile() throws IOException {
+        Path file = dir.resolve("net.json");
+        JSON.writeValue(file.toFile(), new Net().json());
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new ClientAidedCli());
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("demo", "--params", "test", "--test-levels", "3", "--model", file.toString(),
+                "--batch", "8", "--threads", "1", "--timeout-seconds", "20"));
+        Files.writeString(file, "{}");
+        cl.setErr(new PrintWriter(new StringWriter()));
+        assertTrue(cl.execute("demo", "--params", "test", "--model", file.toString()) != 0, "a bad file fails the command");
+    }
+}
