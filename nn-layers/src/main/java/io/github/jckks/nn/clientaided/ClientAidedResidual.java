@@ -3,7 +3,10 @@ package io.github.jckks.nn.clientaided;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Layer;
+import io.github.jckks.nn.LinearLayer;
 import io.github.jckks.nn.ResidualBlock;
+import io.github.jckks.nn.Sequential;
+import io.github.jckks.math.RnsPoly;
 
 /**
  * A residual connection whose body holds client-aided activations: out = body(x) + shortcut(x), the shortcut being
@@ -41,6 +44,12 @@ public final class ClientAidedResidual {
             throw new IllegalArgumentException("residual branches do not match: the body maps " + body.inputSize() + " -> "
                     + body.outputSize() + " elements, the " + (shortcut == null ? "identity shortcut" : "shortcut "
                     + shortcut.describe()) + " maps " + in + " -> " + out);
+        }
+        Object last = body.steps().get(body.steps().size() - 1);
+        if (shortcut instanceof Sequential s && s.threePartOutput() || last instanceof Sequential b && b.threePartOutput()) {
+            throw new IllegalArgumentException("a residual's " + (last instanceof Sequential b && b.threePartOutput()
+                    ? "body ends" : "shortcut is") + " with a segment planned for decryption (a three-part product the sum "
+                    + "cannot take): plan it with Sequential.Builder.buildSegment()");
         }
         this.body = body;
         this.shortcut = shortcut;
@@ -104,9 +113,28 @@ public final class ClientAidedResidual {
             throw new IllegalArgumentException(describe() + ": input has " + input.length + " elements, expected "
                     + inputSize());
         }
-        Ciphertext[] s = shortcut == null ? input : shortcut.forward(input, runtime);
-        Ciphertext[] b = body.forward(input, runtime, relu);
+        // a planned Sequential consumes its input (its limbs serve its own layers): such a path gets a pooled copy,
+        // since the other path (or the identity shortcut) still reads the input
+        Ciphertext[] s = shortcut == null ? input
+                : shortcut.forward(shortcut instanceof Sequential ? copy(input, runtime) : input, runtime);
+        Ciphertext[] b = body.forward(body.steps().get(0) instanceof Sequential ? copy(input, runtime) : input, runtime,
+                relu);
         return ResidualBlock.sum(describe(), new Ciphertext[][] {b, s}, input, runtime);
+    }
+
+    /** @return deep copies of {@code in} in the runtime's pooled limbs */
+    private static Ciphertext[] copy(Ciphertext[] in, EncryptedRuntime rt) {
+        Ciphertext[] c = new Ciphertext[in.length];
+        rt.parallelFor(in.length, i -> {
+            RnsPoly[] parts = new RnsPoly[in[i].size()];
+            for (int p = 0; p < parts.length; p++) {
+                RnsPoly src = in[i].part(p);
+                parts[p] = rt.limbs().take(src.limbCount(), src.isNtt());
+                parts[p].copyFrom(src);
+            }
+            c[i] = new Ciphertext(parts, in[i].scale());
+        });
+        return c;
     }
 
     /**
@@ -119,7 +147,7 @@ public final class ClientAidedResidual {
      */
     public int outputLevel(int inputLevel, int topLevel, boolean foldFactors) {
         int b = body.checkLevels(inputLevel, topLevel, foldFactors);
-        int s = inputLevel - (shortcut == null ? 0 : shortcut.depth());
+        int s = inputLevel - (shortcut == null ? 0 : shortcut instanceof LinearLayer ll ? ll.rescales() : shortcut.depth());
         if (s < 0) {
             throw new IllegalArgumentException(describe() + ": the shortcut " + shortcut.describe() + " needs "
                     + shortcut.depth() + " level(s), the input is at level " + inputLevel);

@@ -150,6 +150,42 @@ class ClientAidedResidualTest {
         assertTrue(err < 1e-3, "max error " + err); // the three cases measured 3.6-7.5e-5 over three runs
     }
 
+    /**
+     * Paths that start with a planned multi-layer segment, which consumes its input: the shortcut a two-layer
+     * segment, the body a segment (dense, average of pairs) before its round. Each gets a pooled copy of the block's
+     * input, so the other path still reads the original.
+     */
+    @Test
+    void segmentsOnBothPathsDoNotConsumeTheSharedInput() {
+        Random r = new Random(25);
+        io.github.jckks.nn.Sequential shortcut = io.github.jckks.nn.Sequential.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 6, 6, 0.5), null))
+                .add(LinearLayer.dense(Fixtures.matrix(r, 6, 6, 0.5), Fixtures.vector(r, 6, 0.1)))
+                .buildSegment();
+        ClientAidedModel body = ClientAidedModel.builder()
+                .add(io.github.jckks.nn.Sequential.builder()
+                        .add(LinearLayer.dense(Fixtures.matrix(r, 8, 6, 0.5), Fixtures.vector(r, 8, 0.1)))
+                        .add(LinearLayer.dense(Fixtures.matrix(r, 8, 8, 0.4), null))
+                        .buildSegment())
+                .relu()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 6, 8, 0.4), null))
+                .build();
+        ClientAidedModel model = ClientAidedModel.builder().residual(body, shortcut).build();
+        CkksContext ctx = Fixtures.smallContext(4);
+        double[][] images = Fixtures.images(r, 128, 6, 1);
+        double[][] expected = model.forward(images);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
+        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
+        double err = Fixtures.maxError(expected, got);
+        assertTrue(err < 1e-3, "max error " + err); // measured ~5e-5
+        // and an identity shortcut beside a body that starts with a segment
+        ClientAidedModel identity = ClientAidedModel.builder().residual(body).build();
+        got = InProcessRunner.infer(new ClientAidedServer(ctx, identity, MaskingConfig.defaults(), pool),
+                ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
+        err = Fixtures.maxError(identity.forward(images), got);
+        assertTrue(err < 1e-3, "max error " + err);
+    }
+
     @Test
     void misconfiguredResidualsAreRefused() {
         Random r = new Random(24);
@@ -159,6 +195,13 @@ class ClientAidedResidualTest {
         assertTrue(e.getMessage().contains("32 -> 48") && e.getMessage().contains("identity"), e.getMessage());
         LinearLayer wrong = LinearLayer.dense(Fixtures.matrix(r, 40, 32, 0.1), null);
         assertThrows(IllegalArgumentException.class, () -> ClientAidedModel.builder().residual(body, wrong));
+        // a shortcut planned for decryption (a square's product left three-part) cannot be summed
+        io.github.jckks.nn.Sequential threePart = io.github.jckks.nn.Sequential.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 32, 32, 0.1), null)).square()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 32, 32, 0.1), null)).build();
+        IllegalArgumentException tp = assertThrows(IllegalArgumentException.class,
+                () -> ClientAidedModel.builder().residual(invertedResidualBody(r, 2, 2), threePart));
+        assertTrue(tp.getMessage().contains("buildSegment"), tp.getMessage());
         // a body too deep for the ring: named by the level check when the server is built
         ClientAidedModel model = ClientAidedModel.builder().residual(invertedResidualBody(r, 2, 2)).build();
         IllegalArgumentException deep = assertThrows(IllegalArgumentException.class,
