@@ -171,6 +171,11 @@ public final class LinearLayer implements Layer {
         return conv2d(channels, height, width, k, bias, stride, padTop, padLeft, padBottom, padRight, channels);
     }
 
+    /** The most outputs a layer may have (2<sup>24</sup>: a batch-packed tensor holds one ciphertext per element). */
+    public static final long MAX_OUTPUTS = 1L << 24;
+    /** The most taps (weights) a convolution may have (2<sup>26</sup>; its index and weight tables are 12 bytes each). */
+    public static final long MAX_TAPS = 1L << 26;
+
     /**
      * A 2-D convolution on a C x H x W input (flattened channel-major, then row, then column), PyTorch's
      * {@code Conv2d} convention: kernel [M][C/groups][kh][kw], output M x H' x W' flattened the same way, with
@@ -192,12 +197,25 @@ public final class LinearLayer implements Layer {
         if (stride < 1) {
             throw new IllegalArgumentException("stride " + stride + " < 1");
         }
-        int oh = (height + padTop + padBottom - kh) / stride + 1;
-        int ow = (width + padLeft + padRight - kw) / stride + 1;
-        if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException("convolution output would be empty: " + oh + " x " + ow);
+        if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
+            throw new IllegalArgumentException("negative padding " + padTop + ", " + padLeft + ", " + padBottom + ", "
+                    + padRight);
         }
-        int outputs = maps * oh * ow;
+        long spanH = (long) height + padTop + padBottom - kh;
+        long spanW = (long) width + padLeft + padRight - kw;
+        if (spanH < 0 || spanW < 0) {
+            throw new IllegalArgumentException("a " + kh + " x " + kw + " kernel does not fit the padded " + height + " x "
+                    + width + " input: the convolution output would be empty");
+        }
+        int oh = (int) (spanH / stride + 1);
+        int ow = (int) (spanW / stride + 1);
+        long outputCount = (long) maps * oh * ow;
+        if (outputCount > MAX_OUTPUTS || outputCount * cpg * kh * kw > MAX_TAPS) {
+            throw new IllegalArgumentException(String.format("convolution of %d x %d x %d outputs with %d taps each: more "
+                    + "than the %d outputs or %d taps a layer may have", maps, oh, ow, (long) cpg * kh * kw, MAX_OUTPUTS,
+                    MAX_TAPS));
+        }
+        int outputs = (int) outputCount;
         int[][] idx = new int[outputs][];
         double[][] w = new double[outputs][];
         double[] b = new double[outputs];

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * he-transformer's cipher/plain space for the element-wise operations, swept: Add, Subtract and Multiply with the
- * operands cipher-cipher, cipher-plain, plain-cipher and cipher-plain broadcast (a plain batch of one image, scalar
- * encoding), real and complex packing, two image shapes, full and partial batches: 96 cases, each decrypted and
+ * operands cipher-cipher, cipher-plain, plain-cipher, and cipher-plain and plain-cipher broadcast (a plain batch of one
+ * image, scalar encoding), real and complex packing, two image shapes, full and partial batches: 120 cases, each
+ * decrypted and
  * compared image by image with {@link Elementwise#apply(Elementwise.Op, Tensor, Tensor)} on inputs in [-1, 1]: max
  * |error| &lt; {@value #BOUND} for sums and differences, {@value #PRODUCT_BOUND} for products (N = 2048, scale 2^24;
  * two runs of the sweep measured at most 4.2e-5 and 4.3e-4: a fresh encryption's noise, and for products the
@@ -39,7 +40,7 @@ class ElementwiseSweepTest {
         return HARNESSES.computeIfAbsent(packing, p -> new Harness(p, Harness.POOL, 2));
     }
 
-    enum Operands { CIPHER_CIPHER, CIPHER_PLAIN, PLAIN_CIPHER, CIPHER_PLAIN_BROADCAST }
+    enum Operands { CIPHER_CIPHER, CIPHER_PLAIN, PLAIN_CIPHER, CIPHER_PLAIN_BROADCAST, PLAIN_BROADCAST_CIPHER }
 
     static Stream<Arguments> cases() {
         List<Arguments> list = new ArrayList<>();
@@ -66,7 +67,8 @@ class ElementwiseSweepTest {
                 + (partial ? 5 : 0));
         int batch = partial ? h.batch / 2 + 37 : h.batch;
         Tensor a = Harness.randomBatch(r, batch, shape);
-        Tensor b = Harness.randomBatch(r, operands == Operands.CIPHER_PLAIN_BROADCAST ? 1 : batch, shape);
+        boolean broadcast = operands == Operands.CIPHER_PLAIN_BROADCAST || operands == Operands.PLAIN_BROADCAST_CIPHER;
+        Tensor b = Harness.randomBatch(r, broadcast ? 1 : batch, shape);
         int top = h.params.maxLevel();
         double scale = h.params.defaultScale();
         EncryptedTensor ea = EncryptedTensor.encrypt(a, h.enc, h.encryptor, packing, top, scale);
@@ -74,9 +76,10 @@ class ElementwiseSweepTest {
             case CIPHER_CIPHER -> Elementwise.apply(op, ea,
                     EncryptedTensor.encrypt(b, h.enc, h.encryptor, packing, top, scale), h.rt);
             case CIPHER_PLAIN, CIPHER_PLAIN_BROADCAST -> Elementwise.apply(op, ea, b, h.enc, h.rt);
-            case PLAIN_CIPHER -> Elementwise.apply(op, b, ea, h.enc, h.rt);
+            case PLAIN_CIPHER, PLAIN_BROADCAST_CIPHER -> Elementwise.apply(op, b, ea, h.enc, h.rt);
         };
-        Tensor expected = operands == Operands.PLAIN_CIPHER ? Elementwise.apply(op, b, a) : Elementwise.apply(op, a, b);
+        boolean plainFirst = operands == Operands.PLAIN_CIPHER || operands == Operands.PLAIN_BROADCAST_CIPHER;
+        Tensor expected = plainFirst ? Elementwise.apply(op, b, a) : Elementwise.apply(op, a, b);
         Tensor got = out.decrypt(h.dec, h.enc);
         assertArrayEquals(expected.shape(), got.shape());
         assertEquals(op == Elementwise.Op.MULTIPLY ? top - 1 : top, out.level());
@@ -106,6 +109,27 @@ class ElementwiseSweepTest {
             assertEquals(op == Elementwise.Op.MULTIPLY ? top - 2 : top - 1, out.level());
             double err = Elementwise.apply(op, a, b).maxAbsDifference(out.decrypt(h.dec, h.enc));
             assertTrue(err < (op == Elementwise.Op.MULTIPLY ? PRODUCT_BOUND : BOUND), op + " max error " + err);
+        }
+        // b one level lower at another scale (2^-4 of a's): a is aligned to it with a scalar product and a rescale
+        // from its spare level (ScaleAlignment), here in the second operand's place too
+        Ciphertext[] other = eb.ciphertexts();
+        for (int i = 0; i < other.length; i++) {
+            other[i] = ev.multiplyScalar(other[i], 1.0, 0x1p20);
+            ev.rescaleInPlace(other[i]);
+        }
+        EncryptedTensor scaled = EncryptedTensor.of(other, h.batch, Packing.REAL, 4);
+        assertTrue(Math.abs(Math.log(scaled.ciphertexts()[0].scale() / h.params.defaultScale()) / Math.log(2) + 4) < 0.01);
+        // at scale 2^20 b itself decrypts 16 times less precisely, and a's aligning rescale to that scale adds a rounding
+        // noise of the same size: the sum may carry both (measured about 1.45 times b's own), not more
+        double own = b.maxAbsDifference(scaled.decrypt(h.dec, h.enc));
+        for (Elementwise.Op op : new Elementwise.Op[] {Elementwise.Op.ADD, Elementwise.Op.SUBTRACT}) {
+            EncryptedTensor out = Elementwise.apply(op, ea, scaled, h.rt);
+            assertEquals(top - 1, out.level());
+            double err = Elementwise.apply(op, a, b).maxAbsDifference(out.decrypt(h.dec, h.enc));
+            assertTrue(err < 2 * own + BOUND, op + " (scales aligned) max error " + err + ", b's own " + own);
+            EncryptedTensor swapped = Elementwise.apply(op, scaled, ea, h.rt);
+            err = Elementwise.apply(op, b, a).maxAbsDifference(swapped.decrypt(h.dec, h.enc));
+            assertTrue(err < 2 * own + BOUND, op + " (scales aligned, swapped) max error " + err + ", b's own " + own);
         }
     }
 

@@ -211,11 +211,16 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--seed", description = "seed of the random inputs")
         long seed = 2;
 
+        @Option(names = "--relinearization-key", description = "send a relinearization key in HELLO (for a model whose "
+                + "server-side segments relinearize)")
+        boolean relinearizationKey;
+
         @Override
         public Integer call() {
             CkksContext ctx = common.context();
             double[][] images = randomImages(seed, batch, common.inputs);
-            ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+            ClientAidedClient client = relinearizationKey ? ClientAidedClient.withFreshKeysAndRelinearizationKey(ctx)
+                    : ClientAidedClient.withFreshKeys(ctx);
             long t0 = System.nanoTime();
             try (ClientAidedClient.Session s = client.open(TcpTransport.connect(host, port, ctx, common.limits(),
                     Duration.ofSeconds(10)))) {
@@ -242,6 +247,10 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--batch", description = "images in the batch (at most N/2)")
         int batch = 64;
 
+        @Option(names = "--max-error", description = "exit with status 1 if an output differs from the plaintext "
+                + "reference by more than this")
+        double maxError = 0.05;
+
         @Override
         public Integer call() throws Exception {
             CkksContext ctx = common.context();
@@ -256,7 +265,9 @@ public final class ClientAidedCli implements Runnable {
                         result[1] = failure;
                         done.countDown();
                     })) {
-                ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+                // a model whose segments relinearize needs the client's relinearization key (sent in HELLO)
+                ClientAidedClient client = model.needsKeySwitching(io.github.jckks.nn.Packing.REAL)
+                        ? ClientAidedClient.withFreshKeysAndRelinearizationKey(ctx) : ClientAidedClient.withFreshKeys(ctx);
                 long t0 = System.nanoTime();
                 double[][] out;
                 try (ClientAidedClient.Session s = client.open(TcpTransport.connect("127.0.0.1", tcp.port(), ctx,
@@ -279,6 +290,10 @@ public final class ClientAidedCli implements Runnable {
                 System.out.println(model.describe());
                 System.out.printf(Locale.ROOT, "%d images over loopback TCP in %d ms, max error vs plaintext %.2e; server: %s%n",
                         batch, ms, err, result[0]);
+                if (!(err <= maxError)) {
+                    System.err.printf(Locale.ROOT, "max error %.2e exceeds --max-error %.2e%n", err, maxError);
+                    return 1;
+                }
                 return 0;
             } finally {
                 pool.shutdown();

@@ -1,8 +1,10 @@
 package io.github.jckks.nn.clientaided;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.jckks.nn.LinearLayer;
@@ -13,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a {@link ClientAidedModel} from a JSON model file (format {@code "jckks-model"}, version 1), the form a
@@ -44,22 +48,51 @@ import java.util.Locale;
  * <p>Consecutive server-side layers become one planned {@link Sequential} segment (batch normalization folded,
  * squares planned with lazy rescaling and relinearization; {@link Sequential.Builder#buildSegment} inside the
  * network, {@link Sequential.Builder#build} for a last segment, whose output goes to decryption); a segment of a
- * single linear layer is added as that layer, so that per-ciphertext masking factors can be folded into it. Every
- * problem (malformed JSON, wrong tag or version, unknown type, missing field, array of the wrong length or a
- * non-finite number, a layer that does not fit the shape before it) raises a {@link ModelFormatException} naming the
- * layer's path and the field. Files above {@value #MAX_BYTES} bytes are refused before parsing. Stateless.
+ * single linear layer is added as that layer, so that per-ciphertext masking factors can be folded into it.
+ *
+ * <p><b>Strict.</b> A field this reader does not know (e.g. {@code dilation} other than 1, {@code ceil_mode} true,
+ * {@code count_include_pad} false, unequal strides or pooling kernels) is refused rather than ignored, as are
+ * duplicate keys and anything after the document; {@code name} is allowed (and ignored) on every layer. Every problem
+ * (malformed JSON, wrong tag or version, unknown type or field, array of the wrong length or a non-finite number, a
+ * layer that does not fit the shape before it, a layer above {@link LinearLayer#MAX_OUTPUTS} outputs or
+ * {@link LinearLayer#MAX_TAPS} weights) raises a {@link ModelFormatException} naming the layer's path and the field,
+ * before anything of the layer's size is allocated. Files above {@value #MAX_BYTES} bytes are refused before parsing;
+ * parsing holds the whole document as a tree, about 8 bytes of heap per byte of file. Stateless.
  */
 public final class ModelFile {
     /** The format tag. */
     public static final String FORMAT = "jckks-model";
     /** The version this reader reads. */
     public static final int VERSION = 1;
-    /** The largest file read (1 GiB): a MobileNetV2 exported in JSON is about 50 MB. */
-    public static final long MAX_BYTES = 1L << 30;
+    /** The largest file read (256 MiB; a MobileNetV2 of width 0.35 exported in JSON is about 40 MB). */
+    public static final long MAX_BYTES = 1L << 28;
 
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
-                    .maxDocumentLength(MAX_BYTES).build()).build());
+                    .maxDocumentLength(MAX_BYTES).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** The fields each layer type may have, besides "type" and "name". */
+    private static final Map<String, Set<String>> FIELDS = Map.ofEntries(
+            Map.entry("dense", Set.of("out_features", "in_features", "weight", "bias")),
+            Map.entry("linear", Set.of("out_features", "in_features", "weight", "bias")),
+            Map.entry("conv2d", Set.of("out_channels", "in_channels", "kernel_size", "stride", "padding", "groups",
+                    "dilation", "weight", "bias")),
+            Map.entry("batchnorm", Set.of("weight", "bias", "running_mean", "running_var", "eps", "num_features")),
+            Map.entry("batchnorm1d", Set.of("weight", "bias", "running_mean", "running_var", "eps", "num_features")),
+            Map.entry("batchnorm2d", Set.of("weight", "bias", "running_mean", "running_var", "eps", "num_features")),
+            Map.entry("avgpool", Set.of("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")),
+            Map.entry("avgpool2d", Set.of("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")),
+            Map.entry("maxpool", Set.of("kernel_size", "stride", "padding", "ceil_mode", "dilation")),
+            Map.entry("maxpool2d", Set.of("kernel_size", "stride", "padding", "ceil_mode", "dilation")),
+            Map.entry("global_avgpool", Set.of()),
+            Map.entry("adaptive_avgpool", Set.of("output_size")),
+            Map.entry("flatten", Set.of()),
+            Map.entry("square", Set.of()),
+            Map.entry("relu", Set.of()),
+            Map.entry("relu6", Set.of()),
+            Map.entry("residual", Set.of("body", "shortcut")));
 
     private ModelFile() {
     }
@@ -146,6 +179,67 @@ public final class ModelFile {
         int size() {
             return c * h * w;
         }
+
+        @Override
+        public String toString() {
+            return spatial ? c + " x " + h + " x " + w : size() + " (flat)";
+        }
+    }
+
+    /** A pooling window: kernel k x k, stride, padding [top, left, bottom, right], and the output shape. */
+    private record Pool(int k, int stride, int[] pad, Shape out) {
+    }
+
+    /** @return the pooling window of {@code l} on {@code shape} (PyTorch's MaxPool2d / AvgPool2d fields) */
+    private static Pool pool(JsonNode l, Shape shape, String where) {
+        int k = square(l, "kernel_size", where, -1);
+        int stride = square(l, "stride", where, k);
+        int[] pad = padding(l, where);
+        if (l.has("ceil_mode") && l.get("ceil_mode").asBoolean(false)) {
+            throw new ModelFormatException(where + ": ceil_mode true is not supported");
+        }
+        for (int p : pad) {
+            if (2 * p > k) {
+                throw new ModelFormatException(where + ": padding " + p + " is more than half the kernel " + k
+                        + " (PyTorch refuses it too)");
+            }
+        }
+        geometry(shape, new int[] {k, k}, stride, pad, shape.c, 1, where);
+        return new Pool(k, stride, pad, new Shape(shape.c, (shape.h + pad[0] + pad[2] - k) / stride + 1,
+                (shape.w + pad[1] + pad[3] - k) / stride + 1));
+    }
+
+    /**
+     * Checks, before anything of the layer's size is allocated, that a kh x kw window with this stride and padding
+     * fits the input and that the layer's outputs (maps x H' x W') and weights (outputs x perMap x kh x kw) are within
+     * {@link LinearLayer#MAX_OUTPUTS} and {@link LinearLayer#MAX_TAPS}.
+     */
+    private static void geometry(Shape shape, int[] k, int stride, int[] pad, int maps, int perMap, String where) {
+        long spanH = (long) shape.h + pad[0] + pad[2] - k[0];
+        long spanW = (long) shape.w + pad[1] + pad[3] - k[1];
+        if (spanH < 0 || spanW < 0) {
+            throw new ModelFormatException(where + ": a " + k[0] + " x " + k[1] + " window does not fit the padded "
+                    + shape.h + " x " + shape.w + " input");
+        }
+        long outputs = (long) maps * (spanH / stride + 1) * (spanW / stride + 1);
+        if (outputs > LinearLayer.MAX_OUTPUTS || outputs * perMap * k[0] * k[1] > LinearLayer.MAX_TAPS) {
+            throw new ModelFormatException(where + ": " + outputs + " outputs of " + ((long) perMap * k[0] * k[1])
+                    + " taps each: more than the " + LinearLayer.MAX_OUTPUTS + " outputs or " + LinearLayer.MAX_TAPS
+                    + " weights a layer may have");
+        }
+    }
+
+    /** @return an int field given as k or [k, k] (unequal pairs refused), {@code fallback} if absent (&le; 0: required) */
+    private static int square(JsonNode node, String field, String where, int fallback) {
+        if (!node.has(field) && fallback > 0) {
+            return fallback;
+        }
+        int[] p = pair(node, field, where, fallback);
+        if (p[0] != p[1]) {
+            throw new ModelFormatException(where + ": \"" + field + "\" " + node.get(field) + ": only equal values along "
+                    + "both axes are supported");
+        }
+        return p[0];
     }
 
     private record Parsed(ClientAidedModel model, Shape shape) {
@@ -182,11 +276,30 @@ public final class ModelFile {
             }
             String type = text(l, "type", where).toLowerCase(Locale.ROOT);
             where = where + " (" + type + ")";
+            Set<String> allowed = FIELDS.get(type);
+            if (allowed == null) {
+                throw new ModelFormatException(where + ": unknown layer type \"" + type + "\"");
+            }
+            for (Iterator<String> f = l.fieldNames(); f.hasNext(); ) {
+                String field = f.next();
+                if (!field.equals("type") && !field.equals("name") && !allowed.contains(field)) {
+                    throw new ModelFormatException(where + ": field \"" + field + "\" is not supported (" + type
+                            + " takes " + new java.util.TreeSet<>(allowed) + ")");
+                }
+            }
             try {
                 switch (type) {
                     case "dense", "linear" -> {
-                        int out = integer(l, "out_features", where, 1, 1 << 24);
+                        int out = integer(l, "out_features", where, 1, (int) LinearLayer.MAX_OUTPUTS);
                         int n = shape.size();
+                        if (l.has("in_features") && integer(l, "in_features", where, 1, Integer.MAX_VALUE) != n) {
+                            throw new ModelFormatException(where + ": in_features " + l.get("in_features")
+                                    + " but the layer before gives " + n);
+                        }
+                        if ((long) out * n > LinearLayer.MAX_TAPS) {
+                            throw new ModelFormatException(where + ": " + out + " x " + n + " weights, more than the "
+                                    + LinearLayer.MAX_TAPS + " a layer may have");
+                        }
                         double[] flat = numbers(l, "weight", where, (long) out * n);
                         double[][] w = new double[out][];
                         for (int o = 0; o < out; o++) {
@@ -200,9 +313,17 @@ public final class ModelFile {
                         requireSpatial(shape, where);
                         int maps = integer(l, "out_channels", where, 1, 1 << 20);
                         int[] k = pair(l, "kernel_size", where, -1);
-                        int stride = l.has("stride") ? pair(l, "stride", where, 1)[0] : 1;
+                        int stride = square(l, "stride", where, 1);
                         int[] pad = padding(l, where);
                         int groups = l.has("groups") ? integer(l, "groups", where, 1, 1 << 20) : 1;
+                        if (square(l, "dilation", where, 1) != 1) {
+                            throw new ModelFormatException(where + ": dilation other than 1 is not supported");
+                        }
+                        if (l.has("in_channels") && integer(l, "in_channels", where, 1, Integer.MAX_VALUE) != shape.c) {
+                            throw new ModelFormatException(where + ": in_channels " + l.get("in_channels")
+                                    + " but the layer before gives " + shape.c + " channels");
+                        }
+                        geometry(shape, k, stride, pad, maps, shape.c / Math.max(1, groups), where);
                         if (shape.c % groups != 0 || maps % groups != 0) {
                             throw new ModelFormatException(where + ": groups " + groups + " must divide the input's "
                                     + shape.c + " channels and the " + maps + " output channels");
@@ -238,16 +359,21 @@ public final class ModelFile {
                     }
                     case "avgpool", "avgpool2d" -> {
                         requireSpatial(shape, where);
-                        int k = pair(l, "kernel_size", where, -1)[0];
-                        int stride = l.has("stride") ? pair(l, "stride", where, 1)[0] : k;
-                        int[] pad = padding(l, where);
-                        seg.add(LinearLayer.avgPool2d(shape.c, shape.h, shape.w, k, stride, pad[0], pad[1], pad[2], pad[3]),
-                                where);
-                        shape = new Shape(shape.c, (shape.h + pad[0] + pad[2] - k) / stride + 1,
-                                (shape.w + pad[1] + pad[3] - k) / stride + 1);
+                        if (l.has("count_include_pad") && !l.get("count_include_pad").asBoolean(true)) {
+                            throw new ModelFormatException(where + ": count_include_pad false is not supported (the "
+                                    + "padded zeros count, as PyTorch's default)");
+                        }
+                        Pool pool = pool(l, shape, where);
+                        seg.add(LinearLayer.avgPool2d(shape.c, shape.h, shape.w, pool.k, pool.stride, pool.pad[0],
+                                pool.pad[1], pool.pad[2], pool.pad[3]), where);
+                        shape = pool.out;
                     }
                     case "global_avgpool", "adaptive_avgpool" -> {
                         requireSpatial(shape, where);
+                        if (l.has("output_size") && square(l, "output_size", where, 1) != 1) {
+                            throw new ModelFormatException(where + ": only output_size 1 (global average pooling) is "
+                                    + "supported");
+                        }
                         seg.add(LinearLayer.globalAvgPool(shape.c, shape.h, shape.w), where);
                         shape = Shape.flat(shape.c);
                     }
@@ -267,14 +393,15 @@ public final class ModelFile {
                             model.add(new Relu6Activation(shape.size()));
                         } else {
                             requireSpatial(shape, where);
-                            int k = pair(l, "kernel_size", where, -1)[0];
-                            int stride = l.has("stride") ? pair(l, "stride", where, 1)[0] : k;
-                            int[] pad = padding(l, where);
-                            if (pad[0] + pad[1] + pad[2] + pad[3] != 0) {
+                            if (square(l, "dilation", where, 1) != 1) {
+                                throw new ModelFormatException(where + ": dilation other than 1 is not supported");
+                            }
+                            Pool pool = pool(l, shape, where);
+                            if (pool.pad[0] + pool.pad[1] + pool.pad[2] + pool.pad[3] != 0) {
                                 throw new ModelFormatException(where + ": max pooling with padding is not supported");
                             }
-                            model.add(new MaxPoolActivation(shape.c, shape.h, shape.w, k, stride));
-                            shape = new Shape(shape.c, (shape.h - k) / stride + 1, (shape.w - k) / stride + 1);
+                            model.add(new MaxPoolActivation(shape.c, shape.h, shape.w, pool.k, pool.stride));
+                            shape = pool.out;
                         }
                         added++;
                     }
@@ -297,26 +424,26 @@ public final class ModelFile {
                                 throw new ModelFormatException(where + ": the shortcut holds a client-aided activation; "
                                         + "only the body may");
                             }
-                            shortcut = s.model.steps().size() == 1 ? (io.github.jckks.nn.Layer) s.model.steps().get(0)
-                                    : null;
+                            shortcut = s.model.steps().size() == 1 && s.model.steps().get(0) instanceof io.github.jckks.nn.Layer
+                                    sl ? sl : null;
                             if (shortcut == null) {
                                 throw new ModelFormatException(where + ": the shortcut must be server-side layers only");
                             }
                             out = s.shape;
                         }
-                        if (b.shape.size() != out.size()) {
-                            throw new ModelFormatException(where + ": the body gives " + b.shape.size()
-                                    + " elements, the shortcut " + out.size());
+                        if (!b.shape.equals(out)) {
+                            throw new ModelFormatException(where + ": the body gives " + b.shape + ", the "
+                                    + (sc == null || sc.isNull() || sc.isEmpty() ? "identity shortcut " : "shortcut ") + out);
                         }
                         model.residual(b.model, shortcut);
                         shape = b.shape;
                         added++;
                     }
-                    default -> throw new ModelFormatException(where + ": unknown layer type \"" + type + "\"");
+                    default -> throw new AssertionError(type); // FIELDS lists the types
                 }
             } catch (ModelFormatException e) {
                 throw e;
-            } catch (IllegalArgumentException | IllegalStateException e) {
+            } catch (RuntimeException e) {
                 throw new ModelFormatException(where + ": " + e.getMessage(), e);
             }
         }
@@ -439,16 +566,23 @@ public final class ModelFile {
         if (v == null || !v.isArray()) {
             throw new ModelFormatException(where + ": \"" + field + "\" must be an array of " + expected + " numbers");
         }
-        if (expected > Integer.MAX_VALUE - 8) {
-            throw new ModelFormatException(where + ": \"" + field + "\" would need " + expected + " numbers: too large");
+        long count = count(v);
+        if (count != expected) {
+            throw new ModelFormatException(where + ": \"" + field + "\" has " + count + " numbers, expected " + expected);
         }
-        double[] out = new double[(int) expected];
-        int[] count = {0};
-        fill(v, out, count, where + " " + field);
-        if (count[0] != expected) {
-            throw new ModelFormatException(where + ": \"" + field + "\" has " + count[0] + " numbers, expected " + expected);
-        }
+        double[] out = new double[(int) expected]; // expected <= MAX_TAPS, and the document holds that many numbers
+        fill(v, out, new int[1], where + " " + field);
         return out;
+    }
+
+    /** @return the leaves of a nested array (the parser bounds the nesting) */
+    private static long count(JsonNode v) {
+        long n = 0;
+        for (Iterator<JsonNode> it = v.elements(); it.hasNext(); ) {
+            JsonNode e = it.next();
+            n += e.isArray() ? count(e) : 1;
+        }
+        return n;
     }
 
     private static void fill(JsonNode v, double[] out, int[] count, String what) {
@@ -457,10 +591,6 @@ public final class ModelFile {
             if (e.isArray()) {
                 fill(e, out, count, what);
             } else {
-                if (count[0] >= out.length) {
-                    count[0]++; // counted, not stored: the caller reports the length
-                    continue;
-                }
                 out[count[0]++] = finite(e, what);
             }
         }

@@ -249,13 +249,71 @@ class ModelFileTest {
         m = refusal(root -> layer(root, 3).putArray("shortcut").addObject().put("type", "relu"));
         assertTrue(m.contains("layers[3] (residual)") && m.contains("only the body"), m);
         m = refusal(root -> ((ArrayNode) layer(root, 3).get("body")).remove(4));
-        assertTrue(m.contains("layers[3] (residual)") && m.contains("the body gives 72 elements, the shortcut 36"), m);
+        assertTrue(m.contains("layers[3] (residual)") && m.contains("the body gives 8 x 3 x 3, the identity shortcut 4 x 3 x 3"), m);
         m = refusal(root -> layer(root, 0).put("kernel_size", 0));
         assertTrue(m.contains("\"kernel_size\""), m);
+        m = refusal(root -> layer(root, 0).put("dilation", 2));
+        assertTrue(m.contains("dilation other than 1"), m);
+        m = refusal(root -> layer(root, 0).put("padding_mode", "reflect"));
+        assertTrue(m.contains("field \"padding_mode\" is not supported"), m);
+        m = refusal(root -> layer(root, 0).putArray("stride").add(1).add(2));
+        assertTrue(m.contains("only equal values"), m);
+        m = refusal(root -> layer(root, 4).putArray("kernel_size").add(2).add(3));
+        assertTrue(m.contains("layers[4] (maxpool)") && m.contains("only equal values"), m);
+        m = refusal(root -> layer(root, 4).put("ceil_mode", true));
+        assertTrue(m.contains("ceil_mode"), m);
+        m = refusal(root -> layer(root, 0).put("kernel_size", 9)); // 9 x 9 on a 7 x 6 input padded by 1
+        assertTrue(m.contains("does not fit the padded 7 x 6 input"), m);
+        m = refusal(root -> layer(root, 3).putArray("shortcut").addObject().put("type", "flatten"));
+        assertTrue(m.contains("no layer that computes anything"), m);
+        m = refusal(root -> layer(root, 6).put("in_features", 17));
+        assertTrue(m.contains("in_features 17"), m);
         ModelFormatException broken = assertThrows(ModelFormatException.class,
                 () -> ModelFile.read(new ByteArrayInputStream("{\"format\": \"jckks-model\", \"layers\": [".getBytes(
                         StandardCharsets.UTF_8))));
         assertTrue(broken.getMessage().startsWith("malformed model file"), broken.getMessage());
+    }
+
+    private static String refusal(String json) {
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> ModelFile.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+        return e.getMessage();
+    }
+
+    /** Small hostile files: refused by the size checks before anything of the claimed size is allocated. */
+    @Test
+    void hostileFilesAreRefusedBeforeAllocating() {
+        String head = "{\"format\": \"jckks-model\", \"version\": 1, ";
+        // a dense layer of 127 x 2^24 weights claimed by a one-number array
+        String m = refusal(head + "\"input\": [16777216], \"layers\": [{\"type\": \"dense\", \"out_features\": 127, "
+                + "\"weight\": [0]}]}");
+        assertTrue(m.contains("weights, more than"), m);
+        m = refusal(head + "\"input\": [16777216], \"layers\": [{\"type\": \"dense\", \"out_features\": 3, "
+                + "\"weight\": [0]}]}");
+        assertTrue(m.contains("has 1 numbers, expected 50331648"), m);
+        // a convolution whose outputs overflow an int, and one whose taps are too many
+        m = refusal(head + "\"input\": [1, 4096, 4096], \"layers\": [{\"type\": \"conv2d\", \"out_channels\": 256, "
+                + "\"kernel_size\": 1, \"weight\": [0]}]}");
+        assertTrue(m.contains("outputs of 1 taps each: more than"), m);
+        m = refusal(head + "\"input\": [4096, 1, 1], \"layers\": [{\"type\": \"avgpool\", \"kernel_size\": 4095, "
+                + "\"padding\": 2047}]}");
+        assertTrue(m.contains("more than"), m);
+        m = refusal(head + "\"input\": [4, 1, 1], \"layers\": [{\"type\": \"avgpool\", \"kernel_size\": 2, "
+                + "\"padding\": 2}]}");
+        assertTrue(m.contains("more than half the kernel"), m);
+        // a residual as the shortcut, a flat shortcut beside a spatial body, duplicate keys, trailing tokens
+        String conv = "{\"type\": \"conv2d\", \"out_channels\": 1, \"kernel_size\": 1, \"weight\": [1]}";
+        m = refusal(head + "\"input\": [1, 2, 2], \"layers\": [{\"type\": \"residual\", \"body\": [" + conv
+                + "], \"shortcut\": [{\"type\": \"residual\", \"body\": [" + conv + "]}]}]}");
+        assertTrue(m.contains("server-side layers only"), m);
+        m = refusal(head + "\"input\": [1, 2, 2], \"layers\": [{\"type\": \"residual\", \"body\": [" + conv
+                + "], \"shortcut\": [{\"type\": \"flatten\"}, {\"type\": \"dense\", \"out_features\": 4, "
+                + "\"weight\": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]}]}");
+        assertTrue(m.contains("the body gives 1 x 2 x 2, the shortcut 4 (flat)"), m);
+        m = refusal(head + "\"version\": 1, \"input\": [1], \"layers\": [{\"type\": \"relu\"}]}");
+        assertTrue(m.startsWith("malformed model file") && m.contains("Duplicate field"), m);
+        m = refusal(head + "\"input\": [1], \"layers\": [{\"type\": \"relu\"}]} {}");
+        assertTrue(m.startsWith("malformed model file"), m);
     }
 
     @Test
@@ -266,7 +324,24 @@ class ModelFileTest {
         CommandLine cl = new CommandLine(new ClientAidedCli());
         cl.setOut(new PrintWriter(out));
         assertEquals(0, cl.execute("demo", "--params", "test", "--test-levels", "3", "--model", file.toString(),
-                "--batch", "8", "--threads", "1", "--timeout-seconds", "20"));
+                "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-3"));
+        // a model whose segment relinearizes: the demo's client sends its relinearization key
+        Random r = new Random(44);
+        ObjectNode root = JSON.createObjectNode().put("format", "jckks-model").put("version", 1);
+        root.putArray("input").add(4);
+        ArrayNode layers = root.putArray("layers");
+        layers.addObject().put("type", "dense").put("out_features", 4).set("weight", array(values(r, 16, 0.4)));
+        layers.addObject().put("type", "square");
+        layers.addObject().put("type", "dense").put("out_features", 4).set("weight", array(values(r, 16, 0.4)));
+        layers.addObject().put("type", "relu");
+        layers.addObject().put("type", "dense").put("out_features", 2).set("weight", array(values(r, 8, 0.4)));
+        Path squares = dir.resolve("squares.json");
+        JSON.writeValue(squares.toFile(), root);
+        assertEquals(0, cl.execute("demo", "--params", "test", "--test-levels", "5", "--model", squares.toString(),
+                "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-3"));
+        // an impossible error bound fails the command
+        assertEquals(1, cl.execute("demo", "--params", "test", "--test-levels", "3", "--model", file.toString(),
+                "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-12"));
         Files.writeString(file, "{}");
         cl.setErr(new PrintWriter(new StringWriter()));
         assertTrue(cl.execute("demo", "--params", "test", "--model", file.toString()) != 0, "a bad file fails the command");
