@@ -191,6 +191,58 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * The weight layouts, checked without the test's own reshaping: a one-hot input at channel c, row y, column x
+     * makes output map m at (0, 0) equal to the flat weight ((m C + c) kh + y) kw + x (PyTorch's [M][C][kh][kw]
+     * order), and a dense layer's output o for input j the flat weight o n + j ([out][in]).
+     */
+    @Test
+    void weightLayoutsArePyTorchs() throws IOException {
+        int maps = 3;
+        int ch = 2;
+        int kh = 2;
+        int kw = 3;
+        double[] flat = new double[maps * ch * kh * kw];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = i + 1;
+        }
+        ObjectNode root = JSON.createObjectNode().put("format", "jckks-model").put("version", 1);
+        root.putArray("input").add(ch).add(kh).add(kw);
+        ObjectNode conv = root.putArray("layers").addObject().put("type", "conv2d").put("out_channels", maps);
+        conv.putArray("kernel_size").add(kh).add(kw);
+        conv.set("weight", array(flat));
+        ClientAidedModel m = ModelFile.read(new ByteArrayInputStream(JSON.writeValueAsBytes(root)));
+        assertEquals(maps, m.outputSize()); // a 2 x 3 kernel on a 2 x 3 input: one position per map
+        for (int c = 0; c < ch; c++) {
+            for (int y = 0; y < kh; y++) {
+                for (int x = 0; x < kw; x++) {
+                    double[] oneHot = new double[ch * kh * kw];
+                    oneHot[(c * kh + y) * kw + x] = 1;
+                    double[] out = m.forward(oneHot);
+                    for (int map = 0; map < maps; map++) {
+                        assertEquals(flat[((map * ch + c) * kh + y) * kw + x], out[map], 0, "map " + map);
+                    }
+                }
+            }
+        }
+        ObjectNode dense = JSON.createObjectNode().put("format", "jckks-model").put("version", 1);
+        dense.putArray("input").add(4);
+        double[] w = new double[3 * 4];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = 10 + i;
+        }
+        dense.putArray("layers").addObject().put("type", "dense").put("out_features", 3).set("weight", array(w));
+        ClientAidedModel d = ModelFile.read(new ByteArrayInputStream(JSON.writeValueAsBytes(dense)));
+        for (int j = 0; j < 4; j++) {
+            double[] oneHot = new double[4];
+            oneHot[j] = 1;
+            double[] out = d.forward(oneHot);
+            for (int o = 0; o < 3; o++) {
+                assertEquals(w[o * 4 + j], out[o], 0);
+            }
+        }
+    }
+
     /** A segment with a square reads as one planned Sequential (the dense after the square relinearizes). */
     @Test
     void serverSideLayersBetweenRoundsBecomeOnePlannedSegment() throws IOException {
