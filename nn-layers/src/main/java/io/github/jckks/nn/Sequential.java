@@ -482,17 +482,9 @@ public final class Sequential implements Layer {
             return first instanceof Layer l ? l.inputSize() : ((Block) first).inputSize();
         }
 
-        /** @return the planned network */
+        /** @return the planned network, its output going to decryption */
         public Sequential build() {
-            if (steps.isEmpty()) {
-                throw new IllegalStateException("empty network");
-            }
-            if (steps.get(steps.size() - 1) instanceof SquareActivation) {
-                throw new IllegalStateException("a network ending in a square is not supported: end with a linear layer");
-            }
-            List<Layer> planned = new ArrayList<>();
-            State end = plan(steps, new State(false, false), true, false, planned);
-            return new Sequential(planned, end.threePart());
+            return planned(true);
         }
 
         /**
@@ -502,14 +494,19 @@ public final class Sequential implements Layer {
          *         two-part at the working scale
          */
         public Sequential buildSegment() {
+            return planned(false);
+        }
+
+        private Sequential planned(boolean forDecryption) {
             if (steps.isEmpty()) {
                 throw new IllegalStateException("empty network");
             }
             if (steps.get(steps.size() - 1) instanceof SquareActivation) {
-                throw new IllegalStateException("a segment ending in a square is not supported: end with a linear layer");
+                throw new IllegalStateException("a " + (forDecryption ? "network" : "segment") + " ending in a square is "
+                        + "not supported: end with a linear layer");
             }
             List<Layer> planned = new ArrayList<>();
-            State end = plan(steps, new State(false, false), false, false, planned);
+            State end = plan(steps, new State(false, false), forDecryption, false, planned);
             return new Sequential(planned, end.threePart());
         }
 

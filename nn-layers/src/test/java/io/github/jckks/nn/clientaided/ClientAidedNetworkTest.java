@@ -202,16 +202,7 @@ class ClientAidedNetworkTest {
     void convReluMaxPoolDenseRelu6DenseInProcess() {
         CkksContext ctx = Fixtures.smallContext(3);
         Random r = new Random(11);
-        double[][][][] kernel = new double[2][1][3][3];
-        for (double[][][] a : kernel) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * 0.5;
-                    }
-                }
-            }
-        }
+        double[][][][] kernel = Fixtures.kernel(r, 2, 1, 3, 0.5);
         ClientAidedModel model = ClientAidedModel.builder()
                 .add(LinearLayer.conv2d(1, 6, 6, kernel, new double[] {0.1, -0.1}, 1, 0, 0, 0, 0, 1)) // 2 x 4 x 4
                 .relu()

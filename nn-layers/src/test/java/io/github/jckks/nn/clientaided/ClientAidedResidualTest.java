@@ -30,20 +30,6 @@ class ClientAidedResidualTest {
         pool.shutdown();
     }
 
-    static double[][][][] kernel(Random r, int maps, int channels, int k, double s) {
-        double[][][][] w = new double[maps][channels][k][k];
-        for (double[][][] a : w) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * s;
-                    }
-                }
-            }
-        }
-        return w;
-    }
-
     /**
      * MobileNetV2's inverted residual on c channels of 4 x 4: 1x1 expansion to 3c, ReLU6, 3x3 depthwise convolution
      * (padding 1), ReLU6, 1x1 projection to {@code out} channels.
@@ -52,14 +38,14 @@ class ClientAidedResidualTest {
         int e = 3 * c;
         double[][][] depthwise = new double[e][][];
         for (int m = 0; m < e; m++) {
-            depthwise[m] = kernel(r, 1, 1, 3, 0.5)[0][0];
+            depthwise[m] = Fixtures.kernel(r, 1, 1, 3, 0.5)[0][0];
         }
         return ClientAidedModel.builder()
-                .add(LinearLayer.conv2d(c, 4, 4, kernel(r, e, c, 1, 1.5), Fixtures.vector(r, e, 1), 1, 0, 0, 0, 0, 1))
+                .add(LinearLayer.conv2d(c, 4, 4, Fixtures.kernel(r, e, c, 1, 1.5), Fixtures.vector(r, e, 1), 1, 0, 0, 0, 0, 1))
                 .relu6()
                 .add(LinearLayer.depthwiseConv2d(e, 4, 4, depthwise, Fixtures.vector(r, e, 0.5), 1, 1, 1, 1, 1))
                 .relu6()
-                .add(LinearLayer.conv2d(e, 4, 4, kernel(r, out, e, 1, 0.4), Fixtures.vector(r, out, 0.1), 1, 0, 0, 0, 0, 1))
+                .add(LinearLayer.conv2d(e, 4, 4, Fixtures.kernel(r, out, e, 1, 0.4), Fixtures.vector(r, out, 0.1), 1, 0, 0, 0, 0, 1))
                 .build();
     }
 
@@ -92,9 +78,7 @@ class ClientAidedResidualTest {
             double[] direct = model.steps().get(1) instanceof LinearLayer d ? d.forward(x) : null;
             assertEquals(expected[b][0], direct[0], 1e-12);
         }
-        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
-        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
-        double err = Fixtures.maxError(expected, got);
+        double err = Fixtures.encryptedError(model, ctx, images, MaskingConfig.defaults(), pool);
         assertTrue(err < 1e-3, "max error " + err); // the three cases measured 3.6-7.5e-5 over three runs
     }
 
@@ -103,7 +87,7 @@ class ClientAidedResidualTest {
     void invertedResidualWithProjectionShortcut() {
         Random r = new Random(22);
         ClientAidedModel body = invertedResidualBody(r, 2, 3);
-        LinearLayer projection = LinearLayer.conv2d(2, 4, 4, kernel(r, 3, 2, 1, 0.7), null, 1, 0, 0, 0, 0, 1);
+        LinearLayer projection = LinearLayer.conv2d(2, 4, 4, Fixtures.kernel(r, 3, 2, 1, 0.7), null, 1, 0, 0, 0, 0, 1);
         ClientAidedModel model = ClientAidedModel.builder()
                 .residual(body, projection)
                 .relu()
@@ -111,18 +95,15 @@ class ClientAidedResidualTest {
                 .build();
         CkksContext ctx = Fixtures.smallContext(3);
         double[][] images = Fixtures.images(r, 128, 32, 1);
-        double[][] expected = model.forward(images);
-        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
-        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
-        double err = Fixtures.maxError(expected, got);
+        double err = Fixtures.encryptedError(model, ctx, images, MaskingConfig.defaults(), pool);
         assertTrue(err < 1e-3, "max error " + err); // the three cases measured 3.6-7.5e-5 over three runs
     }
 
     /**
      * A body dense -> ReLU -> dense with per-ciphertext factors folded into its two layers (no level for the round),
-     * then a dense layer: with L = 2 the inputs enter at level 1 (the lowest the plan accepts: the body's first layer
-     * takes it, its round returns at L, its second layer leaves L - 1, where the identity shortcut still is), the sum
-     * is made at level 1 and the last layer leaves level 0. Per-slot masks would need a level for the round's mask
+     * then a dense layer: with L = 2 the inputs can enter at level 1 (the lowest the plan accepts: the body's first
+     * layer takes it, its round returns at L, its second layer leaves L - 1, where the identity shortcut still is), the
+     * sum is made at level 1 and the last layer leaves level 0; run so, with a server that asks for that level. Per-slot masks would need a level for the round's mask
      * and another for the unmasking: refused.
      */
     @Test
@@ -143,10 +124,9 @@ class ClientAidedResidualTest {
         assertThrows(IllegalArgumentException.class, () -> new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool),
                 "per-slot masks need a level per round");
         double[][] images = Fixtures.images(r, 256, 6, 1);
-        double[][] expected = model.forward(images);
-        ClientAidedServer server = new ClientAidedServer(ctx, model, folded, pool);
-        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
-        double err = Fixtures.maxError(expected, got);
+        ClientAidedServer lowest = new ClientAidedServer(ctx, model, folded, pool).withLowestInputLevel();
+        assertEquals(1, lowest.inputLevel());
+        double err = Fixtures.encryptedError(lowest, images); // the client encrypts at the level HELLO asks for
         assertTrue(err < 1e-3, "max error " + err); // the three cases measured 3.6-7.5e-5 over three runs
     }
 
@@ -173,16 +153,11 @@ class ClientAidedResidualTest {
         ClientAidedModel model = ClientAidedModel.builder().residual(body, shortcut).build();
         CkksContext ctx = Fixtures.smallContext(4);
         double[][] images = Fixtures.images(r, 128, 6, 1);
-        double[][] expected = model.forward(images);
-        ClientAidedServer server = new ClientAidedServer(ctx, model, MaskingConfig.defaults(), pool);
-        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
-        double err = Fixtures.maxError(expected, got);
+        double err = Fixtures.encryptedError(model, ctx, images, MaskingConfig.defaults(), pool);
         assertTrue(err < 1e-3, "max error " + err); // measured ~5e-5
         // and an identity shortcut beside a body that starts with a segment
         ClientAidedModel identity = ClientAidedModel.builder().residual(body).build();
-        got = InProcessRunner.infer(new ClientAidedServer(ctx, identity, MaskingConfig.defaults(), pool),
-                ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
-        err = Fixtures.maxError(identity.forward(images), got);
+        err = Fixtures.encryptedError(identity, ctx, images, MaskingConfig.defaults(), pool);
         assertTrue(err < 1e-3, "max error " + err);
     }
 

@@ -54,6 +54,36 @@ final class Fixtures {
         return x;
     }
 
+    /** @return a convolution kernel [maps][ch][k][k] of values uniform in [-s, s) */
+    static double[][][][] kernel(Random r, int maps, int ch, int k, double s) {
+        double[][][][] w = new double[maps][ch][k][k];
+        for (double[][][] a : w) {
+            for (double[][] b : a) {
+                for (double[] c : b) {
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = (r.nextDouble() * 2 - 1) * s;
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * @return the largest |plaintext - encrypted| output of {@code model} on {@code images}, run in one process through
+     *         the wire encoding with a fresh client ({@link ClientAidedClient#withFreshKeys})
+     */
+    static double encryptedError(ClientAidedModel model, CkksContext ctx, double[][] images, MaskingConfig masking,
+                                 java.util.concurrent.ForkJoinPool pool) {
+        return encryptedError(new ClientAidedServer(ctx, model, masking, pool), images);
+    }
+
+    /** {@link #encryptedError(ClientAidedModel, CkksContext, double[][], MaskingConfig, java.util.concurrent.ForkJoinPool)} on a given server. */
+    static double encryptedError(ClientAidedServer server, double[][] images) {
+        double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(server.context()), images, limits());
+        return maxError(server.model().forward(images), got);
+    }
+
     static double maxError(double[][] a, double[][] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {
