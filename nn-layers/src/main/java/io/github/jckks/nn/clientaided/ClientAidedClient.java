@@ -160,6 +160,14 @@ public final class ClientAidedClient {
         return encoder.decode(decryptor.decrypt(ct));
     }
 
+    /** @return the real parts of {@code ct}'s slots, then their imaginary parts (a complex-packed pair of batches) */
+    double[] decryptBoth(Ciphertext ct) {
+        double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));
+        double[] v = java.util.Arrays.copyOf(reIm[0], 2 * reIm[0].length);
+        System.arraycopy(reIm[1], 0, v, reIm[0].length, reIm[1].length);
+        return v;
+    }
+
     /** One session on a transport. Not thread-safe. */
     public final class Session implements AutoCloseable {
         private final Transport transport;
@@ -167,6 +175,8 @@ public final class ClientAidedClient {
         private boolean closed;
         private long answerNanos;
         private long answered;
+        /** Whether the request in flight is complex-packed: its rounds then carry two real batches per slot. */
+        private boolean complexRequest;
 
         private final int inputLevel;
 
@@ -175,15 +185,21 @@ public final class ClientAidedClient {
             this.inputLevel = inputLevel;
         }
 
-        /** @return one ciphertext per input element, slot b holding image b, at the session's input level */
-        private Ciphertext[] encryptImages(double[][] images, int inputs) {
+        /**
+         * @return one ciphertext per input element, slot b holding image b (complex: images b and N/2 + b in the real
+         *         and imaginary parts), at the session's input level
+         */
+        private Ciphertext[] encryptImages(double[][] images, int inputs, boolean complex) {
             Ciphertext[] in = new Ciphertext[inputs];
-            double[] column = new double[images.length];
+            int slots = params.slots();
+            double[] column = new double[complex ? 2 * slots : images.length];
             for (int e = 0; e < inputs; e++) {
                 for (int b = 0; b < images.length; b++) {
                     column[b] = images[b][e];
                 }
-                in[e] = encrypt(column, inputLevel);
+                in[e] = complex ? encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(column, 0, slots),
+                        java.util.Arrays.copyOfRange(column, slots, 2 * slots), inputLevel, params.defaultScale())
+                        : encrypt(column, inputLevel);
             }
             return in;
         }
@@ -200,9 +216,23 @@ public final class ClientAidedClient {
          * @return outputs[b] = the decrypted outputs of image b
          */
         public double[][] infer(double[][] images) {
+            return infer(images, io.github.jckks.nn.Packing.REAL);
+        }
+
+        /**
+         * Encrypted inference on a batch packed as {@code packing}: real (at most N/2 images, slot b = image b) or
+         * complex (at most N images: images b and N/2 + b share slot b as its real and imaginary parts, nGraph-HE2's
+         * complex packing; the INFER is marked so, and the rounds' ReLU applies to both parts).
+         *
+         * @param images images[b] = the input vector of image b (equal lengths)
+         * @return outputs[b] = the decrypted outputs of image b
+         */
+        public double[][] infer(double[][] images, io.github.jckks.nn.Packing packing) {
             int batch = images.length;
-            if (batch < 1 || batch > params.slots()) {
-                throw new IllegalArgumentException("batch of " + batch + " images, allowed [1, " + params.slots() + "]");
+            int capacity = packing.imagesPerCiphertext(params.slots());
+            if (batch < 1 || batch > capacity) {
+                throw new IllegalArgumentException("batch of " + batch + " images, allowed [1, " + capacity + "] with "
+                        + packing + " packing");
             }
             int inputs = images[0].length;
             for (double[] im : images) {
@@ -210,11 +240,12 @@ public final class ClientAidedClient {
                     throw new IllegalArgumentException("images differ in length: " + im.length + " vs " + inputs);
                 }
             }
+            boolean complex = packing == io.github.jckks.nn.Packing.COMPLEX;
             // no local keeps the encrypted batch: once sent, it need not stay live while the server works
-            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs));
+            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs, complex), complex);
             double[][] result = new double[batch][out.length];
             for (int o = 0; o < out.length; o++) {
-                double[] v = decrypt(out[o]);
+                double[] v = complex ? decryptBoth(out[o]) : decrypt(out[o]);
                 for (int b = 0; b < batch; b++) {
                     result[b][o] = v[b];
                 }
@@ -229,12 +260,21 @@ public final class ClientAidedClient {
          * @throws ClientAidedException on any protocol failure or an ERROR from the server (the session is closed)
          */
         public Ciphertext[] inferEncrypted(Ciphertext[] inputs) {
+            return inferEncrypted(inputs, false);
+        }
+
+        /**
+         * {@link #inferEncrypted(Ciphertext[])} for inputs that are complex-packed or not (two real batches per slot:
+         * the INFER is marked, and the rounds' ReLU applies to the real and imaginary parts).
+         */
+        public Ciphertext[] inferEncrypted(Ciphertext[] inputs, boolean complexPacked) {
             if (closed) {
                 throw new IllegalStateException("session closed");
             }
             long id = nextId++;
+            complexRequest = complexPacked;
             try {
-                transport.send(Message.ciphertexts(MessageKind.INFER, id, inputs));
+                transport.send(Message.infer(id, inputs, complexPacked));
                 inputs = null; // sent (the caller may still hold them)
                 int rounds = 0;
                 while (true) {
@@ -279,14 +319,18 @@ public final class ClientAidedClient {
             return answered;
         }
 
-        /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level. */
+        /**
+         * Decrypts, applies ReLU to the real parts (and to the imaginary parts of a complex-packed request: values[k]
+         * then holds the N/2 real parts and then the N/2 imaginary ones), re-encrypts fresh at the top level.
+         */
         private Ciphertext[] answer(Message m) {
             long t0 = System.nanoTime();
             Ciphertext[] cts = m.ciphertexts();
             double[][] values = new double[cts.length][];
             Ciphertext[] out = new Ciphertext[cts.length];
+            boolean complex = complexRequest;
             for (int k = 0; k < cts.length; k++) {
-                values[k] = decrypt(cts[k]);
+                values[k] = complex ? decryptBoth(cts[k]) : decrypt(cts[k]);
             }
             ActivationObserver obs = observer;
             if (obs != null) {
@@ -301,7 +345,10 @@ public final class ClientAidedClient {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = Math.max(v[i], 0);
                 }
-                out[k] = encrypt(v);
+                int slots = params.slots();
+                out[k] = complex ? encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(v, 0, slots),
+                        java.util.Arrays.copyOfRange(v, slots, 2 * slots), context.maxLevel(), params.defaultScale())
+                        : encrypt(v);
             }
             answerNanos += System.nanoTime() - t0;
             answered += cts.length;

@@ -17,6 +17,12 @@ public final class InProcessRunner {
      */
     public static double[][] infer(ClientAidedServer server, ClientAidedClient client, double[][] images,
                                    TransportLimits limits) {
+        return infer(server, client, images, limits, io.github.jckks.nn.Packing.REAL);
+    }
+
+    /** {@link #infer(ClientAidedServer, ClientAidedClient, double[][], TransportLimits)} with the batch packed so. */
+    public static double[][] infer(ClientAidedServer server, ClientAidedClient client, double[][] images,
+                                   TransportLimits limits, io.github.jckks.nn.Packing packing) {
         InProcessTransport[] pair = InProcessTransport.pair(server.context(), limits);
         AtomicReference<RuntimeException> serverFailure = new AtomicReference<>();
         Thread t = new Thread(() -> {
@@ -30,7 +36,7 @@ public final class InProcessRunner {
         t.start();
         double[][] out;
         try (ClientAidedClient.Session s = client.open(pair[0])) {
-            out = s.infer(images);
+            out = s.infer(images, packing);
         } catch (RuntimeException e) {
             join(t, limits.readTimeout());
             RuntimeException sf = serverFailure.get();

@@ -38,9 +38,16 @@ public final class Relu6Activation extends ElementwiseActivation {
         check(input.length);
         Evaluator ev = runtime.evaluator();
         Ciphertext[] both = new Ciphertext[2 * size];
+        boolean complex = runtime.packing() == io.github.jckks.nn.Packing.COMPLEX;
         runtime.parallelFor(size, i -> {
             both[i] = input[i];
-            both[size + i] = ev.addScalar(input[i], -CAP);
+            if (complex) { // two real batches a + ib: x - 6 in both is x - (6 + 6i)
+                Ciphertext shifted = input[i].copy();
+                ev.addComplexScalarInPlace(shifted, -CAP, -CAP);
+                both[size + i] = shifted;
+            } else {
+                both[size + i] = ev.addScalar(input[i], -CAP);
+            }
         });
         Ciphertext[] r = relu.relu(both);
         Ciphertext[] out = new Ciphertext[size];

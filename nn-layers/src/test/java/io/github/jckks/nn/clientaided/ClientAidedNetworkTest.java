@@ -220,6 +220,14 @@ class ClientAidedNetworkTest {
         double[][] got = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits());
         double err = Fixtures.maxError(expected, got);
         assertTrue(err < 3e-3, "max error " + err);
+
+        // complex packing: N images, image b and N/2 + b sharing slot b; the rounds' ReLU (ReLU6's x - 6 shifting both
+        // parts, MaxPool's differences) acts on both batches. A partial batch reaching into the imaginary parts.
+        double[][] many = Fixtures.images(r, ctx.parameters().slots() + 200, 36, 2);
+        double[][] complexGot = InProcessRunner.infer(server, ClientAidedClient.withFreshKeys(ctx), many, Fixtures.limits(),
+                io.github.jckks.nn.Packing.COMPLEX);
+        double complexErr = Fixtures.maxError(model.forward(many), complexGot);
+        assertTrue(complexErr < 3e-3, "complex-packed max error " + complexErr);
     }
 
     @Test
