@@ -169,6 +169,11 @@ public final class EncryptedRuntime {
         parallelFor(pool, count, body);
     }
 
+    /** @return the threads {@link #parallelFor} runs on (1 without a pool) */
+    public int parallelism() {
+        return pool == null ? 1 : pool.getParallelism();
+    }
+
     /**
      * Runs body(i) for i in [0, count) on {@code pool} and waits; inline on the calling thread when the pool is null
      * or has parallelism 1, or there is one index.

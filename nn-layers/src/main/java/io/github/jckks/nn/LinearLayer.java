@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * faster than a skipping layout. A weight of &plusmn;1 or another small integer takes the same fused
  * multiply-accumulate as any other (in the kernel's tile the product is one instruction per 4 slots; single
  * ciphertexts have the exact paths of {@code Evaluator.multiplyInteger}). Work is split over (ciphertext part,
- * prime) pairs on the runtime's pool.
+ * prime) pairs on the runtime's pool, and when the pool has more threads than pairs (a low level on a large
+ * machine), over contiguous ranges of outputs too.
  * Inputs held in 32 bits ({@link CompactCiphertext}, e.g. ciphertexts as received) are summed in place, with the
  * same result bit for bit: the kernel reads half the bytes (the CryptoNets convolution with 24-bit primes takes
  * about 0.9x the time). Cost: (weights, nonzero ones in a pruned layer) &middot; parts &middot; N &middot; (l + 1) multiply-accumulates
@@ -526,22 +527,31 @@ public final class LinearLayer implements Layer {
             out[o] = new Ciphertext(ps, outScale);
         }
         MacKernel mac = rt.mac();
-        rt.parallelFor(parts * k, task -> {
-            int p = task / k;
-            int i = task % k;
-            long[][] z = new long[outputs][];
-            for (int o = 0; o < outputs; o++) {
-                z[o] = out[o].part(p).limb(i);
+        // one task per (part, prime), and on a runtime with more threads than those, the outputs split into that many
+        // contiguous ranges more (each range packs the inputs' block again, so only when threads would idle)
+        int pairs = parts * k;
+        int chunks = (int) Math.max(1, Math.min(outputs / 4, (rt.parallelism() + pairs - 1) / pairs));
+        rt.parallelFor(pairs * chunks, task -> {
+            int p = task / chunks / k;
+            int i = task / chunks % k;
+            int c = task % chunks;
+            int o0 = (int) ((long) outputs * c / chunks);
+            int o1 = (int) ((long) outputs * (c + 1) / chunks);
+            long[][] z = new long[o1 - o0][];
+            for (int o = o0; o < o1; o++) {
+                z[o - o0] = out[o].part(p).limb(i);
             }
+            long[][] w = chunks == 1 ? wres[i] : java.util.Arrays.copyOfRange(wres[i], o0, o1);
+            int[][] ix = chunks == 1 || dense ? idx : java.util.Arrays.copyOfRange(idx, o0, o1);
             if (compact != null) {
                 int[][] in = new int[inputSize][];
                 for (int j = 0; j < inputSize; j++) {
                     in[j] = compact[j].part(p).limbForReading(i);
                 }
                 if (dense) {
-                    mac.dense(in, wres[i], z, n, rq.modulus(i));
+                    mac.dense(in, w, z, n, rq.modulus(i));
                 } else {
-                    mac.sparse(in, idx, wres[i], z, n, rq.modulus(i));
+                    mac.sparse(in, ix, w, z, n, rq.modulus(i));
                 }
             } else {
                 long[][] in = new long[inputSize][];
@@ -549,9 +559,9 @@ public final class LinearLayer implements Layer {
                     in[j] = wide[j].part(p).limb(i);
                 }
                 if (dense) {
-                    mac.dense(in, wres[i], z, n, rq.modulus(i));
+                    mac.dense(in, w, z, n, rq.modulus(i));
                 } else {
-                    mac.sparse(in, idx, wres[i], z, n, rq.modulus(i));
+                    mac.sparse(in, ix, w, z, n, rq.modulus(i));
                 }
             }
         });

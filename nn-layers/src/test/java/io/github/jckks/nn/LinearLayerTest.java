@@ -175,4 +175,42 @@ class LinearLayerTest {
         Sequential net = Sequential.builder().add(dw).flatten().add(LinearLayer.dense(Harness.matrix(r, 2, dw.outputSize(), 0.3), null)).build();
         assertEquals(2, net.layers().size());
     }
+
+    /**
+     * On a runtime with more threads than (part, prime) pairs the MAC pass also splits the outputs into ranges: a
+     * convolution (its map groups cut by the ranges) and a dense layer give the same ciphertexts, limb for limb, as on
+     * one thread.
+     */
+    @Test
+    void outputRangesOnManyThreadsGiveTheSameCiphertexts() {
+        Harness h = new Harness(Packing.REAL, Harness.POOL, 2);
+        Random r = new Random(77);
+        Tensor x = Harness.randomBatch(r, 300, 2, 6, 6);
+        Ciphertext[] in = EncryptedTensor.encrypt(x, h.enc, h.encryptor, Packing.REAL, 2, h.params.defaultScale())
+                .ciphertexts();
+        LinearLayer conv = LinearLayer.conv2d(2, 6, 6, Harness.kernel(r, 5, 2, 3, 0.5), Harness.vector(r, 5, 0.1), 1, 1, 1,
+                1, 1, 1);
+        LinearLayer dense = LinearLayer.dense(Harness.matrix(r, 9, 72, 0.2), Harness.vector(r, 9, 0.1));
+        java.util.concurrent.ForkJoinPool many = new java.util.concurrent.ForkJoinPool(24);
+        try {
+            EncryptedRuntime one = new EncryptedRuntime(h.rt.evaluator(), h.rt.mac(), null, Packing.REAL);
+            EncryptedRuntime wide = new EncryptedRuntime(h.rt.evaluator(), h.rt.mac(), many, Packing.REAL);
+            assertEquals(24, wide.parallelism());
+            for (LinearLayer l : new LinearLayer[] {conv, dense}) {
+                Ciphertext[] a = l.forward(in, one);
+                Ciphertext[] b = l.forward(in, wide);
+                assertEquals(a.length, b.length);
+                for (int o = 0; o < a.length; o++) {
+                    for (int p = 0; p < 2; p++) {
+                        for (int i = 0; i < a[o].part(p).limbCount(); i++) {
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(a[o].part(p).limb(i), b[o].part(p).limb(i),
+                                    l.describe() + " output " + o);
+                        }
+                    }
+                }
+            }
+        } finally {
+            many.shutdown();
+        }
+    }
 }
