@@ -269,8 +269,8 @@ public final class Sequential implements Layer {
      * </ul>
      * Every prime is below 2<sup>31</sup>, as the multiply-accumulate kernels need. NTT-friendly primes near
      * 2<sup>s</sup> alternate above and below it, so about half have s + 1 bits: each candidate ring is built and its
-     * actual log2 QP checked against the bound (a ring whose bound the primes overshoot, or that has too few primes of
-     * the size, is passed over for the next). For CryptoNets (depth 4, scale 2<sup>24</sup>, q<sub>0</sub> of 30 bits,
+     * actual log2 QP checked against the bound; a ring whose bound those primes overshoot is built with primes just
+     * below 2<sup>s</sup> instead (s bits each), and one that cannot hold even those is passed over for the next. For CryptoNets (depth 4, scale 2<sup>24</sup>, q<sub>0</sub> of 30 bits,
      * 4,096 or 8,192 images) this gives N = 8192 with data primes {30, 24 x 5} and a special prime of 30 bits:
      * {@code CkksParameters.cryptoNets()}.
      *
@@ -279,6 +279,22 @@ public final class Sequential implements Layer {
      *                                  up to N = 2<sup>15</sup> is both deep and wide enough
      */
     public io.github.jckks.ckks.CkksParameters parameters(Packing packing, int batch, int scaleBits, int firstPrimeBits) {
+        return smallestRing(packing, batch, scaleBits, firstPrimeBits, depth() + 1, needsKeySwitching(packing),
+                "depth " + depth());
+    }
+
+    /**
+     * The smallest 128-bit-secure ring with data primes {q<sub>0</sub> of {@code firstPrimeBits}, {@code scalePrimes}
+     * of {@code scaleBits}}, a special prime of {@code firstPrimeBits} if {@code keySwitching}, and slots for
+     * {@code batch} images packed as {@code packing}: the search behind {@link #parameters} (and
+     * {@code ClientAidedModel.parameters}), each candidate built and its actual log2 QP checked against the bound.
+     *
+     * @param what what needs the primes, for the error message
+     * @throws IllegalArgumentException as {@link #parameters}
+     */
+    public static io.github.jckks.ckks.CkksParameters smallestRing(Packing packing, int batch, int scaleBits,
+                                                                   int firstPrimeBits, int scalePrimes,
+                                                                   boolean keySwitching, String what) {
         if (scaleBits < 10 || scaleBits > 30) {
             throw new IllegalArgumentException("scale bits " + scaleBits + " outside [10, 30]");
         }
@@ -291,11 +307,13 @@ public final class Sequential implements Layer {
         if (batch < 1) {
             throw new IllegalArgumentException("batch " + batch + " below 1");
         }
-        int[] data = new int[depth() + 2];
+        if (scalePrimes < 1) {
+            throw new IllegalArgumentException(scalePrimes + " primes of the scale: at least 1");
+        }
+        int[] data = new int[scalePrimes + 1];
         java.util.Arrays.fill(data, scaleBits);
         data[0] = firstPrimeBits;
-        boolean keySwitching = needsKeySwitching(packing);
-        int nominal = firstPrimeBits + (depth() + 1) * scaleBits + (keySwitching ? firstPrimeBits : 0);
+        int nominal = firstPrimeBits + scalePrimes * scaleBits + (keySwitching ? firstPrimeBits : 0);
         String lastReason = "";
         for (int logN = 10; logN <= 15; logN++) {
             int max = io.github.jckks.ckks.SecurityLevel.BITS_128.maxModulusBits(logN);
@@ -309,8 +327,25 @@ public final class Sequential implements Layer {
             } catch (IllegalArgumentException e) { // primes of s + 1 bits over the bound, or too few of the size
                 lastReason = "; at N = 2^" + logN + ": " + e.getMessage();
             }
+            // a ring whose bound the nominal bits meet exactly: primes just below 2^s (s bits each, so log2 QP stays
+            // at most nominal; the scale then drifts up a little per rescale, which the context's per-level scales
+            // track), as mnist-cryptonets' folded ReLU ring {30, 24} at N = 2048 is made
+            try {
+                java.util.List<Long> used = new java.util.ArrayList<>();
+                long[] q = new long[data.length];
+                for (int i = 0; i < data.length; i++) {
+                    q[i] = io.github.jckks.math.Primes.nttPrimes(data[i], logN, 1, used)[0];
+                    used.add(q[i]);
+                }
+                io.github.jckks.ckks.CkksParameters.Builder below = io.github.jckks.ckks.CkksParameters.builder()
+                        .logN(logN).dataPrimes(q).scale(Math.scalb(1.0, scaleBits));
+                return (keySwitching ? below.specialPrimes(io.github.jckks.math.Primes.nttPrimes(firstPrimeBits, logN, 1,
+                        used)[0]) : below.specialPrimes()).build();
+            } catch (IllegalArgumentException e) {
+                lastReason = "; at N = 2^" + logN + ": " + e.getMessage();
+            }
         }
-        throw new IllegalArgumentException("no 128-bit ring up to N = 2^15 holds this network: depth " + depth()
+        throw new IllegalArgumentException("no 128-bit ring up to N = 2^15 holds this network: " + what
                 + " needs log2 QP of about " + nominal + " bits" + (keySwitching ? " (with a special prime)" : "")
                 + " and " + batch + " images need N >= " + (packing == Packing.COMPLEX ? batch : 2 * batch)
                 + lastReason + "; lower the scale or the batch");

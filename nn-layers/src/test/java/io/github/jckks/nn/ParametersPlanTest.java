@@ -91,17 +91,21 @@ class ParametersPlanTest {
 
     /**
      * Half the NTT primes near 2^s have s + 1 bits: a plan whose nominal bits just fit a bound (depth 2 at 26 bits
-     * and a 31-bit q0: 109 nominal bits for N = 4096's 109) is built at the next ring instead of failing.
+     * and a 31-bit q0: 109 nominal bits for N = 4096's 109) is built there with primes just below 2^s instead
+     * (log2 QP then at most the nominal bits), not moved to a ring twice the size or refused.
      */
     @Test
-    void primesAboveTheirNominalSizeMoveThePlanToTheNextRing() {
+    void primesAboveTheirNominalSizeAreReplacedByPrimesBelowIt() {
         Random r = new Random(35);
         Sequential net = Sequential.builder(8).add(LinearLayer.dense(Harness.matrix(r, 8, 8, 0.3), Harness.vector(r, 8, 0.1)))
                 .square().add(LinearLayer.dense(Harness.matrix(r, 2, 8, 0.3), Harness.vector(r, 2, 0.1))).build();
         CkksParameters p = net.parameters(Packing.REAL, 1024, 26, 31);
         assertTrue(p.achievedSecurity().bits() >= 128, p.toString());
-        assertEquals(13, p.logN(), p + ": the 4096 ring's primes take more than its 109 bits");
+        assertEquals(12, p.logN(), p.toString());
         assertTrue(p.totalModulusBits() <= SecurityLevel.BITS_128.maxModulusBits(p.logN()), p.toString());
+        for (int i = 1; i < p.dataPrimes().length; i++) {
+            assertTrue(p.dataPrimes()[i] < (1L << 26), p.toString());
+        }
     }
 
     /** The plan's parameters at their real size (N = 4096) run a conv -> square -> dense network within 1e-3. */

@@ -178,6 +178,49 @@ public final class ClientAidedModel {
                 && steps.get(i + 1) instanceof LinearLayer;
     }
 
+    /**
+     * @param foldFactors as in {@link #checkLevels(int, int, boolean)}
+     * @return L, the fewest levels above q<sub>0</sub> with which this model runs on inputs encrypted at the top: the
+     *         levels of its deepest stretch between activations (every round returns a fresh encryption at L), plus the
+     *         masking and unmasking rescales of the rounds that do not fold their factors
+     * @throws IllegalArgumentException if no L up to 30 holds it
+     */
+    public int requiredLevels(boolean foldFactors) {
+        IllegalArgumentException last = null;
+        for (int top = 1; top <= 30; top++) {
+            try {
+                checkLevels(top, top, foldFactors);
+                return top;
+            } catch (IllegalArgumentException e) {
+                last = e;
+            }
+        }
+        throw new IllegalArgumentException("no top level up to 30 holds this model: " + last.getMessage(), last);
+    }
+
+    /**
+     * The level plan's choice of parameters for this model: {@link #requiredLevels} primes of {@code scaleBits}
+     * after q<sub>0</sub> of {@code firstPrimeBits}, a special prime only if a server-side step switches keys under
+     * {@code packing} ({@link #needsKeySwitching}; masking needs none, and a ring without one re-randomizes modulo
+     * Q), in the smallest 128-bit ring whose slots hold {@code batch} images
+     * ({@link io.github.jckks.nn.Sequential#smallestRing}). With per-ciphertext factors ({@link MaskMode#PER_CIPHERTEXT})
+     * every ReLU between two linear layers folds its factors and costs no level. The values a round sends at level
+     * 0 need |r x| &Delta; &lt; q<sub>0</sub>/2: {@code firstPrimeBits} decides that headroom (the factors r reach
+     * 2<sup>maskBits</sup>). For CryptoNets-ReLU (conv, ReLU, dense, ReLU, dense; scale 2<sup>21</sup> or
+     * 2<sup>24</sup>, q<sub>0</sub> of 30 bits, complex packing) this gives N = 4096 with {30, 21 x 3} for per-slot
+     * masks and N = 2048 with {30, 24} folded: mnist-cryptonets' two rings.
+     *
+     * @throws IllegalArgumentException as {@link io.github.jckks.nn.Sequential#smallestRing}, or if the model is too
+     *                                  deep
+     */
+    public io.github.jckks.ckks.CkksParameters parameters(MaskMode mode, io.github.jckks.nn.Packing packing, int batch,
+                                                          int scaleBits, int firstPrimeBits) {
+        boolean fold = mode == MaskMode.PER_CIPHERTEXT;
+        int levels = requiredLevels(fold);
+        return io.github.jckks.nn.Sequential.smallestRing(packing, batch, scaleBits, firstPrimeBits, levels,
+                needsKeySwitching(packing), "a client-aided model of " + levels + " levels");
+    }
+
     /** {@link #checkLevels(int, int, boolean)} without folded factors. */
     public int checkLevels(int inputLevel, int topLevel) {
         return checkLevels(inputLevel, topLevel, false);

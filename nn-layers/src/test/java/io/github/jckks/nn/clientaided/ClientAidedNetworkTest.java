@@ -118,6 +118,51 @@ class ClientAidedNetworkTest {
         assertTrue(e.getMessage().contains("relinearization key"), e.getMessage());
     }
 
+    /**
+     * The level plan picks the ring: CryptoNets-ReLU's shape (conv 5x5 stride 2, ReLU, dense 845 -> 100, ReLU, dense
+     * 100 -> 10) needs L = 3 with per-slot masks (each round a mask and an unmask rescale) and L = 1 with folded
+     * per-ciphertext factors; with q0 of 30 bits and complex-packed batches of 4,096 and 2,048 images that is N = 4096
+     * with {30, 21 x 3} and N = 2048 with {30, 24}, no special prime (nothing switches keys), mnist-cryptonets' rings.
+     * A model with a relinearizing segment gets a special prime; one that fits no ring is refused with the numbers.
+     */
+    @Test
+    void parametersArePlannedFromTheModel() {
+        Random r = new Random(15);
+        ClientAidedModel cryptoNetsRelu = ClientAidedModel.builder()
+                .add(LinearLayer.conv2d(1, 28, 28, Fixtures.kernel(r, 5, 1, 5, 0.3), null, 2, 1, 1, 0, 0, 1))
+                .relu()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 100, 845, 0.05), null))
+                .relu()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 10, 100, 0.1), null))
+                .build();
+        assertEquals(3, cryptoNetsRelu.requiredLevels(false));
+        assertEquals(1, cryptoNetsRelu.requiredLevels(true));
+        io.github.jckks.ckks.CkksParameters perSlot = cryptoNetsRelu.parameters(MaskMode.PER_SLOT,
+                io.github.jckks.nn.Packing.COMPLEX, 4096, 21, 30);
+        assertEquals(4096, perSlot.n());
+        assertEquals(4, perSlot.dataPrimes().length);
+        assertEquals(0, perSlot.specialPrimes().length);
+        io.github.jckks.ckks.CkksParameters folded = cryptoNetsRelu.parameters(MaskMode.PER_CIPHERTEXT,
+                io.github.jckks.nn.Packing.COMPLEX, 2048, 24, 30);
+        assertEquals(2048, folded.n());
+        assertEquals(2, folded.dataPrimes().length);
+        assertEquals(io.github.jckks.ckks.SecurityLevel.BITS_128, folded.achievedSecurity());
+        // the per-slot plan leaves the output at level 1 (the last dense layer after the unmasking at L - 1)
+        assertEquals(1, cryptoNetsRelu.checkLevels(3, 3, false));
+
+        ClientAidedModel squares = ClientAidedModel.builder()
+                .add(io.github.jckks.nn.Sequential.builder().add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 0.3), null))
+                        .square().add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 0.3), null)).buildSegment())
+                .relu().add(LinearLayer.dense(Fixtures.matrix(r, 2, 4, 0.3), null)).build();
+        io.github.jckks.ckks.CkksParameters withKeys = squares.parameters(MaskMode.PER_SLOT,
+                io.github.jckks.nn.Packing.REAL, 1024, 24, 30);
+        assertEquals(1, withKeys.specialPrimes().length);
+        assertEquals(squares.requiredLevels(false) + 1, withKeys.dataPrimes().length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> squares.parameters(MaskMode.PER_SLOT, io.github.jckks.nn.Packing.REAL, 1 << 20, 24, 30));
+        assertTrue(e.getMessage().contains("no 128-bit ring"), e.getMessage());
+    }
+
     /** HELLO's optional items: one public key and at most one set of evaluation keys, in either order; nothing else. */
     @Test
     void helloItemsAreCheckedByKind() throws Exception {
