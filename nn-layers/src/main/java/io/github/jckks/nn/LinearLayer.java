@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * a dense layer becomes sparse); in others they take a multiply-accumulate each, which the kernels' tiles do
  * faster than a skipping layout. A weight of &plusmn;1 or another small integer takes the same fused
  * multiply-accumulate as any other (in the kernel's tile the product is one instruction per 4 slots; single
- * ciphertexts have the exact paths of {@code Evaluator.multiplyInteger}). Work is split over (ciphertext part,
+ * ciphertexts have the exact paths of {@code Evaluator.multiplyInteger}); what a layer of such weights saves is the
+ * rescale: when every weight is an integer ({@link #hasIntegerWeights}) the level plan encodes them at scale 1, so
+ * the output keeps the input's scale and the layer consumes no level ({@link #withIntegerPlan}). Work is split over (ciphertext part,
  * prime) pairs on the runtime's pool, and when the pool has more threads than pairs (a low level on a large
  * machine), over contiguous ranges of outputs too.
  * Inputs held in 32 bits ({@link CompactCiphertext}, e.g. ciphertexts as received) are summed in place, with the
@@ -36,21 +38,33 @@ public final class LinearLayer implements Layer {
     private final boolean dense;
     private final int rescales;
     private final boolean relinearize;
+    /** Planned with its weights encoded as integers (scale 1): no rescale of its own. */
+    private final boolean integer;
     private final String description;
 
     private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
                         boolean relinearize, String description) {
-        this(inputSize, idx, weights, bias, dense, rescales, relinearize, description, true);
+        this(inputSize, idx, weights, bias, dense, rescales, relinearize, false, description, true);
     }
 
     /** {@code validate} false: the indices come from a layer already checked (a scaled copy). */
     private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
                         boolean relinearize, String description, boolean validate) {
+        this(inputSize, idx, weights, bias, dense, rescales, relinearize, false, description, validate);
+    }
+
+    private LinearLayer(int inputSize, int[][] idx, double[][] weights, double[] bias, boolean dense, int rescales,
+                        boolean relinearize, boolean integer, String description, boolean validate) {
         if (validate) {
             validate(inputSize, idx, weights, bias);
         }
-        if (rescales < 1 || rescales > 2) {
-            throw new IllegalArgumentException("rescales " + rescales + " must be 1 or 2");
+        if (integer ? rescales < 0 || rescales > 1 : rescales < 1 || rescales > 2) {
+            throw new IllegalArgumentException("rescales " + rescales + " must be " + (integer ? "0 or 1 for a layer of "
+                    + "integer weights" : "1 or 2"));
+        }
+        if (integer && !integerWeights(weights)) {
+            throw new IllegalArgumentException("an integer plan for weights that are not all integers of magnitude at "
+                    + "most " + MAX_INTEGER_WEIGHT);
         }
         if (validate && zeroCount(weights) * 4L >= 3L * tapCount(idx)) {
             // zero weights skipped in a pruned layer (at least 3/4 of its weights zero): the zero taps are dropped and
@@ -85,7 +99,37 @@ public final class LinearLayer implements Layer {
         this.dense = dense;
         this.rescales = rescales;
         this.relinearize = relinearize;
+        this.integer = integer;
         this.description = description;
+    }
+
+    /** The largest |w| an integer-weight layer ({@link #hasIntegerWeights}) may have. */
+    public static final long MAX_INTEGER_WEIGHT = 1L << 16;
+
+    private static boolean integerWeights(double[][] weights) {
+        for (double[] row : weights) {
+            for (double w : row) {
+                if (w != Math.rint(w) || Math.abs(w) > MAX_INTEGER_WEIGHT) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return whether every weight is an integer of magnitude at most {@value #MAX_INTEGER_WEIGHT} (0, &plusmn;1, small
+     *         integers: sums and differences, binarized layers): the level plan then encodes them as integers
+     *         (scale 1) and the layer needs no rescale of its own, as an integer product in
+     *         {@code Evaluator.multiplyInteger} needs none (nGraph-HE2's cheap 1 and -1: no scale growth, no level)
+     */
+    public boolean hasIntegerWeights() {
+        return integerWeights(weights);
+    }
+
+    /** @return whether the plan encodes the weights as integers (no rescale of the layer's own) */
+    public boolean integerPlan() {
+        return integer;
     }
 
     private static long tapCount(int[][] idx) {
@@ -326,6 +370,10 @@ public final class LinearLayer implements Layer {
      * @throws IllegalArgumentException if a vector has the wrong length or a factor is not positive and finite
      */
     public LinearLayer scaled(double[] rows, double[] columns) {
+        if (integer) {
+            throw new IllegalStateException(description + " is planned with integer weights and no rescale of its own: "
+                    + "real factors cannot be folded into it");
+        }
         checkFactors("row", rows, weights.length);
         checkFactors("column", columns, inputSize);
         double[][] w = new double[weights.length][];
@@ -370,6 +418,16 @@ public final class LinearLayer implements Layer {
         return new LinearLayer(inputSize, idx, weights, bias, dense, count, relinearize, description);
     }
 
+    /**
+     * @param count       rescales: 0, or 1 after an unrescaled square (the square's)
+     * @param relinearize whether to relinearize three-part outputs before that rescale (fused with it)
+     * @return a copy of this layer planned with its weights encoded as integers at scale 1
+     * @throws IllegalArgumentException if the weights are not all small integers ({@link #hasIntegerWeights})
+     */
+    public LinearLayer withIntegerPlan(int count, boolean relinearize) {
+        return new LinearLayer(inputSize, idx, weights, bias, dense, count, relinearize, true, description, false);
+    }
+
     /** @return the taps the kernel sums per ciphertext part and prime (zero weights of a sparse layer dropped) */
     long taps() {
         return tapCount(idx);
@@ -400,9 +458,10 @@ public final class LinearLayer implements Layer {
         return weights.length;
     }
 
+    /** @return the levels the layer consumes: its rescales (1 unplanned; 0 with integer weights; 2 after a square) */
     @Override
     public int depth() {
-        return 1;
+        return rescales;
     }
 
     @Override
@@ -496,8 +555,9 @@ public final class LinearLayer implements Layer {
         // Weights at the scale of q_l, so that the rescale brings the scale back. Under complex packing a
         // three-part input is an unrelinearized complex-packed square, whose polynomial carries a factor 4
         // (scale 4 s^2): weights at q_l / 4 cancel it and keep the headroom of real packing.
-        double weightScale = ev.lastPrime(level);
-        if (rt.packing() == Packing.COMPLEX && parts == 3) {
+        // Integer weights (an integer plan) at scale 1: no scale growth, no rescale of the layer's own.
+        double weightScale = integer ? 1 : ev.lastPrime(level);
+        if (!integer && rt.packing() == Packing.COMPLEX && parts == 3) {
             weightScale /= 4;
         }
         double outScale = scale * weightScale;
@@ -572,14 +632,16 @@ public final class LinearLayer implements Layer {
                 ev.addScalarInPlace(out[o], bias[o]);
             }
             for (int r = 0; r < rescales; r++) {
-                if (r == 0 && firstRescale != null) {
+                if (r == 0 && integer && relinearize) {
+                    ev.relinearizeAndRescaleInPlace(out[o]); // an integer layer after a square: the square's rescale
+                } else if (r == 0 && firstRescale != null) {
                     firstRescale.accept(out[o]);
                 } else if (r == 1 && relinearize) {
                     ev.relinearizeAndRescaleInPlace(out[o]); // the relinearization after the first rescale, fused
                 } else {
                     ev.rescaleInPlace(out[o]);
                 }
-                if (r == 0 && relinearize && rescales == 1) {
+                if (r == 0 && relinearize && rescales == 1 && !integer) {
                     ev.relinearizeInPlace(out[o]);
                 }
             }
@@ -589,7 +651,8 @@ public final class LinearLayer implements Layer {
 
     @Override
     public String describe() {
-        return description + " [one lazy MAC pass, " + rescales + (rescales == 1 ? " rescale" : " rescales")
-                + (relinearize ? ", relinearized after the first" : "") + "]";
+        return description + " [one lazy MAC pass" + (integer ? ", integer weights at scale 1" : "") + ", " + rescales
+                + (rescales == 1 ? " rescale" : " rescales") + (relinearize ? (integer ? ", relinearized before it"
+                : ", relinearized after the first") : "") + "]";
     }
 }

@@ -213,4 +213,62 @@ class LinearLayerTest {
             many.shutdown();
         }
     }
+
+    /** @return a [rows][cols] matrix of integers in [-2, 2] (mostly +-1) */
+    private static double[][] integers(Random r, int rows, int cols) {
+        double[][] w = new double[rows][cols];
+        for (double[] row : w) {
+            for (int i = 0; i < cols; i++) {
+                int v = r.nextInt(10);
+                row[i] = v < 4 ? 1 : v < 8 ? -1 : v == 8 ? 2 : 0;
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Layers whose weights are all small integers (0, +-1, 2: sums and differences) are planned at scale 1, with no
+     * rescale of their own (nGraph-HE2's cheap 1 and -1: no scale growth, no level): dense -> integer dense takes one
+     * level, not two; after a square, the integer layer pays only the square's rescale (relinearized right before it,
+     * fused). Both run encrypted within the usual bound, for both packings, and a real weight next to the integers
+     * brings the rescale back. Real factors cannot be folded into an integer plan.
+     */
+    @Test
+    void integerWeightLayersConsumeNoLevel() {
+        Random r = new Random(78);
+        double[][] ints = integers(r, 4, 6);
+        Sequential plain = Sequential.builder()
+                .add(LinearLayer.dense(Harness.matrix(r, 6, 5, 0.4), Harness.vector(r, 6, 0.1)))
+                .add(LinearLayer.dense(ints, Harness.vector(r, 4, 0.3)))
+                .build();
+        assertEquals(1, plain.depth(), plain.describe());
+        LinearLayer planned = (LinearLayer) plain.layers().get(1);
+        assertTrue(planned.integerPlan() && planned.rescales() == 0, planned.describe());
+        assertThrows(IllegalStateException.class, () -> planned.scaled(new double[] {1, 2, 3, 4}, null));
+        double[][] almost = integers(r, 4, 6);
+        almost[2][3] = 0.5;
+        assertEquals(2, Sequential.builder().add(LinearLayer.dense(Harness.matrix(r, 6, 5, 0.4), null))
+                .add(LinearLayer.dense(almost, null)).build().depth(), "one real weight: the layer rescales");
+
+        Sequential afterSquare = Sequential.builder()
+                .add(LinearLayer.dense(Harness.matrix(r, 6, 5, 0.4), Harness.vector(r, 6, 0.1)))
+                .square()
+                .add(LinearLayer.dense(integers(r, 6, 6), null))
+                .add(LinearLayer.dense(Harness.matrix(r, 3, 6, 0.3), Harness.vector(r, 3, 0.1)))
+                .build();
+        assertEquals(3, afterSquare.depth(), afterSquare.describe()); // dense 1, integer dense 1 (the square's), dense 1
+        LinearLayer mid = (LinearLayer) afterSquare.layers().get(2);
+        assertTrue(mid.integerPlan() && mid.rescales() == 1 && mid.relinearizes(), mid.describe());
+
+        for (Packing packing : Packing.values()) {
+            Harness h = new Harness(packing, Harness.POOL, 3);
+            for (Sequential net : new Sequential[] {plain, afterSquare}) {
+                double[][] images = h.images(new Random(79), 5, -1, 1);
+                Ciphertext[] out = net.forward(h.encrypt(images), h.rt);
+                assertEquals(h.params.maxLevel() - net.depth(), out[0].level());
+                double err = h.maxError(net::forward, images, out);
+                assertTrue(err < 1e-3, packing + " " + net.depth() + ": max error " + err);
+            }
+        }
+    }
 }

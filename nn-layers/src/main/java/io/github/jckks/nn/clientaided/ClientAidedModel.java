@@ -174,8 +174,8 @@ public final class ClientAidedModel {
      */
     public boolean foldable(int i) {
         return i > 0 && i + 1 < steps.size() && steps.get(i) instanceof ReluActivation
-                && steps.get(i - 1) instanceof LinearLayer before && before.rescales() == 1
-                && steps.get(i + 1) instanceof LinearLayer;
+                && steps.get(i - 1) instanceof LinearLayer before && before.rescales() == 1 && !before.integerPlan()
+                && steps.get(i + 1) instanceof LinearLayer after && !after.integerPlan();
     }
 
     /**
