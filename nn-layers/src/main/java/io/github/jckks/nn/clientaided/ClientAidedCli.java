@@ -38,8 +38,17 @@ public final class ClientAidedCli implements Runnable {
 
     /** Options shared by server and client. */
     static final class Common {
-        @Option(names = "--params", description = "clientaided4096 (N=4096, 128-bit) or test (N=1024, INSECURE)")
+        @Option(names = "--params", description = "clientaided4096 (N=4096, 128-bit), test (N=1024, INSECURE), auto "
+                + "(serve/demo with --model: the 128-bit ring the model's level plan picks, ClientAidedModel.parameters), "
+                + "or a file of serialized parameters (what serve --write-params wrote)")
         String params = "clientaided4096";
+
+        @Option(names = "--scale-bits", description = "with --params auto: bits of the scale and of the primes after q0")
+        int scaleBits = 24;
+
+        @Option(names = "--first-prime-bits", description = "with --params auto: bits of q0 (the headroom of values sent at "
+                + "level 0 is 2^(bits - scale bits - 1))")
+        int firstPrimeBits = 30;
 
         @Option(names = "--test-levels", description = "levels L of the test parameters (data primes {31, 25 x L})")
         int testLevels = 2;
@@ -55,8 +64,20 @@ public final class ClientAidedCli implements Runnable {
         int maxFrameMib = 512;
 
         CkksContext context() {
+            return context(null, null, 1);
+        }
+
+        /** @param model the served model, for --params auto (null: refused) */
+        CkksContext context(ClientAidedModel model, MaskMode mode, int batch) {
             CkksParameters p = switch (params.toLowerCase(Locale.ROOT)) {
                 case "clientaided4096" -> CkksParameters.clientAided4096();
+                case "auto" -> {
+                    if (model == null) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "--params auto plans the ring from "
+                                + "a model: give serve or demo a --model (a client takes the file serve --write-params wrote)");
+                    }
+                    yield model.parameters(mode, io.github.jckks.nn.Packing.REAL, batch, scaleBits, firstPrimeBits);
+                }
                 case "test" -> {
                     if (testLevels < 1 || testLevels > 20) {
                         throw new CommandLine.ParameterException(new CommandLine(this), "--test-levels must be in [1, 20]");
@@ -67,7 +88,19 @@ public final class ClientAidedCli implements Runnable {
                     yield CkksParameters.builder().logN(10).dataPrimeBits(bits).specialPrimeBits(40).scale(0x1p25)
                             .insecureForTestsOnly().build();
                 }
-                default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown --params " + params);
+                default -> {
+                    java.nio.file.Path file = java.nio.file.Path.of(params);
+                    if (!java.nio.file.Files.isRegularFile(file)) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "--params " + params
+                                + ": neither clientaided4096, test, auto nor a readable parameter file");
+                    }
+                    try {
+                        yield io.github.jckks.ckks.Serialization.readParameters(java.nio.file.Files.readAllBytes(file),
+                                io.github.jckks.ckks.SecurityLevel.BITS_128);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
             };
             return new CkksContext(p);
         }
@@ -86,6 +119,13 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--model-seed", description = "seed of the demo model's weights")
         long modelSeed = 1;
 
+        @Option(names = "--write-params", description = "write the parameters (serialized) to this file for the clients' "
+                + "--params")
+        java.nio.file.Path writeParams;
+
+        @Option(names = "--plan-batch", description = "with --params auto: the images a batch must hold (the ring's width)")
+        int planBatch = 1;
+
         @Option(names = "--hidden", description = "hidden size of the demo model")
         int hidden = 32;
 
@@ -103,6 +143,16 @@ public final class ClientAidedCli implements Runnable {
 
         @Option(names = "--flooding-bits", description = "noise flooding bound in bits (0 = off)")
         int floodingBits;
+
+        MaskMode maskMode() {
+            return masking().mode();
+        }
+
+        void writeParams(CkksContext ctx) throws java.io.IOException {
+            if (writeParams != null) {
+                java.nio.file.Files.write(writeParams, io.github.jckks.ckks.Serialization.write(ctx.parameters()));
+            }
+        }
 
         /** @return the model file's model, or the demo model on {@code inputs} inputs */
         ClientAidedModel model(int inputs) throws java.io.IOException {
@@ -168,8 +218,9 @@ public final class ClientAidedCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            CkksContext ctx = common.context();
             ClientAidedModel model = server.model(common.inputs);
+            CkksContext ctx = common.context(model, server.maskMode(), server.planBatch);
+            server.writeParams(ctx);
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
             CountDownLatch left = new CountDownLatch(Math.max(1, sessions));
             ClientAidedServer engine = new ClientAidedServer(ctx, model, server.masking(), pool);
@@ -215,21 +266,34 @@ public final class ClientAidedCli implements Runnable {
                 + "server-side segments relinearize)")
         boolean relinearizationKey;
 
+        @Option(names = "--packing", description = "real (at most N/2 images per batch) or complex (at most N)")
+        String packing = "real";
+
+        @Mixin
+        Io files = new Io();
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             CkksContext ctx = common.context();
-            double[][] images = randomImages(seed, batch, common.inputs);
+            double[][] images = files.input != null ? readImages(files.input, common.inputs) : randomImages(seed, batch, common.inputs);
+            batch = images.length;
+            io.github.jckks.nn.Packing pk = switch (packing.toLowerCase(Locale.ROOT)) {
+                case "real" -> io.github.jckks.nn.Packing.REAL;
+                case "complex" -> io.github.jckks.nn.Packing.COMPLEX;
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--packing must be real or complex");
+            };
             ClientAidedClient client = relinearizationKey ? ClientAidedClient.withFreshKeysAndRelinearizationKey(ctx)
                     : ClientAidedClient.withFreshKeys(ctx);
             long t0 = System.nanoTime();
             try (ClientAidedClient.Session s = client.open(TcpTransport.connect(host, port, ctx, common.limits(),
                     Duration.ofSeconds(10)))) {
-                double[][] out = s.infer(images);
+                double[][] out = s.infer(images, pk);
                 System.out.printf(Locale.ROOT, "%d images in %.0f ms; client answered %d ciphertexts in %.0f ms%n", batch,
                         (System.nanoTime() - t0) / 1e6, s.ciphertextsAnswered(), s.answerNanos() / 1e6);
                 for (int b = 0; b < Math.min(batch, 4); b++) {
                     System.out.println("image " + b + ": " + format(out[b]));
                 }
+                files.writeOutputs(out);
             }
             return 0;
         }
@@ -251,11 +315,17 @@ public final class ClientAidedCli implements Runnable {
                 + "reference by more than this")
         double maxError = 0.05;
 
+        @Mixin
+        Io files = new Io();
+
         @Override
         public Integer call() throws Exception {
-            CkksContext ctx = common.context();
             ClientAidedModel model = server.model(common.inputs);
-            double[][] images = randomImages(3, batch, model.inputSize());
+            CkksContext ctx = common.context(model, server.maskMode(), Math.max(server.planBatch, batch));
+            server.writeParams(ctx);
+            double[][] images = files.input != null ? readImages(files.input, model.inputSize())
+                    : randomImages(3, batch, model.inputSize());
+            batch = images.length;
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
             CountDownLatch done = new CountDownLatch(1);
             Object[] result = new Object[2];
@@ -290,6 +360,7 @@ public final class ClientAidedCli implements Runnable {
                 System.out.println(model.describe());
                 System.out.printf(Locale.ROOT, "%d images over loopback TCP in %d ms, max error vs plaintext %.2e; server: %s%n",
                         batch, ms, err, result[0]);
+                files.writeOutputs(out);
                 if (!(err <= maxError)) {
                     System.err.printf(Locale.ROOT, "max error %.2e exceeds --max-error %.2e%n", err, maxError);
                     return 1;
@@ -299,6 +370,69 @@ public final class ClientAidedCli implements Runnable {
                 pool.shutdown();
             }
         }
+    }
+
+    /** Input and output files of a client: one image (or its outputs) per line, comma-separated. */
+    static final class Io {
+        @Option(names = "--input", description = "a CSV file of images, one per line (comma-separated values); without "
+                + "it, random images")
+        java.nio.file.Path input;
+
+        @Option(names = "--output", description = "write the decrypted outputs here, one image per line (CSV)")
+        java.nio.file.Path output;
+
+        void writeOutputs(double[][] out) throws java.io.IOException {
+            if (output == null) {
+                return;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (double[] row : out) {
+                for (int i = 0; i < row.length; i++) {
+                    sb.append(i == 0 ? "" : ",").append(row[i]);
+                }
+                sb.append('\n');
+            }
+            java.nio.file.Files.writeString(output, sb);
+        }
+    }
+
+    /**
+     * @return the images of a CSV file (one per line, {@code inputs} comma-separated finite numbers; blank lines and
+     *         lines starting with # skipped)
+     * @throws IllegalArgumentException naming the line of a malformed one
+     */
+    static double[][] readImages(java.nio.file.Path file, int inputs) throws java.io.IOException {
+        java.util.List<double[]> images = new java.util.ArrayList<>();
+        int lineNo = 0;
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            lineNo++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String[] cells = t.split(",");
+            if (cells.length != inputs) {
+                throw new IllegalArgumentException(file + " line " + lineNo + ": " + cells.length + " values, the model takes "
+                        + inputs);
+            }
+            double[] x = new double[inputs];
+            for (int i = 0; i < inputs; i++) {
+                try {
+                    x[i] = Double.parseDouble(cells[i].strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + " value " + (i + 1) + ": \"" + cells[i]
+                            + "\" is not a number");
+                }
+                if (!Double.isFinite(x[i])) {
+                    throw new IllegalArgumentException(file + " line " + lineNo + " value " + (i + 1) + " is not finite");
+                }
+            }
+            images.add(x);
+        }
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no images");
+        }
+        return images.toArray(new double[0][]);
     }
 
     static double[][] randomImages(long seed, int batch, int inputs) {

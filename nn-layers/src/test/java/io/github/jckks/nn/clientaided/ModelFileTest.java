@@ -369,7 +369,7 @@ class ModelFileTest {
     }
 
     @Test
-    void theCommandLineServesAModelFile() throws IOException {
+    void theCommandLineServesAModelFile() throws Exception {
         Path file = dir.resolve("net.json");
         JSON.writeValue(file.toFile(), new Net().json());
         StringWriter out = new StringWriter();
@@ -391,6 +391,54 @@ class ModelFileTest {
         JSON.writeValue(squares.toFile(), root);
         assertEquals(0, cl.execute("demo", "--params", "test", "--test-levels", "5", "--model", squares.toString(),
                 "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-3"));
+        // serve the model file on the ring its plan picks (128-bit), the parameters written for the client; a client
+        // process reads images from a CSV file and writes its outputs to one
+        Path params = dir.resolve("params.bin");
+        Path in = dir.resolve("images.csv");
+        Path outCsv = dir.resolve("outputs.csv");
+        Random ri = new Random(45);
+        double[][] images = new double[6][84];
+        StringBuilder csv = new StringBuilder("# six images of 2 x 7 x 6\n");
+        for (double[] im : images) {
+            for (int i = 0; i < im.length; i++) {
+                im[i] = 2 * ri.nextDouble() - 1;
+                csv.append(i == 0 ? "" : ",").append(im[i]);
+            }
+            csv.append('\n');
+        }
+        Files.writeString(in, csv);
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        int[] serveCode = {-1};
+        Thread server = new Thread(() -> serveCode[0] = new CommandLine(new ClientAidedCli()).execute("serve", "--params",
+                "auto", "--model", file.toString(), "--write-params", params.toString(), "--port", Integer.toString(port),
+                "--sessions", "1", "--threads", "1", "--timeout-seconds", "30"));
+        server.start();
+        for (int wait = 0; wait < 300 && !Files.exists(params); wait++) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500); // the server listens right after writing the parameters
+        assertEquals(0, new CommandLine(new ClientAidedCli()).execute("infer", "--params", params.toString(), "--port",
+                Integer.toString(port), "--inputs", "84", "--input", in.toString(), "--output", outCsv.toString(),
+                "--timeout-seconds", "30"));
+        server.join(30_000);
+        assertEquals(0, serveCode[0]);
+        io.github.jckks.ckks.CkksParameters planned = io.github.jckks.ckks.Serialization.readParameters(
+                Files.readAllBytes(params), io.github.jckks.ckks.SecurityLevel.BITS_128);
+        assertEquals(io.github.jckks.ckks.SecurityLevel.BITS_128, planned.achievedSecurity());
+        ClientAidedModel model = ModelFile.read(file);
+        java.util.List<String> lines = Files.readAllLines(outCsv);
+        assertEquals(images.length, lines.size());
+        for (int b = 0; b < images.length; b++) {
+            double[] expected = model.forward(images[b]);
+            String[] cells = lines.get(b).split(",");
+            assertEquals(expected.length, cells.length);
+            for (int o = 0; o < expected.length; o++) {
+                assertEquals(expected[o], Double.parseDouble(cells[o]), 0.05, "image " + b + " output " + o);
+            }
+        }
         // an impossible error bound fails the command
         assertEquals(1, cl.execute("demo", "--params", "test", "--test-levels", "3", "--model", file.toString(),
                 "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-12"));
