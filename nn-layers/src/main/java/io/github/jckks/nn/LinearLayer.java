@@ -419,12 +419,18 @@ public final class LinearLayer implements Layer {
     }
 
     /**
-     * @param count       rescales: 0, or 1 after an unrescaled square (the square's)
-     * @param relinearize whether to relinearize three-part outputs before that rescale (fused with it)
+     * @param count       rescales: 0, or 1 after an unrescaled square (the square's; the level plan does not use it,
+     *                    since complex packing's factor 4 after a square needs weights at q_l / 4)
+     * @param relinearize whether to relinearize three-part outputs before that rescale (fused with it); only with a
+     *                    rescale
      * @return a copy of this layer planned with its weights encoded as integers at scale 1
-     * @throws IllegalArgumentException if the weights are not all small integers ({@link #hasIntegerWeights})
+     * @throws IllegalArgumentException if the weights are not all small integers ({@link #hasIntegerWeights}), or
+     *                                  relinearize is asked without a rescale
      */
     public LinearLayer withIntegerPlan(int count, boolean relinearize) {
+        if (relinearize && count == 0) {
+            throw new IllegalArgumentException("an integer plan relinearizes only before a rescale");
+        }
         return new LinearLayer(inputSize, idx, weights, bias, dense, count, relinearize, true, description, false);
     }
 
@@ -438,7 +444,10 @@ public final class LinearLayer implements Layer {
         return dense;
     }
 
-    /** @return whether the output is relinearized after its first rescale */
+    /**
+     * @return whether the output is relinearized: after its first rescale (before the second), or in an integer plan
+     *         right before its rescale
+     */
     public boolean relinearizes() {
         return relinearize;
     }

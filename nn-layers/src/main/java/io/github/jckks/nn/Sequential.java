@@ -584,13 +584,12 @@ public final class Sequential implements Layer {
                     }
                     out.add(p);
                     s = new State(false, false);
-                } else if (step instanceof LinearLayer ll && ll.hasIntegerWeights()) {
-                    // integer weights (0, +-1, small integers) at scale 1: no rescale of the layer's own, only an
-                    // unrescaled square's (relinearized right before it, fused, for the same reason as below)
-                    int rescales = s.pendingSquare() && !last ? 1 : 0;
-                    boolean relin = s.threePart() && rescales == 1;
-                    out.add(ll.withIntegerPlan(rescales, relin));
-                    s = new State(s.pendingSquare() && rescales == 0, s.threePart() && !relin);
+                } else if (step instanceof LinearLayer ll && ll.hasIntegerWeights() && !s.pendingSquare()) {
+                    // integer weights (0, +-1, small integers) at scale 1: no rescale, no level. Not right after an
+                    // unrescaled square: there the layer rescales as any other, since under complex packing the
+                    // square's factor 4 is cancelled by weights at q_l / 4, which integers cannot be, and a branch
+                    // left at the square's scale could not be aligned with one rescale
+                    out.add(ll.withIntegerPlan(0, false));
                 } else if (step instanceof LinearLayer ll) {
                     int rescales = s.pendingSquare() && !last ? 2 : 1;
                     // a three-part value is relinearized between two rescales: rescaling it to the working scale would

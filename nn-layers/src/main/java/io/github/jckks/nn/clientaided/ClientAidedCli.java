@@ -28,7 +28,13 @@ import picocli.CommandLine.Option;
 public final class ClientAidedCli implements Runnable {
     /** Entry point. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ClientAidedCli()).execute(args));
+        CommandLine cl = new CommandLine(new ClientAidedCli());
+        // a bad file or a refused session: its message, not a stack trace
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 1;
+        });
+        System.exit(cl.execute(args));
     }
 
     @Override
@@ -39,9 +45,16 @@ public final class ClientAidedCli implements Runnable {
     /** Options shared by server and client. */
     static final class Common {
         @Option(names = "--params", description = "clientaided4096 (N=4096, 128-bit), test (N=1024, INSECURE), auto "
-                + "(serve/demo with --model: the 128-bit ring the model's level plan picks, ClientAidedModel.parameters), "
+                + "(serve/demo: the 128-bit ring the served model's level plan picks, ClientAidedModel.parameters), "
                 + "or a file of serialized parameters (what serve --write-params wrote)")
         String params = "clientaided4096";
+
+        @Option(names = "--insecure", description = "accept a parameter file below 128-bit security (tests only)")
+        boolean insecure;
+
+        @Option(names = "--plan-packing", description = "with --params auto: real or complex (the packing the clients "
+                + "use: complex packing's squares conjugate, which needs a special prime)")
+        String planPacking = "real";
 
         @Option(names = "--scale-bits", description = "with --params auto: bits of the scale and of the primes after q0")
         int scaleBits = 24;
@@ -76,7 +89,7 @@ public final class ClientAidedCli implements Runnable {
                         throw new CommandLine.ParameterException(new CommandLine(this), "--params auto plans the ring from "
                                 + "a model: give serve or demo a --model (a client takes the file serve --write-params wrote)");
                     }
-                    yield model.parameters(mode, io.github.jckks.nn.Packing.REAL, batch, scaleBits, firstPrimeBits);
+                    yield model.parameters(mode, packing(planPacking, this), batch, scaleBits, firstPrimeBits);
                 }
                 case "test" -> {
                     if (testLevels < 1 || testLevels > 20) {
@@ -96,9 +109,14 @@ public final class ClientAidedCli implements Runnable {
                     }
                     try {
                         yield io.github.jckks.ckks.Serialization.readParameters(java.nio.file.Files.readAllBytes(file),
-                                io.github.jckks.ckks.SecurityLevel.BITS_128);
+                                insecure ? io.github.jckks.ckks.SecurityLevel.INSECURE_TESTS_ONLY
+                                        : io.github.jckks.ckks.SecurityLevel.BITS_128);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "--params " + params + ": "
+                                + e.getMessage() + (insecure ? "" : " (a parameter file below 128-bit security needs "
+                                + "--insecure, for tests only)"));
                     }
                 }
             };
@@ -220,7 +238,6 @@ public final class ClientAidedCli implements Runnable {
         public Integer call() throws Exception {
             ClientAidedModel model = server.model(common.inputs);
             CkksContext ctx = common.context(model, server.maskMode(), server.planBatch);
-            server.writeParams(ctx);
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, server.threads));
             CountDownLatch left = new CountDownLatch(Math.max(1, sessions));
             ClientAidedServer engine = new ClientAidedServer(ctx, model, server.masking(), pool);
@@ -230,6 +247,7 @@ public final class ClientAidedCli implements Runnable {
                                 : "session " + id + " from " + peer + " failed: " + failure.getMessage());
                         left.countDown();
                     })) {
+                server.writeParams(ctx); // once listening: a client that finds the file can connect
                 System.out.println("serving on " + bind + ":" + tcp.port() + " with " + ctx.parameters());
                 System.out.println(model.describe());
                 if (sessions > 0) {
@@ -266,6 +284,10 @@ public final class ClientAidedCli implements Runnable {
                 + "server-side segments relinearize)")
         boolean relinearizationKey;
 
+        @Option(names = "--conjugation-key", description = "send the conjugation key in HELLO (for complex packing with a "
+                + "model that squares)")
+        boolean conjugationKey;
+
         @Option(names = "--packing", description = "real (at most N/2 images per batch) or complex (at most N)")
         String packing = "real";
 
@@ -277,13 +299,8 @@ public final class ClientAidedCli implements Runnable {
             CkksContext ctx = common.context();
             double[][] images = files.input != null ? readImages(files.input, common.inputs) : randomImages(seed, batch, common.inputs);
             batch = images.length;
-            io.github.jckks.nn.Packing pk = switch (packing.toLowerCase(Locale.ROOT)) {
-                case "real" -> io.github.jckks.nn.Packing.REAL;
-                case "complex" -> io.github.jckks.nn.Packing.COMPLEX;
-                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--packing must be real or complex");
-            };
-            ClientAidedClient client = relinearizationKey ? ClientAidedClient.withFreshKeysAndRelinearizationKey(ctx)
-                    : ClientAidedClient.withFreshKeys(ctx);
+            io.github.jckks.nn.Packing pk = packing(packing, this);
+            ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx, relinearizationKey, conjugationKey);
             long t0 = System.nanoTime();
             try (ClientAidedClient.Session s = client.open(TcpTransport.connect(host, port, ctx, common.limits(),
                     Duration.ofSeconds(10)))) {
@@ -372,6 +389,15 @@ public final class ClientAidedCli implements Runnable {
         }
     }
 
+    static io.github.jckks.nn.Packing packing(String name, Object command) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "real" -> io.github.jckks.nn.Packing.REAL;
+            case "complex" -> io.github.jckks.nn.Packing.COMPLEX;
+            default -> throw new CommandLine.ParameterException(new CommandLine(command), "packing must be real or complex, "
+                    + "got " + name);
+        };
+    }
+
     /** Input and output files of a client: one image (or its outputs) per line, comma-separated. */
     static final class Io {
         @Option(names = "--input", description = "a CSV file of images, one per line (comma-separated values); without "
@@ -402,6 +428,9 @@ public final class ClientAidedCli implements Runnable {
      * @throws IllegalArgumentException naming the line of a malformed one
      */
     static double[][] readImages(java.nio.file.Path file, int inputs) throws java.io.IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--input " + file + ": no such file");
+        }
         java.util.List<double[]> images = new java.util.ArrayList<>();
         int lineNo = 0;
         for (String line : java.nio.file.Files.readAllLines(file)) {
@@ -410,7 +439,7 @@ public final class ClientAidedCli implements Runnable {
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;
             }
-            String[] cells = t.split(",");
+            String[] cells = t.split(",", -1); // a trailing comma is an empty value, refused below
             if (cells.length != inputs) {
                 throw new IllegalArgumentException(file + " line " + lineNo + ": " + cells.length + " values, the model takes "
                         + inputs);

@@ -43,7 +43,8 @@ public final class ClientAidedClient {
     public interface ActivationObserver {
         /**
          * @param roundId the round's request id
-         * @param values  values[k] = the real slot values of the k-th ciphertext received, as decrypted
+         * @param values  values[k] = the real slot values of the k-th ciphertext received, as decrypted (for a
+         *                complex-packed request, the N/2 real parts and then the N/2 imaginary parts)
          */
         void onActivation(long roundId, double[][] values);
     }
@@ -90,8 +91,18 @@ public final class ClientAidedClient {
      *         primes x N x 4) bytes more in HELLO
      */
     public static ClientAidedClient withFreshKeysAndRelinearizationKey(CkksContext context) {
+        return withFreshKeys(context, true, false);
+    }
+
+    /**
+     * @param relinearization send a relinearization key in HELLO (a model whose segments relinearize)
+     * @param conjugation     send the conjugation key (complex packing with a model that squares)
+     * @return a client with freshly generated keys that sends the server these evaluation keys (none if both false)
+     */
+    public static ClientAidedClient withFreshKeys(CkksContext context, boolean relinearization, boolean conjugation) {
         KeyGenerator kg = new KeyGenerator(context);
-        return new ClientAidedClient(context, kg.secretKey(), kg.publicKey(), kg.evaluationKeys(true, false));
+        return new ClientAidedClient(context, kg.secretKey(), kg.publicKey(),
+                relinearization || conjugation ? kg.evaluationKeys(relinearization, conjugation) : null);
     }
 
     /** @return the context */

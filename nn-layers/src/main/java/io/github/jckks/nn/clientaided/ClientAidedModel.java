@@ -182,20 +182,27 @@ public final class ClientAidedModel {
      * @param foldFactors as in {@link #checkLevels(int, int, boolean)}
      * @return L, the fewest levels above q<sub>0</sub> with which this model runs on inputs encrypted at the top: the
      *         levels of its deepest stretch between activations (every round returns a fresh encryption at L), plus the
-     *         masking and unmasking rescales of the rounds that do not fold their factors
+     *         masking and unmasking rescales of the rounds that do not fold their factors, plus one if the last step is
+     *         a segment whose output stays at a square's product scale (it is decrypted at level 1 or above)
      * @throws IllegalArgumentException if no L up to 30 holds it
      */
     public int requiredLevels(boolean foldFactors) {
+        // a last segment planned for decryption leaves a square's product at scale s^2: it must stay at level 1 or
+        // above (q0 alone does not hold s^2), as Sequential.parameters plans it
+        int lowestOutput = steps.get(steps.size() - 1) instanceof io.github.jckks.nn.Sequential s && s.threePartOutput()
+                ? 1 : 0;
         IllegalArgumentException last = null;
         for (int top = 1; top <= 30; top++) {
             try {
-                checkLevels(top, top, foldFactors);
-                return top;
+                if (checkLevels(top, top, foldFactors) >= lowestOutput) {
+                    return top;
+                }
             } catch (IllegalArgumentException e) {
                 last = e;
             }
         }
-        throw new IllegalArgumentException("no top level up to 30 holds this model: " + last.getMessage(), last);
+        throw new IllegalArgumentException("no top level up to 30 holds this model"
+                + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
     /**

@@ -471,8 +471,10 @@ public final class ModelFile {
             throw new ModelFormatException(seg.firstPath + " and the server-side layers after it: " + e.getMessage(), e);
         }
         seg.builder = null;
-        if (s.layers().size() == 1 && s.layers().get(0) instanceof LinearLayer ll && ll.rescales() == 1) {
-            model.add(ll);
+        if (s.layers().size() == 1 && s.layers().get(0) instanceof LinearLayer ll) {
+            // a lone linear layer as such, one rescale (an integer plan's saved level given back): per-ciphertext
+            // factors then fold into it, which saves a whole round's levels
+            model.add(ll.integerPlan() ? ll.withPlan(1, false) : ll);
         } else {
             model.add(s);
         }

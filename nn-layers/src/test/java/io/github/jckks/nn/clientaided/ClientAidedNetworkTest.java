@@ -158,6 +158,17 @@ class ClientAidedNetworkTest {
                 io.github.jckks.nn.Packing.REAL, 1024, 24, 30);
         assertEquals(1, withKeys.specialPrimes().length);
         assertEquals(squares.requiredLevels(false) + 1, withKeys.dataPrimes().length);
+        // a last segment that squares leaves its output at s^2: the plan keeps it at level 1 or above, and it runs
+        ClientAidedModel lastSquares = ClientAidedModel.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 0.5), null)).relu()
+                .add(io.github.jckks.nn.Sequential.builder().add(LinearLayer.dense(Fixtures.matrix(r, 4, 4, 0.5), null))
+                        .square().add(LinearLayer.dense(Fixtures.matrix(r, 2, 4, 0.5), null)).build())
+                .build();
+        int levels = lastSquares.requiredLevels(false);
+        assertEquals(1, lastSquares.checkLevels(levels, levels, false));
+        double err = Fixtures.encryptedError(lastSquares, Fixtures.smallContext(levels), Fixtures.images(r, 64, 4, 1),
+                MaskingConfig.defaults(), pool);
+        assertTrue(err < 1e-3, "max error " + err);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> squares.parameters(MaskMode.PER_SLOT, io.github.jckks.nn.Packing.REAL, 1 << 20, 24, 30));
         assertTrue(e.getMessage().contains("no 128-bit ring"), e.getMessage());

@@ -419,7 +419,7 @@ class ModelFileTest {
         for (int wait = 0; wait < 300 && !Files.exists(params); wait++) {
             Thread.sleep(100);
         }
-        Thread.sleep(500); // the server listens right after writing the parameters
+        // the server writes the parameters once it listens
         assertEquals(0, new CommandLine(new ClientAidedCli()).execute("infer", "--params", params.toString(), "--port",
                 Integer.toString(port), "--inputs", "84", "--input", in.toString(), "--output", outCsv.toString(),
                 "--timeout-seconds", "30"));
@@ -439,6 +439,16 @@ class ModelFileTest {
                 assertEquals(expected[o], Double.parseDouble(cells[o]), 0.05, "image " + b + " output " + o);
             }
         }
+        // a CSV line with a trailing comma has an empty value; a parameter file below 128-bit needs --insecure
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "1,2,\n");
+        IllegalArgumentException csv2 = assertThrows(IllegalArgumentException.class, () -> ClientAidedCli.readImages(bad, 2));
+        assertTrue(csv2.getMessage().contains("3 values"), csv2.getMessage());
+        Path insecure = dir.resolve("insecure.bin");
+        Files.write(insecure, io.github.jckks.ckks.Serialization.write(Fixtures.smallContext(2).parameters()));
+        // (a usage error, exit status 2, before anything connects; its message names --insecure)
+        assertEquals(2, new CommandLine(new ClientAidedCli()).execute("infer", "--params", insecure.toString(), "--port",
+                "1"));
         // an impossible error bound fails the command
         assertEquals(1, cl.execute("demo", "--params", "test", "--test-levels", "3", "--model", file.toString(),
                 "--batch", "8", "--threads", "1", "--timeout-seconds", "20", "--max-error", "1e-12"));
