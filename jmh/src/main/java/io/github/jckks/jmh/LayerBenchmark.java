@@ -7,6 +7,7 @@ import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.ckks.CompactCiphertext;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.LinearLayer;
@@ -45,6 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * three-part unrelinearized squares, which makes the MAC pass (the bulk of the time) 1.5x longer and adds the
  * relinearization of the 100 outputs and a second rescale.</li>
  * </ul>
+ * {@code rows}: the inputs as wide ciphertexts (64) or compact ones (32-bit residues, read in place by the kernel).
  * One measured operation is one whole layer: the scalar encoding of the weights at q<sub>l</sub>, the lazy
  * multiply-accumulate pass over every (part, prime) pair on the runtime's pool ({@code threads} workers, 1 or 2),
  * the bias (added to both packed batches under complex packing) and one rescale of every output. Weights, biases
@@ -91,6 +93,15 @@ public class LayerBenchmark {
 
     @Param({"1", "2"})
     public int threads;
+
+    /**
+     * The inputs' residue width: 64 (wide ciphertexts) or 32 ({@link CompactCiphertext}: how a network holds waiting or
+     * received tensors, summed in place by the first linear layer).
+     */
+    @Param({"64", "32"})
+    public int rows;
+
+    private CompactCiphertext[] compactInput;
 
     private ForkJoinPool pool;
     private EncryptedRuntime runtime;
@@ -162,8 +173,13 @@ public class LayerBenchmark {
             input[e] = encryptor.encrypt(encoder, re[e], im == null ? null : im[e], level, params.defaultScale());
         }
         inputChecksum = checksum(input);
-        // One call: warms nothing up in particular, but checks that the benchmark computes the layer.
-        Ciphertext[] out = linear.forward(input, runtime);
+        compactInput = new CompactCiphertext[input.length];
+        for (int e = 0; e < input.length; e++) {
+            compactInput[e] = CompactCiphertext.of(context, input[e]);
+        }
+        // One call: warms nothing up in particular, but checks that the benchmark computes the layer (on the inputs
+        // of the chosen width: 32-bit rows give the same outputs)
+        Ciphertext[] out = rows == 32 ? linear.forward(compactInput, runtime) : linear.forward(input, runtime);
         Decryptor decryptor = new Decryptor(context, keyGen.secretKey());
         double[][][] decoded = new double[out.length][][];
         for (int o = 0; o < out.length; o++) {
@@ -224,7 +240,7 @@ public class LayerBenchmark {
      */
     @Benchmark
     public int forward(Elements counter) {
-        Ciphertext[] out = linear.forward(input, runtime);
+        Ciphertext[] out = rows == 32 ? linear.forward(compactInput, runtime) : linear.forward(input, runtime);
         int n = out.length;
         runtime.releaseAll(out, NONE);
         counter.element += n;
