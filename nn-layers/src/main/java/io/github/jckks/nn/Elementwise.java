@@ -115,13 +115,18 @@ public final class Elementwise {
             int ry = ScaleAlignment.rescalesNeeded(ev, y[0].level(), y[0].scale(), level, scale);
             rt.parallelFor(out.length, e -> {
                 Ciphertext acc = ScaleAlignment.alignedCopy(x[e], level, scale, 2, rx, rt);
-                Ciphertext other = ScaleAlignment.alignedCopy(y[e], level, scale, 2, ry, rt);
+                // at the target's scale already, the second operand is read as it is (its extra primes are dropped on
+                // the fly), as a residual sum reads its branches
+                boolean asIs = ry == 0 && y[e].size() == 2;
+                Ciphertext other = asIs ? y[e] : ScaleAlignment.alignedCopy(y[e], level, scale, 2, ry, rt);
                 if (op == Op.ADD) {
                     ev.addInPlace(acc, other);
                 } else {
                     ev.subInPlace(acc, other);
                 }
-                ScaleAlignment.release(other, rt);
+                if (!asIs) {
+                    ScaleAlignment.release(other, rt);
+                }
                 out[e] = acc;
             });
         }

@@ -204,17 +204,17 @@ public final class ModelFile {
                         + " (PyTorch refuses it too)");
             }
         }
-        geometry(shape, new int[] {k, k}, stride, pad, shape.c, 1, where);
-        return new Pool(k, stride, pad, new Shape(shape.c, (shape.h + pad[0] + pad[2] - k) / stride + 1,
-                (shape.w + pad[1] + pad[3] - k) / stride + 1));
+        return new Pool(k, stride, pad, geometry(shape, new int[] {k, k}, stride, pad, shape.c, 1, where));
     }
 
     /**
      * Checks, before anything of the layer's size is allocated, that a kh x kw window with this stride and padding
      * fits the input and that the layer's outputs (maps x H' x W') and weights (outputs x perMap x kh x kw) are within
      * {@link LinearLayer#MAX_OUTPUTS} and {@link LinearLayer#MAX_TAPS}.
+     *
+     * @return the output shape, maps x H' x W'
      */
-    private static void geometry(Shape shape, int[] k, int stride, int[] pad, int maps, int perMap, String where) {
+    private static Shape geometry(Shape shape, int[] k, int stride, int[] pad, int maps, int perMap, String where) {
         long spanH = (long) shape.h + pad[0] + pad[2] - k[0];
         long spanW = (long) shape.w + pad[1] + pad[3] - k[1];
         if (spanH < 0 || spanW < 0) {
@@ -227,13 +227,11 @@ public final class ModelFile {
                     + " taps each: more than the " + LinearLayer.MAX_OUTPUTS + " outputs or " + LinearLayer.MAX_TAPS
                     + " weights a layer may have");
         }
+        return new Shape(maps, (int) (spanH / stride + 1), (int) (spanW / stride + 1));
     }
 
     /** @return an int field given as k or [k, k] (unequal pairs refused), {@code fallback} if absent (&le; 0: required) */
     private static int square(JsonNode node, String field, String where, int fallback) {
-        if (!node.has(field) && fallback > 0) {
-            return fallback;
-        }
         int[] p = pair(node, field, where, fallback);
         if (p[0] != p[1]) {
             throw new ModelFormatException(where + ": \"" + field + "\" " + node.get(field) + ": only equal values along "
@@ -251,13 +249,14 @@ public final class ModelFile {
         String firstPath;
 
         void add(LinearLayer l, String path) {
-            start(path);
+            start(path, l.inputSize());
             builder.add(l);
         }
 
-        void start(String path) {
+        /** Opens the segment if none is open, on inputs of {@code inputSize} elements. */
+        void start(String path, int inputSize) {
             if (builder == null) {
-                builder = Sequential.builder();
+                builder = Sequential.builder(inputSize);
                 firstPath = path;
             }
         }
@@ -323,7 +322,7 @@ public final class ModelFile {
                             throw new ModelFormatException(where + ": in_channels " + l.get("in_channels")
                                     + " but the layer before gives " + shape.c + " channels");
                         }
-                        geometry(shape, k, stride, pad, maps, shape.c / Math.max(1, groups), where);
+                        Shape out = geometry(shape, k, stride, pad, maps, shape.c / groups, where);
                         if (shape.c % groups != 0 || maps % groups != 0) {
                             throw new ModelFormatException(where + ": groups " + groups + " must divide the input's "
                                     + shape.c + " channels and the " + maps + " output channels");
@@ -341,11 +340,9 @@ public final class ModelFile {
                             }
                         }
                         double[] b = l.has("bias") && !l.get("bias").isNull() ? numbers(l, "bias", where, maps) : null;
-                        int oh = (shape.h + pad[0] + pad[2] - k[0]) / stride + 1;
-                        int ow = (shape.w + pad[1] + pad[3] - k[1]) / stride + 1;
                         seg.add(LinearLayer.conv2d(shape.c, shape.h, shape.w, kernel, b, stride, pad[0], pad[1], pad[2],
                                 pad[3], groups), where);
-                        shape = new Shape(maps, oh, ow);
+                        shape = out;
                     }
                     case "batchnorm", "batchnorm1d", "batchnorm2d" -> {
                         int ch = shape.spatial ? shape.c : shape.size();
@@ -379,10 +376,7 @@ public final class ModelFile {
                     }
                     case "flatten" -> shape = Shape.flat(shape.size());
                     case "square" -> {
-                        if (seg.builder == null) {
-                            seg.builder = Sequential.builder(shape.size());
-                            seg.firstPath = where;
-                        }
+                        seg.start(where, shape.size());
                         seg.builder.square();
                     }
                     case "relu", "relu6", "maxpool", "maxpool2d" -> {
