@@ -117,6 +117,17 @@ public final class ModArith {
         }
     }
 
+    /** acc = acc + x &middot; w without reduction (see {@link PointwiseKernel#mulScalarAddLazy}). */
+    public static void mulScalarAddLazy(long[] x, long w, long[] acc) {
+        if (Holder.FAST != null) {
+            Holder.FAST.mulScalarAddLazy(x, w, acc);
+            return;
+        }
+        for (int j = 0; j < acc.length; j++) {
+            acc[j] += x[j] * w;
+        }
+    }
+
     /** acc = acc mod q for acc in [0, 2<sup>63</sup>) (the end of a lazy accumulation). */
     public static void reduceLazy(long[] acc, Modulus m) {
         if (Holder.FAST != null && m.bits() >= 17 && m.bits() <= 30) {

@@ -48,6 +48,12 @@ public interface PointwiseKernel {
     void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first);
 
     /**
+     * acc = acc + x &middot; w without reduction, for x and w below 2<sup>32</sup> (a lazy scalar multiply-accumulate:
+     * the caller reduces before the sums could pass 2<sup>64</sup>).
+     */
+    void mulScalarAddLazy(long[] x, long w, long[] acc);
+
+    /**
      * {@link #mulAddLazy2(long[], long[], long[], long[], long[], boolean)} with y0 and y1 stored in 32 bits (read as
      * unsigned): half the bytes of the operands that do not change, such as a key-switching key.
      */

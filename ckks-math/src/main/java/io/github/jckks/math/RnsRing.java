@@ -420,6 +420,64 @@ public final class RnsRing {
         out.setNtt(a[0].isNtt());
     }
 
+    /**
+     * out = &Sigma;<sub>i</sub> a[i] &middot; c<sub>i</sub> with constants given per prime ({@code scalarResidues[i][j]} = c<sub>i</sub> mod
+     * q<sub>j</sub>, reduced), over out.limbCount() limbs, limb by limb like {@link #dotPointwise}: unreduced 64-bit sums
+     * reduced once per {@link #lazyTerms} terms for primes below 2<sup>31</sup>, a Shoup product and addition per
+     * term for larger ones. A null row of {@code scalarResidues} skips its term (a zero constant). out must not
+     * share a limb with an operand. Cost: terms &middot; k &middot; N multiply-adds, k &middot; ceil(terms / lazy)
+     * reduction passes.
+     *
+     * @throws IllegalArgumentException if the arrays are empty or of different lengths, an operand is of another ring,
+     *                                  too short or of another form, or a row has fewer residues than out has limbs
+     */
+    public void dotScalar(RnsPoly[] a, long[][] scalarResidues, RnsPoly out) {
+        if (a.length == 0 || a.length != scalarResidues.length) {
+            throw new IllegalArgumentException("scalar dot product of " + a.length + " operands and " + scalarResidues.length
+                    + " constants");
+        }
+        int k = out.limbCount();
+        for (int i = 0; i < a.length; i++) {
+            checkBinary(a[i], a[i], out);
+            checkSameForm(a[0], a[i]);
+            if (scalarResidues[i] != null && scalarResidues[i].length < k) {
+                throw new IllegalArgumentException("constant " + i + " has " + scalarResidues[i].length + " residues for "
+                        + k + " limbs");
+            }
+            for (int j = 0; j < k; j++) {
+                if (a[i].limb(j) == out.limb(j)) {
+                    throw new IllegalArgumentException("scalar dot product: the output shares limb " + j + " with operand " + i);
+                }
+            }
+        }
+        for (int j = 0; j < k; j++) {
+            long[] z = out.limb(j);
+            Modulus m = basis.modulus(j);
+            long lazy = lazyTerms(m.value());
+            java.util.Arrays.fill(z, 0L);
+            long pending = 0;
+            for (int i = 0; i < a.length; i++) {
+                if (scalarResidues[i] == null) {
+                    continue;
+                }
+                long w = scalarResidues[i][j];
+                if (lazy == 0) {
+                    ModArith.mulScalarAdd(a[i].limb(j), w, m.shoup(w), z, m);
+                } else {
+                    ModArith.mulScalarAddLazy(a[i].limb(j), w, z);
+                    if (++pending == lazy) {
+                        ModArith.reduceLazy(z, m);
+                        pending = 0;
+                    }
+                }
+            }
+            if (pending > 0) {
+                ModArith.reduceLazy(z, m);
+            }
+        }
+        out.setNtt(a[0].isNtt());
+    }
+
     /** @return how many products of residues a lazy accumulation may add: 2<sup>63</sup> / max q<sup>2</sup>, 0 if a prime exceeds 31 bits */
     public int lazyTerms() {
         long max = 0;

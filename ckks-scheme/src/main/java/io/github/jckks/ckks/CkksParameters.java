@@ -94,6 +94,11 @@ public final class CkksParameters {
             throw new IllegalArgumentException("composite degree " + compositeDegree + " out of range [1, "
                     + Math.max(1, dataPrimes.length - 1) + "]: a rescale divides by that many primes and must leave one");
         }
+        if (compositeDegree > 1 && dataPrimes.length % compositeDegree != 0) {
+            throw new IllegalArgumentException("composite degree " + compositeDegree + " with " + dataPrimes.length
+                    + " data primes: every level, q0's included, is " + compositeDegree + " primes, so their number must "
+                    + "be a multiple of " + compositeDegree);
+        }
         if (!(defaultScale >= 2) || Double.isInfinite(defaultScale)) {
             throw new IllegalArgumentException("default scale " + defaultScale + " must be a finite number >= 2");
         }
@@ -347,6 +352,11 @@ public final class CkksParameters {
         return fingerprint.clone();
     }
 
+    /** @return whether {@code other} has this set's {@link #fingerprint()} (compatible keys, plaintexts, ciphertexts); no copy */
+    boolean sameFingerprint(CkksParameters other) {
+        return other == this || Arrays.equals(fingerprint, other.fingerprint);
+    }
+
     private byte[] computeFingerprint() {
         // d = 1 and uniform digits keep the fingerprints of the usual chains; other digits add their prime counts
         int[] counts = uniformDigits() ? new int[0] : digitPrimeCounts();
@@ -517,7 +527,10 @@ public final class CkksParameters {
             return this;
         }
 
-        /** The default scale &Delta; (default: 2 to the bit size of q<sub>1</sub>, or of q<sub>0</sub> if alone). */
+        /**
+         * The default scale &Delta; (default, with q<sub>1</sub> or q<sub>0</sub> if alone: 2 to its bit size when the primes
+         * are given by size, the power of two nearest it when they are given explicitly).
+         */
         public Builder scale(double scale) {
             this.scale = scale;
             return this;
@@ -552,8 +565,9 @@ public final class CkksParameters {
             }
             double s = scale;
             if (s < 0) {
+                // sized primes: their bit size; explicit primes: the power of two nearest q1 (log scale)
                 int bits = dataBits != null ? dataBits[Math.min(1, dataBits.length - 1)]
-                        : 64 - Long.numberOfLeadingZeros(dataPrimes[Math.min(1, dataPrimes.length - 1)]) - 1;
+                        : (int) Math.round(Math.log(dataPrimes[Math.min(1, dataPrimes.length - 1)]) / Math.log(2));
                 s = Math.scalb(1.0, bits);
             }
             long[] q = dataPrimes;

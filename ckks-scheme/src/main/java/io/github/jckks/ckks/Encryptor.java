@@ -96,8 +96,14 @@ public final class Encryptor {
      * Encodes and encrypts the complex vector re + i&middot;im (im may be null; with two real batches this is
      * complex packing, as {@link CkksEncoder#encodeComplexPacked}) in one pass, like
      * {@link #encrypt(CkksEncoder, double[], int, double)}.
+     *
+     * @throws IllegalArgumentException if the encoder belongs to other parameters (another ring or prime chain)
      */
     public Ciphertext encrypt(CkksEncoder encoder, double[] re, double[] im, int level, double scale) {
+        if (!encoder.context().parameters().sameFingerprint(context.parameters())) {
+            throw new IllegalArgumentException("the encoder belongs to " + encoder.context().parameters()
+                    + ", this encryptor to " + context.parameters() + ": encode with an encoder of the encryptor's parameters");
+        }
         if (secretKey == null) {
             return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }

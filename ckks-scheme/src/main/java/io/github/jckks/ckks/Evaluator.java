@@ -70,10 +70,10 @@ public final class Evaluator {
         this.rp = params.supportsKeySwitching() ? context.ringP() : null;
         if (keys != null && rp != null) { // keys of another parameter set are refused here, where the mistake is made
             if (keys.relinearization() != null) {
-                keys.relinearization().requireOwn(rq, rp, "relinearization key");
+                keys.relinearization().requireOwn(params, rq, rp, "relinearization key");
             }
             for (java.util.Map.Entry<Integer, KeySwitchKey> g : keys.galois().entrySet()) {
-                g.getValue().requireOwn(rq, rp, "Galois key " + g.getKey());
+                g.getValue().requireOwn(params, rq, rp, "Galois key " + g.getKey());
             }
         }
         final RnsRing ringQ = rq;
@@ -426,14 +426,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("square needs a two-part ciphertext; got size " + a.size());
         }
         int k = a.level() + 1;
-        if (out.length != 3) {
-            throw new IllegalArgumentException("square needs 3 output polynomials, got " + out.length);
-        }
-        for (RnsPoly p : out) {
-            if (p.limbCount() != k || p.n() != a.n() || p == a.partForReading(0) || p == a.partForReading(1)) {
-                throw new IllegalArgumentException("square outputs must be distinct from the input and have " + k + " limbs");
-            }
-        }
+        outputs(out, 3, k, "square", a); // refuses a null, misshapen or shared output
         double scale = productScale(a.scale(), a.scale(), a.level());
         // one pass (a0 a1 computed twice): the square is memory-bound, four passes cost more than a product
         rq.tensor(a.partForReading(0), a.partForReading(1), a.partForReading(0), a.partForReading(1), out[0], out[1], out[2]);
@@ -466,17 +459,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("complex-packed square needs a two-part ciphertext; got size " + z.size());
         }
         int k = z.level() + 1;
-        if (out.length != 3) {
-            throw new IllegalArgumentException("complex-packed square needs 3 output polynomials, got " + out.length);
-        }
-        for (int i = 0; i < 3; i++) {
-            RnsPoly p = out[i];
-            if (p.limbCount() != k || p.n() != z.n() || sharesLimbs(p, z.partForReading(0))
-                    || sharesLimbs(p, z.partForReading(1)) || (i > 0 && sharesLimbs(p, out[0])) || (i > 1 && sharesLimbs(p, out[1]))) {
-                throw new IllegalArgumentException("square outputs must share no limb with the input or each other and "
-                        + "have " + k + " limbs");
-            }
-        }
+        outputs(out, 3, k, "complex-packed square", z); // refuses a null, misshapen or shared output
         int galois = GaloisElements.conjugation(context.n());
         KeySwitchKey key = keys == null ? null : keys.galois(galois);
         requireKeySwitching("the complex-packed square (it conjugates)");
@@ -556,7 +539,7 @@ public final class Evaluator {
     /** ct &middot; c (c encoded at {@code scale}) into caller-supplied polynomials, as {@link #multiplyPlainInto}. */
     public Ciphertext multiplyScalarInto(Ciphertext ct, double c, double scale, RnsPoly[] out) {
         double newScale = productScale(ct.scale(), scale, ct.level());
-        long[] r = scalarResidues(c, scale, ct.level());
+        long[] r = factorResidues(c, scale, ct);
         RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyScalar", ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalar(ct.partForReading(i), r, parts[i]);
@@ -567,7 +550,7 @@ public final class Evaluator {
     /** ct = ct &middot; c, c encoded at {@code scale}. */
     public void multiplyScalarInPlace(Ciphertext ct, double c, double scale) {
         double newScale = productScale(ct.scale(), scale, ct.level());
-        long[] r = scalarResidues(c, scale, ct.level());
+        long[] r = factorResidues(c, scale, ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalar(ct.part(i), r, ct.part(i));
         }
@@ -576,19 +559,19 @@ public final class Evaluator {
 
     /**
      * acc = acc + ct &middot; c with c encoded at {@code scale}: the fused step of a lazily rescaled dot product
-     * (acc must have scale ct.scale &middot; scale and ct's size or more, and be at ct's level). Zero weights are
-     * skipped. Cost: one Shoup product and addition per residue.
+     * (acc must have scale ct.scale &middot; scale and ct's size or more, and be at ct's level). A zero weight is
+     * checked like the others and then skipped. Cost: one Shoup product and addition per residue.
      */
     public void multiplyScalarAddInPlace(Ciphertext ct, double c, double scale, Ciphertext acc) {
-        if (c == 0) {
-            return;
-        }
         checkCompatible(ct, acc);
         if (acc.level() != ct.level() || acc.size() < ct.size()) {
             throw new IllegalArgumentException("accumulator " + acc + " cannot take a product of " + ct);
         }
         checkScales("accumulate", acc.scale(), ct.scale() * scale);
-        long[] r = scalarResidues(c, scale, ct.level());
+        if (c == 0) {
+            return; // checked like any other term, then skipped
+        }
+        long[] r = factorResidues(c, scale, ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalarAdd(ct.partForReading(i), r, acc.part(i));
         }
@@ -647,11 +630,119 @@ public final class Evaluator {
     }
 
     /**
+     * The dot product &Sigma;<sub>i</sub> w<sub>i</sub> &middot; cts[i] with real weights encoded at {@code scale} (scalar
+     * encoding: one residue per prime), left unrescaled at scale ct.scale &middot; scale (lazy rescaling; with
+     * {@code scale} = {@link #rescaleDivisor} one rescale afterwards restores the ciphertexts' scale). The sums are
+     * accumulated limb by limb as unreduced 64-bit integers ({@link io.github.jckks.math.RnsRing#dotScalar}) and reduced
+     * once per 2<sup>63</sup>/q<sup>2</sup> terms instead of after each: the lazily reduced form of a loop of
+     * {@link #multiplyScalarAddInPlace}, with the same residues. Zero weights are skipped. The ciphertexts share a
+     * level, a size and a scale.
+     * Cost: n &middot; size &middot; (l + 1) &middot; N multiply-adds, and one reduction pass per lazy run of terms.
+     *
+     * @throws IllegalArgumentException if the arrays are empty or of different lengths, the ciphertexts disagree in
+     *                                  level, size or scale, or a weight overflows (as {@link #multiplyScalar})
+     */
+    public Ciphertext dotScalar(Ciphertext[] cts, double[] weights, double scale) {
+        if (cts.length == 0 || cts.length != weights.length) {
+            throw new IllegalArgumentException("dotScalar needs as many weights as ciphertexts, at least one: got "
+                    + weights.length + " and " + cts.length);
+        }
+        Ciphertext first = cts[0];
+        long[][] residues = new long[cts.length][];
+        for (int i = 0; i < cts.length; i++) {
+            Ciphertext c = cts[i];
+            checkCompatible(first, c);
+            if (c.level() != first.level() || c.size() != first.size()) {
+                throw new IllegalArgumentException("dotScalar: ciphertext " + i + " (" + c + ") differs in level or size from "
+                        + first);
+            }
+            checkScales("dotScalar ciphertext " + i, first.scale(), c.scale());
+            residues[i] = weights[i] == 0 ? null : factorResidues(weights[i], scale, c);
+        }
+        double newScale = productScale(first.scale(), scale, first.level());
+        int k = first.level() + 1;
+        RnsPoly[] acc = new RnsPoly[first.size()];
+        RnsPoly[] parts = new RnsPoly[cts.length];
+        for (int p = 0; p < acc.length; p++) {
+            acc[p] = rq.newPoly(k, true);
+            for (int i = 0; i < cts.length; i++) {
+                parts[i] = cts[i].partForReading(p);
+            }
+            rq.dotScalar(parts, residues, acc[p]);
+        }
+        return new Ciphertext(acc, newScale);
+    }
+
+    /**
+     * The dot product &Sigma;<sub>i</sub> a[i] &middot; b[i] of two-part ciphertexts, as one three-part ciphertext, neither
+     * relinearized nor rescaled (relinearize and rescale the sum once: {@link #relinearizeAndRescaleInPlace}). Each
+     * part of the tensor product (a<sub>0</sub>b<sub>0</sub>, a<sub>0</sub>b<sub>1</sub> + a<sub>1</sub>b<sub>0</sub>,
+     * a<sub>1</sub>b<sub>1</sub>) is summed over all terms limb by limb with lazy reduction
+     * ({@link io.github.jckks.math.RnsRing#dotPointwise}); the residues are those of the sum of {@link #multiply}
+     * products. The a's share a level and a scale, and so do the b's; their levels must be equal (drop one first).
+     * Cost: 4 n (l + 1) N multiply-adds, one reduction pass per lazy run of terms.
+     *
+     * @throws IllegalArgumentException if the arrays are empty or of different lengths, an operand is not two-part,
+     *                                  the operands disagree in level or scale, or the product scale overflows
+     */
+    public Ciphertext dot(Ciphertext[] a, Ciphertext[] b) {
+        if (a.length == 0 || a.length != b.length) {
+            throw new IllegalArgumentException("dot needs two arrays of the same length, at least one term: got "
+                    + a.length + " and " + b.length);
+        }
+        int n = a.length;
+        for (int i = 0; i < n; i++) {
+            checkCompatible(a[0], a[i]);
+            checkCompatible(a[0], b[i]);
+            if (a[i].size() != 2 || b[i].size() != 2) {
+                throw new IllegalArgumentException("dot: term " + i + " is not a product of two-part ciphertexts ("
+                        + a[i] + ", " + b[i] + "); relinearize first");
+            }
+            if (a[i].level() != a[0].level() || b[i].level() != a[0].level()) {
+                throw new IllegalArgumentException("dot: term " + i + " (" + a[i] + ", " + b[i] + ") is not at level "
+                        + a[0].level() + " (drop the operands to one level first)");
+            }
+            checkScales("dot a[" + i + "]", a[0].scale(), a[i].scale());
+            checkScales("dot b[" + i + "]", b[0].scale(), b[i].scale());
+        }
+        double scale = productScale(a[0].scale(), b[0].scale(), a[0].level());
+        int k = a[0].level() + 1;
+        RnsPoly[] x = new RnsPoly[n];
+        RnsPoly[] y = new RnsPoly[n];
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        RnsPoly c2 = rq.newPoly(k, true);
+        for (int i = 0; i < n; i++) {
+            x[i] = a[i].partForReading(0);
+            y[i] = b[i].partForReading(0);
+        }
+        rq.dotPointwise(x, y, c0);
+        for (int i = 0; i < n; i++) {
+            x[i] = a[i].partForReading(1);
+            y[i] = b[i].partForReading(1);
+        }
+        rq.dotPointwise(x, y, c2);
+        RnsPoly[] cross = new RnsPoly[2 * n];
+        RnsPoly[] crossOther = new RnsPoly[2 * n];
+        for (int i = 0; i < n; i++) {
+            cross[2 * i] = a[i].partForReading(0);
+            crossOther[2 * i] = b[i].partForReading(1);
+            cross[2 * i + 1] = a[i].partForReading(1);
+            crossOther[2 * i + 1] = b[i].partForReading(0);
+        }
+        rq.dotPointwise(cross, crossOther, c1);
+        return new Ciphertext(new RnsPoly[] {c0, c1, c2}, scale);
+    }
+
+    /**
      * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, the
      * trivial (not randomized) encryption (0, 0) of zero at the same level and scale for 0, one Shoup product per
      * residue otherwise (the caller keeps |c| &middot; |value| &middot; scale below Q<sub>l</sub>/2)
+     * @throws IllegalArgumentException if |c| &middot; scale reaches Q<sub>l</sub>/2 (the product of a value of magnitude
+     *                                  1 would overflow)
      */
     public Ciphertext multiplyInteger(Ciphertext ct, long c) {
+        checkFactor(c, ct, "integer " + c);
         Ciphertext r = ct.copy();
         if (c == 1) {
             return r;
@@ -1187,6 +1278,32 @@ public final class Evaluator {
             r[i] = CkksEncoder.reduceLargeDouble(v, rq.modulus(i));
         }
         return r;
+    }
+
+    /**
+     * The residues of a constant factor of {@code ct} ({@link #scalarResidues}), refused if the product of a value of
+     * magnitude 1 would not fit: |round(c &middot; scale)| &middot; ct.scale must stay below Q<sub>l</sub>/2, the rule
+     * {@link #productScale} applies to the scales alone (values are taken to be of magnitude about 1).
+     */
+    private long[] factorResidues(double c, double scale, Ciphertext ct) {
+        long[] r = scalarResidues(c, scale, ct.level());
+        checkFactor(Math.rint(c * scale), ct, "constant " + c + " at scale 2^" + log2(scale));
+        return r;
+    }
+
+    /** Refuses an encoded factor v (an integer) whose product with a unit value of {@code ct} overflows Q_l/2. */
+    private void checkFactor(double v, Ciphertext ct, String what) {
+        double log2Q = context.log2Q(ct.level());
+        if (v != 0 && Math.log(Math.abs(v)) / Math.log(2) + Math.log(ct.scale()) / Math.log(2) >= log2Q - 1) {
+            throw new IllegalArgumentException(String.format(
+                    "%s (encoded as 2^%.1f) times the ciphertext's scale 2^%.1f overflows the modulus 2^%.1f at level %d "
+                            + "for a value of magnitude 1: rescale first or use a smaller factor",
+                    what, Math.log(Math.abs(v)) / Math.log(2), Math.log(ct.scale()) / Math.log(2), log2Q, ct.level()));
+        }
+    }
+
+    private static String log2(double x) {
+        return String.format("%.1f", Math.log(x) / Math.log(2));
     }
 
     private double productScale(double s1, double s2, int level) {

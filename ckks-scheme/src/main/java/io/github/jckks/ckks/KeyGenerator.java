@@ -105,7 +105,7 @@ public final class KeyGenerator {
         RnsPoly s2P = rp.newPoly(rp.basis().size(), true);
         rq.mulPointwise(secretKey.sQ(), secretKey.sQ(), s2Q);
         rp.mulPointwise(secretKey.sP(), secretKey.sP(), s2P);
-        return keySwitchKey(s2Q, s2P);
+        return keySwitchKey(KeySwitchKey.RELINEARIZATION, s2Q, s2P);
     }
 
     /**
@@ -120,7 +120,7 @@ public final class KeyGenerator {
         RnsPoly gP = rp.newPoly(rp.basis().size(), true);
         rq.automorphism(secretKey.sQ(), galoisElement, gQ);
         rp.automorphism(secretKey.sP(), galoisElement, gP);
-        return keySwitchKey(gQ, gP);
+        return keySwitchKey(galoisElement, gQ, gP);
     }
 
     /**
@@ -167,8 +167,8 @@ public final class KeyGenerator {
         }
     }
 
-    /** Key switching from s' (given modulo Q and P, NTT form) to s. */
-    private KeySwitchKey keySwitchKey(RnsPoly sPrimeQ, RnsPoly sPrimeP) {
+    /** Key switching from s' (given modulo Q and P, NTT form; {@code source} as in {@link KeySwitchKey#source()}) to s. */
+    private KeySwitchKey keySwitchKey(int source, RnsPoly sPrimeQ, RnsPoly sPrimeP) {
         RnsRing rq = context.ringQ();
         RnsRing rp = context.ringP();
         int lq = rq.basis().size();
@@ -223,6 +223,6 @@ public final class KeyGenerator {
         if (sPrimeP.limbCount() != lp) {
             throw new IllegalStateException("s' modulo P has " + sPrimeP.limbCount() + " limbs");
         }
-        return KeySwitchKey.of(context, bQ, bP, aQ, aP);
+        return KeySwitchKey.of(context, source, bQ, bP, aQ, aP);
     }
 }

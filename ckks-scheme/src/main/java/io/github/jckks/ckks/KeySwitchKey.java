@@ -27,38 +27,71 @@ public final class KeySwitchKey {
     static final int AQ = 2;
     static final int AP = 3;
 
+    /** {@link #source()} of a relinearization key (s' = s<sup>2</sup>). */
+    public static final int RELINEARIZATION = 0;
+    /** {@link #source()} of a key whose s' is not known (wrapped by the public constructor, or read on its own). */
+    public static final int UNKNOWN_SOURCE = -1;
+
     /** [part][digit] with 64-bit limbs, parts in the order bQ, bP, aQ, aP; null when compact. */
     private final RnsPoly[][] wide;
     /** [part][digit] with 32-bit residues; null when wide. */
     private final CompactRnsPoly[][] compact;
     private final RnsRing ringQ;
     private final RnsRing ringP;
+    /** {@link CkksParameters#fingerprint()} of the parameters the key was made for; null when unknown. */
+    private final byte[] fingerprint;
+    private final int source;
 
-    /** Wraps the digit polynomials (not copied), with 64-bit limbs. */
+    /**
+     * Wraps the digit polynomials (not copied), with 64-bit limbs. Such a key's parameters and source are unknown:
+     * an {@link Evaluator} checks only its primes and digit count, and {@link EvaluationKeys} files it anywhere.
+     */
     public KeySwitchKey(RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
-        checkLengths(bQ.length, bP.length, aQ.length, aP.length);
-        this.wide = new RnsPoly[][] {bQ, bP, aQ, aP};
-        this.compact = null;
-        this.ringQ = null;
-        this.ringP = null;
+        this(new RnsPoly[][] {bQ, bP, aQ, aP}, null, null, null, null, UNKNOWN_SOURCE);
     }
 
-    private KeySwitchKey(RnsRing rq, RnsRing rp, RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
-        checkLengths(bQ.length, bP.length, aQ.length, aP.length);
-        this.wide = null;
-        this.compact = new CompactRnsPoly[][] {compact(rq, bQ), compact(rp, bP), compact(rq, aQ), compact(rp, aP)};
+    private KeySwitchKey(RnsPoly[][] wide, CompactRnsPoly[][] compact, RnsRing rq, RnsRing rp, byte[] fingerprint,
+                         int source) {
+        if (wide != null) {
+            checkLengths(wide[BQ].length, wide[BP].length, wide[AQ].length, wide[AP].length);
+        } else {
+            checkLengths(compact[BQ].length, compact[BP].length, compact[AQ].length, compact[AP].length);
+        }
+        if (source < UNKNOWN_SOURCE) {
+            throw new IllegalArgumentException("key source " + source + ": a Galois element, RELINEARIZATION or UNKNOWN_SOURCE");
+        }
+        this.wide = wide;
+        this.compact = compact;
         this.ringQ = rq;
         this.ringP = rp;
+        this.fingerprint = fingerprint;
+        this.source = source;
     }
 
     /**
-     * A key of {@code context} with the given digit polynomials, stored compactly when key switching multiplies it
-     * lazily (see the class comment), else wrapped as given. Cost: one pass over the residues when compacted.
+     * A key of {@code context} switching from the s' that {@code source} names ({@link #RELINEARIZATION}, a Galois
+     * element g for &sigma;<sub>g</sub>(s), or {@link #UNKNOWN_SOURCE}) with the given digit polynomials, stored
+     * compactly when key switching multiplies it lazily (see the class comment), else wrapped as given. Cost: one
+     * pass over the residues when compacted.
      */
-    static KeySwitchKey of(CkksContext context, RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
-        return context.lazyKeySwitching(bQ.length)
-                ? new KeySwitchKey(context.ringQ(), context.ringP(), bQ, bP, aQ, aP)
-                : new KeySwitchKey(bQ, bP, aQ, aP);
+    static KeySwitchKey of(CkksContext context, int source, RnsPoly[] bQ, RnsPoly[] bP, RnsPoly[] aQ, RnsPoly[] aP) {
+        byte[] fp = context.parameters().fingerprint();
+        if (context.lazyKeySwitching(bQ.length)) {
+            RnsRing rq = context.ringQ();
+            RnsRing rp = context.ringP();
+            checkLengths(bQ.length, bP.length, aQ.length, aP.length);
+            CompactRnsPoly[][] c = {compact(rq, bQ), compact(rp, bP), compact(rq, aQ), compact(rp, aP)};
+            return new KeySwitchKey(null, c, rq, rp, fp, source);
+        }
+        return new KeySwitchKey(new RnsPoly[][] {bQ, bP, aQ, aP}, null, null, null, fp, source);
+    }
+
+    /**
+     * @return what the key switches from: {@link #RELINEARIZATION} (s<sup>2</sup>), the Galois element g of
+     *         &sigma;<sub>g</sub>(s), or {@link #UNKNOWN_SOURCE}
+     */
+    public int source() {
+        return source;
     }
 
     private static void checkLengths(int bq, int bp, int aq, int ap) {
@@ -76,10 +109,20 @@ public final class KeySwitchKey {
     }
 
     /**
-     * Refuses (an {@link IllegalArgumentException} naming both prime lists) a key whose polynomials were made by the
-     * rings of another parameter set; one wrapping arrays of unknown origin passes.
+     * Refuses (an {@link IllegalArgumentException} naming what differs) a key made for other parameters: another
+     * fingerprint (primes, ring degree or key-switching digit layout), another digit count, or polynomials made by
+     * the rings of another parameter set; one wrapping arrays of unknown origin is checked for its digit count.
      */
-    void requireOwn(RnsRing rq, RnsRing rp, String what) {
+    void requireOwn(CkksParameters params, RnsRing rq, RnsRing rp, String what) {
+        if (fingerprint != null && !java.util.Arrays.equals(fingerprint, params.fingerprint())) {
+            throw new IllegalArgumentException(what + " and " + params + " come from different parameter sets (the key's "
+                    + "fingerprint differs: another ring, prime chain or key-switching digit layout)");
+        }
+        if (digits() != params.digitCount()) {
+            throw new IllegalArgumentException(what + " has " + digits() + " key-switching digits, " + params
+                    + " has " + params.digitCount() + " (digit prime counts " + java.util.Arrays.toString(params.digitPrimeCounts())
+                    + "): keys of another digit layout");
+        }
         try {
             for (int part = BQ; part <= AP; part++) {
                 RnsRing ring = part == BQ || part == AQ ? rq : rp;

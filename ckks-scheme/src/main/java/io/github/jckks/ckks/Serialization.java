@@ -446,6 +446,9 @@ public final class Serialization {
      * are checked; nothing else is)
      */
     public static Kind kindOf(byte[] data) {
+        if (data == null) {
+            throw new CkksFormatException("input: null byte array");
+        }
         In in = new In(data, null);
         try {
             return readPreamble(in).kind;
@@ -1155,7 +1158,7 @@ public final class Serialization {
         }
     }
 
-    private static KeySwitchKey readKskBody(Shape s, In in, String what) throws IOException {
+    private static KeySwitchKey readKskBody(Shape s, In in, String what, int source) throws IOException {
         requireKeySwitching(s, what);
         int digits = in.u8(what + " digit count");
         if (digits != s.digits) {
@@ -1172,11 +1175,11 @@ public final class Serialization {
             aQ[j] = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, what + " digit " + j + " aQ");
             aP[j] = readPoly(s, in, s.p, s.pBits, s.p.length, scratch, what + " digit " + j + " aP");
         }
-        return KeySwitchKey.of(s.context, bQ, bP, aQ, aP);
+        return KeySwitchKey.of(s.context, source, bQ, bP, aQ, aP);
     }
 
     private static KeySwitchKey readKskTop(Shape s, In in) throws IOException {
-        KeySwitchKey k = readKskBody(s, in, "key-switching key");
+        KeySwitchKey k = readKskBody(s, in, "key-switching key", KeySwitchKey.UNKNOWN_SOURCE);
         in.finish();
         return k;
     }
@@ -1197,7 +1200,7 @@ public final class Serialization {
                     + " Galois keys");
         }
         in.checkTotal(evaluationKeysSize(s, flags == 1, count));
-        KeySwitchKey relin = flags == 1 ? readKskBody(s, in, "relinearization key") : null;
+        KeySwitchKey relin = flags == 1 ? readKskBody(s, in, "relinearization key", KeySwitchKey.RELINEARIZATION) : null;
         Map<Integer, KeySwitchKey> galois = new TreeMap<>();
         long previous = 0;
         for (long i = 0; i < count; i++) {
@@ -1211,7 +1214,7 @@ public final class Serialization {
                         + " does not exceed the previous element " + previous + " (strictly increasing order required)");
             }
             previous = g;
-            galois.put((int) g, readKskBody(s, in, "Galois key " + g));
+            galois.put((int) g, readKskBody(s, in, "Galois key " + g, (int) g));
         }
         in.finish();
         return new EvaluationKeys(relin, galois);

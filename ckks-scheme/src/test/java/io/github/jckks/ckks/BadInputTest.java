@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jckks.math.RnsPoly;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -177,5 +178,115 @@ class BadInputTest {
         for (int i = 0; i < v.length; i++) {
             assertEquals(2 * v[i], sum[i], 1e-6);
         }
+    }
+
+    /**
+     * Keys of the same primes with another key-switching digit layout (digit size 1 vs 2) are refused by the
+     * evaluator: they decrypted x^2 to -7e30 and rotations to 1e37, or threw an index error (audit, tenth session).
+     * A key wrapped from bare polynomials (origin unknown) is still checked for its digit count.
+     */
+    @Test
+    void keysOfAnotherDigitLayout() {
+        CkksParameters one = CkksParameters.builder().logN(10).dataPrimeBits(40, 30, 30, 30).specialPrimeBits(45, 45)
+                .digitSize(1).scale(0x1p30).insecureForTestsOnly().build();
+        CkksParameters two = CkksParameters.builder().logN(10).dataPrimes(one.dataPrimes())
+                .specialPrimes(one.specialPrimes()).digitSize(2).scale(0x1p30).insecureForTestsOnly().build();
+        CkksContext c1 = new CkksContext(one);
+        CkksContext c2 = new CkksContext(two);
+        EvaluationKeys k1 = new KeyGenerator(c1).evaluationKeys(true, true, 1);
+        EvaluationKeys k2 = new KeyGenerator(c2).evaluationKeys(true, true, 1);
+        refused(IllegalArgumentException.class, "different parameter sets", () -> new Evaluator(c2, k1));
+        refused(IllegalArgumentException.class, "different parameter sets", () -> new Evaluator(c1, k2));
+        KeySwitchKey r = k1.relinearization();
+        RnsPoly[] bQ = new RnsPoly[r.digits()];
+        RnsPoly[] bP = new RnsPoly[r.digits()];
+        RnsPoly[] aQ = new RnsPoly[r.digits()];
+        RnsPoly[] aP = new RnsPoly[r.digits()];
+        for (int j = 0; j < r.digits(); j++) {
+            bQ[j] = r.bQ(j);
+            bP[j] = r.bP(j);
+            aQ[j] = r.aQ(j);
+            aP[j] = r.aP(j);
+        }
+        EvaluationKeys bare = new EvaluationKeys(new KeySwitchKey(bQ, bP, aQ, aP), java.util.Map.of());
+        assertEquals(KeySwitchKey.UNKNOWN_SOURCE, bare.relinearization().source());
+        refused(IllegalArgumentException.class, "key-switching digits", () -> new Evaluator(c2, bare));
+        new Evaluator(c1, bare); // its own layout: accepted
+    }
+
+    /** A key filed under another role than its own (a rotation key under another step, a Galois key as relinearization key). */
+    @Test
+    void keysFiledUnderAnotherRole() {
+        KeyGenerator kg = new KeyGenerator(f.ctx);
+        int g1 = GaloisElements.forRotation(f.ctx.n(), 1);
+        int g2 = GaloisElements.forRotation(f.ctx.n(), 2);
+        KeySwitchKey rot2 = kg.galoisKey(g2);
+        KeySwitchKey relin = kg.relinearizationKey();
+        assertEquals(g2, rot2.source());
+        assertEquals(KeySwitchKey.RELINEARIZATION, relin.source());
+        refused(IllegalArgumentException.class, "is the Galois key for element " + g2,
+                () -> new EvaluationKeys(null, java.util.Map.of(g1, rot2)));
+        refused(IllegalArgumentException.class, "is a relinearization key",
+                () -> new EvaluationKeys(null, java.util.Map.of(g1, relin)));
+        refused(IllegalArgumentException.class, "Galois key for element " + g2,
+                () -> new EvaluationKeys(rot2, java.util.Map.of()));
+        // the roles survive serialization; a key read on its own has an unknown source
+        EvaluationKeys keys = new EvaluationKeys(relin, java.util.Map.of(g2, rot2));
+        EvaluationKeys read = Serialization.readEvaluationKeys(f.ctx, Serialization.write(f.ctx, keys));
+        assertEquals(KeySwitchKey.RELINEARIZATION, read.relinearization().source());
+        assertEquals(g2, read.galois(g2).source());
+        KeySwitchKey alone = Serialization.readKeySwitchKey(f.ctx, Serialization.write(f.ctx, rot2));
+        assertEquals(KeySwitchKey.UNKNOWN_SOURCE, alone.source());
+    }
+
+    /** The fused encode-and-encrypt takes only an encoder of the encryptor's parameters (it decrypted to noise). */
+    @Test
+    void fusedEncryptionWithAForeignEncoder() {
+        SchemeFixture other = SchemeFixture.get(SchemeFixture.SMALL_24);
+        refused(IllegalArgumentException.class, "encoder belongs to",
+                () -> f.encryptor.encrypt(other.encoder, x, other.top(), other.scale()));
+        CkksParameters wider = CkksParameters.builder().logN(11).dataPrimeBits(40, 30).specialPrimeBits(45)
+                .insecureForTestsOnly().build();
+        CkksEncoder wide = new CkksEncoder(new CkksContext(wider));
+        refused(IllegalArgumentException.class, "encoder belongs to", () -> f.encryptor.encrypt(wide, x, 1, 0x1p30));
+    }
+
+    /**
+     * A constant factor whose product with a value of magnitude 1 would not fit below Q_l/2 is refused, as the
+     * product of two scales is (at level 0, Q about 2^50 and scale 2^40, x 2^20 decrypted to noise).
+     */
+    @Test
+    void constantFactorsThatOverflow() {
+        Ciphertext low = f.ev.dropLevel(f.encrypt(x), 0);
+        refused(IllegalArgumentException.class, "overflows the modulus", () -> f.ev.multiplyInteger(low, 1L << 20));
+        refused(IllegalArgumentException.class, "overflows the modulus", () -> f.ev.multiplyScalar(low, 0x1p20, 1.0));
+        refused(IllegalArgumentException.class, "overflows the modulus",
+                () -> f.ev.multiplyScalarInPlace(low.copy(), 0x1p20, 1.0));
+        Ciphertext acc = f.ev.multiplyScalar(low, 1.0, 1.0);
+        refused(IllegalArgumentException.class, "overflows the modulus",
+                () -> f.ev.multiplyScalarAddInPlace(low, 0x1p20, 1.0, acc));
+        // what fits is still exact: x 2^7 at level 0 (2^47 < 2^49)
+        double[] y = f.decrypt(f.ev.multiplyInteger(low, 1 << 7));
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(128 * x[i], y[i], 1e-4);
+        }
+    }
+
+    /** Composite scaling needs a whole number of levels of d primes (5 primes with d = 2 failed at the first rescale). */
+    @Test
+    void compositeChainOfAPartialLevel() {
+        refused(IllegalArgumentException.class, "must be a multiple of 2", () -> CkksParameters.builder().logN(10)
+                .dataPrimeBits(30, 30, 20, 20, 20).specialPrimeBits(30).compositeDegree(2).insecureForTestsOnly().build());
+    }
+
+    /** squareInto, like the other *Into forms, refuses outputs that share limbs with each other or the input. */
+    @Test
+    void squareIntoOverlappingOutputs() {
+        Ciphertext a = f.encrypt(x);
+        int k = a.level() + 1;
+        RnsPoly p0 = f.ctx.ringQ().newPoly(k, true);
+        RnsPoly p2 = f.ctx.ringQ().newPoly(k, true);
+        refused(IllegalArgumentException.class, "overlap", () -> f.ev.squareInto(a, new RnsPoly[] {p0, p0, p2}));
+        refused(IllegalArgumentException.class, "overlap", () -> f.ev.squareInto(a, new RnsPoly[] {p0, a.part(1), p2}));
     }
 }

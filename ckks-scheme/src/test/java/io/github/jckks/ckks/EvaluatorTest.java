@@ -336,6 +336,92 @@ class EvaluatorTest {
         assertThrows(IllegalArgumentException.class, () -> f.ev.dotPlain(mixed, pts));
     }
 
+    /**
+     * dotScalar (real weights, scalar encoding, lazy reduction) gives residue for residue the sum that a loop of
+     * multiplyScalarAddInPlace accumulates, skips zero weights, and decrypts after one rescale to the weighted sum.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void dotScalarIsTheLazySumOfScalarProducts(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        int terms = 40; // more than the 8 to 16 products a 30-bit lazy sum takes between reductions
+        Ciphertext[] cts = new Ciphertext[terms];
+        double[] w = new double[terms];
+        double[] expected = new double[f.slots];
+        Random r = new Random(9);
+        for (int i = 0; i < terms; i++) {
+            double[] x = f.random(300 + i);
+            w[i] = i % 7 == 3 ? 0 : (2 * r.nextDouble() - 1) / 8;
+            cts[i] = f.encrypt(x);
+            for (int k = 0; k < f.slots; k++) {
+                expected[k] += w[i] * x[k];
+            }
+        }
+        double ql = f.ev.rescaleDivisor(f.top());
+        Ciphertext loop = f.ev.multiplyScalar(cts[0], w[0], ql);
+        for (int i = 1; i < terms; i++) {
+            f.ev.multiplyScalarAddInPlace(cts[i], w[i], ql, loop);
+        }
+        Ciphertext dot = f.ev.dotScalar(cts, w, ql);
+        assertEquals(loop.scale(), dot.scale());
+        for (int p = 0; p < dot.size(); p++) {
+            for (int i = 0; i <= dot.level(); i++) {
+                assertArrayEquals(loop.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
+            }
+        }
+        f.ev.rescaleInPlace(dot);
+        assertEquals(f.scale(), dot.scale(), 1e-15 * f.scale());
+        f.check("dotScalar of 40 terms + one rescale", expected, dot, 10 * f.fresh);
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotScalar(cts, java.util.Arrays.copyOf(w, 3), ql));
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotScalar(new Ciphertext[0], new double[0], ql));
+        Ciphertext[] mixed = cts.clone();
+        mixed[4] = f.ev.dropLevel(mixed[4], f.top() - f.d());
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dotScalar(mixed, w, ql));
+    }
+
+    /**
+     * dot (ciphertext by ciphertext, lazy reduction) gives residue for residue the sum of the three-part products and,
+     * relinearized and rescaled once, the slot-wise dot product.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void dotIsTheLazySumOfCiphertextProducts(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        int terms = 12;
+        Ciphertext[] a = new Ciphertext[terms];
+        Ciphertext[] b = new Ciphertext[terms];
+        double[] expected = new double[f.slots];
+        Ciphertext sum = null;
+        for (int i = 0; i < terms; i++) {
+            double[] x = f.random(400 + i);
+            double[] y = map(f.random(500 + i), v -> v / terms);
+            a[i] = f.encrypt(x);
+            b[i] = f.encrypt(y);
+            for (int k = 0; k < f.slots; k++) {
+                expected[k] += x[k] * y[k];
+            }
+            Ciphertext prod = f.ev.multiply(a[i], b[i]);
+            sum = sum == null ? prod : f.ev.add(sum, prod);
+        }
+        Ciphertext dot = f.ev.dot(a, b);
+        assertEquals(3, dot.size());
+        assertEquals(sum.scale(), dot.scale());
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i <= dot.level(); i++) {
+                assertArrayEquals(sum.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
+            }
+        }
+        f.ev.relinearizeAndRescaleInPlace(dot);
+        f.check("dot of 12 products, one relinearization and rescale", expected, dot, 4 * f.product);
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dot(a, java.util.Arrays.copyOf(b, 3)));
+        Ciphertext[] low = b.clone();
+        low[2] = f.ev.dropLevel(low[2], f.top() - f.d());
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dot(a, low));
+        Ciphertext[] three = b.clone();
+        three[1] = f.ev.multiply(b[1], b[1]);
+        assertThrows(IllegalArgumentException.class, () -> f.ev.dot(a, three));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
     void multiplyScalarRestoresScaleAfterRescale(String name) {
@@ -381,7 +467,15 @@ class EvaluatorTest {
         for (int t = 1; t < terms; t++) {
             f.ev.multiplyScalarAddInPlace(cts[t], w[t], ql, acc);
         }
-        f.ev.multiplyScalarAddInPlace(cts[1], 0, ql, acc); // zero weights are skipped
+        Ciphertext before = acc.copy();
+        f.ev.multiplyScalarAddInPlace(cts[1], 0, ql, acc); // a zero weight leaves the sum as it is
+        for (int p = 0; p < acc.size(); p++) {
+            for (int i = 0; i < acc.level() + 1; i++) {
+                assertArrayEquals(before.part(p).limb(i), acc.part(p).limb(i), "a zero weight changed the sum");
+            }
+        }
+        // and is checked like any other term: an accumulator at another scale is refused
+        assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyScalarAddInPlace(cts[1], 0, ql / 2, acc));
         assertEquals(f.top(), acc.level(), "no rescale yet");
         f.ev.rescaleInPlace(acc);
         assertEquals(f.scale(), acc.scale(), 1e-15 * f.scale());

@@ -267,6 +267,24 @@ class ParametersTest {
         assertEquals(SecurityLevel.BITS_192, p.security());
     }
 
+    /**
+     * Without an explicit scale, &Delta; is 2 to the size of q1 for sized primes, and the power of two nearest q1 for
+     * explicit ones (it was 2^(bit length - 1): 2^39 for a prime just below 2^40, half of it).
+     */
+    @Test
+    void defaultScaleFollowsTheFirstRescalePrime() {
+        CkksParameters sized = CkksParameters.builder().logN(13).dataPrimeBits(50, 40, 40).specialPrimeBits(50).build();
+        assertEquals(0x1p40, sized.defaultScale());
+        long below = Primes.nttPrimes(40, 13, 1, List.of())[0]; // the largest NTT prime below 2^40
+        long q0 = Primes.nttPrimes(50, 13, 1, List.of())[0];
+        long p = Primes.nttPrimes(50, 13, 2, List.of())[1];
+        CkksParameters explicit = CkksParameters.builder().logN(13).dataPrimes(q0, below).specialPrimes(p).build();
+        assertEquals(0x1p40, explicit.defaultScale());
+        long small = Primes.nttPrimes(36, 13, 1, List.of())[0]; // just below 2^36: nearest 2^36
+        assertEquals(0x1p36, CkksParameters.builder().logN(13).dataPrimes(q0, small).specialPrimes(p).build()
+                .defaultScale());
+    }
+
     @Test
     void builderChecks() {
         assertThrows(IllegalArgumentException.class, () -> CkksParameters.builder().dataPrimeBits(40).specialPrimeBits(40).build());

@@ -161,6 +161,7 @@ class SerialValidationTest {
 
     @Test
     void headerFields() {
+        rejects(() -> Serialization.kindOf(null), "null byte array");
         for (int i = 0; i < 4; i++) {
             byte[] b = patched(ctBytes, i, (byte) 'X');
             rejects(() -> Serialization.readCiphertext(ctx, b), "magic");
@@ -258,6 +259,28 @@ class SerialValidationTest {
         rejects(() -> Serialization.readCiphertext(ctx, small), "checksum");
         rejects(() -> Serialization.readCiphertext(ctx, patched(ctBytes, ctBytes.length - 1,
                 (byte) (ctBytes[ctBytes.length - 1] + 1))), "checksum");
+    }
+
+    /** A plaintext's level, scale and residues, each enlarged or corrupted (the checksum resealed). */
+    @Test
+    void plaintextBodyFields() {
+        Plaintext pt = new CkksEncoder(ctx).encode(new double[] {0.5, -0.25, 1});
+        byte[] ptBytes = Serialization.write(ctx, pt);
+        int level = 48; // the body follows the 48-byte header: level (1 byte), scale (8), the residues
+        int scale = 49;
+        int poly = 57;
+        for (int l : new int[] {3, 64, 255}) {
+            rejects(() -> Serialization.readPlaintext(ctx, reseal(patched(ptBytes, level, (byte) l))), "level");
+        }
+        rejects(() -> Serialization.readPlaintext(ctx, reseal(patched(ptBytes, level, (byte) 1))), "total length");
+        for (double sc : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 0, -0.0, 0.5, -4, 0x1p200, Double.MAX_VALUE}) {
+            rejects(() -> Serialization.readPlaintext(ctx, reseal(withDouble(ptBytes, scale, sc))), "scale");
+        }
+        byte[] big = patched(ptBytes, poly, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF);
+        rejects(() -> Serialization.readPlaintext(ctx, reseal(big)), "not below its prime");
+        Plaintext back = Serialization.readPlaintext(ctx, ptBytes);
+        assertEquals(pt.level(), back.level());
+        assertEquals(pt.scale(), back.scale());
     }
 
     @Test

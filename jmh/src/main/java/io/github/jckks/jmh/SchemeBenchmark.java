@@ -307,6 +307,31 @@ public class SchemeBenchmark {
         return evaluator.dotPlain(dot.cts, dot.pts);
     }
 
+    /**
+     * A weighted sum of 32 ciphertexts with real weights (scalar encoding), lazily reduced, unrescaled
+     * ({@link Evaluator#dotScalar}); {@link #multiplyScalarAdd32} is the same sum reduced term by term.
+     */
+    @Benchmark
+    public Ciphertext dotScalar32(Dot dot) {
+        return evaluator.dotScalar(dot.many, dot.weights, dot.divisor);
+    }
+
+    /** The sum of {@link #dotScalar32} by 31 calls of {@link Evaluator#multiplyScalarAddInPlace} (a reduction per term). */
+    @Benchmark
+    public Ciphertext multiplyScalarAdd32(Dot dot) {
+        Ciphertext acc = evaluator.multiplyScalar(dot.many[0], dot.weights[0], dot.divisor);
+        for (int i = 1; i < dot.many.length; i++) {
+            evaluator.multiplyScalarAddInPlace(dot.many[i], dot.weights[i], dot.divisor, acc);
+        }
+        return acc;
+    }
+
+    /** A sum of 8 ciphertext products, lazily reduced, neither relinearized nor rescaled ({@link Evaluator#dot}). */
+    @Benchmark
+    public Ciphertext dot8(Dot dot) {
+        return evaluator.dot(dot.cts, dot.others);
+    }
+
     /** The sum of all N/2 slots into every slot: log2(N/2) rotations and additions. */
     @Benchmark
     public Ciphertext sumSlots(SumKeys keys) {
@@ -337,20 +362,37 @@ public class SchemeBenchmark {
         return wire.keyGen.relinearizationKey();
     }
 
-    /** Operands of {@link #dotPlain8}: 8 ciphertexts and 8 plaintexts at the top level. */
+    /**
+     * Operands of the dot products: 8 ciphertexts with 8 plaintexts ({@link #dotPlain8}) or 8 other ciphertexts
+     * ({@link #dot8}), and 32 ciphertexts (the 8 distinct ones, repeated) with 32 weights ({@link #dotScalar32}), all at the
+     * top level.
+     */
     @State(Scope.Thread)
     public static class Dot {
         Ciphertext[] cts;
         Plaintext[] pts;
+        Ciphertext[] others;
+        Ciphertext[] many;
+        double[] weights;
+        double divisor;
 
         @Setup(Level.Trial)
         public void make(SchemeBenchmark b) {
             cts = new Ciphertext[8];
             pts = new Plaintext[8];
+            others = new Ciphertext[8];
             for (int i = 0; i < 8; i++) {
                 cts[i] = b.secretEncryptor.encrypt(b.encoder.encode(random(b.values.length, 10 + i)));
                 pts[i] = b.encoder.encode(random(b.values.length, 20 + i));
+                others[i] = b.secretEncryptor.encrypt(b.encoder.encode(random(b.values.length, 30 + i)));
             }
+            many = new Ciphertext[32];
+            weights = new double[32];
+            for (int i = 0; i < 32; i++) {
+                many[i] = i < 8 ? cts[i] : many[i % 8];
+                weights[i] = (i % 5 - 2) / 4.0 + 0.01;
+            }
+            divisor = b.evaluator.rescaleDivisor(cts[0].level());
         }
     }
 

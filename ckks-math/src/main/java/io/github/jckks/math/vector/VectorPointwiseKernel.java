@@ -233,6 +233,23 @@ public final class VectorPointwiseKernel implements PointwiseKernel {
     }
 
     @Override
+    public void mulScalarAddLazy(long[] x, long w, long[] acc) {
+        int n = acc.length;
+        int upper = S.loopBound(n);
+        mulScalarAddLazyBlock(x, w, acc, upper);
+        for (int j = upper; j < n; j++) {
+            acc[j] += x[j] * w;
+        }
+    }
+
+    private static void mulScalarAddLazyBlock(long[] x, long w, long[] acc, int upper) {
+        LongVector wv = LongVector.broadcast(S, w).and(M32); // masked as a vector: C2 then emits vpmuludq
+        for (int j = 0; j < upper; j += 4) {
+            LongVector.fromArray(S, x, j).and(M32).mul(wv).add(LongVector.fromArray(S, acc, j)).intoArray(acc, j);
+        }
+    }
+
+    @Override
     public void mulAddLazy2(long[] x, long[] y0, long[] y1, long[] acc0, long[] acc1, boolean first) {
         int n = acc0.length;
         int upper = S.loopBound(n);
