@@ -1,4 +1,5 @@
-# Sourced by bin/cryptonets and .ci/run: sets JAVA_HOME to a JDK 25 or newer, or fails with a message.
+# Sourced by bin/cryptonets, bin/clientaided and .ci/run: sets JAVA_HOME to a JDK 25 or newer, or fails with a message,
+# and defines jckks_java, which runs java without the JVM's incubator notice.
 jckks_find_jdk() {
   local c v
   for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*; do
@@ -20,3 +21,17 @@ export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 25 warns about on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+# jckks_java ARGS...: runs "$JAVA_HOME/bin/java" ARGS with its exit status, dropping the launcher's one-line
+# "WARNING: Using incubator modules" notice from stderr and passing the rest through as it comes: the progress bars
+# redraw with a carriage return and no newline, which a line filter (grep) would hold back until the run ends.
+jckks_java() {
+  { "$JAVA_HOME/bin/java" "$@" 2>&1 >&3 3>&- | {
+      if IFS= read -r first; then
+        [[ $first == *"Using incubator modules"* ]] || printf '%s\n' "$first"
+      elif [ -n "$first" ]; then
+        printf '%s' "$first" # a last line without a newline
+      fi
+      exec cat
+    } >&2 3>&-; } 3>&1
+}

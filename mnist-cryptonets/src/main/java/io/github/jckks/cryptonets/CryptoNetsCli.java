@@ -68,8 +68,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Packing packing = client.packing(network.activation);
-        if (packing == null) {
+        Packing packing = client.packing();
+        if (packing == null || !network.threadsValid() || !client.imagesValid()) {
             return 2;
         }
         CryptoNetsRun.Mode m = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -122,6 +122,34 @@ public final class CryptoNetsCli implements Callable<Integer> {
         CryptoNetsWeights weights() {
             return CryptoNetsWeights.loadBundled(activation);
         }
+
+        /** @return whether --threads is at least 1; prints the error otherwise */
+        boolean threadsValid() {
+            return CryptoNetsCli.threadsValid(threads);
+        }
+    }
+
+    /** @return whether {@code threads} (the --threads option) is at least 1; prints the error otherwise */
+    static boolean threadsValid(int threads) {
+        if (threads < 1) {
+            System.err.println("error: --threads " + threads + ": at least 1");
+            return false;
+        }
+        return true;
+    }
+
+    /** @return the packing named by --packing (null: complex, the default of both networks), or null after printing an error */
+    static Packing parsePacking(String option) {
+        String p = option == null ? "complex" : option.toLowerCase(Locale.ROOT);
+        switch (p) {
+            case "real":
+                return Packing.REAL;
+            case "complex":
+                return Packing.COMPLEX;
+            default:
+                System.err.println("error: --packing " + option + ": use complex or real");
+                return null;
+        }
     }
 
     /** Options of the client role. */
@@ -140,34 +168,45 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 + "client's ReLU on both parts) or real (batch-axis packing, N/2 images per batch)")
         String packing;
 
-        /** @return the packing asked for, the network's default, or null after printing an error */
-        Packing packing(Activation activation) {
-            String p = packing == null ? "complex" : packing.toLowerCase(Locale.ROOT);
-            switch (p) {
-                case "real":
-                    return Packing.REAL;
-                case "complex":
-                    return Packing.COMPLEX;
-                default:
-                    System.err.println("error: --packing " + packing + ": use complex or real");
-                    return null;
-            }
+        /** @return the packing asked for (default complex), or null after printing an error */
+        Packing packing() {
+            return parsePacking(packing);
         }
 
+        /** @return whether --images is at least 1; prints the error otherwise */
+        boolean imagesValid() {
+            if (images < 1) {
+                System.err.println("error: --images " + images + ": at least 1");
+                return false;
+            }
+            return true;
+        }
+
+        /** The MNIST test set; notes on stderr when --images asks for more images than it holds. */
         MnistDataset testSet() {
-            return MnistDataset.loadTest(MnistFiles.defaults().locate(data));
+            MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locateTest(data));
+            if (images > test.size()) {
+                System.err.println("note: --images " + images + ": the test set holds " + test.size() + " images; "
+                        + "classifying all " + test.size());
+            }
+            return test;
         }
 
         int count(MnistDataset test) {
             return Math.min(images, test.size());
         }
 
+        /** The progress bar on stderr; its clock starts at its first update (0 images: the first batch starts). */
         IntConsumer progressBar(MnistDataset test) {
             int n = count(test);
-            long start = System.nanoTime();
+            long[] start = {0};
             return done -> {
                 if (!json) {
-                    double s = (System.nanoTime() - start) / 1e9;
+                    long now = System.nanoTime();
+                    if (start[0] == 0) {
+                        start[0] = now;
+                    }
+                    double s = (now - start[0]) / 1e9;
                     int width = 30;
                     int filled = (int) ((long) done * width / n);
                     System.err.printf("\r[%s%s] %d/%d images, %.1f s", "#".repeat(filled), " ".repeat(width - filled), done, n, s);
@@ -213,7 +252,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             MaskMode maskMode = maskMode(mask);
-            if (maskMode == null) {
+            if (maskMode == null || !network.threadsValid()) {
                 return 2;
             }
             ForkJoinPool pool = new ForkJoinPool(network.threads);
@@ -295,12 +334,12 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            MnistDataset test = client.testSet();
-            Packing packing = client.packing(network.activation);
+            Packing packing = client.packing();
             MaskMode maskMode = maskMode(mask);
-            if (packing == null || maskMode == null) {
+            if (packing == null || maskMode == null || !network.threadsValid() || !client.imagesValid()) {
                 return 2;
             }
+            MnistDataset test = client.testSet();
             CryptoNetsRun run = new CryptoNetsRun(network.weights(), test, network.threads, client.progressBar(test))
                     .packing(packing).maskMode(maskMode);
             CryptoNetsRun.Report r;
@@ -350,13 +389,12 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Override
         public Integer call() {
             MaskMode maskMode = maskMode(mask);
-            if (maskMode == null) {
+            Packing packing = parsePacking(packingOption);
+            if (maskMode == null || packing == null || !threadsValid(threads)) {
                 return 2;
             }
-            MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locate(data));
+            MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locateTest(data));
             CryptoNetsWeights weights = CryptoNetsWeights.loadBundled(activation);
-            Packing packing = packingOption == null || "complex".equalsIgnoreCase(packingOption) ? Packing.COMPLEX
-                    : Packing.REAL;
             CkksParameters params = EncryptedCryptoNets.parameters(activation, maskMode);
             int images = packing.imagesPerCiphertext(params.slots());
             double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][images];
@@ -366,10 +404,6 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 for (int p = 0; p < img.length; p++) {
                     columns[p][i] = img[p];
                 }
-            }
-            if (threads < 1) {
-                spec.commandLine().getErr().println("error: --threads must be at least 1, got " + threads);
-                return 2;
             }
             List<CostProfile.Phase> phases = new CostProfile(weights, MaskingConfig.defaults().withMode(maskMode), threads, packing)
                     .run(columns, warmups);
@@ -396,8 +430,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "  kernels           NTT %s, MAC %s; %d threads per role%n", r.nttKernel(), r.macKernel(),
                 r.threads()));
-        sb.append(String.format(Locale.ROOT, "  images            %d in %d batch(es) of up to %d, %s packing%n", r.images(), r.batches(),
-                r.batchSize(), r.packing()));
+        sb.append(String.format(Locale.ROOT, "  images            %d in %d batch(es) of up to %d, %s packing%s%n", r.images(),
+                r.batches(), r.batchSize(), r.packing(), r.packing().startsWith("complex") && r.complexBatches() < r.batches()
+                        ? " (" + (r.batches() - r.complexBatches()) + " batch(es) that fit the slots went real-packed)" : ""));
         sb.append(String.format(Locale.ROOT, "  plaintext acc.    %.2f%%%n", 100 * r.plaintextAccuracy()));
         sb.append(String.format(Locale.ROOT, "  encrypted acc.    %.2f%%%n", 100 * r.encryptedAccuracy()));
         sb.append(String.format(Locale.ROOT, "  agreement         %.2f%% (max logit error %.2e)%n", 100 * r.agreement(), r.maxLogitError()));
@@ -408,8 +443,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "  key generation    %.3f s (client)%n", r.keygenSeconds()));
         sb.append(String.format(Locale.ROOT, "  encryption        %.3f s (client)%n", r.encryptSeconds()));
-        sb.append(String.format(Locale.ROOT, "  inference         %.3f s (server side%s), %.3f s per full batch%n", r.serverSeconds(),
-                r.mode() == CryptoNetsRun.Mode.LOCAL ? "" : ", with encoding and the wire", r.batchLatencySeconds()));
+        sb.append(String.format(Locale.ROOT, "  inference         %.3f s (server side%s), %.3f s per %s%n", r.serverSeconds(),
+                r.mode() == CryptoNetsRun.Mode.LOCAL ? "" : ", with encoding and the wire", r.batchLatencySeconds(),
+                r.images() >= r.batchSize() ? "full batch" : "batch (none full)"));
         CryptoNetsServer.SessionStats s = r.server();
         if (relu) {
             sb.append(String.format(Locale.ROOT, "  activations       %.3f s (client: decrypt, ReLU, re-encrypt %d ciphertexts in %d rounds)%n",
@@ -426,7 +462,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "  decryption        %.3f s (client)%n", r.decryptSeconds()));
         sb.append(String.format(Locale.ROOT, "  throughput        %.0f images/s server-side, %.0f images/s end to end "
-                + "(%.3f s per full batch)%n", r.serverImagesPerSecond(), r.endToEndImagesPerSecond(), r.endToEndBatchLatencySeconds()));
+                + "(%.3f s per %s)%n", r.serverImagesPerSecond(), r.endToEndImagesPerSecond(), r.endToEndBatchLatencySeconds(),
+                r.images() >= r.batchSize() ? "full batch" : "batch (none full)"));
         if (!Double.isNaN(r.serverFullBatchImagesPerSecond())) {
             sb.append(String.format(Locale.ROOT, "                    full batches of %d: %.0f images/s server-side, %.0f end to end%n",
                     r.batchSize(), r.serverFullBatchImagesPerSecond(), r.endToEndFullBatchImagesPerSecond()));
@@ -450,7 +487,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         CryptoNetsServer.SessionStats s = r.server();
         return String.format(Locale.ROOT, "{\"plaintext_accuracy\": %.6f, \"encrypted_accuracy\": %.6f, \"agreement\": %.6f, "
                         + "\"server_images_per_second\": %.2f, \"end_to_end_images_per_second\": %.2f, "
-                        + "\"batch_latency_seconds\": %.4f, \"peak_heap_bytes\": %d, \"packing\": \"%s\", \"images\": %d, "
+                        + "\"batch_latency_seconds\": %.4f, \"peak_heap_bytes\": %d, \"packing\": \"%s\", \"complex_batches\": %d, \"images\": %d, "
                         + "\"ring_degree\": %d, \"security_bits\": %d, \"activation\": \"%s\", \"mode\": \"%s\", "
                         + "\"bytes_per_image\": %s, \"bytes_sent\": %s, \"bytes_received\": %s, \"handshake_bytes\": %s, "
                         + "\"warmup_seconds\": %.4f, \"warmup_rounds\": %d, \"keygen_seconds\": %.4f, \"encrypt_seconds\": %.4f, "
@@ -463,7 +500,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"mac_kernel\": \"%s\", \"max_logit_error\": %.3e, \"parameters\": \"%s\"}",
                 r.plaintextAccuracy(), r.encryptedAccuracy(), r.agreement(), r.serverImagesPerSecond(),
                 r.endToEndImagesPerSecond(), r.batchLatencySeconds(), r.peakHeapBytes(), r.packing().startsWith("real") ? "real" : "complex",
-                r.images(), r.ringDegree(), r.securityBits(), r.activation().name().toLowerCase(Locale.ROOT), r.mode().label(),
+                r.complexBatches(), r.images(), r.ringDegree(), r.securityBits(), r.activation().name().toLowerCase(Locale.ROOT), r.mode().label(),
                 r.bytesSent() < 0 ? "null" : String.format(Locale.ROOT, "%.1f", r.bytesPerImage()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesSent()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesReceived()),

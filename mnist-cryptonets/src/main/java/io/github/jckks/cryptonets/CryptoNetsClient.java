@@ -161,9 +161,10 @@ public final class CryptoNetsClient {
      * @param decryptNanos     decrypting the outputs
      * @param rounds           activation rounds answered
      * @param answered         ciphertexts answered
+     * @param complex          whether the batch went complex-packed (a batch that fits the slots goes real-packed)
      */
     public record Batch(double[][] logits, long encryptNanos, long exchangeNanos, long answerNanos, long decryptNanos,
-                        int rounds, long answered) {
+                        int rounds, long answered, boolean complex) {
     }
 
     /** One session on a transport. Not thread-safe. */
@@ -252,7 +253,7 @@ public final class CryptoNetsClient {
             Ciphertext[] result = out;
             parallel(out.length, c -> logits[c] = decodeColumn(result[c], count, complex));
             long t3 = System.nanoTime();
-            return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered);
+            return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered, complex);
         }
 
         /** @return the batch's columns encrypted at the session's input level, one ciphertext per column, in parallel */

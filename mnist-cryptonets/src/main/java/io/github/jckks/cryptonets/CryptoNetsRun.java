@@ -100,6 +100,10 @@ public final class CryptoNetsRun {
      * @param maskMode            the server's masking factors (RELU): per-slot or per-ciphertext; "none" for SQUARE
      * @param steadyEndToEndImagesPerSecond end-to-end throughput without the first batch (JIT warm-up), NaN with
      *                            one batch
+     * @param warmupSeconds       the JIT warm-up before the first batch (not counted)
+     * @param warmupRounds        runs of the network in the warm-up
+     * @param complexBatches      batches that went complex-packed (with complex packing, a last batch that fits the
+     *                            slots goes real-packed)
      */
     public record Report(int images, int batchSize, int batches, String packing, double plaintextAccuracy,
                          double encryptedAccuracy, double agreement, double keygenSeconds, double encryptSeconds,
@@ -108,7 +112,8 @@ public final class CryptoNetsRun {
                          String macKernel, double maxLogitError, Activation activation, Mode mode, double answerSeconds,
                          long rounds, long ciphertextsAnswered, long bytesSent, long bytesReceived, long handshakeBytes,
                          CryptoNetsServer.SessionStats server, double endToEndBatchLatencySeconds, String maskMode,
-                         double steadyEndToEndImagesPerSecond, double warmupSeconds, int warmupRounds) {
+                         double steadyEndToEndImagesPerSecond, double warmupSeconds, int warmupRounds,
+                         int complexBatches) {
         /** @return images per second of server-side inference */
         public double serverImagesPerSecond() {
             return images / serverSeconds;
@@ -160,7 +165,8 @@ public final class CryptoNetsRun {
      * @param weights  the trained model (its activation selects the network)
      * @param data     the test images
      * @param threads  threads of the client's pool and of the server's pool
-     * @param progress called with the number of images done after each batch (may be null)
+     * @param progress called with 0 as the first batch starts, then with the number of images done after each batch
+     *                 (may be null)
      */
     public CryptoNetsRun(CryptoNetsWeights weights, MnistDataset data, int threads, IntConsumer progress) {
         this.weights = weights;
@@ -321,6 +327,7 @@ public final class CryptoNetsRun {
         int fullBatches = 0;
         long rounds = 0;
         long answered = 0;
+        int complexBatches = 0;
         int plainCorrect = 0;
         int encCorrect = 0;
         int agree = 0;
@@ -332,6 +339,7 @@ public final class CryptoNetsRun {
         TcpTransport tcp = transport instanceof TcpTransport tt ? tt : null;
         try (CryptoNetsClient.Session session = client.open(transport)) {
             handshakeBytes = tcp == null ? -1 : tcp.bytesSent() + tcp.bytesReceived();
+            progress.accept(0); // the first batch starts (a progress bar's clock starts here, after the warm-up)
             for (int b = 0; b < batches; b++) {
                 int start = b * batchSize;
                 int count = Math.min(batchSize, images - start);
@@ -350,6 +358,7 @@ public final class CryptoNetsRun {
                 decrypt += r.decryptNanos();
                 rounds += r.rounds();
                 answered += r.answered();
+                complexBatches += r.complex() ? 1 : 0;
                 if (b == 0) {
                     firstBatchNanos = r.encryptNanos() + r.exchangeNanos() + r.decryptNanos();
                     firstBatchImages = count;
@@ -391,7 +400,8 @@ public final class CryptoNetsRun {
                 decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),
                 threads, NttKernels.get().name(), MacKernels.get().name(), maxLogitError, weights.activation(), mode,
                 answer / 1e9, rounds, answered, sent, received, handshakeBytes, null, e2eLatency,
-                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds, warmupRounds);
+                weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds, warmupRounds,
+                complexBatches);
     }
 
     private static Report withServer(Report r, CryptoNetsServer.SessionStats s) {
@@ -401,7 +411,7 @@ public final class CryptoNetsRun {
                 r.nttKernel(), r.macKernel(), r.maxLogitError(), r.activation(), r.mode(), r.answerSeconds(), r.rounds(),
                 r.ciphertextsAnswered(), r.bytesSent(), r.bytesReceived(), r.handshakeBytes(), s,
                 r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond(), r.warmupSeconds(),
-                r.warmupRounds());
+                r.warmupRounds(), r.complexBatches());
     }
 
     private String maskLabel(Mode mode) {

@@ -54,6 +54,7 @@ class EncryptedCryptoNetsTest {
         assertEquals(8192, r.batchSize(), "N images per batch");
         assertTrue(r.warmupRounds() >= 2 && r.warmupSeconds() > 0, "the JIT warm-up ran first: " + r.warmupRounds());
         assertEquals(1, r.batches());
+        assertEquals(1, r.complexBatches(), "4,400 images do not fit the 4,096 slots: complex-packed");
         assertTrue(r.packing().startsWith("complex"), r.packing());
         assertEquals(128, r.securityBits());
         TestData.assertAgreement(r, real);
@@ -69,7 +70,9 @@ class EncryptedCryptoNetsTest {
         CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.SQUARE), data, 2, null)
                 .packing(Packing.COMPLEX).warmUp(false).run(200);
         assertEquals(8192, r.batchSize());
-        assertEquals(1.0, r.agreement(), 1e-12, "200 images go real-packed (unmarked INFER) with the same keys");
+        assertEquals(1, r.batches());
+        assertEquals(0, r.complexBatches(), "200 images fit the slots: the batch goes real-packed (an unmarked INFER)");
+        assertEquals(1.0, r.agreement(), 1e-12, "and the real-packed batch is classified with the same keys");
         assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 1e-12);
     }
 

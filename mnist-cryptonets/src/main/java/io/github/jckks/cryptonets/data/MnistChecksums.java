@@ -49,6 +49,11 @@ public final class MnistChecksums {
         return ENTRIES;
     }
 
+    /** The two files of the test set (images, labels). */
+    public static List<Entry> test() {
+        return ENTRIES.subList(2, 4);
+    }
+
     /**
      * The official entry for a file name, which may be the published {@code .gz} name or the
      * uncompressed base name; empty for any other name.

@@ -17,15 +17,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Finds the directory holding the four official MNIST files (each either {@code .gz} or
- * uncompressed). In order: the directory the user gives (which must be complete); else
- * {@code shared/data/mnist} one or two levels above the working directory (so both the project
- * root and a module directory work); else the cache directory {@code ~/.cache/jckks/mnist},
- * filled on first use by downloading the official {@code .gz} files from public mirrors and
- * checking their SHA-256. If nothing works, a {@link MnistUnavailableException} lists the
- * alternatives.
+ * Finds the directory holding the official MNIST files (each either {@code .gz} or uncompressed): the two test files
+ * for inference ({@link #locateTest}), all four for training ({@link #locate}). In order: the directory the user
+ * gives (which must hold them); else {@code shared/data/mnist} beside the checkout (the launchers pass the checkout
+ * as the system property {@value #CHECKOUT_PROPERTY}), then one or two levels above the working directory (so both
+ * the project root and a module directory work); else the cache directory {@code ~/.cache/jckks/mnist}, filled on
+ * first use by downloading the official {@code .gz} files that are needed from public mirrors and checking their
+ * SHA-256. If nothing works, a {@link MnistUnavailableException} lists the alternatives.
  */
 public final class MnistFiles {
+    /** The system property naming the project's checkout ({@code bin/cryptonets} sets it). */
+    public static final String CHECKOUT_PROPERTY = "jckks.checkout";
 
     /** Public mirrors serving the original {@code .gz} files, tried in order. */
     public static final List<URI> DEFAULT_MIRRORS = List.of(
@@ -35,7 +37,7 @@ public final class MnistFiles {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
     private static final long MAX_DOWNLOAD_BYTES = 64L << 20;
 
-    private final Path workingDir;
+    private final List<Path> roots;
     private final Path cacheDir;
     private final List<URI> mirrors;
     private final Duration timeout;
@@ -50,24 +52,39 @@ public final class MnistFiles {
      * @param timeout    connect and per-request timeout
      */
     public MnistFiles(Path workingDir, Path cacheDir, List<URI> mirrors, Duration timeout) {
-        this.workingDir = workingDir.toAbsolutePath().normalize();
+        this(List.of(workingDir), cacheDir, mirrors, timeout);
+    }
+
+    private MnistFiles(List<Path> roots, Path cacheDir, List<URI> mirrors, Duration timeout) {
+        this.roots = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
         this.mirrors = List.copyOf(mirrors);
         this.timeout = timeout;
     }
 
-    /** The default locator: current directory, {@code ~/.cache/jckks/mnist}, the public mirrors. */
+    /**
+     * The default locator: beside the checkout ({@value #CHECKOUT_PROPERTY}, if set), above the current directory,
+     * {@code ~/.cache/jckks/mnist}, the public mirrors.
+     */
     public static MnistFiles defaults() {
         Path home = Path.of(System.getProperty("user.home"));
-        return new MnistFiles(Path.of(""), home.resolve(".cache").resolve("jckks").resolve("mnist"),
-                DEFAULT_MIRRORS, DEFAULT_TIMEOUT);
+        List<Path> roots = new ArrayList<>();
+        String checkout = System.getProperty(CHECKOUT_PROPERTY);
+        if (checkout != null && !checkout.isBlank()) {
+            roots.add(Path.of(checkout)); // its ../shared/data/mnist is the one beside the checkout
+        }
+        roots.add(Path.of(""));
+        return new MnistFiles(roots, home.resolve(".cache").resolve("jckks").resolve("mnist"), DEFAULT_MIRRORS,
+                DEFAULT_TIMEOUT);
     }
 
     /** The local directories searched when the user gives none, in order (the cache last). */
     public List<Path> localCandidates() {
         Set<Path> dirs = new LinkedHashSet<>();
-        dirs.add(workingDir.resolve("../shared/data/mnist").normalize());
-        dirs.add(workingDir.resolve("../../shared/data/mnist").normalize());
+        for (Path root : roots) {
+            dirs.add(root.resolve("../shared/data/mnist").normalize());
+            dirs.add(root.resolve("../../shared/data/mnist").normalize());
+        }
         dirs.add(cacheDir);
         return List.copyOf(dirs);
     }
@@ -80,20 +97,35 @@ public final class MnistFiles {
      * @throws MnistUnavailableException if the user's directory lacks some file
      */
     public Path findLocal(Path userDir) {
+        return findLocal(userDir, MnistChecksums.all());
+    }
+
+    private Path findLocal(Path userDir, List<MnistChecksums.Entry> needed) {
         if (userDir != null) {
-            List<String> missing = missing(userDir);
+            List<String> missing = missing(userDir, needed);
             if (!missing.isEmpty()) {
                 throw new MnistUnavailableException("MNIST directory " + userDir.toAbsolutePath() + " lacks "
-                        + String.join(", ", missing) + " (each may be .gz or uncompressed); " + howToGet());
+                        + String.join(", ", missing) + " (each may be .gz or uncompressed); " + howToGet(needed));
             }
             return userDir;
         }
         for (Path dir : localCandidates()) {
-            if (missing(dir).isEmpty()) {
+            if (missing(dir, needed).isEmpty()) {
                 return dir;
             }
         }
         return null;
+    }
+
+    /**
+     * Finds a directory holding the two test files ({@code t10k-*}), as {@link #locate} does for all four: what
+     * inference needs (the training files are neither required nor downloaded).
+     *
+     * @param userDir the directory given by the user, or {@code null}
+     * @throws MnistUnavailableException if no directory holds them and the download fails
+     */
+    public Path locateTest(Path userDir) {
+        return locate(userDir, MnistChecksums.test());
     }
 
     /**
@@ -103,7 +135,11 @@ public final class MnistFiles {
      * @throws MnistUnavailableException if no directory is complete and the download fails
      */
     public Path locate(Path userDir) {
-        Path found = findLocal(userDir);
+        return locate(userDir, MnistChecksums.all());
+    }
+
+    private Path locate(Path userDir, List<MnistChecksums.Entry> needed) {
+        Path found = findLocal(userDir, needed);
         if (found != null) {
             return found;
         }
@@ -116,7 +152,7 @@ public final class MnistFiles {
         if (errors.isEmpty()) {
             try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
                     .followRedirects(HttpClient.Redirect.NORMAL).build()) {
-                for (MnistChecksums.Entry entry : MnistChecksums.all()) {
+                for (MnistChecksums.Entry entry : needed) {
                     if (MnistDataset.resolve(cacheDir, entry.baseName()).toFile().isFile()) {
                         continue;
                     }
@@ -126,7 +162,7 @@ public final class MnistFiles {
                 }
             }
         }
-        if (missing(cacheDir).isEmpty()) {
+        if (missing(cacheDir, needed).isEmpty()) {
             return cacheDir;
         }
         StringBuilder msg = new StringBuilder("MNIST files not found and could not be downloaded.\nLooked in:");
@@ -137,7 +173,7 @@ public final class MnistFiles {
         for (String e : errors) {
             msg.append("\n  ").append(e);
         }
-        msg.append('\n').append(howToGet());
+        msg.append('\n').append(howToGet(needed));
         throw new MnistUnavailableException(msg.toString());
     }
 
@@ -199,9 +235,9 @@ public final class MnistFiles {
         return total;
     }
 
-    private static List<String> missing(Path dir) {
+    private static List<String> missing(Path dir, List<MnistChecksums.Entry> needed) {
         List<String> missing = new ArrayList<>();
-        for (MnistChecksums.Entry entry : MnistChecksums.all()) {
+        for (MnistChecksums.Entry entry : needed) {
             if (!Files.isRegularFile(MnistDataset.resolve(dir, entry.baseName()))) {
                 missing.add(entry.gzName());
             }
@@ -209,9 +245,8 @@ public final class MnistFiles {
         return missing;
     }
 
-    private String howToGet() {
+    private String howToGet(List<MnistChecksums.Entry> all) {
         StringBuilder sb = new StringBuilder("Alternatives: pass --data DIR with a directory holding ");
-        List<MnistChecksums.Entry> all = MnistChecksums.all();
         for (int i = 0; i < all.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(all.get(i).gzName());
         }

@@ -175,7 +175,8 @@ public final class MnistIdx {
         throw new MnistFormatException(file + ": checksum mismatch for official file " + e.baseName()
                 + ": expected SHA-256 " + e.gzSha256() + " (.gz) or " + e.rawSha256() + " (uncompressed), actual "
                 + fileSha + (fileSha.equals(contentSha) ? "" : " (uncompressed content " + contentSha + ")")
-                + "; pass the opt-out flag to load custom data under an official name");
+                + "; the official files are at " + MnistFiles.DEFAULT_MIRRORS.get(0) + " (custom data under an official "
+                + "name loads only without verification: the trainer's --no-verify, MnistDataset.load(..., false))");
     }
 
     private static int intAt(byte[] b, int off) {

@@ -157,6 +157,40 @@ class MnistIdxTest {
         assertMessageU(() -> files.findLocal(work), "lacks");
     }
 
+    /**
+     * Inference needs only the two test files: a directory with just those is found (given, or beside the checkout)
+     * without any download, while the trainer's locate still asks for all four; the message of a checksum mismatch
+     * names where the official files are.
+     */
+    @Test
+    void inferenceNeedsOnlyTheTestFiles() throws IOException {
+        Path checkout = Files.createDirectories(tmp.resolve("repo/main"));
+        Path shared = Files.createDirectories(tmp.resolve("repo/shared/data/mnist"));
+        Files.write(shared.resolve("t10k-images-idx3-ubyte.gz"), gzip(images(2, 28, 28)));
+        Files.write(shared.resolve("t10k-labels-idx1-ubyte"), labels(2));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/x"));
+        // mirrors that cannot be reached: any download attempt would fail the locate
+        List<URI> none = List.of(URI.create("http://127.0.0.1:9/"));
+        MnistFiles given = new MnistFiles(elsewhere, tmp.resolve("cache1"), none, Duration.ofSeconds(2));
+        assertEquals(shared, given.locateTest(shared));
+        assertMessageU(() -> given.locate(shared), "train-images-idx3-ubyte.gz");
+        String old = System.getProperty(MnistFiles.CHECKOUT_PROPERTY);
+        System.setProperty(MnistFiles.CHECKOUT_PROPERTY, checkout.toString());
+        try {
+            MnistFiles defaults = MnistFiles.defaults();
+            assertEquals(shared, defaults.localCandidates().get(0));
+            assertEquals(shared, defaults.locateTest(null), "found beside the checkout, whatever the working directory");
+        } finally {
+            if (old == null) {
+                System.clearProperty(MnistFiles.CHECKOUT_PROPERTY);
+            } else {
+                System.setProperty(MnistFiles.CHECKOUT_PROPERTY, old);
+            }
+        }
+        MnistFormatException e = assertThrows(MnistFormatException.class, () -> MnistDataset.loadTest(shared));
+        assertTrue(e.getMessage().contains("ossci-datasets") && e.getMessage().contains("--no-verify"), e.getMessage());
+    }
+
     private static byte[] images(int count, int rows, int cols) {
         ByteBuffer b = ByteBuffer.allocate(16 + count * rows * cols).putInt(2051).putInt(count).putInt(rows).putInt(cols);
         for (int i = 0; i < count * rows * cols; i++) {
