@@ -15,9 +15,9 @@ import io.github.jckks.cryptonets.model.Activation;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Layer;
+import io.github.jckks.nn.Stage;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Packing;
-import io.github.jckks.nn.clientaided.ClientAidedActivation;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
 import io.github.jckks.nn.clientaided.MaskedReluOracle;
 import io.github.jckks.nn.clientaided.MaskMode;
@@ -141,10 +141,10 @@ public final class CostProfile {
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);
         });
-        List<Object> steps = model.steps();
+        List<Stage> steps = model.steps();
         x = model.forward(x, rt, oracle, i -> {
-            Object step = steps.get(i);
-            int outputs = step instanceof Layer l ? l.outputSize() : ((ClientAidedActivation) step).outputSize();
+            Stage step = steps.get(i);
+            int outputs = step.outputSize();
             lap("server", step instanceof Layer l
                     ? l.describe() + (folded && (model.foldable(i - 1) || model.foldable(i + 1))
                     ? " (factors folded: re-randomized before the rescale)" : "")

@@ -4,22 +4,13 @@ import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CompactCiphertext;
 
 /**
- * One step of a network on flattened tensors, computed two ways: on one plaintext image (the reference) and
- * on batch-packed ciphertexts (one ciphertext per tensor element, slot i holding image i of the batch).
+ * One step of a network on flattened tensors ({@link Stage}: sizes, plaintext reference, description), computed two
+ * ways: on one plaintext image (the reference) and on batch-packed ciphertexts (one ciphertext per tensor element, slot i holding image i of the batch).
  * Layers are immutable and thread-safe.
  */
-public interface Layer {
-    /** @return the number of input elements */
-    int inputSize();
-
-    /** @return the number of output elements */
-    int outputSize();
-
+public interface Layer extends Stage {
     /** @return how many rescales (levels) the encrypted form consumes */
     int depth();
-
-    /** The plaintext reference on one image: returns the output elements. */
-    double[] forward(double[] input);
 
     /**
      * The encrypted form on batch-packed ciphertexts. Returns either the input array itself (a layer that works
@@ -44,7 +35,4 @@ public interface Layer {
         }
         return out;
     }
-
-    /** @return a one-line description */
-    String describe();
 }

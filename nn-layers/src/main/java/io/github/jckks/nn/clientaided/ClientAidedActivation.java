@@ -2,6 +2,7 @@ package io.github.jckks.nn.clientaided;
 
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.nn.EncryptedRuntime;
+import io.github.jckks.nn.Stage;
 
 /**
  * A non-polynomial activation computed with the key holder's help (nGraph-HE2's client-aided model), on
@@ -10,21 +11,12 @@ import io.github.jckks.nn.EncryptedRuntime;
  * output to level L - 1 whatever the input level (MaxPool: the lower of its input level and L - 1, since the
  * tree adds unrefreshed operands). Immutable and thread-safe.
  */
-public interface ClientAidedActivation {
-    /** @return the number of input elements */
-    int inputSize();
-
-    /** @return the number of output elements */
-    int outputSize();
-
+public interface ClientAidedActivation extends Stage {
     /** @return round trips to the key holder per evaluation */
     int roundTrips();
 
     /** @return ciphertexts sent to the key holder per evaluation, over all rounds */
     int ciphertextsPerEvaluation();
-
-    /** The plaintext reference on one image. */
-    double[] forward(double[] input);
 
     /** The encrypted form: inputs at one level &ge; 1, outputs as {@link #outputLevel}. */
     Ciphertext[] forward(Ciphertext[] input, ReluOracle relu, EncryptedRuntime runtime);
@@ -36,9 +28,6 @@ public interface ClientAidedActivation {
      * @throws IllegalArgumentException if the levels do not allow the masking rescale
      */
     int outputLevel(int inputLevel, int topLevel);
-
-    /** @return a one-line description */
-    String describe();
 
     /** Checks that one masked round can run at {@code level} and that the top level can be unmasked. */
     static void requireRoundLevel(String what, int level, int topLevel) {

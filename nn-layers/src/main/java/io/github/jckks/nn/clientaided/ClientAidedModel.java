@@ -4,6 +4,7 @@ import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Layer;
 import io.github.jckks.nn.LinearLayer;
+import io.github.jckks.nn.Stage;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,9 +30,9 @@ import java.util.function.IntConsumer;
  * tells before running. Immutable.
  */
 public final class ClientAidedModel {
-    private final List<Object> steps;
+    private final List<Stage> steps;
 
-    private ClientAidedModel(List<Object> steps) {
+    private ClientAidedModel(List<Stage> steps) {
         this.steps = Collections.unmodifiableList(new ArrayList<>(steps));
     }
 
@@ -41,18 +42,18 @@ public final class ClientAidedModel {
     }
 
     /** @return the steps: {@link Layer}s, {@link ClientAidedActivation}s and {@link ClientAidedResidual}s, in order */
-    public List<Object> steps() {
+    public List<Stage> steps() {
         return steps;
     }
 
     /** @return the number of input elements */
     public int inputSize() {
-        return inputSize(steps.get(0));
+        return steps.get(0).inputSize();
     }
 
     /** @return the number of output elements */
     public int outputSize() {
-        return outputSize(steps.get(steps.size() - 1));
+        return steps.get(steps.size() - 1).outputSize();
     }
 
     /**
@@ -61,7 +62,7 @@ public final class ClientAidedModel {
      *         the client's evaluation keys (its HELLO carries them).
      */
     public boolean needsKeySwitching(io.github.jckks.nn.Packing packing) {
-        for (Object s : steps) {
+        for (Stage s : steps) {
             if (s instanceof Layer l && io.github.jckks.nn.Sequential.needsKeySwitching(l, packing)
                     || s instanceof ClientAidedResidual r && r.needsKeySwitching(packing)) {
                 return true;
@@ -73,7 +74,7 @@ public final class ClientAidedModel {
     /** @return round trips to the key holder per inference */
     public int roundTrips() {
         int r = 0;
-        for (Object s : steps) {
+        for (Stage s : steps) {
             if (s instanceof ClientAidedActivation a) {
                 r += a.roundTrips();
             } else if (s instanceof ClientAidedResidual res) {
@@ -86,7 +87,7 @@ public final class ClientAidedModel {
     /** @return ciphertexts sent to the key holder per inference (one batch), over all rounds */
     public int ciphertextsPerInference() {
         int r = 0;
-        for (Object s : steps) {
+        for (Stage s : steps) {
             if (s instanceof ClientAidedActivation a) {
                 r += a.ciphertextsPerEvaluation();
             } else if (s instanceof ClientAidedResidual res) {
@@ -99,9 +100,8 @@ public final class ClientAidedModel {
     /** The plaintext reference on one image. */
     public double[] forward(double[] input) {
         double[] x = input;
-        for (Object s : steps) {
-            x = s instanceof Layer l ? l.forward(x)
-                    : s instanceof ClientAidedResidual res ? res.forward(x) : ((ClientAidedActivation) s).forward(x);
+        for (Stage s : steps) {
+            x = s.forward(x);
         }
         return x;
     }
@@ -141,7 +141,7 @@ public final class ClientAidedModel {
         double[] factors = null; // drawn for the ReLU that follows the current linear layer
         double[] columns = null; // 1/r of the ReLU that precedes it
         for (int i = 0; i < steps.size(); i++) {
-            Object s = steps.get(i);
+            Stage s = steps.get(i);
             if (folding != null && s instanceof LinearLayer ll) {
                 factors = i + 1 < steps.size() && foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
                 LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
@@ -244,7 +244,7 @@ public final class ClientAidedModel {
     public int checkLevels(int inputLevel, int topLevel, boolean foldFactors) {
         int level = inputLevel;
         for (int i = 0; i < steps.size(); i++) {
-            Object s = steps.get(i);
+            Stage s = steps.get(i);
             try {
                 if (foldFactors && foldable(i)) {
                     level = topLevel;
@@ -291,7 +291,7 @@ public final class ClientAidedModel {
     public int minimumInputLevel(int topLevel, boolean foldFactors) {
         int level = 0;
         for (int i = 0; i < steps.size(); i++) {
-            Object s = steps.get(i);
+            Stage s = steps.get(i);
             if (s instanceof ClientAidedActivation) {
                 if (!(foldFactors && foldable(i))) {
                     level++; // the mask's rescale: the first round needs its input at level >= 1
@@ -326,45 +326,30 @@ public final class ClientAidedModel {
     /** @return a multi-line description */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        for (Object s : steps) {
-            sb.append("  ").append(describe(s)).append('\n');
+        for (Stage s : steps) {
+            sb.append("  ").append(s.describe()).append('\n');
         }
         sb.append("  round trips per inference: ").append(roundTrips()).append(", ciphertexts sent to the client: ")
                 .append(ciphertextsPerInference());
         return sb.toString();
     }
 
-    private static int inputSize(Object s) {
-        return s instanceof Layer l ? l.inputSize()
-                : s instanceof ClientAidedResidual r ? r.inputSize() : ((ClientAidedActivation) s).inputSize();
-    }
-
-    private static int outputSize(Object s) {
-        return s instanceof Layer l ? l.outputSize()
-                : s instanceof ClientAidedResidual r ? r.outputSize() : ((ClientAidedActivation) s).outputSize();
-    }
-
-    private static String describe(Object s) {
-        return s instanceof Layer l ? l.describe()
-                : s instanceof ClientAidedResidual r ? r.describe() : ((ClientAidedActivation) s).describe();
-    }
-
     /** Assembles a {@link ClientAidedModel}, checking that consecutive sizes agree. */
     public static final class Builder {
-        private final List<Object> steps = new ArrayList<>();
+        private final List<Stage> steps = new ArrayList<>();
 
         private Builder() {
         }
 
         /** Appends a server-side layer (linear layers are used as they are: one rescale each). */
         public Builder add(Layer layer) {
-            append(layer, layer.inputSize(), layer.describe());
+            append(layer);
             return this;
         }
 
         /** Appends a client-aided activation. */
         public Builder add(ClientAidedActivation activation) {
-            append(activation, activation.inputSize(), activation.describe());
+            append(activation);
             return this;
         }
 
@@ -378,8 +363,7 @@ public final class ClientAidedModel {
 
         /** Appends a residual block out = body(x) + shortcut(x) (a null shortcut is the identity). */
         public Builder residual(ClientAidedModel body, Layer shortcut) {
-            ClientAidedResidual r = new ClientAidedResidual(body, shortcut);
-            append(r, r.inputSize(), r.describe());
+            append(new ClientAidedResidual(body, shortcut));
             return this;
         }
 
@@ -403,14 +387,14 @@ public final class ClientAidedModel {
                 throw new IllegalStateException(what + "(): no previous step to take the size from; add the activation "
                         + "object with an explicit size");
             }
-            return outputSize(steps.get(steps.size() - 1));
+            return steps.get(steps.size() - 1).outputSize();
         }
 
-        private void append(Object step, int inputSize, String description) {
+        private void append(Stage step) {
             if (!steps.isEmpty()) {
-                int prev = outputSize(steps.get(steps.size() - 1));
-                if (prev != inputSize) {
-                    throw new IllegalArgumentException(description + " takes " + inputSize
+                int prev = steps.get(steps.size() - 1).outputSize();
+                if (prev != step.inputSize()) {
+                    throw new IllegalArgumentException(step.describe() + " takes " + step.inputSize()
                             + " inputs but the previous step gives " + prev);
                 }
             }

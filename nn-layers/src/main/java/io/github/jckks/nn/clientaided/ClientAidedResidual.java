@@ -6,6 +6,7 @@ import io.github.jckks.nn.Layer;
 import io.github.jckks.nn.LinearLayer;
 import io.github.jckks.nn.ResidualBlock;
 import io.github.jckks.nn.Sequential;
+import io.github.jckks.nn.Stage;
 import io.github.jckks.math.RnsPoly;
 
 /**
@@ -25,7 +26,7 @@ import io.github.jckks.math.RnsPoly;
  * one copy and one addition per element. The client sees the body's rounds as any other rounds (masked the same
  * way); the shortcut's values never leave the server. Immutable and thread-safe.
  */
-public final class ClientAidedResidual {
+public final class ClientAidedResidual implements Stage {
     private final ClientAidedModel body;
     private final Layer shortcut;
 
@@ -45,7 +46,7 @@ public final class ClientAidedResidual {
                     + body.outputSize() + " elements, the " + (shortcut == null ? "identity shortcut" : "shortcut "
                     + shortcut.describe()) + " maps " + in + " -> " + out);
         }
-        Object last = body.steps().get(body.steps().size() - 1);
+        Stage last = body.steps().get(body.steps().size() - 1);
         if (shortcut instanceof Sequential s && s.threePartOutput() || last instanceof Sequential b && b.threePartOutput()) {
             throw new IllegalArgumentException("a residual's " + (last instanceof Sequential b && b.threePartOutput()
                     ? "body ends" : "shortcut is") + " with a segment planned for decryption (a three-part product the sum "
@@ -65,12 +66,12 @@ public final class ClientAidedResidual {
         return shortcut;
     }
 
-    /** @return the number of input elements */
+    @Override
     public int inputSize() {
         return body.inputSize();
     }
 
-    /** @return the number of output elements */
+    @Override
     public int outputSize() {
         return body.outputSize();
     }
@@ -92,6 +93,7 @@ public final class ClientAidedResidual {
     }
 
     /** The plaintext reference on one image: body(x) + shortcut(x). */
+    @Override
     public double[] forward(double[] input) {
         double[] b = body.forward(input);
         double[] s = shortcut == null ? input : shortcut.forward(input);
@@ -155,7 +157,7 @@ public final class ClientAidedResidual {
         return Math.min(b, s);
     }
 
-    /** @return a multi-line description */
+    @Override
     public String describe() {
         return "Residual (client-aided body, " + body.roundTrips() + " round trip(s); shortcut "
                 + (shortcut == null ? "identity" : shortcut.describe()) + "), " + outputSize() + " elements";
