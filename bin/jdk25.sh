@@ -22,16 +22,24 @@ export PATH="$JAVA_HOME/bin:$PATH"
 # Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 25 warns about on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
-# jckks_java ARGS...: runs "$JAVA_HOME/bin/java" ARGS with its exit status, dropping the launcher's one-line
-# "WARNING: Using incubator modules" notice from stderr and passing the rest through as it comes: the progress bars
-# redraw with a carriage return and no newline, which a line filter (grep) would hold back until the run ends.
+# jckks_java ARGS...: replaces the shell by "$JAVA_HOME/bin/java" ARGS (so signals and the exit status are java's),
+# with stderr passed through a filter that drops the JVM's "WARNING: Using incubator modules" line and lets everything
+# else through as it comes: the progress bars redraw with a carriage return and no newline, which a line filter
+# (grep, sed) would hold back until the run ends. Only a partial line that may still become the notice is held.
 jckks_java() {
-  { "$JAVA_HOME/bin/java" "$@" 2>&1 >&3 3>&- | {
-      if IFS= read -r first; then
-        [[ $first == *"Using incubator modules"* ]] || printf '%s\n' "$first"
-      elif [ -n "$first" ]; then
-        printf '%s' "$first" # a last line without a newline
-      fi
-      exec cat
-    } >&2 3>&-; } 3>&1
+  exec "$JAVA_HOME/bin/java" "$@" 2> >(exec perl -e '
+    $| = 1;
+    my $notice = "WARNING: Using incubator modules";
+    my $buf = "";
+    while (sysread(STDIN, my $chunk, 65536)) {
+      $buf .= $chunk;
+      while ($buf =~ s/\A([^\n]*\n)//) {
+        print STDERR $1 unless index($1, $notice) == 0;
+      }
+      if (length($buf) > 0 && index($notice, $buf) != 0) {
+        print STDERR $buf;
+        $buf = "";
+      }
+    }
+    print STDERR $buf;' >&2)
 }

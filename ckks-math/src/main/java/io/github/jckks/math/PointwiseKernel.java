@@ -49,9 +49,13 @@ public interface PointwiseKernel {
 
     /**
      * acc = acc + x &middot; w without reduction, for x and w below 2<sup>32</sup> (a lazy scalar multiply-accumulate:
-     * the caller reduces before the sums could pass 2<sup>64</sup>).
+     * the caller reduces before the sums could pass 2<sup>64</sup>). The default is the scalar loop.
      */
-    void mulScalarAddLazy(long[] x, long w, long[] acc);
+    default void mulScalarAddLazy(long[] x, long w, long[] acc) {
+        for (int j = 0; j < acc.length; j++) {
+            acc[j] += x[j] * w;
+        }
+    }
 
     /**
      * {@link #mulAddLazy2(long[], long[], long[], long[], long[], boolean)} with y0 and y1 stored in 32 bits (read as

@@ -429,7 +429,8 @@ public final class RnsRing {
      * reduction passes.
      *
      * @throws IllegalArgumentException if the arrays are empty or of different lengths, an operand is of another ring,
-     *                                  too short or of another form, or a row has fewer residues than out has limbs
+     *                                  too short or of another form, or a row has fewer residues than out has limbs or
+     *                                  one outside [0, q)
      */
     public void dotScalar(RnsPoly[] a, long[][] scalarResidues, RnsPoly out) {
         if (a.length == 0 || a.length != scalarResidues.length) {
@@ -440,9 +441,8 @@ public final class RnsRing {
         for (int i = 0; i < a.length; i++) {
             checkBinary(a[i], a[i], out);
             checkSameForm(a[0], a[i]);
-            if (scalarResidues[i] != null && scalarResidues[i].length < k) {
-                throw new IllegalArgumentException("constant " + i + " has " + scalarResidues[i].length + " residues for "
-                        + k + " limbs");
+            if (scalarResidues[i] != null) {
+                checkScalars(scalarResidues[i], k); // reduced: the lazy sums' bound and the SIMD 32-bit operands need it
             }
             for (int j = 0; j < k; j++) {
                 if (a[i].limb(j) == out.limb(j)) {

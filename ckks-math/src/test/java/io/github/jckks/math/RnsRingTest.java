@@ -560,6 +560,48 @@ class RnsRingTest {
         }
     }
 
+    /**
+     * dotScalar equals the sum of mulScalar products, limb by limb, past the lazy bound (40 terms of 30-bit primes),
+     * with 31-bit primes, and with a prime above 31 bits (reduced per term); null rows are skipped; unreduced constants
+     * are refused (the SIMD kernel reads 32 bits of them).
+     */
+    @Test
+    void dotScalarMatchesTheSumOfScalarProducts() {
+        for (NttKernel kernel : MathTestSupport.kernels()) {
+            for (int[] config : new int[][] {{10, 30, 28, 24, 17}, {10, 31, 31}, {10, 50, 30}}) {
+                RnsRing ring = ring(config, kernel);
+                SplittableRandom rnd = new SplittableRandom(21);
+                int k = ring.basis().size();
+                int terms = 40;
+                RnsPoly[] x = new RnsPoly[terms];
+                long[][] c = new long[terms][];
+                RnsPoly expected = ring.newPoly(k, true);
+                RnsPoly product = ring.newPoly(k, true);
+                for (int t = 0; t < terms; t++) {
+                    x[t] = randomPoly(ring, k, true, rnd);
+                    if (t % 9 == 4) {
+                        continue; // a zero constant, given as a null row
+                    }
+                    c[t] = new long[k];
+                    for (int i = 0; i < k; i++) {
+                        c[t][i] = rnd.nextLong(ring.modulus(i).value());
+                    }
+                    ring.mulScalar(x[t], c[t], product);
+                    ring.add(expected, product, expected);
+                }
+                RnsPoly out = ring.newPoly(k, true);
+                ring.dotScalar(x, c, out);
+                assertPolyEquals(expected, out, Arrays.toString(config) + " " + kernel.name());
+                long[][] bad = c.clone();
+                bad[0] = c[0].clone();
+                bad[0][0] += ring.modulus(0).value();
+                assertThrows(IllegalArgumentException.class, () -> ring.dotScalar(x, bad, out));
+                assertThrows(IllegalArgumentException.class, () -> ring.dotScalar(x, Arrays.copyOf(c, 3), out));
+                assertThrows(IllegalArgumentException.class, () -> ring.dotScalar(new RnsPoly[] {out}, new long[][] {c[0]}, out));
+            }
+        }
+    }
+
     private static void lazyTwoPartSums(RnsRing ring, int terms) {
         SplittableRandom rnd = new SplittableRandom(16);
         int k = ring.basis().size();

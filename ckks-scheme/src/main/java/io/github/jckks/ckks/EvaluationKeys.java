@@ -19,7 +19,7 @@ public final class EvaluationKeys {
      * @throws IllegalArgumentException if a key is filed under a role it was not made for: a relinearization key that
      *                                  switches from &sigma;<sub>g</sub>(s), a Galois key filed under another element
      *                                  than its own or that switches from s<sup>2</sup> (keys of unknown source, see
-     *                                  {@link KeySwitchKey#source()}, are accepted anywhere), or a null Galois key
+     *                                  {@link KeySwitchKey#source()}, are accepted anywhere), or a null Galois key or element
      */
     public EvaluationKeys(KeySwitchKey relinearization, Map<Integer, KeySwitchKey> galois) {
         if (relinearization != null && relinearization.source() != KeySwitchKey.RELINEARIZATION
@@ -27,7 +27,13 @@ public final class EvaluationKeys {
             throw new IllegalArgumentException("the relinearization key given is the Galois key for element "
                     + relinearization.source() + " (it switches from sigma_g(s), not from s^2)");
         }
-        TreeMap<Integer, KeySwitchKey> copy = new TreeMap<>(galois);
+        TreeMap<Integer, KeySwitchKey> copy = new TreeMap<>();
+        for (Map.Entry<Integer, KeySwitchKey> e : galois.entrySet()) {
+            if (e.getKey() == null) {
+                throw new IllegalArgumentException("a Galois key filed under a null element");
+            }
+            copy.put(e.getKey(), e.getValue());
+        }
         for (Map.Entry<Integer, KeySwitchKey> e : copy.entrySet()) {
             KeySwitchKey k = e.getValue();
             if (k == null) {

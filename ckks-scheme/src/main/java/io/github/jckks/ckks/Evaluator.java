@@ -416,8 +416,9 @@ public final class Evaluator {
     }
 
     /**
-     * {@link #square} into caller-supplied polynomials (e.g. recycled memory): {@code out} holds three polynomials
-     * with exactly a.level() + 1 limbs each, whose contents are overwritten.
+     * {@link #square} into caller-supplied polynomials (e.g. recycled memory): {@code out} holds three distinct
+     * polynomials with exactly a.level() + 1 limbs each, sharing no limb with a, whose contents are overwritten (null:
+     * fresh ones).
      *
      * @return the three-part square, whose parts are {@code out}
      */
@@ -426,7 +427,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("square needs a two-part ciphertext; got size " + a.size());
         }
         int k = a.level() + 1;
-        outputs(out, 3, k, "square", a); // refuses a null, misshapen or shared output
+        out = outputs(out, 3, k, "square", a); // fresh ones for null; refuses misshapen or shared outputs
         double scale = productScale(a.scale(), a.scale(), a.level());
         // one pass (a0 a1 computed twice): the square is memory-bound, four passes cost more than a product
         rq.tensor(a.partForReading(0), a.partForReading(1), a.partForReading(0), a.partForReading(1), out[0], out[1], out[2]);
@@ -449,8 +450,8 @@ public final class Evaluator {
     }
 
     /**
-     * {@link #squareComplexPacked} into caller-supplied polynomials: {@code out} holds three polynomials with exactly
-     * z.level() + 1 limbs each, distinct from z's parts; their contents are overwritten.
+     * {@link #squareComplexPacked} into caller-supplied polynomials: {@code out} holds three distinct polynomials with
+     * exactly z.level() + 1 limbs each, sharing no limb with z; their contents are overwritten (null: fresh ones).
      *
      * @return the three-part result, whose parts are {@code out}
      */
@@ -459,7 +460,7 @@ public final class Evaluator {
             throw new IllegalArgumentException("complex-packed square needs a two-part ciphertext; got size " + z.size());
         }
         int k = z.level() + 1;
-        outputs(out, 3, k, "complex-packed square", z); // refuses a null, misshapen or shared output
+        out = outputs(out, 3, k, "complex-packed square", z); // fresh ones for null; refuses misshapen or shared outputs
         int galois = GaloisElements.conjugation(context.n());
         KeySwitchKey key = keys == null ? null : keys.galois(galois);
         requireKeySwitching("the complex-packed square (it conjugates)");
@@ -531,7 +532,11 @@ public final class Evaluator {
         return multiplyScalar(ct, c, rescaleDivisor(ct.level()));
     }
 
-    /** @return ct &middot; c with c encoded as round(c &middot; scale); the result's scale is ct.scale &middot; scale */
+    /**
+     * @return ct &middot; c with c encoded as round(c &middot; scale); the result's scale is ct.scale &middot; scale. A
+     * constant or scale product that cannot fit below Q<sub>l</sub>/2 is refused; |c| &middot; |value| &middot;
+     * ct.scale &middot; scale must fit too, which only the caller can know (see {@link #multiplyInteger})
+     */
     public Ciphertext multiplyScalar(Ciphertext ct, double c, double scale) {
         return multiplyScalarInto(ct, c, scale, null);
     }
@@ -539,7 +544,7 @@ public final class Evaluator {
     /** ct &middot; c (c encoded at {@code scale}) into caller-supplied polynomials, as {@link #multiplyPlainInto}. */
     public Ciphertext multiplyScalarInto(Ciphertext ct, double c, double scale, RnsPoly[] out) {
         double newScale = productScale(ct.scale(), scale, ct.level());
-        long[] r = factorResidues(c, scale, ct);
+        long[] r = scalarResidues(c, scale, ct.level());
         RnsPoly[] parts = outputs(out, ct.size(), ct.level() + 1, "multiplyScalar", ct);
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalar(ct.partForReading(i), r, parts[i]);
@@ -550,7 +555,7 @@ public final class Evaluator {
     /** ct = ct &middot; c, c encoded at {@code scale}. */
     public void multiplyScalarInPlace(Ciphertext ct, double c, double scale) {
         double newScale = productScale(ct.scale(), scale, ct.level());
-        long[] r = factorResidues(c, scale, ct);
+        long[] r = scalarResidues(c, scale, ct.level());
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalar(ct.part(i), r, ct.part(i));
         }
@@ -571,7 +576,7 @@ public final class Evaluator {
         if (c == 0) {
             return; // checked like any other term, then skipped
         }
-        long[] r = factorResidues(c, scale, ct);
+        long[] r = scalarResidues(c, scale, ct.level());
         for (int i = 0; i < ct.size(); i++) {
             rq.mulScalarAdd(ct.partForReading(i), r, acc.part(i));
         }
@@ -657,7 +662,7 @@ public final class Evaluator {
                         + first);
             }
             checkScales("dotScalar ciphertext " + i, first.scale(), c.scale());
-            residues[i] = weights[i] == 0 ? null : factorResidues(weights[i], scale, c);
+            residues[i] = weights[i] == 0 ? null : scalarResidues(weights[i], scale, c.level());
         }
         double newScale = productScale(first.scale(), scale, first.level());
         int k = first.level() + 1;
@@ -737,12 +742,11 @@ public final class Evaluator {
     /**
      * @return ct &middot; c for an integer c, exactly, with unchanged scale: a copy for 1, a negation for -1, the
      * trivial (not randomized) encryption (0, 0) of zero at the same level and scale for 0, one Shoup product per
-     * residue otherwise (the caller keeps |c| &middot; |value| &middot; scale below Q<sub>l</sub>/2)
-     * @throws IllegalArgumentException if |c| &middot; scale reaches Q<sub>l</sub>/2 (the product of a value of magnitude
-     *                                  1 would overflow)
+     * residue otherwise. The caller keeps |c| &middot; |value| &middot; scale below Q<sub>l</sub>/2: the evaluator
+     * knows the scale but not the values (a factor of 4096 is exact on values of 10<sup>-3</sup> at level 0 and
+     * overflows on values of 1), as in SEAL and Lattigo; scales whose product overflows are refused
      */
     public Ciphertext multiplyInteger(Ciphertext ct, long c) {
-        checkFactor(c, ct, "integer " + c);
         Ciphertext r = ct.copy();
         if (c == 1) {
             return r;
@@ -1278,32 +1282,6 @@ public final class Evaluator {
             r[i] = CkksEncoder.reduceLargeDouble(v, rq.modulus(i));
         }
         return r;
-    }
-
-    /**
-     * The residues of a constant factor of {@code ct} ({@link #scalarResidues}), refused if the product of a value of
-     * magnitude 1 would not fit: |round(c &middot; scale)| &middot; ct.scale must stay below Q<sub>l</sub>/2, the rule
-     * {@link #productScale} applies to the scales alone (values are taken to be of magnitude about 1).
-     */
-    private long[] factorResidues(double c, double scale, Ciphertext ct) {
-        long[] r = scalarResidues(c, scale, ct.level());
-        checkFactor(Math.rint(c * scale), ct, "constant " + c + " at scale 2^" + log2(scale));
-        return r;
-    }
-
-    /** Refuses an encoded factor v (an integer) whose product with a unit value of {@code ct} overflows Q_l/2. */
-    private void checkFactor(double v, Ciphertext ct, String what) {
-        double log2Q = context.log2Q(ct.level());
-        if (v != 0 && Math.log(Math.abs(v)) / Math.log(2) + Math.log(ct.scale()) / Math.log(2) >= log2Q - 1) {
-            throw new IllegalArgumentException(String.format(
-                    "%s (encoded as 2^%.1f) times the ciphertext's scale 2^%.1f overflows the modulus 2^%.1f at level %d "
-                            + "for a value of magnitude 1: rescale first or use a smaller factor",
-                    what, Math.log(Math.abs(v)) / Math.log(2), Math.log(ct.scale()) / Math.log(2), log2Q, ct.level()));
-        }
-    }
-
-    private static String log2(double x) {
-        return String.format("%.1f", Math.log(x) / Math.log(2));
     }
 
     private double productScale(double s1, double s2, int level) {

@@ -120,7 +120,7 @@ public final class KeyGenerator {
         RnsPoly gP = rp.newPoly(rp.basis().size(), true);
         rq.automorphism(secretKey.sQ(), galoisElement, gQ);
         rp.automorphism(secretKey.sP(), galoisElement, gP);
-        return keySwitchKey(galoisElement, gQ, gP);
+        return keySwitchKey(Math.floorMod(galoisElement, 2 * context.n()), gQ, gP); // the element the automorphism used
     }
 
     /**

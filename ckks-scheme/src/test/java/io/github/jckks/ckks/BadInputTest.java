@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import static io.github.jckks.ckks.SchemeFixture.map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -237,6 +238,14 @@ class BadInputTest {
         assertEquals(g2, read.galois(g2).source());
         KeySwitchKey alone = Serialization.readKeySwitchKey(f.ctx, Serialization.write(f.ctx, rot2));
         assertEquals(KeySwitchKey.UNKNOWN_SOURCE, alone.source());
+        // an element given modulo 2N names the same automorphism: the key's source is the canonical element
+        int twoN = 2 * f.ctx.n();
+        assertEquals(g2, kg.galoisKey(g2 + twoN).source());
+        assertEquals(twoN - 1, kg.galoisKey(-1).source(), "the conjugation key");
+        new EvaluationKeys(null, java.util.Map.of(g2, kg.galoisKey(g2 - twoN)));
+        java.util.Map<Integer, KeySwitchKey> nullElement = new java.util.HashMap<>();
+        nullElement.put(null, rot2);
+        refused(IllegalArgumentException.class, "null element", () -> new EvaluationKeys(null, nullElement));
     }
 
     /** The fused encode-and-encrypt takes only an encoder of the encryptor's parameters (it decrypted to noise). */
@@ -252,24 +261,21 @@ class BadInputTest {
     }
 
     /**
-     * A constant factor whose product with a value of magnitude 1 would not fit below Q_l/2 is refused, as the
-     * product of two scales is (at level 0, Q about 2^50 and scale 2^40, x 2^20 decrypted to noise).
+     * A large constant factor is the caller's to bound, as in SEAL and Lattigo: the evaluator knows the scale, not the
+     * values. At level 0 (Q about 2^50, scale 2^40) x 4096 is exact on values of 1e-3 (a check assuming values of
+     * magnitude 1, tried in the tenth session, refused it), while a constant whose encoding alone overflows is refused.
      */
     @Test
-    void constantFactorsThatOverflow() {
-        Ciphertext low = f.ev.dropLevel(f.encrypt(x), 0);
-        refused(IllegalArgumentException.class, "overflows the modulus", () -> f.ev.multiplyInteger(low, 1L << 20));
-        refused(IllegalArgumentException.class, "overflows the modulus", () -> f.ev.multiplyScalar(low, 0x1p20, 1.0));
-        refused(IllegalArgumentException.class, "overflows the modulus",
-                () -> f.ev.multiplyScalarInPlace(low.copy(), 0x1p20, 1.0));
-        Ciphertext acc = f.ev.multiplyScalar(low, 1.0, 1.0);
-        refused(IllegalArgumentException.class, "overflows the modulus",
-                () -> f.ev.multiplyScalarAddInPlace(low, 0x1p20, 1.0, acc));
-        // what fits is still exact: x 2^7 at level 0 (2^47 < 2^49)
-        double[] y = f.decrypt(f.ev.multiplyInteger(low, 1 << 7));
+    void largeConstantFactorsOfSmallValues() {
+        double[] small = map(x, v -> v / 1000);
+        Ciphertext low = f.ev.dropLevel(f.encrypt(small), 0);
+        double[] y = f.decrypt(f.ev.multiplyInteger(low, 4096));
+        double[] z = f.decrypt(f.ev.multiplyScalar(low, 4096, 1.0));
         for (int i = 0; i < x.length; i++) {
-            assertEquals(128 * x[i], y[i], 1e-4);
+            assertEquals(4096 * small[i], y[i], 1e-4);
+            assertEquals(4096 * small[i], z[i], 1e-4);
         }
+        refused(IllegalArgumentException.class, "overflows", () -> f.ev.multiplyScalar(low, 0x1p52, 1.0));
     }
 
     /** Composite scaling needs a whole number of levels of d primes (5 primes with d = 2 failed at the first rescale). */
@@ -288,5 +294,10 @@ class BadInputTest {
         RnsPoly p2 = f.ctx.ringQ().newPoly(k, true);
         refused(IllegalArgumentException.class, "overlap", () -> f.ev.squareInto(a, new RnsPoly[] {p0, p0, p2}));
         refused(IllegalArgumentException.class, "overlap", () -> f.ev.squareInto(a, new RnsPoly[] {p0, a.part(1), p2}));
+        // null: fresh outputs, as the other *Into forms
+        double[] sq = f.decrypt(f.ev.rescale(f.ev.relinearize(f.ev.squareInto(a, null))));
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i] * x[i], sq[i], 1e-6);
+        }
     }
 }
