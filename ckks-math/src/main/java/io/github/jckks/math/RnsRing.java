@@ -631,11 +631,16 @@ public final class RnsRing {
         int g = Math.floorMod(galois, twoN);
         if (a.isNtt()) {
             int[] idx = automorphismNttIndex(g);
+            // The gather reads its source all over the limb. A limb that comes from L3 (a ciphertext at N = 16384 is
+            // megabytes) costs a cache miss per residue that way: 3.2 ns against 0.8 from L2. One sequential copy into
+            // a per-thread buffer first brings it to L2 at streaming speed.
+            long[] staged = scratch.get()[0];
             for (int i = 0; i < k; i++) {
                 long[] x = a.limb(i);
                 long[] z = out.limb(i);
+                System.arraycopy(x, 0, staged, 0, n);
                 for (int j = 0; j < n; j++) {
-                    z[j] = x[idx[j]];
+                    z[j] = staged[idx[j]];
                 }
             }
         } else {

@@ -948,6 +948,106 @@ public final class Evaluator {
         return applyGalois(ct, GaloisElements.forRotation(context.n(), steps), "rotation by " + steps, out);
     }
 
+    /**
+     * Rotations of one ciphertext by several steps that share one decomposition (<b>hoisting</b>, Halevi and Shoup
+     * 2018; Lattigo's {@code RotateHoisted}, OpenFHE's {@code EvalFastRotation}): c<sub>1</sub> is brought to
+     * coefficient form and every digit extended to Q<sub>l</sub>&middot;P (ModUp) once; each rotation then permutes
+     * the extended digits in the NTT domain (the automorphism commutes with the digit decomposition and the exact
+     * basis extension), multiplies them by its key and divides by P (ModDown). The results are, residue for residue,
+     * those of {@link #rotate} for each step (steps that are multiples of N/2 give copies). Cost: l + 1 inverse NTTs
+     * and the ModUps' NTTs once, then per step digits &middot; (l + 1 + k) permuted limbs, the key products and one
+     * ModDown (2 (k inverse + l + 1 forward) NTTs), against all of that per step for separate rotations; memory: the
+     * extended digits, digits &middot; (l + 1 + k) &middot; N residues.
+     *
+     * @return one ciphertext per step, in the order of {@code steps}
+     * @throws IllegalArgumentException if ct is not a two-part ciphertext
+     * @throws IllegalStateException    if a step has no Galois key
+     */
+    public Ciphertext[] rotateHoisted(Ciphertext ct, int... steps) {
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException("rotateHoisted needs a two-part ciphertext (relinearize first)");
+        }
+        int n = context.n();
+        KeySwitchKey[] stepKeys = new KeySwitchKey[steps.length];
+        int[] galois = new int[steps.length];
+        boolean any = false;
+        for (int i = 0; i < steps.length; i++) {
+            if (Math.floorMod(steps[i], n / 2) == 0) {
+                continue; // the identity: a copy
+            }
+            galois[i] = GaloisElements.forRotation(n, steps[i]);
+            requireKeySwitching("rotation by " + steps[i]);
+            stepKeys[i] = keys == null ? null : keys.galois(galois[i]);
+            if (stepKeys[i] == null) {
+                throw new IllegalStateException("no Galois key for rotation by " + steps[i] + " (Galois element "
+                        + galois[i] + "): generate it with KeyGenerator.evaluationKeys");
+            }
+            any = true;
+        }
+        Ciphertext[] out = new Ciphertext[steps.length];
+        if (!any) {
+            for (int i = 0; i < steps.length; i++) {
+                out[i] = ct.copy();
+            }
+            return out;
+        }
+        int level = ct.level();
+        int k = level + 1;
+        int kp = rp.basis().size();
+        int digits = context.digitCount(level);
+        boolean lazy = context.lazyKeySwitching(digits);
+        Workspace w = workspace.get();
+        RnsPoly c1 = ct.partForReading(1);
+        // ModUp once: digit j extended to Q_l P, NTT form; its own primes hold c1's residues as they are
+        RnsPoly dCoeff = w.dCoeff.view(k);
+        dCoeff.copyFrom(c1);
+        rq.intt(dCoeff);
+        RnsPoly[] extQ = new RnsPoly[digits];
+        RnsPoly[] extP = new RnsPoly[digits];
+        for (int j = 0; j < digits; j++) {
+            CkksContext.ModUpPlan plan = context.modUp(level, j);
+            RnsPoly[] srcDst = w.modUp(level, j, plan, kp);
+            plan.extension.convertExactForNtt(srcDst[0], srcDst[1]);
+            RnsPoly q = rq.newPoly(k, true);
+            for (int t : plan.targetQ) {
+                rq.kernel(t).forward(w.digitQ.all.limb(t), rq.tables(t));
+                System.arraycopy(w.digitQ.all.limb(t), 0, q.limb(t), 0, n);
+            }
+            for (int i = plan.start; i < plan.end; i++) {
+                System.arraycopy(c1.limb(i), 0, q.limb(i), 0, n);
+            }
+            RnsPoly p = rp.newPoly(kp, false);
+            p.copyFrom(w.digitP);
+            p.setNtt(false); // the conversion's output is in coefficient form, whatever the scratch's flag said
+            rp.ntt(p);
+            extQ[j] = q;
+            extP[j] = p;
+        }
+        // per step: sigma_g of each extended digit times the key, then ModDown added to sigma_g(c0)
+        RnsPoly rotQ = w.digitQ.view(k);
+        RnsPoly rotP = w.digitP;
+        for (int i = 0; i < steps.length; i++) {
+            if (stepKeys[i] == null) {
+                out[i] = ct.copy();
+                continue;
+            }
+            startAccumulation(k, lazy, w);
+            for (int j = 0; j < digits; j++) {
+                rq.automorphism(extQ[j], galois[i], rotQ);
+                rp.automorphism(extP[j], galois[i], rotP);
+                accumulateDigit(rotQ, rotP, stepKeys[i], j, digits, lazy, w);
+            }
+            finishAccumulation(k, lazy, w);
+            RnsPoly c0 = rq.newPoly(k, true);
+            RnsPoly r1 = rq.newPoly(k, true);
+            rq.automorphism(ct.partForReading(0), galois[i], c0);
+            context.modDown(w.acc0Q.view(k), w.acc0P, c0, c0, w.conv.view(k));
+            context.modDown(w.acc1Q.view(k), w.acc1P, null, r1, w.conv.view(k));
+            out[i] = new Ciphertext(new RnsPoly[] {c0, r1}, ct.scale());
+        }
+        return out;
+    }
+
     /** @return ct with every slot complex-conjugated (the conjugation key is needed) */
     public Ciphertext conjugate(Ciphertext ct) {
         return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation", null);
@@ -1042,21 +1142,12 @@ public final class Evaluator {
         rq.intt(dCoeff);
         RnsPoly digitQ = w.digitQ.view(k);
         RnsPoly digitP = w.digitP;
-        RnsPoly acc0Q = w.acc0Q.view(k);
-        RnsPoly acc1Q = w.acc1Q.view(k);
-        RnsPoly acc0P = w.acc0P;
-        RnsPoly acc1P = w.acc1P;
         int digits = context.digitCount(level);
         // lazy accumulation: with primes below 2^31, the digits' products add up unreduced in 64 bits and are
         // reduced once (Lattigo and SEAL do the same), instead of a reduction per digit; the first digit's products
         // are written, not added, so the accumulators need no clearing
         boolean lazy = context.lazyKeySwitching(digits);
-        if (!lazy) {
-            for (RnsPoly acc : new RnsPoly[] {acc0Q, acc1Q, acc0P, acc1P}) {
-                acc.clear();
-                acc.setNtt(true);
-            }
-        }
+        startAccumulation(k, lazy, w);
         long[][] full = w.digitLimbs(level); // digit j modulo Q_l: its limbs are repointed per digit below
         RnsPoly digit = w.digit(level);
         for (int j = 0; j < digits; j++) {
@@ -1074,33 +1165,61 @@ public final class Evaluator {
             digit.setNtt(true);
             digitP.setNtt(false);
             rp.ntt(digitP);
-            if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
-                rq.mulAddPointwiseLazy2(digit, key.compact(KeySwitchKey.BQ, j), key.compact(KeySwitchKey.AQ, j), acc0Q,
-                        acc1Q, j == 0);
-                rp.mulAddPointwiseLazy2(digitP, key.compact(KeySwitchKey.BP, j), key.compact(KeySwitchKey.AP, j), acc0P,
-                        acc1P, j == 0);
-            } else if (lazy) {
-                rq.mulAddPointwiseLazy2(digit, key.bQ(j), key.aQ(j), acc0Q, acc1Q, j == 0);
-                rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), acc0P, acc1P, j == 0);
-            } else {
-                if (key.isCompact()) { // compact keys are made only where CkksContext.lazyKeySwitching holds
-                    throw new IllegalStateException("a compact key-switching key met a non-lazy key switch (" + digits
-                            + " digits): the key does not belong to this evaluator's parameters");
-                }
-                rq.mulAddPointwise(digit, key.bQ(j), acc0Q);
-                rq.mulAddPointwise(digit, key.aQ(j), acc1Q);
-                rp.mulAddPointwise(digitP, key.bP(j), acc0P);
-                rp.mulAddPointwise(digitP, key.aP(j), acc1P);
-            }
+            accumulateDigit(digit, digitP, key, j, digits, lazy, w);
         }
         for (int i = 0; i < k; i++) {
             full[i] = digitQ.limb(i); // hold no reference to the caller's d between calls
         }
+        finishAccumulation(k, lazy, w);
+    }
+
+    /**
+     * acc += digit j (NTT form, modulo Q_l and P) times the key's digit j, into w's accumulators: lazily (unreduced
+     * 64-bit sums, the first digit written rather than added) or reduced term by term (then the accumulators must
+     * have been cleared).
+     */
+    private void accumulateDigit(RnsPoly digitQ, RnsPoly digitP, KeySwitchKey key, int j, int digits, boolean lazy,
+                                 Workspace w) {
+        int k = digitQ.limbCount();
+        RnsPoly acc0Q = w.acc0Q.view(k);
+        RnsPoly acc1Q = w.acc1Q.view(k);
+        if (lazy && key.isCompact()) { // 32-bit key: half the bytes streamed from memory
+            rq.mulAddPointwiseLazy2(digitQ, key.compact(KeySwitchKey.BQ, j), key.compact(KeySwitchKey.AQ, j), acc0Q,
+                    acc1Q, j == 0);
+            rp.mulAddPointwiseLazy2(digitP, key.compact(KeySwitchKey.BP, j), key.compact(KeySwitchKey.AP, j), w.acc0P,
+                    w.acc1P, j == 0);
+        } else if (lazy) {
+            rq.mulAddPointwiseLazy2(digitQ, key.bQ(j), key.aQ(j), acc0Q, acc1Q, j == 0);
+            rp.mulAddPointwiseLazy2(digitP, key.bP(j), key.aP(j), w.acc0P, w.acc1P, j == 0);
+        } else {
+            if (key.isCompact()) { // compact keys are made only where CkksContext.lazyKeySwitching holds
+                throw new IllegalStateException("a compact key-switching key met a non-lazy key switch (" + digits
+                        + " digits): the key does not belong to this evaluator's parameters");
+            }
+            rq.mulAddPointwise(digitQ, key.bQ(j), acc0Q);
+            rq.mulAddPointwise(digitQ, key.aQ(j), acc1Q);
+            rp.mulAddPointwise(digitP, key.bP(j), w.acc0P);
+            rp.mulAddPointwise(digitP, key.aP(j), w.acc1P);
+        }
+    }
+
+    /** Clears w's accumulators for a key switch of k limbs that reduces term by term (the lazy one needs no clearing). */
+    private static void startAccumulation(int k, boolean lazy, Workspace w) {
+        if (!lazy) {
+            for (RnsPoly acc : new RnsPoly[] {w.acc0Q.view(k), w.acc1Q.view(k), w.acc0P, w.acc1P}) {
+                acc.clear();
+                acc.setNtt(true);
+            }
+        }
+    }
+
+    /** Reduces w's lazy accumulators of k limbs (nothing to do after a reduced accumulation). */
+    private void finishAccumulation(int k, boolean lazy, Workspace w) {
         if (lazy) {
-            rq.reduceLazy(acc0Q);
-            rq.reduceLazy(acc1Q);
-            rp.reduceLazy(acc0P);
-            rp.reduceLazy(acc1P);
+            rq.reduceLazy(w.acc0Q.view(k));
+            rq.reduceLazy(w.acc1Q.view(k));
+            rp.reduceLazy(w.acc0P);
+            rp.reduceLazy(w.acc1P);
         }
     }
 

@@ -576,6 +576,41 @@ class EvaluatorTest {
         f.check("rotate 3 then -1 at the bottom level", by2, f.ev.rotate(f.ev.rotate(low, 3), -1), f.fresh);
     }
 
+    /**
+     * Hoisted rotations (one ModUp for all steps) give, residue for residue, what separate rotations give, at the top
+     * level and at the bottom one (a partial last digit); identity steps give copies; a step without a key is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void rotateHoistedEqualsSeparateRotations(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        double[] x = f.random(25);
+        Ciphertext cx = f.encrypt(x);
+        int[] steps = {1, 2, 3, -1, -7, 5, -100, 0, f.slots};
+        for (Ciphertext ct : new Ciphertext[] {cx, f.ev.dropLevel(cx, f.bottom())}) {
+            Ciphertext[] hoisted = f.ev.rotateHoisted(ct, steps);
+            assertEquals(steps.length, hoisted.length);
+            for (int s = 0; s < steps.length; s++) {
+                Ciphertext single = f.ev.rotate(ct, steps[s]);
+                assertEquals(single.level(), hoisted[s].level());
+                assertEquals(single.scale(), hoisted[s].scale());
+                for (int p = 0; p < 2; p++) {
+                    for (int i = 0; i <= single.level(); i++) {
+                        assertArrayEquals(single.part(p).limb(i), hoisted[s].part(p).limb(i),
+                                name + " step " + steps[s] + " level " + ct.level() + " part " + p + " limb " + i);
+                    }
+                }
+            }
+        }
+        double[] by5 = new double[f.slots];
+        for (int i = 0; i < f.slots; i++) {
+            by5[i] = x[(i + 5) % f.slots];
+        }
+        f.check("hoisted rotation by 5", by5, f.ev.rotateHoisted(cx, 5)[0], f.fresh);
+        assertThrows(IllegalStateException.class, () -> f.ev.rotateHoisted(cx, 1, 6)); // no key for 6
+        assertThrows(IllegalArgumentException.class, () -> f.ev.rotateHoisted(f.ev.multiply(cx, cx), 1));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
     void conjugate(String name) {

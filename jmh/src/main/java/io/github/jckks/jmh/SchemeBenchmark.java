@@ -332,6 +332,22 @@ public class SchemeBenchmark {
         return evaluator.dot(dot.cts, dot.others);
     }
 
+    /** Rotations of one ciphertext by the 8 steps 1..8 with one shared decomposition ({@link Evaluator#rotateHoisted}). */
+    @Benchmark
+    public Ciphertext[] rotateHoisted8(Rotations r) {
+        return r.evaluator.rotateHoisted(a, Rotations.STEPS);
+    }
+
+    /** The same 8 rotations one by one ({@link Evaluator#rotate}): what {@link #rotateHoisted8} saves. */
+    @Benchmark
+    public Ciphertext[] rotate8(Rotations r) {
+        Ciphertext[] out = new Ciphertext[Rotations.STEPS.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = r.evaluator.rotate(a, Rotations.STEPS[i]);
+        }
+        return out;
+    }
+
     /** The sum of all N/2 slots into every slot: log2(N/2) rotations and additions. */
     @Benchmark
     public Ciphertext sumSlots(SumKeys keys) {
@@ -393,6 +409,18 @@ public class SchemeBenchmark {
                 weights[i] = (i % 5 - 2) / 4.0 + 0.01;
             }
             divisor = b.evaluator.rescaleDivisor(cts[0].level());
+        }
+    }
+
+    /** An evaluator with the Galois keys of steps 1..8 ({@link #rotateHoisted8}, {@link #rotate8}). */
+    @State(Scope.Thread)
+    public static class Rotations {
+        static final int[] STEPS = {1, 2, 3, 4, 5, 6, 7, 8};
+        Evaluator evaluator;
+
+        @Setup(Level.Trial)
+        public void make(SchemeBenchmark b) {
+            evaluator = new Evaluator(b.evaluator.context(), b.keyGen.evaluationKeys(false, false, STEPS));
         }
     }
 
