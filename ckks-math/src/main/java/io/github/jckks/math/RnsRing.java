@@ -407,10 +407,7 @@ public final class RnsRing {
                     ModArith.mulAdd(a[i].limb(j), b[i].limb(j), z, m);
                 } else {
                     ModArith.mulAddLazy(a[i].limb(j), b[i].limb(j), z);
-                    if (++pending == lazy) {
-                        ModArith.reduceLazy(z, m);
-                        pending = 0;
-                    }
+                    pending = countLazyTerm(z, m, lazy, pending);
                 }
             }
             if (pending > 0) {
@@ -418,6 +415,15 @@ public final class RnsRing {
             }
         }
         out.setNtt(a[0].isNtt());
+    }
+
+    /** After a lazy term added to z: the terms pending, z reduced (and the count restarted) once it holds {@code lazy}. */
+    private static long countLazyTerm(long[] z, Modulus m, long lazy, long pending) {
+        if (++pending == lazy) {
+            ModArith.reduceLazy(z, m);
+            return 0;
+        }
+        return pending;
     }
 
     /**
@@ -465,10 +471,7 @@ public final class RnsRing {
                     ModArith.mulScalarAdd(a[i].limb(j), w, m.shoup(w), z, m);
                 } else {
                     ModArith.mulScalarAddLazy(a[i].limb(j), w, z);
-                    if (++pending == lazy) {
-                        ModArith.reduceLazy(z, m);
-                        pending = 0;
-                    }
+                    pending = countLazyTerm(z, m, lazy, pending);
                 }
             }
             if (pending > 0) {
