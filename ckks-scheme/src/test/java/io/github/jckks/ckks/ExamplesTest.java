@@ -133,6 +133,8 @@ class ExamplesTest {
                 "rotate 3: [3.000, 4.000, 5.000, 6.000, 7.000]",
                 "rotate -1: [4095.000, 0.000, 1.000, 2.000, 3.000]",
                 "rotate 5 refused: no Galois key for rotation by 5",
+                "hoisted 1, 3, -1: [1.000, 2.000, 3.000] [3.000, 4.000, 5.000] [4095.000, 0.000, 1.000]",
+                "hoisted rotation by 3 equals rotate(ct, 3): true",
                 "conj((1+2i), (-3+0.5i)) = (1.000-2.000i) (-3.000-0.500i)",
                 "sum of slots 0 + 1 + ... + 4095 = 8386560.00 (expected 8386560.00), in every slot: 8386560.00",
                 "inner product within 1e-4: true",

@@ -21,7 +21,7 @@ import java.io.PrintStream;
  * Example 5: rotations and conjugation. Rotating the N/2 slots by k is the Galois automorphism X -&gt;
  * X<sup>5<sup>k</sup></sup> followed by a key switch, so every step k needs its own Galois key (made by the
  * client, who holds the secret key); conjugation needs the key for X -&gt; X<sup>2N-1</sup>. Shows rotations
- * both ways, the sum of all slots (log2(N/2) rotations), an inner product, and the product of two
+ * both ways, hoisted rotations (several steps sharing one decomposition), the sum of all slots (log2(N/2) rotations), an inner product, and the product of two
  * complex-packed ciphertexts, which is built on conjugation.
  */
 public final class Example5Rotations {
@@ -74,6 +74,13 @@ public final class Example5Rotations {
         } catch (IllegalStateException e) {
             out.println("rotate 5 refused: " + e.getMessage());
         }
+        // Several rotations of one ciphertext share one decomposition of c1 (hoisting): the same ciphertexts as
+        // rotate, for less than the cost of separate key switches.
+        Ciphertext[] hoisted = ev.rotateHoisted(cx, 1, 3, -1);
+        out.println("hoisted 1, 3, -1: " + head(dec(encoder, decryptor, hoisted[0]), 3, 3) + " "
+                + head(dec(encoder, decryptor, hoisted[1]), 3, 3) + " " + head(dec(encoder, decryptor, hoisted[2]), 3, 3));
+        out.println("hoisted rotation by 3 equals rotate(ct, 3): "
+                + java.util.Arrays.equals(hoisted[1].part(0).limb(0), ev.rotate(cx, 3).part(0).limb(0)));
 
         // 2. Conjugation of complex slots.
         out.println("-- conjugation");
