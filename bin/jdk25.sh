@@ -1,5 +1,5 @@
 # Sourced by bin/cryptonets, bin/clientaided and .ci/run: sets JAVA_HOME to a JDK 25 or newer, or fails with a message,
-# and defines jckks_java, which runs java without the JVM's incubator notice.
+# and defines jckks_java, which runs java in place of the shell.
 jckks_find_jdk() {
   local c v
   for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*; do
@@ -22,24 +22,10 @@ export PATH="$JAVA_HOME/bin:$PATH"
 # Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 25 warns about on every build.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
-# jckks_java ARGS...: replaces the shell by "$JAVA_HOME/bin/java" ARGS (so signals and the exit status are java's),
-# with stderr passed through a filter that drops the JVM's "WARNING: Using incubator modules" line and lets everything
-# else through as it comes: the progress bars redraw with a carriage return and no newline, which a line filter
-# (grep, sed) would hold back until the run ends. Only a partial line that may still become the notice is held.
+# jckks_java ARGS...: replaces the shell by "$JAVA_HOME/bin/java" ARGS, so that signals, the exit status and every
+# byte of stderr are java's own. The JVM prints one line at startup, "WARNING: Using incubator modules:
+# jdk.incubator.vector", when the Vector API is on: expected, and left as it is (a filter would have to be a
+# process of its own, which can lose java's last output or hold back the progress bar's carriage returns).
 jckks_java() {
-  exec "$JAVA_HOME/bin/java" "$@" 2> >(exec perl -e '
-    $| = 1;
-    my $notice = "WARNING: Using incubator modules";
-    my $buf = "";
-    while (sysread(STDIN, my $chunk, 65536)) {
-      $buf .= $chunk;
-      while ($buf =~ s/\A([^\n]*\n)//) {
-        print STDERR $1 unless index($1, $notice) == 0;
-      }
-      if (length($buf) > 0 && index($notice, $buf) != 0) {
-        print STDERR $buf;
-        $buf = "";
-      }
-    }
-    print STDERR $buf;' >&2)
+  exec "$JAVA_HOME/bin/java" "$@"
 }

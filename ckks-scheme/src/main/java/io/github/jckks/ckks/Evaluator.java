@@ -950,10 +950,12 @@ public final class Evaluator {
 
     /**
      * Rotations of one ciphertext by several steps that share one decomposition (<b>hoisting</b>, Halevi and Shoup
-     * 2018; Lattigo's {@code RotateHoisted}, OpenFHE's {@code EvalFastRotation}): c<sub>1</sub> is brought to
-     * coefficient form and every digit extended to Q<sub>l</sub>&middot;P (ModUp) once; each rotation then permutes
-     * the extended digits in the NTT domain (the automorphism commutes with the digit decomposition and the exact
-     * basis extension), multiplies them by its key and divides by P (ModDown). The results are, residue for residue,
+     * 2018; what Lattigo's {@code RotateHoisted} and OpenFHE's {@code EvalFastRotation} offer): c<sub>1</sub> is
+     * brought to coefficient form and every digit extended to Q<sub>l</sub>&middot;P (ModUp) once; each rotation then
+     * permutes the extended digits in the NTT domain (the automorphism commutes with the digit decomposition and the
+     * exact basis extension), multiplies them by its key and divides by P (ModDown). (Lattigo permutes only the two
+     * products instead, its Galois keys being made for &sigma;<sup>-1</sup>; the keys here are SEAL's, made for
+     * &sigma;, so the digits are permuted.) The results are, residue for residue,
      * those of {@link #rotate} for each step (steps that are multiples of N/2 give copies). Cost: l + 1 inverse NTTs
      * and the ModUps' NTTs once, then per step digits &middot; (l + 1 + k) permuted limbs, the key products and one
      * ModDown (2 (k inverse + l + 1 forward) NTTs), against all of that per step for separate rotations; memory: the
@@ -1006,21 +1008,27 @@ public final class Evaluator {
         RnsPoly[] extP = new RnsPoly[digits];
         for (int j = 0; j < digits; j++) {
             CkksContext.ModUpPlan plan = context.modUp(level, j);
-            RnsPoly[] srcDst = w.modUp(level, j, plan, kp);
-            plan.extension.convertExactForNtt(srcDst[0], srcDst[1]);
-            RnsPoly q = rq.newPoly(k, true);
-            for (int t : plan.targetQ) {
-                rq.kernel(t).forward(w.digitQ.all.limb(t), rq.tables(t));
-                System.arraycopy(w.digitQ.all.limb(t), 0, q.limb(t), 0, n);
+            // the extension writes straight into fresh limbs, NTT'd in place; the digit's own primes are c1's limbs,
+            // only read
+            long[][] q = new long[k][];
+            long[][] targets = new long[plan.targetQ.length + kp][];
+            for (int t = 0; t < plan.targetQ.length; t++) {
+                q[plan.targetQ[t]] = new long[n];
+                targets[t] = q[plan.targetQ[t]];
             }
             for (int i = plan.start; i < plan.end; i++) {
-                System.arraycopy(c1.limb(i), 0, q.limb(i), 0, n);
+                q[i] = c1.limb(i);
             }
             RnsPoly p = rp.newPoly(kp, false);
-            p.copyFrom(w.digitP);
-            p.setNtt(false); // the conversion's output is in coefficient form, whatever the scratch's flag said
+            for (int m = 0; m < kp; m++) {
+                targets[plan.targetQ.length + m] = p.limb(m);
+            }
+            plan.extension.convertExactForNtt(digitLimbs(dCoeff, plan), new RnsPoly(targets, false));
+            for (int t : plan.targetQ) {
+                rq.kernel(t).forward(q[t], rq.tables(t));
+            }
             rp.ntt(p);
-            extQ[j] = q;
+            extQ[j] = new RnsPoly(q, true);
             extP[j] = p;
         }
         // per step: sigma_g of each extended digit times the key, then ModDown added to sigma_g(c0)
@@ -1046,6 +1054,15 @@ public final class Evaluator {
             out[i] = new Ciphertext(new RnsPoly[] {c0, r1}, ct.scale());
         }
         return out;
+    }
+
+    /** @return the limbs start..end of a digit of {@code d} (coefficient form) as a polynomial, sharing them */
+    private static RnsPoly digitLimbs(RnsPoly d, CkksContext.ModUpPlan plan) {
+        long[][] limbs = new long[plan.end - plan.start][];
+        for (int i = 0; i < limbs.length; i++) {
+            limbs[i] = d.limb(plan.start + i);
+        }
+        return new RnsPoly(limbs, false);
     }
 
     /** @return ct with every slot complex-conjugated (the conjugation key is needed) */

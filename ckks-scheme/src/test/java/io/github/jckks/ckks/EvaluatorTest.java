@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jckks.math.RnsPoly;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -578,7 +579,7 @@ class EvaluatorTest {
 
     /**
      * Hoisted rotations (one ModUp for all steps) give, residue for residue, what separate rotations give, at the top
-     * level and at the bottom one (a partial last digit); identity steps give copies; a step without a key is refused.
+     * level and at the bottom one; identity steps give copies; a step without a key is refused.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource(ALL)
@@ -609,6 +610,37 @@ class EvaluatorTest {
         f.check("hoisted rotation by 5", by5, f.ev.rotateHoisted(cx, 5)[0], f.fresh);
         assertThrows(IllegalStateException.class, () -> f.ev.rotateHoisted(cx, 1, 6)); // no key for 6
         assertThrows(IllegalArgumentException.class, () -> f.ev.rotateHoisted(f.ev.multiply(cx, cx), 1));
+    }
+
+    /**
+     * Hoisted rotations with digits of two primes, so that the last digit is partial at every other level, and of
+     * different widths ({1, 2, 2}), with a 61-bit special prime (no lazy key switching): residue for residue those
+     * of rotate at every level.
+     */
+    @Test
+    void rotateHoistedWithPartialAndUnevenDigits() {
+        for (int[] counts : new int[][] {{2, 2, 1}, {1, 2, 2}}) {
+            CkksParameters p = CkksParameters.builder().logN(10).dataPrimeBits(30, 30, 30, 30, 30).specialPrimeBits(61)
+                    .digitPrimeCounts(counts).scale(0x1p30).insecureForTestsOnly().build();
+            CkksContext ctx = new CkksContext(p);
+            KeyGenerator kg = new KeyGenerator(ctx);
+            int[] steps = {1, -3, 7};
+            Evaluator ev = new Evaluator(ctx, kg.evaluationKeys(false, false, steps));
+            Ciphertext top = new Encryptor(ctx, kg.publicKey()).encrypt(new CkksEncoder(ctx).encode(SchemeFixture.random(26, 512)));
+            for (int level = p.maxLevel(); level >= 0; level--) {
+                Ciphertext ct = ev.dropLevel(top, level);
+                Ciphertext[] hoisted = ev.rotateHoisted(ct, steps);
+                for (int s = 0; s < steps.length; s++) {
+                    Ciphertext single = ev.rotate(ct, steps[s]);
+                    for (int part = 0; part < 2; part++) {
+                        for (int i = 0; i <= level; i++) {
+                            assertArrayEquals(single.part(part).limb(i), hoisted[s].part(part).limb(i), java.util.Arrays
+                                    .toString(counts) + " level " + level + " step " + steps[s] + " part " + part);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -16,6 +16,8 @@ import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Layer;
 import io.github.jckks.nn.Stage;
+import io.github.jckks.nn.clientaided.ClientAidedActivation;
+import io.github.jckks.nn.clientaided.ClientAidedResidual;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedModel;
@@ -145,11 +147,14 @@ public final class CostProfile {
         x = model.forward(x, rt, oracle, i -> {
             Stage step = steps.get(i);
             int outputs = step.outputSize();
-            lap("server", step instanceof Layer l
-                    ? l.describe() + (folded && (model.foldable(i - 1) || model.foldable(i + 1))
-                    ? " (factors folded: re-randomized before the rescale)" : "")
-                    : "round " + round[0] + (folded && model.foldable(i) ? ": restore the order" : ": unmask (1/r product, rescale)"),
-                    outputs);
+            String what = switch (step) {
+                case Layer l -> l.describe() + (folded && (model.foldable(i - 1) || model.foldable(i + 1))
+                        ? " (factors folded: re-randomized before the rescale)" : "");
+                case ClientAidedResidual res -> res.describe();
+                case ClientAidedActivation a -> "round " + round[0]
+                        + (folded && model.foldable(i) ? ": restore the order" : ": unmask (1/r product, rescale)");
+            };
+            lap("server", what, outputs);
         });
         if (rerandomizer != null) {
             for (Ciphertext c : x) {

@@ -5,10 +5,11 @@ import io.github.jckks.ckks.CompactCiphertext;
 
 /**
  * One step of a network on flattened tensors ({@link Stage}: sizes, plaintext reference, description), computed two
- * ways: on one plaintext image (the reference) and on batch-packed ciphertexts (one ciphertext per tensor element, slot i holding image i of the batch).
+ * ways: on one plaintext image (the reference) and on batch-packed ciphertexts (one ciphertext per tensor element,
+ * slot i holding image i of the batch).
  * Layers are immutable and thread-safe.
  */
-public interface Layer extends Stage {
+public non-sealed interface Layer extends Stage {
     /** @return how many rescales (levels) the encrypted form consumes */
     int depth();
 

@@ -4,9 +4,12 @@ package io.github.jckks.nn;
  * What every step of a network has, whatever computes its encrypted form: the sizes of its flattened input and
  * output tensors, its plaintext reference on one image, and a description. {@link Layer}s (the server's own
  * steps), client-aided activations and residual blocks with client-aided bodies
- * ({@link io.github.jckks.nn.clientaided.ClientAidedModel}'s steps) are stages. Immutable and thread-safe.
+ * ({@link io.github.jckks.nn.clientaided.ClientAidedModel}'s steps) are stages, and nothing else is: a switch over a
+ * stage's kind is exhaustive (layers and activations themselves are open to new implementations). Immutable and
+ * thread-safe.
  */
-public interface Stage {
+public sealed interface Stage permits Layer, io.github.jckks.nn.clientaided.ClientAidedActivation,
+        io.github.jckks.nn.clientaided.ClientAidedResidual {
     /** @return the number of input elements */
     int inputSize();
 

@@ -11,7 +11,7 @@ import io.github.jckks.nn.Stage;
  * output to level L - 1 whatever the input level (MaxPool: the lower of its input level and L - 1, since the
  * tree adds unrefreshed operands). Immutable and thread-safe.
  */
-public interface ClientAidedActivation extends Stage {
+public non-sealed interface ClientAidedActivation extends Stage {
     /** @return round trips to the key holder per evaluation */
     int roundTrips();
 

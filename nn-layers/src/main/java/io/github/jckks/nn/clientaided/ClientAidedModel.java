@@ -154,10 +154,12 @@ public final class ClientAidedModel {
                     columns[j] = 1 / factors[j];
                 }
                 factors = null;
-            } else if (s instanceof ClientAidedResidual res) {
-                x = res.forward(x, runtime, relu);
             } else {
-                x = s instanceof Layer l ? l.forward(x, runtime) : ((ClientAidedActivation) s).forward(x, relu, runtime);
+                x = switch (s) {
+                    case Layer l -> l.forward(x, runtime);
+                    case ClientAidedActivation a -> a.forward(x, relu, runtime);
+                    case ClientAidedResidual res -> res.forward(x, runtime, relu);
+                };
             }
             if (afterStep != null) {
                 afterStep.accept(i);
@@ -248,18 +250,19 @@ public final class ClientAidedModel {
             try {
                 if (foldFactors && foldable(i)) {
                     level = topLevel;
-                } else if (s instanceof ClientAidedActivation a) {
-                    level = a.outputLevel(level, topLevel);
-                } else if (s instanceof ClientAidedResidual res) {
-                    level = res.outputLevel(level, topLevel, foldFactors);
                 } else {
-                    Layer l = (Layer) s;
-                    int d = l instanceof LinearLayer ll ? ll.rescales() : l.depth();
-                    if (level < d) {
-                        throw new IllegalArgumentException(l.describe() + ": input at level " + level + " cannot be rescaled "
-                                + d + " time(s)");
-                    }
-                    level -= d;
+                    level = switch (s) {
+                        case ClientAidedActivation a -> a.outputLevel(level, topLevel);
+                        case ClientAidedResidual res -> res.outputLevel(level, topLevel, foldFactors);
+                        case Layer l -> {
+                            int d = l instanceof LinearLayer ll ? ll.rescales() : l.depth();
+                            if (level < d) {
+                                throw new IllegalArgumentException(l.describe() + ": input at level " + level
+                                        + " cannot be rescaled " + d + " time(s)");
+                            }
+                            yield level - d;
+                        }
+                    };
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("step " + i + " of the model has no level left (top level " + topLevel
