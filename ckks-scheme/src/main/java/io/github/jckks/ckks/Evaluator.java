@@ -39,6 +39,13 @@ public final class Evaluator {
     private final ThreadLocal<Workspace> workspace;
     private final RnsPoly imaginaryUnit;
     private final RnsPoly eighthRoot;
+    /**
+     * Galois keys with every digit permuted by &sigma;<sub>g</sub><sup>-1</sup>, by element g, made on the first
+     * {@link #rotateHoisted} that needs them: with them a hoisted step multiplies the unpermuted digits and permutes
+     * only its two sums (one more copy of each key used that way).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, KeySwitchKey> hoistingKeys =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @return the evaluation keys this evaluator switches with, or null if it has none */
     public EvaluationKeys evaluationKeys() {
@@ -953,13 +960,16 @@ public final class Evaluator {
      * 2018; what Lattigo's {@code RotateHoisted} and OpenFHE's {@code EvalFastRotation} offer): c<sub>1</sub> is
      * brought to coefficient form and every digit extended to Q<sub>l</sub>&middot;P (ModUp) once; each rotation then
      * permutes the extended digits in the NTT domain (the automorphism commutes with the digit decomposition and the
-     * exact basis extension), multiplies them by its key and divides by P (ModDown). (Lattigo permutes only the two
-     * products instead, its Galois keys being made for &sigma;<sup>-1</sup>; the keys here are SEAL's, made for
-     * &sigma;, so the digits are permuted.) The results are, residue for residue,
+     * exact basis extension), multiplies them by its key and divides by P (ModDown). Since &Sigma;<sub>j</sub>
+     * &sigma;(D<sub>j</sub>) K<sub>j</sub> = &sigma;(&Sigma;<sub>j</sub> D<sub>j</sub> &sigma;<sup>-1</sup>(K<sub>j</sub>)),
+     * a step multiplies the unpermuted digits by its key permuted by &sigma;<sup>-1</sup> and permutes only the two
+     * sums (as Lattigo, whose Galois keys are made that way; the keys here are SEAL's, so the evaluator makes and
+     * keeps a permuted copy of each key on its first hoisted use). The results are, residue for residue,
      * those of {@link #rotate} for each step (steps that are multiples of N/2 give copies). Cost: l + 1 inverse NTTs
-     * and the ModUps' NTTs once, then per step digits &middot; (l + 1 + k) permuted limbs, the key products and one
-     * ModDown (2 (k inverse + l + 1 forward) NTTs), against all of that per step for separate rotations; memory: the
-     * extended digits, digits &middot; (l + 1 + k) &middot; N residues.
+     * and the ModUps' NTTs once, then per step the key products, 2 (l + 1 + k) permuted limbs and one ModDown
+     * (2 (k inverse + l + 1 forward) NTTs), against all of that per step for separate rotations; memory: the extended
+     * digits, digits &middot; (l + 1 + k) &middot; N residues, and the permuted copy of each key used (kept by this
+     * evaluator).
      *
      * @return one ciphertext per step, in the order of {@code steps}
      * @throws IllegalArgumentException if ct is not a two-part ciphertext
@@ -1031,29 +1041,60 @@ public final class Evaluator {
             extQ[j] = new RnsPoly(q, true);
             extP[j] = p;
         }
-        // per step: sigma_g of each extended digit times the key, then ModDown added to sigma_g(c0)
-        RnsPoly rotQ = w.digitQ.view(k);
-        RnsPoly rotP = w.digitP;
+        // per step: sum_j sigma_g(D_j) K_j = sigma_g(sum_j D_j sigma_g^-1(K_j)): the extended digits times the key
+        // permuted by sigma_g^-1 (made once per element), then the two sums permuted, then ModDown added to sigma_g(c0)
+        RnsPoly sum0Q = w.conj0.view(k);
+        RnsPoly sum1Q = w.conj1.view(k);
+        RnsPoly sum0P = rp.newPoly(kp, true);
+        RnsPoly sum1P = rp.newPoly(kp, true);
         for (int i = 0; i < steps.length; i++) {
             if (stepKeys[i] == null) {
                 out[i] = ct.copy();
                 continue;
             }
+            KeySwitchKey permuted = hoistingKey(galois[i], stepKeys[i]);
             startAccumulation(k, lazy, w);
             for (int j = 0; j < digits; j++) {
-                rq.automorphism(extQ[j], galois[i], rotQ);
-                rp.automorphism(extP[j], galois[i], rotP);
-                accumulateDigit(rotQ, rotP, stepKeys[i], j, digits, lazy, w);
+                accumulateDigit(extQ[j], extP[j], permuted, j, digits, lazy, w);
             }
             finishAccumulation(k, lazy, w);
+            rq.automorphism(w.acc0Q.view(k), galois[i], sum0Q);
+            rq.automorphism(w.acc1Q.view(k), galois[i], sum1Q);
+            rp.automorphism(w.acc0P, galois[i], sum0P);
+            rp.automorphism(w.acc1P, galois[i], sum1P);
             RnsPoly c0 = rq.newPoly(k, true);
             RnsPoly r1 = rq.newPoly(k, true);
             rq.automorphism(ct.partForReading(0), galois[i], c0);
-            context.modDown(w.acc0Q.view(k), w.acc0P, c0, c0, w.conv.view(k));
-            context.modDown(w.acc1Q.view(k), w.acc1P, null, r1, w.conv.view(k));
+            context.modDown(sum0Q, sum0P, c0, c0, w.conv.view(k));
+            context.modDown(sum1Q, sum1P, null, r1, w.conv.view(k));
             out[i] = new Ciphertext(new RnsPoly[] {c0, r1}, ct.scale());
         }
         return out;
+    }
+
+    /**
+     * @return the Galois key of element g with every digit polynomial permuted by &sigma;<sub>g</sub><sup>-1</sup>
+     *         (NTT form), made once per element and kept (see {@link #hoistingKeys})
+     */
+    private KeySwitchKey hoistingKey(int galois, KeySwitchKey key) {
+        return hoistingKeys.computeIfAbsent(galois, g -> {
+            int twoN = 2 * context.n();
+            int inverse = java.math.BigInteger.valueOf(g).modInverse(java.math.BigInteger.valueOf(twoN)).intValue();
+            int digits = key.digits();
+            RnsPoly[][] parts = new RnsPoly[4][digits];
+            for (int part = KeySwitchKey.BQ; part <= KeySwitchKey.AP; part++) {
+                RnsRing ring = part == KeySwitchKey.BQ || part == KeySwitchKey.AQ ? rq : rp;
+                for (int j = 0; j < digits; j++) {
+                    RnsPoly src = part == KeySwitchKey.BQ ? key.bQ(j) : part == KeySwitchKey.BP ? key.bP(j)
+                            : part == KeySwitchKey.AQ ? key.aQ(j) : key.aP(j);
+                    RnsPoly dst = ring.newPoly(src.limbCount(), true);
+                    ring.automorphism(src, inverse, dst);
+                    parts[part][j] = dst;
+                }
+            }
+            return KeySwitchKey.of(context, KeySwitchKey.UNKNOWN_SOURCE, parts[KeySwitchKey.BQ], parts[KeySwitchKey.BP],
+                    parts[KeySwitchKey.AQ], parts[KeySwitchKey.AP]);
+        });
     }
 
     /** @return the limbs start..end of a digit of {@code d} (coefficient form) as a polynomial, sharing them */
