@@ -322,12 +322,7 @@ class EvaluatorTest {
             sum = sum == null ? prod : f.ev.add(sum, prod);
         }
         Ciphertext dot = f.ev.dotPlain(cts, pts);
-        assertEquals(sum.scale(), dot.scale());
-        for (int p = 0; p < dot.size(); p++) {
-            for (int i = 0; i <= dot.level(); i++) {
-                assertArrayEquals(sum.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
-            }
-        }
+        assertSameCiphertext(sum, dot, name);
         f.ev.rescaleInPlace(dot);
         f.check("dotPlain + one rescale", expected, dot, f.product);
         assertThrows(IllegalArgumentException.class, () -> f.ev.dotPlain(cts, java.util.Arrays.copyOf(pts, 3)));
@@ -364,12 +359,7 @@ class EvaluatorTest {
             f.ev.multiplyScalarAddInPlace(cts[i], w[i], ql, loop);
         }
         Ciphertext dot = f.ev.dotScalar(cts, w, ql);
-        assertEquals(loop.scale(), dot.scale());
-        for (int p = 0; p < dot.size(); p++) {
-            for (int i = 0; i <= dot.level(); i++) {
-                assertArrayEquals(loop.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
-            }
-        }
+        assertSameCiphertext(loop, dot, name);
         f.ev.rescaleInPlace(dot);
         assertEquals(f.scale(), dot.scale(), 1e-15 * f.scale());
         f.check("dotScalar of 40 terms + one rescale", expected, dot, 10 * f.fresh);
@@ -406,12 +396,7 @@ class EvaluatorTest {
         }
         Ciphertext dot = f.ev.dot(a, b);
         assertEquals(3, dot.size());
-        assertEquals(sum.scale(), dot.scale());
-        for (int p = 0; p < 3; p++) {
-            for (int i = 0; i <= dot.level(); i++) {
-                assertArrayEquals(sum.part(p).limb(i), dot.part(p).limb(i), name + " part " + p + " limb " + i);
-            }
-        }
+        assertSameCiphertext(sum, dot, name);
         f.ev.relinearizeAndRescaleInPlace(dot);
         f.check("dot of 12 products, one relinearization and rescale", expected, dot, 4 * f.product);
         assertThrows(IllegalArgumentException.class, () -> f.ev.dot(a, java.util.Arrays.copyOf(b, 3)));
@@ -469,12 +454,8 @@ class EvaluatorTest {
             f.ev.multiplyScalarAddInPlace(cts[t], w[t], ql, acc);
         }
         Ciphertext before = acc.copy();
-        f.ev.multiplyScalarAddInPlace(cts[1], 0, ql, acc); // a zero weight leaves the sum as it is
-        for (int p = 0; p < acc.size(); p++) {
-            for (int i = 0; i < acc.level() + 1; i++) {
-                assertArrayEquals(before.part(p).limb(i), acc.part(p).limb(i), "a zero weight changed the sum");
-            }
-        }
+        f.ev.multiplyScalarAddInPlace(cts[1], 0, ql, acc);
+        assertSameCiphertext(before, acc, "a zero weight leaves the sum as it is");
         // and is checked like any other term: an accumulator at another scale is refused
         assertThrows(IllegalArgumentException.class, () -> f.ev.multiplyScalarAddInPlace(cts[1], 0, ql / 2, acc));
         assertEquals(f.top(), acc.level(), "no rescale yet");
@@ -592,15 +573,8 @@ class EvaluatorTest {
             Ciphertext[] hoisted = f.ev.rotateHoisted(ct, steps);
             assertEquals(steps.length, hoisted.length);
             for (int s = 0; s < steps.length; s++) {
-                Ciphertext single = f.ev.rotate(ct, steps[s]);
-                assertEquals(single.level(), hoisted[s].level());
-                assertEquals(single.scale(), hoisted[s].scale());
-                for (int p = 0; p < 2; p++) {
-                    for (int i = 0; i <= single.level(); i++) {
-                        assertArrayEquals(single.part(p).limb(i), hoisted[s].part(p).limb(i),
-                                name + " step " + steps[s] + " level " + ct.level() + " part " + p + " limb " + i);
-                    }
-                }
+                assertSameCiphertext(f.ev.rotate(ct, steps[s]), hoisted[s],
+                        name + " step " + steps[s] + " level " + ct.level());
             }
         }
         double[] by5 = new double[f.slots];
@@ -631,13 +605,8 @@ class EvaluatorTest {
                 Ciphertext ct = ev.dropLevel(top, level);
                 Ciphertext[] hoisted = ev.rotateHoisted(ct, steps);
                 for (int s = 0; s < steps.length; s++) {
-                    Ciphertext single = ev.rotate(ct, steps[s]);
-                    for (int part = 0; part < 2; part++) {
-                        for (int i = 0; i <= level; i++) {
-                            assertArrayEquals(single.part(part).limb(i), hoisted[s].part(part).limb(i), java.util.Arrays
-                                    .toString(counts) + " level " + level + " step " + steps[s] + " part " + part);
-                        }
-                    }
+                    assertSameCiphertext(ev.rotate(ct, steps[s]), hoisted[s],
+                            java.util.Arrays.toString(counts) + " level " + level + " step " + steps[s]);
                 }
             }
         }
@@ -788,5 +757,17 @@ class EvaluatorTest {
             r[i] = x[Math.floorMod(i + k, slots)];
         }
         return r;
+    }
+
+    /** Asserts that two ciphertexts have the same size, level and scale and the same residues in every limb. */
+    private static void assertSameCiphertext(Ciphertext expected, Ciphertext actual, String what) {
+        assertEquals(expected.size(), actual.size(), what + ": size");
+        assertEquals(expected.level(), actual.level(), what + ": level");
+        assertEquals(expected.scale(), actual.scale(), what + ": scale");
+        for (int p = 0; p < expected.size(); p++) {
+            for (int i = 0; i <= expected.level(); i++) {
+                assertArrayEquals(expected.part(p).limb(i), actual.part(p).limb(i), what + ": part " + p + " limb " + i);
+            }
+        }
     }
 }
