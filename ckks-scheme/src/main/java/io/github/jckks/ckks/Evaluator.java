@@ -979,38 +979,43 @@ public final class Evaluator {
         if (ct.size() != 2) {
             throw new IllegalArgumentException("rotateHoisted needs a two-part ciphertext (relinearize first)");
         }
-        int n = context.n();
-        KeySwitchKey[] stepKeys = new KeySwitchKey[steps.length];
-        int[] galois = new int[steps.length];
         boolean any = false;
-        for (int i = 0; i < steps.length; i++) {
-            if (Math.floorMod(steps[i], n / 2) == 0) {
-                continue; // the identity: a copy
+        for (int step : steps) {
+            if (Math.floorMod(step, context.n() / 2) != 0) {
+                galoisKey(GaloisElements.forRotation(context.n(), step), "rotation by " + step); // refuses before work
+                any = true;
             }
-            galois[i] = GaloisElements.forRotation(n, steps[i]);
-            requireKeySwitching("rotation by " + steps[i]);
-            stepKeys[i] = keys == null ? null : keys.galois(galois[i]);
-            if (stepKeys[i] == null) {
-                throw new IllegalStateException("no Galois key for rotation by " + steps[i] + " (Galois element "
-                        + galois[i] + "): generate it with KeyGenerator.evaluationKeys");
-            }
-            any = true;
         }
         Ciphertext[] out = new Ciphertext[steps.length];
-        if (!any) {
-            for (int i = 0; i < steps.length; i++) {
-                out[i] = ct.copy();
-            }
-            return out;
+        HoistedCiphertext h = any ? hoist(ct) : null;
+        for (int i = 0; i < steps.length; i++) {
+            out[i] = Math.floorMod(steps[i], context.n() / 2) == 0 ? ct.copy() : rotate(h, steps[i]);
         }
+        return out;
+    }
+
+    /**
+     * Decomposes c<sub>1</sub> of {@code ct} and extends every digit to Q<sub>l</sub>&middot;P once, for several
+     * {@link #rotate(HoistedCiphertext, int)} and {@link #conjugate(HoistedCiphertext)} (hoisting; see
+     * {@link #rotateHoisted}). Cost: l + 1 inverse NTTs and the ModUps (their conversions and forward NTTs), as one key
+     * switch's first half; memory: see {@link HoistedCiphertext}.
+     *
+     * @throws IllegalArgumentException if ct is not a two-part ciphertext
+     * @throws IllegalStateException    if the parameters have no special prime
+     */
+    public HoistedCiphertext hoist(Ciphertext ct) {
+        if (ct.size() != 2) {
+            throw new IllegalArgumentException("hoist needs a two-part ciphertext (relinearize first)");
+        }
+        requireKeySwitching("hoisting");
+        checkCompatible(ct, ct);
+        int n = context.n();
         int level = ct.level();
         int k = level + 1;
         int kp = rp.basis().size();
         int digits = context.digitCount(level);
-        boolean lazy = context.lazyKeySwitching(digits);
         Workspace w = workspace.get();
         RnsPoly c1 = ct.partForReading(1);
-        // ModUp once: digit j extended to Q_l P, NTT form; its own primes hold c1's residues as they are
         RnsPoly dCoeff = w.dCoeff.view(k);
         dCoeff.copyFrom(c1);
         rq.intt(dCoeff);
@@ -1018,16 +1023,14 @@ public final class Evaluator {
         RnsPoly[] extP = new RnsPoly[digits];
         for (int j = 0; j < digits; j++) {
             CkksContext.ModUpPlan plan = context.modUp(level, j);
-            // the extension writes straight into fresh limbs, NTT'd in place; the digit's own primes are c1's limbs,
-            // only read
-            long[][] q = new long[k][];
+            // the extension writes straight into fresh limbs, NTT'd in place; the digit's own primes copy c1's
+            RnsPoly q = rq.newPoly(k, true);
             long[][] targets = new long[plan.targetQ.length + kp][];
             for (int t = 0; t < plan.targetQ.length; t++) {
-                q[plan.targetQ[t]] = new long[n];
-                targets[t] = q[plan.targetQ[t]];
+                targets[t] = q.limb(plan.targetQ[t]);
             }
             for (int i = plan.start; i < plan.end; i++) {
-                q[i] = c1.limb(i);
+                System.arraycopy(c1.limb(i), 0, q.limb(i), 0, n);
             }
             RnsPoly p = rp.newPoly(kp, false);
             for (int m = 0; m < kp; m++) {
@@ -1035,41 +1038,85 @@ public final class Evaluator {
             }
             plan.extension.convertExactForNtt(digitLimbs(dCoeff, plan), new RnsPoly(targets, false));
             for (int t : plan.targetQ) {
-                rq.kernel(t).forward(q[t], rq.tables(t));
+                rq.kernel(t).forward(q.limb(t), rq.tables(t));
             }
             rp.ntt(p);
-            extQ[j] = new RnsPoly(q, true);
+            extQ[j] = q;
             extP[j] = p;
         }
-        // per step: sum_j sigma_g(D_j) K_j = sigma_g(sum_j D_j sigma_g^-1(K_j)): the extended digits times the key
-        // permuted by sigma_g^-1 (made once per element), then the two sums permuted, then ModDown added to sigma_g(c0)
+        return new HoistedCiphertext(ct.partForReading(0).copy(), extQ, extP, ct.scale());
+    }
+
+    /**
+     * The rotation by {@code steps} of a hoisted ciphertext: residue for residue {@link #rotate(Ciphertext, int)} of
+     * the ciphertext it was made from. Cost: the key products over the extended digits, 2 (l + 1 + k) permuted limbs
+     * and one ModDown.
+     *
+     * @throws IllegalStateException if the step has no Galois key
+     */
+    public Ciphertext rotate(HoistedCiphertext h, int steps) {
+        if (Math.floorMod(steps, context.n() / 2) == 0) {
+            // the identity: c1's residues are the digits' own primes
+            RnsPoly c1 = rq.newPoly(h.level() + 1, true);
+            for (int j = 0; j < h.digits(); j++) {
+                CkksContext.ModUpPlan plan = context.modUp(h.level(), j);
+                for (int i = plan.start; i < plan.end; i++) {
+                    System.arraycopy(h.digitQ(j).limb(i), 0, c1.limb(i), 0, context.n());
+                }
+            }
+            return new Ciphertext(new RnsPoly[] {h.c0().copy(), c1}, h.scale());
+        }
+        int g = GaloisElements.forRotation(context.n(), steps);
+        return applyHoisted(h, g, galoisKey(g, "rotation by " + steps));
+    }
+
+    /** The conjugation of a hoisted ciphertext: residue for residue {@link #conjugate(Ciphertext)}. */
+    public Ciphertext conjugate(HoistedCiphertext h) {
+        int g = GaloisElements.conjugation(context.n());
+        return applyHoisted(h, g, galoisKey(g, "conjugation"));
+    }
+
+    /** @return the Galois key of element g, refusing a missing one naming {@code what} */
+    private KeySwitchKey galoisKey(int g, String what) {
+        requireKeySwitching(what);
+        KeySwitchKey key = keys == null ? null : keys.galois(g);
+        if (key == null) {
+            throw new IllegalStateException("no Galois key for " + what + " (Galois element " + g
+                    + "): generate it with KeyGenerator.evaluationKeys");
+        }
+        return key;
+    }
+
+    /**
+     * sigma_g of a hoisted ciphertext: sum_j sigma_g(D_j) K_j = sigma_g(sum_j D_j sigma_g^-1(K_j)), the extended
+     * digits times the key permuted by sigma_g^-1 (made once per element), the two sums permuted, ModDown added to
+     * sigma_g(c0).
+     */
+    private Ciphertext applyHoisted(HoistedCiphertext h, int g, KeySwitchKey key) {
+        int k = h.level() + 1;
+        int digits = h.digits();
+        boolean lazy = context.lazyKeySwitching(digits);
+        Workspace w = workspace.get();
+        KeySwitchKey permuted = hoistingKey(g, key);
+        startAccumulation(k, lazy, w);
+        for (int j = 0; j < digits; j++) {
+            accumulateDigit(h.digitQ(j), h.digitP(j), permuted, j, digits, lazy, w);
+        }
+        finishAccumulation(k, lazy, w);
         RnsPoly sum0Q = w.conj0.view(k);
         RnsPoly sum1Q = w.conj1.view(k);
-        RnsPoly sum0P = rp.newPoly(kp, true);
-        RnsPoly sum1P = rp.newPoly(kp, true);
-        for (int i = 0; i < steps.length; i++) {
-            if (stepKeys[i] == null) {
-                out[i] = ct.copy();
-                continue;
-            }
-            KeySwitchKey permuted = hoistingKey(galois[i], stepKeys[i]);
-            startAccumulation(k, lazy, w);
-            for (int j = 0; j < digits; j++) {
-                accumulateDigit(extQ[j], extP[j], permuted, j, digits, lazy, w);
-            }
-            finishAccumulation(k, lazy, w);
-            rq.automorphism(w.acc0Q.view(k), galois[i], sum0Q);
-            rq.automorphism(w.acc1Q.view(k), galois[i], sum1Q);
-            rp.automorphism(w.acc0P, galois[i], sum0P);
-            rp.automorphism(w.acc1P, galois[i], sum1P);
-            RnsPoly c0 = rq.newPoly(k, true);
-            RnsPoly r1 = rq.newPoly(k, true);
-            rq.automorphism(ct.partForReading(0), galois[i], c0);
-            context.modDown(sum0Q, sum0P, c0, c0, w.conv.view(k));
-            context.modDown(sum1Q, sum1P, null, r1, w.conv.view(k));
-            out[i] = new Ciphertext(new RnsPoly[] {c0, r1}, ct.scale());
-        }
-        return out;
+        RnsPoly sum0P = w.hoistedP(0, rp);
+        RnsPoly sum1P = w.hoistedP(1, rp);
+        rq.automorphism(w.acc0Q.view(k), g, sum0Q);
+        rq.automorphism(w.acc1Q.view(k), g, sum1Q);
+        rp.automorphism(w.acc0P, g, sum0P);
+        rp.automorphism(w.acc1P, g, sum1P);
+        RnsPoly c0 = rq.newPoly(k, true);
+        RnsPoly c1 = rq.newPoly(k, true);
+        rq.automorphism(h.c0(), g, c0);
+        context.modDown(sum0Q, sum0P, c0, c0, w.conv.view(k));
+        context.modDown(sum1Q, sum1P, null, c1, w.conv.view(k));
+        return new Ciphertext(new RnsPoly[] {c0, c1}, h.scale());
     }
 
     /**
@@ -1312,6 +1359,15 @@ public final class Evaluator {
         private final RnsPoly[] digit;
         /** Per level and digit: the ModUp's source (dCoeff's digit limbs) and targets (digitQ's others, digitP). */
         private final RnsPoly[][][] modUp;
+        /** The two permuted P parts of a hoisted automorphism's sums, made on first use. */
+        private final RnsPoly[] hoistedP = new RnsPoly[2];
+
+        RnsPoly hoistedP(int i, RnsRing rp) {
+            if (hoistedP[i] == null) {
+                hoistedP[i] = rp.newPoly(rp.basis().size(), true);
+            }
+            return hoistedP[i];
+        }
 
         Workspace(RnsRing rq, RnsRing rp) {
             int lq = rq.basis().size();

@@ -587,6 +587,30 @@ class EvaluatorTest {
     }
 
     /**
+     * A hoisted ciphertext serves rotations and conjugation one call at a time, each residue for residue the plain
+     * operation's; the identity step gives the ciphertext back; changing the source afterwards changes nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(ALL)
+    void hoistedCiphertextServesRotationsAndConjugation(String name) {
+        SchemeFixture f = SchemeFixture.get(name);
+        Ciphertext ct = f.encrypt(f.random(27), f.random(28));
+        HoistedCiphertext h = f.ev.hoist(ct);
+        assertEquals(ct.level(), h.level());
+        assertEquals(f.ctx.parameters().digitCount(), h.digits());
+        Ciphertext conj = f.ev.conjugate(ct);
+        Ciphertext rot = f.ev.rotate(ct, -7);
+        Ciphertext same = ct.copy();
+        f.ev.addScalarInPlace(ct, 1.0); // the hoisted copy does not follow its source
+        assertSameCiphertext(conj, f.ev.conjugate(h), name + " conjugate");
+        assertSameCiphertext(rot, f.ev.rotate(h, -7), name + " rotate -7");
+        assertSameCiphertext(same, f.ev.rotate(h, 0), name + " rotate 0");
+        assertThrows(IllegalStateException.class, () -> f.ev.rotate(h, 6)); // no key for 6
+        assertThrows(IllegalArgumentException.class, () -> f.ev.hoist(f.ev.multiply(same, same)));
+        assertThrows(IllegalStateException.class, () -> f.noKeys.rotate(h, 1));
+    }
+
+    /**
      * Hoisted rotations with digits of two primes, so that the last digit is partial at every other level, and of
      * different widths ({1, 2, 2}), with a 61-bit special prime (no lazy key switching): residue for residue those
      * of rotate at every level.
