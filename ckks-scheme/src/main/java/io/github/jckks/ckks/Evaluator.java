@@ -1050,7 +1050,8 @@ public final class Evaluator {
     /**
      * The rotation by {@code steps} of a hoisted ciphertext: residue for residue {@link #rotate(Ciphertext, int)} of
      * the ciphertext it was made from. Cost: the key products over the extended digits, 2 (l + 1 + k) permuted limbs
-     * and one ModDown.
+     * and one ModDown; the first hoisted use of a Galois key also makes its permuted copy (4 &middot; digits
+     * automorphisms of the key's polynomials, about two rotations' time; kept by this evaluator).
      *
      * @throws IllegalStateException if the step has no Galois key
      */
