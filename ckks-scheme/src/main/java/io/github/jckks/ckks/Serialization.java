@@ -254,6 +254,19 @@ public final class Serialization {
         return ciphertextSize(s, ct, validSeed(s, ct) != null);
     }
 
+    /**
+     * @return the largest size in bytes of a serialized ciphertext of these parameters with at most {@code parts}
+     *         parts: a full one at the top level (a reader may refuse longer items before allocating them)
+     * @throws IllegalArgumentException if parts is not 2 or 3
+     */
+    public static long maxCiphertextSize(CkksContext context, int parts) {
+        if (parts < 2 || parts > 3) {
+            throw new IllegalArgumentException("ciphertexts have 2 or 3 parts, not " + parts);
+        }
+        Shape s = new Shape(context);
+        return fullCiphertextSize(s, parts, context.maxLevel());
+    }
+
     /** @return the size in bytes {@link #writeFull(CkksContext, Ciphertext)} produces */
     public static long sizeOfFull(CkksContext context, Ciphertext ct) {
         Shape s = new Shape(context);

@@ -173,7 +173,7 @@ public final class CryptoNetsServer {
                     ? real.withPacking(Packing.COMPLEX) : null;
             t.send(Message.hello(Serialization.write(params)));
             while (true) {
-                Message m = t.receive();
+                Message m = t.receive(squareNet.inputSize()); // an INFER with more ciphertexts is refused unparsed
                 switch (m.kind()) {
                     case BYE -> {
                         t.close();

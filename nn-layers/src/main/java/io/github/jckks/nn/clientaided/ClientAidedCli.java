@@ -124,6 +124,10 @@ public final class ClientAidedCli implements Runnable {
         }
 
         TransportLimits limits() {
+            if (maxFrameMib < 1 || maxFrameMib > 2047) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--max-frame-mib " + maxFrameMib
+                        + ": between 1 and 2047 (a frame length is a signed 32-bit integer)");
+            }
             return TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(timeout)).withMaxFrameBytes(maxFrameMib << 20);
         }
     }

@@ -201,7 +201,7 @@ public final class ClientAidedServer {
             t.send(inputLevel == context.maxLevel() ? Message.hello(p) : Message.serverHello(p, inputLevel));
             long[] roundId = {0};
             while (true) {
-                Message m = t.receive();
+                Message m = t.receive(model.inputSize()); // an INFER with more ciphertexts is refused unparsed
                 switch (m.kind()) {
                     case BYE -> {
                         t.close();
@@ -257,7 +257,7 @@ public final class ClientAidedServer {
     /** One activation round trip on the session's transport, with the answer's checks. */
     private Ciphertext[] exchange(Transport t, long id, Ciphertext[] masked) {
         t.send(Message.ciphertexts(MessageKind.ACTIVATE, id, masked));
-        Message r = t.receive();
+        Message r = t.receive(masked.length); // an answer with more ciphertexts is refused unparsed
         if (r.kind() == MessageKind.ERROR) {
             throw new ClientAidedException("client " + t.peer() + " reported: " + r.text());
         }

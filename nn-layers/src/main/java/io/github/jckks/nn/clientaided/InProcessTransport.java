@@ -95,6 +95,12 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public Message receive() {
+        return receive(limits.maxCiphertexts());
+    }
+
+    /** {@inheritDoc} In wire mode a message with more ciphertexts is refused before they are parsed. */
+    @Override
+    public Message receive(int maxCiphertexts) {
         if (closed) {
             throw new ClientAidedException("transport to " + name + " is closed");
         }
@@ -114,7 +120,7 @@ public final class InProcessTransport implements Transport {
             throw new ConnectionLostException(name + " disconnected");
         }
         if (o instanceof byte[] payload) {
-            return MessageCodec.decode(context, payload, limits.maxCiphertexts());
+            return MessageCodec.decode(context, payload, Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts())));
         }
         return (Message) o;
     }

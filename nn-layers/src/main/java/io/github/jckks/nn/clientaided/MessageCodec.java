@@ -125,8 +125,8 @@ public final class MessageCodec {
                 }
 
                 @Override
-                public void readFully(byte[] dst) {
-                    b.get(dst);
+                public void readFully(byte[] dst, int off, int len) {
+                    b.get(dst, off, len);
                 }
             }, maxItems, pool);
         } catch (IOException e) {
@@ -139,8 +139,39 @@ public final class MessageCodec {
         /** @return the bytes of the payload not read yet */
         int remaining();
 
-        /** Reads exactly {@code dst.length} bytes (never more than {@link #remaining}). */
-        void readFully(byte[] dst) throws IOException;
+        /** Reads exactly {@code len} bytes into dst[off..off+len) (never more than {@link #remaining}). */
+        void readFully(byte[] dst, int off, int len) throws IOException;
+
+        /** Reads exactly {@code dst.length} bytes. */
+        default void readFully(byte[] dst) throws IOException {
+            readFully(dst, 0, dst.length);
+        }
+    }
+
+    /** The size up to which an item's buffer is allocated at once; a longer one grows as its bytes arrive. */
+    static final int GROW_FROM = 1 << 20;
+
+    /**
+     * Reads {@code len} bytes of one item: a buffer of that size at once up to {@link #GROW_FROM}, beyond it one that
+     * doubles as the bytes arrive, so that a declared length never allocates more than twice what was received.
+     */
+    static byte[] readItem(PayloadSource in, int len) throws IOException {
+        if (len <= GROW_FROM) {
+            byte[] b = new byte[len];
+            in.readFully(b);
+            return b;
+        }
+        byte[] b = new byte[GROW_FROM];
+        int have = 0;
+        while (have < len) {
+            if (have == b.length) {
+                b = java.util.Arrays.copyOf(b, (int) Math.min(len, 2L * b.length));
+            }
+            int chunk = Math.min(b.length - have, len - have);
+            in.readFully(b, have, chunk);
+            have += chunk;
+        }
+        return b;
     }
 
     /**
@@ -190,6 +221,7 @@ public final class MessageCodec {
         if ((long) count * 4 > in.remaining()) {
             throw malformed(kind + " declares " + count + " items but only " + in.remaining() + " bytes follow the header");
         }
+        long maxCiphertextBytes = kind.carriesCiphertexts() ? Serialization.maxCiphertextSize(context, 3) : Long.MAX_VALUE;
         boolean parseAsTheyCome = kind.carriesCiphertexts() && pool != null;
         byte[][] items = new byte[count][];
         Ciphertext[] cts = new Ciphertext[kind.carriesCiphertexts() ? count : 0];
@@ -210,8 +242,11 @@ public final class MessageCodec {
                 if (kind == MessageKind.ERROR && len > MAX_ERROR_BYTES) {
                     throw malformed("error text of " + len + " bytes exceeds " + MAX_ERROR_BYTES);
                 }
-                items[i] = new byte[len];
-                in.readFully(items[i]);
+                if (kind.carriesCiphertexts() && len > maxCiphertextBytes) {
+                    throw malformed(kind + " item " + i + " of " + len + " bytes exceeds the largest ciphertext of these "
+                            + "parameters (" + maxCiphertextBytes + " bytes)");
+                }
+                items[i] = readItem(in, len);
                 if (parseAsTheyCome) {
                     int k = i;
                     parsing[i] = pool.submit(() -> parseItem(context, items, k, cts, failures));

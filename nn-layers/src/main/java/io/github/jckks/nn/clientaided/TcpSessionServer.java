@@ -119,10 +119,12 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             Socket s;
             try {
                 s = serverSocket.accept();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // an accept that fails (out of file descriptors, or of memory under a flood of sessions) must not end
+                // the loop: the server would stop accepting without a word
                 if (!closed) {
-                    LOG.log(System.Logger.Level.WARNING, "accept failed: " + e.getMessage());
-                    pause(); // e.g. out of file descriptors: do not spin
+                    LOG.log(System.Logger.Level.WARNING, "accept failed: " + e);
+                    pause(); // do not spin
                 }
                 continue;
             }

@@ -194,12 +194,25 @@ public final class TcpTransport implements Transport {
 
     @Override
     public Message receive() {
+        return receive(limits.maxCiphertexts());
+    }
+
+    /**
+     * {@inheritDoc} The frame's bytes are read into a buffer that grows as they arrive (a length prefix alone
+     * allocates at most {@link MessageCodec#GROW_FROM} bytes), no read inside a frame waits past the frame's deadline,
+     * and a message with more than {@code maxCiphertexts} ciphertexts (at most the limits') is refused before any of
+     * them is parsed.
+     */
+    @Override
+    public Message receive(int maxCiphertexts) {
         if (closed) {
             throw new ClientAidedException("connection to " + peer + " is closed");
         }
+        int maxItems = Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts()));
         try {
+            socket.setSoTimeout(timeoutMillis(limits.readTimeout().toNanos())); // the wait for the next frame
             byte[] len = new byte[4];
-            long deadline = readFully(len, true, 0);
+            long deadline = readFully(len, 0, 4, true, 0);
             int n = ((len[0] & 0xFF) << 24) | ((len[1] & 0xFF) << 16) | ((len[2] & 0xFF) << 8) | (len[3] & 0xFF);
             if (n < MessageCodec.HEADER_BYTES || n > limits.maxFrameBytes()) {
                 throw new ClientAidedException("frame length " + (n & 0xFFFFFFFFL) + " from " + peer + " outside ["
@@ -216,18 +229,28 @@ public final class TcpTransport implements Transport {
                     }
 
                     @Override
-                    public void readFully(byte[] dst) throws IOException {
-                        TcpTransport.this.readFully(dst, false, frameDeadline);
-                        left[0] -= dst.length;
+                    public void readFully(byte[] dst, int off, int count) throws IOException {
+                        TcpTransport.this.readFully(dst, off, count, false, frameDeadline);
+                        left[0] -= count;
                     }
-                }, limits.maxCiphertexts(), pool);
+                }, maxItems, pool);
                 bytesReceived += 4L + n;
                 return m;
             }
-            byte[] payload = new byte[n];
-            readFully(payload, false, deadline);
+            long frameDeadline = deadline;
+            byte[] payload = MessageCodec.readItem(new MessageCodec.PayloadSource() {
+                @Override
+                public int remaining() {
+                    return n;
+                }
+
+                @Override
+                public void readFully(byte[] dst, int off, int count) throws IOException {
+                    TcpTransport.this.readFully(dst, off, count, false, frameDeadline);
+                }
+            }, n);
             bytesReceived += 4L + n;
-            return MessageCodec.decode(context, payload, limits.maxCiphertexts(), null);
+            return MessageCodec.decode(context, payload, maxItems, null);
         } catch (ConnectionLostException e) {
             closeQuietly();
             throw e;
@@ -243,31 +266,56 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Reads exactly b.length bytes. The frame deadline starts at the first byte of the length prefix.
+     * Reads exactly {@code count} bytes into b[from..from+count). The frame deadline starts at the first byte of the
+     * length prefix; every later read waits at most until it.
      *
      * @return the frame deadline (nanoTime)
      */
-    private long readFully(byte[] b, boolean prefix, long deadline) throws IOException {
-        int off = 0;
+    private long readFully(byte[] b, int from, int count, boolean prefix, long deadline) throws IOException {
+        int off = from;
+        int end = from + count;
         long frameNanos = limits.readTimeout().toNanos();
-        while (off < b.length) {
-            int r = in.read(b, off, b.length - off);
-            if (r < 0) {
-                throw new ConnectionLostException(prefix && off == 0
-                        ? peer + " disconnected"
-                        : peer + " disconnected in the middle of a frame (" + off + " of " + b.length + " bytes of the "
-                        + (prefix ? "length prefix" : "payload") + ")");
+        while (off < end) {
+            boolean inFrame = !(prefix && off == from);
+            if (inFrame) {
+                // no read inside a frame may wait past its deadline, however the peer paces its bytes
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw frameTimedOut(off - from, count);
+                }
+                socket.setSoTimeout(timeoutMillis(left));
             }
-            if (prefix && off == 0) {
+            int r;
+            try {
+                r = in.read(b, off, end - off);
+            } catch (SocketTimeoutException e) {
+                if (inFrame) {
+                    throw frameTimedOut(off - from, count);
+                }
+                throw e;
+            }
+            if (r < 0) {
+                throw new ConnectionLostException(!inFrame
+                        ? peer + " disconnected"
+                        : peer + " disconnected in the middle of a frame (" + (off - from) + " of " + count
+                        + " bytes of the " + (prefix ? "length prefix" : "payload") + ")");
+            }
+            if (!inFrame) {
                 deadline = System.nanoTime() + frameNanos;
             }
             off += r;
-            if (off < b.length && System.nanoTime() > deadline) {
-                throw new ConnectionLostException("timed out: frame from " + peer + " not complete within "
-                        + limits.readTimeout().toMillis() + " ms (" + off + " of " + b.length + " bytes)");
-            }
         }
         return deadline;
+    }
+
+    private ConnectionLostException frameTimedOut(int got, int of) {
+        return new ConnectionLostException("timed out: frame from " + peer + " not complete within "
+                + limits.readTimeout().toMillis() + " ms (" + got + " of " + of + " bytes)");
+    }
+
+    /** @return a socket time-out in milliseconds for {@code nanos}, at least 1 (0 would mean none) */
+    private static int timeoutMillis(long nanos) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
     }
 
     /** @return framed bytes sent so far */

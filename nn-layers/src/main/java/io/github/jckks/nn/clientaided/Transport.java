@@ -13,6 +13,15 @@ public interface Transport extends AutoCloseable {
     /** @return the next message, waiting at most the transport's read time-out */
     Message receive();
 
+    /**
+     * {@link #receive()} when at most {@code maxCiphertexts} ciphertexts may come (the count a round or an inference
+     * expects): a transport that decodes bytes refuses a longer message before parsing its ciphertexts. By default
+     * the plain receive (the caller checks the count).
+     */
+    default Message receive(int maxCiphertexts) {
+        return receive();
+    }
+
     /** Closes the pipe; the peer's next receive fails. Idempotent. */
     @Override
     void close();

@@ -91,4 +91,76 @@ class MessageCodecTest {
         ClientAidedException fp = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, otherParams, 10));
         assertTrue(fp.getMessage().contains("is invalid"), fp.getMessage());
     }
+
+    /** A ciphertext item longer than the largest ciphertext of the parameters is refused before it is read. */
+    @Test
+    void refusesACiphertextItemLongerThanAnyCiphertext() {
+        long max = Serialization.maxCiphertextSize(CTX, 3);
+        byte[] one = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.INFER, 1, cts(1)));
+        int itemAt = MessageCodec.HEADER_BYTES;
+        int declared = (int) max + 1;
+        byte[] payload = Arrays.copyOf(one, itemAt + 4 + declared); // room for the declared bytes
+        ByteBuffer.wrap(payload).putInt(itemAt, declared);
+        ClientAidedException e = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, payload, 8));
+        assertTrue(e.getMessage().contains("exceeds the largest ciphertext"), e.getMessage());
+        // a count above what the receiver expects is refused before any ciphertext is parsed
+        byte[] three = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.INFER, 1, cts(3)));
+        e = assertThrows(ClientAidedException.class, () -> MessageCodec.decode(CTX, three, 2));
+        assertTrue(e.getMessage().contains("declares 3 items, allowed [1, 2]"), e.getMessage());
+    }
+
+    /**
+     * An item's buffer grows with the bytes that arrive: a declared 512 MiB item whose bytes stop after 3 MiB
+     * allocates a few MiB, not 512 (the tenth session's audit had a bare length prefix hold 512 MiB for the read
+     * time-out).
+     */
+    @Test
+    void aDeclaredLengthAllocatesOnlyWhatArrives() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int declared = 512 << 20;
+        int[] left = {declared};
+        MessageCodec.PayloadSource stopsAfter3MiB = new MessageCodec.PayloadSource() {
+            @Override
+            public int remaining() {
+                return left[0];
+            }
+
+            @Override
+            public void readFully(byte[] dst, int off, int len) throws java.io.IOException {
+                if (declared - left[0] + len > 3 << 20) {
+                    throw new java.io.IOException("peer went silent");
+                }
+                left[0] -= len;
+            }
+        };
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThrows(java.io.IOException.class, () -> MessageCodec.readItem(stopsAfter3MiB, declared));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 16 << 20, "allocated " + allocated + " bytes for 3 MiB received");
+        // and a complete item reads back exactly
+        byte[] bytes = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(bytes);
+        ByteBuffer source = ByteBuffer.wrap(bytes);
+        byte[] read = assertDoesNotThrowRead(new MessageCodec.PayloadSource() {
+            @Override
+            public int remaining() {
+                return source.remaining();
+            }
+
+            @Override
+            public void readFully(byte[] dst, int off, int len) {
+                source.get(dst, off, len);
+            }
+        }, bytes.length);
+        assertArrayEquals(bytes, read);
+    }
+
+    private static byte[] assertDoesNotThrowRead(MessageCodec.PayloadSource in, int len) {
+        try {
+            return MessageCodec.readItem(in, len);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -182,4 +182,55 @@ class PooledTransportTest {
             p.close();
         }
     }
+
+    /**
+     * A peer that paces its bytes just under the read time-out cannot stretch a frame past its deadline, with a pool
+     * or without (with a pool each item was read by its own call, and the deadline was checked only after a short
+     * read: 10 items 0.6 s apart held a 1 s frame for 6 s, found by the tenth session's audit).
+     */
+    @Test
+    void aSlowPeerCannotStretchAFrame() throws Exception {
+        TransportLimits limits = TransportLimits.defaults().withReadTimeout(Duration.ofSeconds(1));
+        for (ForkJoinPool pool : new ForkJoinPool[] {null, POOL}) {
+            try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                CompletableFuture<long[]> server = CompletableFuture.supplyAsync(() -> {
+                    try (Socket s = ss.accept()) {
+                        TcpTransport t = new TcpTransport(s, CTX, limits, pool);
+                        long t0 = System.nanoTime();
+                        try {
+                            t.receive();
+                            return new long[] {-1, 0};
+                        } catch (ClientAidedException e) {
+                            boolean timedOut = e.getMessage().contains("not complete within 1000 ms");
+                            return new long[] {(System.nanoTime() - t0) / 1_000_000, timedOut ? 1 : 0};
+                        }
+                    } catch (Exception e) {
+                        return new long[] {-2, 0};
+                    }
+                });
+                try (Socket c = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort())) {
+                    c.setTcpNoDelay(true);
+                    int items = 10;
+                    int n = MessageCodec.HEADER_BYTES + 4 * items;
+                    ByteBuffer h = ByteBuffer.allocate(4 + MessageCodec.HEADER_BYTES);
+                    h.putInt(n).putInt(MessageCodec.MAGIC).put((byte) MessageCodec.VERSION)
+                            .put((byte) MessageKind.INFER.code()).put((byte) 0).put((byte) 0).putLong(1).putInt(items);
+                    c.getOutputStream().write(h.array());
+                    c.getOutputStream().flush();
+                    try {
+                        for (int i = 0; i < items && !server.isDone(); i++) {
+                            Thread.sleep(600);
+                            c.getOutputStream().write(new byte[4]);
+                            c.getOutputStream().flush();
+                        }
+                    } catch (java.io.IOException closedByTheServer) {
+                        // expected once the frame has timed out
+                    }
+                }
+                long[] outcome = server.get();
+                assertEquals(1, outcome[1], "the frame timed out (pool " + (pool != null) + "), " + outcome[0] + " ms");
+                assertTrue(outcome[0] < 2500, "within about the frame deadline: " + outcome[0] + " ms");
+            }
+        }
+    }
 }
