@@ -155,7 +155,9 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             stats = handler.serve(t);
         } catch (Throwable e) {
             failure = e;
-            LOG.log(System.Logger.Level.INFO, "session " + id + " with " + peer + " failed: " + e.getMessage());
+            // the message may quote the client's ERROR text: control characters are escaped, so a client cannot
+            // forge log lines
+            LOG.log(System.Logger.Level.INFO, "session " + id + " with " + peer + " failed: " + printable(e.getMessage()));
         } finally {
             open.remove(s);
             try {
@@ -218,5 +220,26 @@ public final class TcpSessionServer<S> implements AutoCloseable {
                 // closing
             }
         }
+    }
+
+    /**
+     * @return text with its control characters (newlines included) escaped as backslash-u and four hex digits, cut
+     *         after about 1,000 characters
+     */
+    static String printable(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), 1000));
+        int i = 0;
+        for (; i < text.length() && sb.length() < 1000; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return i < text.length() ? sb.append("...").toString() : sb.toString();
     }
 }

@@ -163,4 +163,13 @@ class MessageCodecTest {
             throw new AssertionError(e);
         }
     }
+
+    /** A client's ERROR text reaches the server's log with its control characters escaped (no forged log lines). */
+    @Test
+    void logLinesEscapeControlCharacters() {
+        assertEquals("bad\\u000aINFO: forged\\u0009x", TcpSessionServer.printable("bad\nINFO: forged\tx"));
+        assertEquals("null", TcpSessionServer.printable(null));
+        assertTrue(TcpSessionServer.printable("y".repeat(5000)).endsWith("..."));
+        assertEquals(1003, TcpSessionServer.printable("y".repeat(5000)).length());
+    }
 }
