@@ -66,7 +66,7 @@ public final class TcpTransport implements Transport {
         try {
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, limits.readTimeout().toMillis())));
             socket.setTcpNoDelay(true);
-            this.in = socket.getInputStream();
+            this.in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16); // item lengths are 4-byte reads
             this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         } catch (IOException e) {
             closeQuietly();
@@ -198,10 +198,10 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * {@inheritDoc} The frame's bytes are read into a buffer that grows as they arrive (a length prefix alone
-     * allocates at most {@link MessageCodec#GROW_FROM} bytes), no read inside a frame waits past the frame's deadline,
-     * and a message with more than {@code maxCiphertexts} ciphertexts (at most the limits') is refused before any of
-     * them is parsed.
+     * {@inheritDoc} The frame is decoded item by item as it arrives, never held whole (an item longer than
+     * {@link MessageCodec#GROW_FROM} grows with its bytes, so a length prefix alone allocates little), no read inside a
+     * frame waits past the frame's deadline, and a message with more than {@code maxCiphertexts} ciphertexts (at most
+     * the limits') is refused before any of them is parsed.
      */
     @Override
     public Message receive(int maxCiphertexts) {
@@ -218,39 +218,24 @@ public final class TcpTransport implements Transport {
                 throw new ClientAidedException("frame length " + (n & 0xFFFFFFFFL) + " from " + peer + " outside ["
                         + MessageCodec.HEADER_BYTES + ", " + limits.maxFrameBytes() + "] (oversized or garbage length prefix)");
             }
-            if (pool != null) {
-                // parse each ciphertext on the pool as soon as its bytes are in, while the rest of the frame arrives
-                long frameDeadline = deadline;
-                int[] left = {n};
-                Message m = MessageCodec.decode(context, new MessageCodec.PayloadSource() {
-                    @Override
-                    public int remaining() {
-                        return left[0];
-                    }
-
-                    @Override
-                    public void readFully(byte[] dst, int off, int count) throws IOException {
-                        TcpTransport.this.readFully(dst, off, count, false, frameDeadline);
-                        left[0] -= count;
-                    }
-                }, maxItems, pool);
-                bytesReceived += 4L + n;
-                return m;
-            }
+            // the frame is decoded as it arrives, item by item (never held whole): with a pool each ciphertext is
+            // parsed on it as soon as its bytes are in, while the rest of the frame arrives
             long frameDeadline = deadline;
-            byte[] payload = MessageCodec.readItem(new MessageCodec.PayloadSource() {
+            int[] left = {n};
+            Message m = MessageCodec.decode(context, new MessageCodec.PayloadSource() {
                 @Override
                 public int remaining() {
-                    return n;
+                    return left[0];
                 }
 
                 @Override
                 public void readFully(byte[] dst, int off, int count) throws IOException {
                     TcpTransport.this.readFully(dst, off, count, false, frameDeadline);
+                    left[0] -= count;
                 }
-            }, n);
+            }, maxItems, pool);
             bytesReceived += 4L + n;
-            return MessageCodec.decode(context, payload, maxItems, null);
+            return m;
         } catch (ConnectionLostException e) {
             closeQuietly();
             throw e;
