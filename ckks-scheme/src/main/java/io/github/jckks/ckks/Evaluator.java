@@ -1044,18 +1044,21 @@ public final class Evaluator {
             extQ[j] = q;
             extP[j] = p;
         }
-        return new HoistedCiphertext(ct.partForReading(0).copy(), extQ, extP, ct.scale());
+        return new HoistedCiphertext(context.parameters(), ct.partForReading(0).copy(), extQ, extP, ct.scale());
     }
 
     /**
      * The rotation by {@code steps} of a hoisted ciphertext: residue for residue {@link #rotate(Ciphertext, int)} of
      * the ciphertext it was made from. Cost: the key products over the extended digits, 2 (l + 1 + k) permuted limbs
      * and one ModDown; the first hoisted use of a Galois key also makes its permuted copy (4 &middot; digits
-     * automorphisms of the key's polynomials, about two rotations' time; kept by this evaluator).
+     * automorphisms of the key's polynomials, less than a rotation's time; kept by this evaluator). The identity step
+     * gives the ciphertext back in full form (a seed it had is not kept).
      *
-     * @throws IllegalStateException if the step has no Galois key
+     * @throws IllegalArgumentException if h was made with other parameters
+     * @throws IllegalStateException    if the step has no Galois key
      */
     public Ciphertext rotate(HoistedCiphertext h, int steps) {
+        checkHoisted(h);
         if (Math.floorMod(steps, context.n() / 2) == 0) {
             // the identity: c1's residues are the digits' own primes
             RnsPoly c1 = rq.newPoly(h.level() + 1, true);
@@ -1073,8 +1076,17 @@ public final class Evaluator {
 
     /** The conjugation of a hoisted ciphertext: residue for residue {@link #conjugate(Ciphertext)}. */
     public Ciphertext conjugate(HoistedCiphertext h) {
+        checkHoisted(h);
         int g = GaloisElements.conjugation(context.n());
         return applyHoisted(h, g, galoisKey(g, "conjugation"));
+    }
+
+    /** Refuses a hoisted ciphertext of other parameters (its digits would not match this evaluator's keys). */
+    private void checkHoisted(HoistedCiphertext h) {
+        if (!h.parameters().sameFingerprint(context.parameters())) {
+            throw new IllegalArgumentException(h + " and this evaluator come from different parameter sets ("
+                    + h.parameters() + " vs " + context.parameters() + ")");
+        }
     }
 
     /** @return the Galois key of element g, refusing a missing one naming {@code what} */

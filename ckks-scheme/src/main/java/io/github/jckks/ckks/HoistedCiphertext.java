@@ -16,8 +16,10 @@ public final class HoistedCiphertext {
     private final RnsPoly[] digitsQ;
     private final RnsPoly[] digitsP;
     private final double scale;
+    private final CkksParameters parameters;
 
-    HoistedCiphertext(RnsPoly c0, RnsPoly[] digitsQ, RnsPoly[] digitsP, double scale) {
+    HoistedCiphertext(CkksParameters parameters, RnsPoly c0, RnsPoly[] digitsQ, RnsPoly[] digitsP, double scale) {
+        this.parameters = parameters;
         this.c0 = c0;
         this.digitsQ = digitsQ;
         this.digitsP = digitsP;
@@ -32,6 +34,11 @@ public final class HoistedCiphertext {
     /** @return its scale */
     public double scale() {
         return scale;
+    }
+
+    /** @return the parameters it was made with (an evaluator of other parameters refuses it) */
+    public CkksParameters parameters() {
+        return parameters;
     }
 
     /** @return the number of key-switching digits held */

@@ -608,6 +608,11 @@ class EvaluatorTest {
         assertThrows(IllegalStateException.class, () -> f.ev.rotate(h, 6)); // no key for 6
         assertThrows(IllegalArgumentException.class, () -> f.ev.hoist(f.ev.multiply(same, same)));
         assertThrows(IllegalStateException.class, () -> f.noKeys.rotate(h, 1));
+        // a hoisted ciphertext of other parameters is refused by name
+        SchemeFixture other = SchemeFixture.get(name.equals(SchemeFixture.SMALL_40) ? SchemeFixture.SMALL_24
+                : SchemeFixture.SMALL_40);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.ev.rotate(h, 1));
+        assertTrue(e.getMessage().contains("different parameter sets"), e.getMessage());
     }
 
     /**

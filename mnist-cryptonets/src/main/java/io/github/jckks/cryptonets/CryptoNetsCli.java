@@ -11,6 +11,7 @@ import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
 import io.github.jckks.nn.clientaided.MaskMode;
 import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.TcpSessionServer;
 import io.github.jckks.nn.clientaided.TransportLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -275,7 +276,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         int k = served.incrementAndGet();
                         synchronized (out) {
                             if (failure != null) {
-                                out.printf(Locale.ROOT, "session %d with %s failed: %s%n", k, peer, failure.getMessage());
+                                out.printf(Locale.ROOT, "session %d with %s failed: %s%n", k, peer,
+                                        TcpSessionServer.printable(failure.getMessage())); // may quote the client
                             } else {
                                 out.printf(Locale.ROOT, "session %d with %s: %d batch(es), %d activation round(s), "
                                                 + "%.1f MB sent, %.1f MB received%s%n", k, peer, stats.inferences(),

@@ -248,7 +248,8 @@ public final class ClientAidedCli implements Runnable {
             try (ClientAidedTcpServer tcp = new ClientAidedTcpServer(engine, InetAddress.getByName(bind), port,
                     maxSessions, common.limits(), (id, peer, stats, failure) -> {
                         System.out.println(failure == null ? "session " + id + " from " + peer + " done: " + stats
-                                : "session " + id + " from " + peer + " failed: " + failure.getMessage());
+                                : "session " + id + " from " + peer + " failed: "
+                                        + TcpSessionServer.printable(failure.getMessage()));
                         left.countDown();
                     })) {
                 server.writeParams(ctx); // once listening: a client that finds the file can connect

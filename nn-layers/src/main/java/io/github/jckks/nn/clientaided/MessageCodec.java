@@ -128,6 +128,11 @@ public final class MessageCodec {
                 public void readFully(byte[] dst, int off, int len) {
                     b.get(dst, off, len);
                 }
+
+                @Override
+                public boolean inMemory() {
+                    return true;
+                }
             }, maxItems, pool);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // an array does not fail
@@ -146,17 +151,23 @@ public final class MessageCodec {
         default void readFully(byte[] dst) throws IOException {
             readFully(dst, 0, dst.length);
         }
+
+        /** @return whether the payload is already in memory (an item's buffer is then allocated at once) */
+        default boolean inMemory() {
+            return false;
+        }
     }
 
     /** The size up to which an item's buffer is allocated at once; a longer one grows as its bytes arrive. */
     static final int GROW_FROM = 1 << 20;
 
     /**
-     * Reads {@code len} bytes of one item: a buffer of that size at once up to {@link #GROW_FROM}, beyond it one that
-     * doubles as the bytes arrive, so that a declared length never allocates more than twice what was received.
+     * Reads {@code len} bytes of one item: a buffer of that size at once up to {@link #GROW_FROM} or when the payload is
+     * in memory, beyond it one that doubles as the bytes arrive, so that a declared length never allocates more than
+     * twice what was received.
      */
     static byte[] readItem(PayloadSource in, int len) throws IOException {
-        if (len <= GROW_FROM) {
+        if (len <= GROW_FROM || in.inMemory()) {
             byte[] b = new byte[len];
             in.readFully(b);
             return b;

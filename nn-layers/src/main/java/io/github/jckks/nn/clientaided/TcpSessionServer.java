@@ -132,9 +132,10 @@ public final class TcpSessionServer<S> implements AutoCloseable {
             long id = nextSession.getAndIncrement();
             try {
                 sessions.execute(() -> runSession(id, s));
-            } catch (RejectedExecutionException e) {
+            } catch (RejectedExecutionException | OutOfMemoryError e) {
+                // all session threads busy, or no thread could be made: refuse this one, keep accepting
                 LOG.log(System.Logger.Level.WARNING, "session " + id + " from " + s.getRemoteSocketAddress()
-                        + " refused: all session threads busy");
+                        + " refused: " + (e instanceof RejectedExecutionException ? "all session threads busy" : e));
                 open.remove(s);
                 try {
                     s.close();
@@ -223,10 +224,14 @@ public final class TcpSessionServer<S> implements AutoCloseable {
     }
 
     /**
-     * @return text with its control characters (newlines included) escaped as backslash-u and four hex digits, cut
-     *         after about 1,000 characters
+     * Text a peer may have written (an ERROR's message, quoted in a failure), made safe for one line of a log or a
+     * console: control characters (newlines included), line and paragraph separators and format characters (bidi
+     * overrides) are escaped as backslash-u and four hex digits, and the text is cut after about 1,000 characters
+     * (never inside a surrogate pair).
+     *
+     * @return the escaped text ("null" for null)
      */
-    static String printable(String text) {
+    public static String printable(String text) {
         if (text == null) {
             return "null";
         }
@@ -234,8 +239,12 @@ public final class TcpSessionServer<S> implements AutoCloseable {
         int i = 0;
         for (; i < text.length() && sb.length() < 1000; i++) {
             char c = text.charAt(i);
-            if (Character.isISOControl(c)) {
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR) {
                 sb.append(String.format("\\u%04x", (int) c));
+            } else if (Character.isHighSurrogate(c) && (i + 1 >= text.length() || sb.length() + 1 >= 1000)) {
+                break; // a pair cut in two would leave half a character
             } else {
                 sb.append(c);
             }

@@ -17,8 +17,9 @@ import java.util.concurrent.ForkJoinTask;
 /**
  * A {@link Transport} over one TCP connection: every message is a frame, a 4-byte big-endian payload length
  * followed by the payload ({@link MessageCodec}). The length is checked against
- * {@link TransportLimits#maxFrameBytes()} before the payload is allocated; every read has the socket time-out
- * {@link TransportLimits#readTimeout()} and a frame must be complete within that time once it has started.
+ * {@link TransportLimits#maxFrameBytes()} before anything of the payload is allocated, and the payload is decoded item
+ * by item as it arrives. The wait for a frame is bounded by {@link TransportLimits#readTimeout()}, and a frame must be
+ * complete within that time once it has started: every read inside it waits at most until that deadline.
  * Any failure (disconnect, time-out, oversized or malformed frame) throws {@link ClientAidedException};
  * a disconnect or time-out also closes the socket, while after a bad frame the socket stays open just long
  * enough for the session to send ERROR and close it. Counts the bytes moved. One thread at a time per

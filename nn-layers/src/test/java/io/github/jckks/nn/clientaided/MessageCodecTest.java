@@ -169,6 +169,7 @@ class MessageCodecTest {
     void logLinesEscapeControlCharacters() {
         assertEquals("bad\\u000aINFO: forged\\u0009x", TcpSessionServer.printable("bad\nINFO: forged\tx"));
         assertEquals("null", TcpSessionServer.printable(null));
+        assertEquals("a\\u2028b\\u202ec", TcpSessionServer.printable("a\u2028b\u202ec")); // separator, bidi override
         assertTrue(TcpSessionServer.printable("y".repeat(5000)).endsWith("..."));
         assertEquals(1003, TcpSessionServer.printable("y".repeat(5000)).length());
     }
