@@ -1036,7 +1036,8 @@ public final class Evaluator {
             for (int m = 0; m < kp; m++) {
                 targets[plan.targetQ.length + m] = p.limb(m);
             }
-            plan.extension.convertExactForNtt(digitLimbs(dCoeff, plan), new RnsPoly(targets, false));
+            RnsPoly source = w.modUp(level, j, plan, kp)[0]; // the workspace's view of dCoeff's digit limbs
+            plan.extension.convertExactForNtt(source, new RnsPoly(targets, false));
             for (int t : plan.targetQ) {
                 rq.kernel(t).forward(q.limb(t), rq.tables(t));
             }
@@ -1157,15 +1158,6 @@ public final class Evaluator {
         });
     }
 
-    /** @return the limbs start..end of a digit of {@code d} (coefficient form) as a polynomial, sharing them */
-    private static RnsPoly digitLimbs(RnsPoly d, CkksContext.ModUpPlan plan) {
-        long[][] limbs = new long[plan.end - plan.start][];
-        for (int i = 0; i < limbs.length; i++) {
-            limbs[i] = d.limb(plan.start + i);
-        }
-        return new RnsPoly(limbs, false);
-    }
-
     /** @return ct with every slot complex-conjugated (the conjugation key is needed) */
     public Ciphertext conjugate(Ciphertext ct) {
         return applyGalois(ct, GaloisElements.conjugation(context.n()), "conjugation", null);
@@ -1216,12 +1208,7 @@ public final class Evaluator {
         if (ct.size() != 2) {
             throw new IllegalArgumentException(what + " needs a two-part ciphertext (relinearize first)");
         }
-        KeySwitchKey key = keys == null ? null : keys.galois(galois);
-        requireKeySwitching(what);
-        if (key == null) {
-            throw new IllegalStateException("no Galois key for " + what + " (Galois element " + galois
-                    + "): generate it with KeyGenerator.evaluationKeys");
-        }
+        KeySwitchKey key = galoisKey(galois, what);
         int k = ct.level() + 1;
         RnsPoly[] c = outputs(out, 2, k, what, ct);
         Workspace w = workspace.get();

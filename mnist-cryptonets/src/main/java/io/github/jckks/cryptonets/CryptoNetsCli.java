@@ -69,8 +69,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Packing packing = client.packing();
-        if (packing == null || !network.threadsValid() || !client.imagesValid()) {
+        Packing packing = parsePacking(client.packing);
+        if (packing == null || !threadsValid(network.threads) || !client.imagesValid()) {
             return 2;
         }
         CryptoNetsRun.Mode m = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -123,11 +123,6 @@ public final class CryptoNetsCli implements Callable<Integer> {
         CryptoNetsWeights weights() {
             return CryptoNetsWeights.loadBundled(activation);
         }
-
-        /** @return whether --threads is at least 1; prints the error otherwise */
-        boolean threadsValid() {
-            return CryptoNetsCli.threadsValid(threads);
-        }
     }
 
     /** @return whether {@code threads} (the --threads option) is at least 1; prints the error otherwise */
@@ -168,11 +163,6 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 + "the real and imaginary parts of the slots, N images per batch; one conjugation per square, and the "
                 + "client's ReLU on both parts) or real (batch-axis packing, N/2 images per batch)")
         String packing;
-
-        /** @return the packing asked for (default complex), or null after printing an error */
-        Packing packing() {
-            return parsePacking(packing);
-        }
 
         /** @return whether --images is at least 1; prints the error otherwise */
         boolean imagesValid() {
@@ -253,7 +243,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             MaskMode maskMode = maskMode(mask);
-            if (maskMode == null || !network.threadsValid()) {
+            if (maskMode == null || !threadsValid(network.threads)) {
                 return 2;
             }
             ForkJoinPool pool = new ForkJoinPool(network.threads);
@@ -336,9 +326,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            Packing packing = client.packing();
+            Packing packing = parsePacking(client.packing);
             MaskMode maskMode = maskMode(mask);
-            if (packing == null || maskMode == null || !network.threadsValid() || !client.imagesValid()) {
+            if (packing == null || maskMode == null || !threadsValid(network.threads) || !client.imagesValid()) {
                 return 2;
             }
             MnistDataset test = client.testSet();

@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * A small insecure ring (N = 2048, a 30-bit first prime, 24-bit others, scale 2^24) with keys, a runtime for one
  * packing, and batch encryption/decryption of images (one ciphertext per element), for encrypted-vs-plaintext tests.
  */
-final class Harness {
+public final class Harness {
     /** The pool the encrypted tests of this package share (its worker threads are daemons). */
     static final ForkJoinPool POOL = new ForkJoinPool(2);
 
@@ -114,7 +114,8 @@ final class Harness {
                 .build();
     }
 
-    static double[][] matrix(Random r, int out, int in, double s) {
+    /** @return an out x in matrix of values uniform in [-s, s) (shared with the client-aided tests' fixtures) */
+    public static double[][] matrix(Random r, int out, int in, double s) {
         double[][] w = new double[out][in];
         for (double[] row : w) {
             for (int i = 0; i < in; i++) {
@@ -124,7 +125,8 @@ final class Harness {
         return w;
     }
 
-    static double[] vector(Random r, int n, double s) {
+    /** @return n values uniform in [-s, s) */
+    public static double[] vector(Random r, int n, double s) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = (r.nextDouble() * 2 - 1) * s;
@@ -132,7 +134,8 @@ final class Harness {
         return v;
     }
 
-    static double[][][][] kernel(Random r, int maps, int ch, int k, double s) {
+    /** @return a convolution kernel [maps][ch][k][k] of values uniform in [-s, s) */
+    public static double[][][][] kernel(Random r, int maps, int ch, int k, double s) {
         double[][][][] w = new double[maps][ch][k][k];
         for (double[][][] a : w) {
             for (double[][] b : a) {

@@ -2,6 +2,7 @@ package io.github.jckks.nn.clientaided;
 
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksParameters;
+import io.github.jckks.nn.Harness;
 import java.time.Duration;
 import java.util.Random;
 
@@ -29,21 +30,11 @@ final class Fixtures {
     }
 
     static double[][] matrix(Random r, int out, int in, double s) {
-        double[][] w = new double[out][in];
-        for (double[] row : w) {
-            for (int i = 0; i < row.length; i++) {
-                row[i] = (r.nextDouble() * 2 - 1) * s;
-            }
-        }
-        return w;
+        return Harness.matrix(r, out, in, s);
     }
 
     static double[] vector(Random r, int n, double s) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextDouble() * 2 - 1) * s;
-        }
-        return v;
+        return Harness.vector(r, n, s);
     }
 
     static double[][] images(Random r, int batch, int size, double s) {
@@ -56,17 +47,7 @@ final class Fixtures {
 
     /** @return a convolution kernel [maps][ch][k][k] of values uniform in [-s, s) */
     static double[][][][] kernel(Random r, int maps, int ch, int k, double s) {
-        double[][][][] w = new double[maps][ch][k][k];
-        for (double[][][] a : w) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * s;
-                    }
-                }
-            }
-        }
-        return w;
+        return Harness.kernel(r, maps, ch, k, s);
     }
 
     /**
