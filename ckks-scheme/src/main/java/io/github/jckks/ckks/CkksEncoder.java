@@ -123,7 +123,7 @@ public final class CkksEncoder {
     public Plaintext encode(double[] re, double[] im, int level, double scale) {
         double[] coeffs = scaledCoefficients(re, im, level, scale);
         RnsPoly poly = context.ringQ().newPoly(level + 1, false);
-        setCoefficients(coeffs, poly, level);
+        setCoefficients(context.ringQ(), coeffs, poly, level);
         context.ringQ().ntt(poly);
         return new Plaintext(poly, scale);
     }
@@ -171,9 +171,12 @@ public final class CkksEncoder {
         return coeffs;
     }
 
-    /** Writes rounded real coefficients (already checked against Q_l/2) into the RNS limbs. */
-    private void setCoefficients(double[] coeffs, RnsPoly poly, int level) {
-        RnsRing ring = context.ringQ();
+    /**
+     * Writes rounded real coefficients (already checked against Q_l/2) into the RNS limbs of the first level + 1
+     * primes (shared with {@link CoefficientEncoder}).
+     */
+    static void setCoefficients(RnsRing ring, double[] coeffs, RnsPoly poly, int level) {
+        int n = ring.n();
         boolean small = true;
         boolean tiny = true;
         for (double c : coeffs) {

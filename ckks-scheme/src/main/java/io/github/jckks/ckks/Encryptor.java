@@ -107,19 +107,52 @@ public final class Encryptor {
         if (secretKey == null) {
             return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }
-        double[] coeffs = encoder.scaledCoefficients(re, im, level, scale);
+        return encryptScaled(encoder.scaledCoefficients(re, im, level, scale), level, scale);
+    }
+
+    /**
+     * Encodes {@code values} as coefficients ({@link CoefficientEncoder}) and encrypts them in one pass, as
+     * {@link #encrypt(CkksEncoder, double[], int, double)} does for slots: the same ciphertext distribution as
+     * {@code encrypt(encoder.encode(values, level, scale))} with one NTT per prime fewer (secret key).
+     *
+     * @throws IllegalArgumentException if the encoder belongs to other parameters, or as {@link CoefficientEncoder#encode}
+     */
+    public Ciphertext encrypt(CoefficientEncoder encoder, double[] values, int level, double scale) {
+        if (!encoder.context().parameters().sameFingerprint(context.parameters())) {
+            throw new IllegalArgumentException("the encoder belongs to " + encoder.context().parameters()
+                    + ", this encryptor to " + context.parameters() + ": encode with an encoder of the encryptor's parameters");
+        }
+        if (secretKey == null) {
+            return encrypt(encoder.encode(values, level, scale));
+        }
+        return encryptScaled(encoder.scaledCoefficients(values, level, scale), level, scale);
+    }
+
+    /**
+     * Secret-key encryption of the integer coefficients {@code coeffs} (checked below Q_l/2 by the encoder): the error
+     * is added to them before the single NTT per prime.
+     */
+    private Ciphertext encryptScaled(double[] coeffs, int level, double scale) {
         long[] e = coefficients();
         RlweSampler.gaussian(prng, e);
-        for (int j = 0; j < e.length; j++) {
-            if (!(Math.abs(coeffs[j]) < 0x1p61)) {
-                return encrypt(encoder.encode(re, im, level, scale)); // huge coefficients: the general path
-            }
-            e[j] += (long) coeffs[j];
-        }
         int k = level + 1;
         RnsRing rq = context.ringQ();
         RnsPoly c0 = rq.newPoly(k, false);
-        rq.setSigned(e, c0);
+        boolean small = true;
+        for (int j = 0; j < e.length && small; j++) {
+            small = Math.abs(coeffs[j]) < 0x1p61;
+        }
+        if (small) {
+            for (int j = 0; j < e.length; j++) {
+                e[j] += (long) coeffs[j];
+            }
+            rq.setSigned(e, c0);
+        } else { // huge coefficients (a scale near Q): the message reduced from its doubles, the error added after
+            CkksEncoder.setCoefficients(rq, coeffs, c0, level);
+            RnsPoly err = rq.newPoly(k, false);
+            rq.setSigned(e, err);
+            rq.add(c0, err, c0);
+        }
         rq.ntt(c0);
         return finishSymmetric(c0, k, scale);
     }

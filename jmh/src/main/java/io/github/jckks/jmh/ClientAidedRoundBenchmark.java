@@ -3,6 +3,7 @@ package io.github.jckks.jmh;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CoefficientEncoder;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
@@ -13,6 +14,7 @@ import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.clientaided.ActivationChannel;
 import io.github.jckks.nn.clientaided.MaskMode;
+import io.github.jckks.nn.clientaided.ClientAidedModel;
 import io.github.jckks.nn.clientaided.MaskedReluOracle;
 import io.github.jckks.nn.clientaided.MaskingConfig;
 import io.github.jckks.nn.clientaided.Message;
@@ -56,7 +58,12 @@ import org.openjdk.jmh.runner.IterationType;
  * {@code --mask per-ciphertext}, N = 2048, data primes {30, 24}, no special prime): the inputs are a layer's unrescaled
  * sums at L (scale &Delta; q<sub>L</sub>), the server's part is the re-randomizing rescale that ends that layer
  * ({@link MaskedReluOracle#firstRescale}) and the shuffle; the client's answers at L go to the next layer as they are
- * (no unmasking). The printed split then shows the shuffle as masking.
+ * (no unmasking). The printed split then shows the shuffle as masking. {@code mode=COEFFICIENT} is the folded round
+ * under coefficient packing on one prime (mnist-cryptonets' {@code --packing coefficient}: N = 2048, one 30-bit prime,
+ * scale 2<sup>11</sup>): the inputs are a layer's unrescaled sums at level 0 (scale about q<sub>0</sub>/512), the server
+ * re-randomizes them modulo q<sub>0</sub> ({@link MaskedReluOracle#rerandomization}) instead of rescaling, and the client
+ * decodes and encodes coefficients (no FFT). FOLDED and COEFFICIENT in one run compare the two rings' rounds per
+ * ciphertext, i.e. per neuron of 2048 images.
  *
  * <p>With {@code codec=true} the request and the answer also go through the wire encoding ({@link MessageCodec}
  * encode and decode each way, as {@code InProcessTransport} with a context and the TCP transport do; no socket);
@@ -95,12 +102,14 @@ public class ClientAidedRoundBenchmark {
      * PER_SLOT or PER_CIPHERTEXT (a masked round: product, re-randomization, rescale; unmasking product and rescale;
      * N = 4096 parameters), or FOLDED (per-ciphertext factors folded into the weights, N = 2048 parameters without
      * special prime: the server's part is the re-randomizing rescale that ends the layer before the round, and no
-     * unmasking; {@link MaskedReluOracle#reluOfMasked})
+     * unmasking; {@link MaskedReluOracle#reluOfMasked}), or COEFFICIENT (the folded round under coefficient packing on one
+     * prime: re-randomization modulo q<sub>0</sub>, no rescale, no FFT for the client)
      */
-    @Param({"PER_SLOT", "PER_CIPHERTEXT", "FOLDED"})
+    @Param({"PER_SLOT", "PER_CIPHERTEXT", "FOLDED", "COEFFICIENT"})
     public String mode;
 
     private boolean folded;
+    private boolean coefficient;
     private java.util.function.Consumer<Ciphertext> firstRescale;
     private double[] ones;
 
@@ -135,13 +144,16 @@ public class ClientAidedRoundBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        folded = "FOLDED".equals(mode);
+        coefficient = "COEFFICIENT".equals(mode);
+        folded = coefficient || "FOLDED".equals(mode);
         MaskMode maskMode = folded ? MaskMode.PER_CIPHERTEXT : MaskMode.valueOf(mode);
-        CkksParameters params = folded ? EncryptedCryptoNets.foldedReluParameters() : EncryptedCryptoNets.reluParameters();
+        CkksParameters params = coefficient ? EncryptedCryptoNets.coefficientReluParameters()
+                : folded ? EncryptedCryptoNets.foldedReluParameters() : EncryptedCryptoNets.reluParameters();
         context = new CkksContext(params);
         KeyGenerator keyGen = new KeyGenerator(context);
         // the client: decrypts, applies ReLU to the real slots, encrypts fresh at the top level (secret key)
         CkksEncoder clientEncoder = new CkksEncoder(context);
+        CoefficientEncoder coefficients = new CoefficientEncoder(context);
         Decryptor decryptor = new Decryptor(context, keyGen.secretKey());
         Encryptor clientEncryptor = new Encryptor(context, keyGen.secretKey());
         int top = context.maxLevel();
@@ -152,11 +164,13 @@ public class ClientAidedRoundBenchmark {
             Ciphertext[] received = codec ? wire(Message.ciphertexts(MessageKind.ACTIVATE, id, masked)) : masked;
             Ciphertext[] answer = new Ciphertext[received.length];
             for (int k = 0; k < received.length; k++) {
-                double[] v = clientEncoder.decode(decryptor.decrypt(received[k]));
+                double[] v = coefficient ? coefficients.decode(decryptor.decrypt(received[k]))
+                        : clientEncoder.decode(decryptor.decrypt(received[k]));
                 for (int i = 0; i < v.length; i++) {
                     v[i] = Math.max(v[i], 0);
                 }
-                answer[k] = clientEncryptor.encrypt(clientEncoder, v, top, scale);
+                answer[k] = coefficient ? clientEncryptor.encrypt(coefficients, v, top, scale)
+                        : clientEncryptor.encrypt(clientEncoder, v, top, scale);
             }
             return codec ? wire(Message.ciphertexts(MessageKind.ACTIVATED, id, answer)) : answer;
         };
@@ -168,21 +182,26 @@ public class ClientAidedRoundBenchmark {
         oracle = new MaskedReluOracle(runtime, new CkksEncoder(context), config, rerandomizer, channel);
         // K pre-activations in [-4, 4] at level L - 1 (FOLDED: at L and scale delta q_L, as a layer's unrescaled sums)
         SplittableRandom random = new SplittableRandom(2026);
-        double[][] values = new double[K][params.slots()];
+        double[][] values = new double[K][coefficient ? params.n() : params.slots()];
+        // COEFFICIENT: the weight scale of an unrescaled layer, q0 / (2 * 256 * scale)
+        double weightScale = context.ringQ().modulus(0).value() / (2 * ClientAidedModel.UNRESCALED_VALUE_BOUND * scale);
         input = new Ciphertext[K];
         Evaluator ev = runtime.evaluator();
         for (int j = 0; j < K; j++) {
             for (int i = 0; i < values[j].length; i++) {
                 values[j][i] = random.nextDouble(-4, 4);
             }
-            if (folded) {
+            if (coefficient) {
+                input[j] = clientEncryptor.encrypt(coefficients, values[j], top, scale);
+                ev.multiplyScalarInPlace(input[j], 1.0, weightScale);
+            } else if (folded) {
                 input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top, scale);
                 ev.multiplyScalarInPlace(input[j], 1.0, ev.lastPrime(top));
             } else {
                 input[j] = clientEncryptor.encrypt(clientEncoder, values[j], top - INPUT_OFFSET, scale);
             }
         }
-        firstRescale = oracle.firstRescale();
+        firstRescale = coefficient ? oracle.rerandomization() : oracle.firstRescale();
         ones = new double[K];
         java.util.Arrays.fill(ones, 1.0);
         // one round, checked against max(x, 0)
@@ -193,7 +212,8 @@ public class ClientAidedRoundBenchmark {
             if (out[j].level() != expectedLevel) {
                 throw new IllegalStateException("output at level " + out[j].level() + ", expected " + expectedLevel);
             }
-            double[] got = clientEncoder.decode(decryptor.decrypt(out[j]));
+            double[] got = coefficient ? coefficients.decode(decryptor.decrypt(out[j]))
+                    : clientEncoder.decode(decryptor.decrypt(out[j]));
             for (int i = 0; i < got.length; i++) {
                 err = Math.max(err, Math.abs(got[i] - Math.max(values[j][i], 0)));
             }
@@ -253,7 +273,8 @@ public class ClientAidedRoundBenchmark {
 
     /**
      * A masked round ({@link MaskedReluOracle#relu}, which copies its inputs), or a folded one: copies, the
-     * re-randomizing rescale on the server's pool (timed as masking), then {@link MaskedReluOracle#reluOfMasked}.
+     * re-randomizing rescale (COEFFICIENT: the re-randomization modulo q<sub>0</sub>) on the server's pool (timed as
+     * masking), then {@link MaskedReluOracle#reluOfMasked}.
      */
     private Ciphertext[] runRound() {
         if (!folded) {

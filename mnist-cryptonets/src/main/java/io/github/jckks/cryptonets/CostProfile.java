@@ -3,6 +3,7 @@ package io.github.jckks.cryptonets;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CoefficientEncoder;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
@@ -66,6 +67,7 @@ public final class CostProfile {
     private final List<Phase> phases = new ArrayList<>();
     private final int threads;
     private final Packing packing;
+    private final CoefficientEncoder coefficients;
     private long mark;
     private long wallMark;
 
@@ -74,7 +76,8 @@ public final class CostProfile {
      * @param masking the RELU network's masking
      * @param threads threads of the pool the layers and the client's encryption run on; with 1, everything runs
      *                on the calling thread and its CPU time is the whole cost
-     * @param packing real, or complex (SQUARE only: columns of N images, real then imaginary halves)
+     * @param packing real, complex (columns of N images, real then imaginary halves) or coefficient (RELU with
+     *                per-ciphertext masks: columns of N images in the coefficients)
      */
     public CostProfile(CryptoNetsWeights weights, MaskingConfig masking, int threads, Packing packing) {
         this.packing = packing;
@@ -84,9 +87,10 @@ public final class CostProfile {
         this.threads = threads;
         this.weights = weights;
         this.masking = masking;
-        this.params = EncryptedCryptoNets.parameters(weights.activation(), masking.mode());
+        this.params = EncryptedCryptoNets.parameters(weights.activation(), masking.mode(), packing);
         this.ctx = new CkksContext(params);
         this.encoder = new CkksEncoder(ctx);
+        this.coefficients = new CoefficientEncoder(ctx);
         this.keygen = new KeyGenerator(ctx);
         this.sk = keygen.secretKey();
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(ctx, sk));
@@ -137,8 +141,10 @@ public final class CostProfile {
             Ciphertext[] sent = wire("round " + r + ": ACTIVATE (full, level " + masked[0].level() + ")", masked);
             Ciphertext[] answer = new Ciphertext[sent.length];
             for (int k = 0; k < sent.length; k++) {
-                answer[k] = CryptoNetsClient.reluAnswer(encryptors.get(), encoder, decryptor, params, sent[k],
-                        packing == Packing.COMPLEX);
+                answer[k] = packing == Packing.COEFFICIENT
+                        ? CryptoNetsClient.reluAnswer(encryptors.get(), coefficients, decryptor, params, sent[k])
+                        : CryptoNetsClient.reluAnswer(encryptors.get(), encoder, decryptor, params, sent[k],
+                                packing == Packing.COMPLEX);
             }
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);
@@ -164,7 +170,11 @@ public final class CostProfile {
         }
         x = wire("RESULT", x);
         for (Ciphertext c : x) {
-            encoder.decode(decryptor.decrypt(c));
+            if (packing == Packing.COEFFICIENT) {
+                coefficients.decode(decryptor.decrypt(c));
+            } else {
+                encoder.decode(decryptor.decrypt(c));
+            }
         }
         lap("client", "decrypt the logits", x.length);
     }
@@ -194,7 +204,8 @@ public final class CostProfile {
     }
 
     private Ciphertext encryptColumn(double[] v, int level) {
-        return CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v, level);
+        return packing == Packing.COEFFICIENT ? CryptoNetsClient.encryptColumn(encryptors.get(), coefficients, params, v, level)
+                : CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v, level);
     }
 
     /** Serializes and strictly parses every ciphertext, as a message would travel. */

@@ -83,7 +83,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
             return 2;
         }
         MaskMode maskMode = maskMode(mask);
-        if (maskMode == null) {
+        if (maskMode == null || !packingValid(packing, network.activation, maskMode)) {
             return 2;
         }
         MnistDataset test = client.testSet();
@@ -142,9 +142,25 @@ public final class CryptoNetsCli implements Callable<Integer> {
                 return Packing.REAL;
             case "complex":
                 return Packing.COMPLEX;
+            case "coefficient":
+                return Packing.COEFFICIENT;
             default:
-                System.err.println("error: --packing " + option + ": use complex or real");
+                System.err.println("error: --packing " + option + ": use complex, real or coefficient");
                 return null;
+        }
+    }
+
+    /** @return whether the network and masking can run under {@code packing}; prints the error otherwise */
+    static boolean packingValid(Packing packing, Activation activation, MaskMode mask) {
+        if (packing != Packing.COEFFICIENT) {
+            return true;
+        }
+        try {
+            EncryptedCryptoNets.requireCoefficientPackable(activation, mask);
+            return true;
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: --packing coefficient: " + e.getMessage());
+            return false;
         }
     }
 
@@ -159,9 +175,10 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--json", description = "print one JSON object instead of the human-readable report")
         boolean json;
 
-        @Option(names = "--packing", paramLabel = "complex|real", description = "complex (default: two real batches in "
-                + "the real and imaginary parts of the slots, N images per batch; one conjugation per square, and the "
-                + "client's ReLU on both parts) or real (batch-axis packing, N/2 images per batch)")
+        @Option(names = "--packing", paramLabel = "complex|real|coefficient", description = "complex (default: two real "
+                + "batches in the real and imaginary parts of the slots, N images per batch; one conjugation per square, and "
+                + "the client's ReLU on both parts), real (batch-axis packing, N/2 images per batch) or coefficient (RELU "
+                + "with --mask per-ciphertext only: N images in the coefficients, one 30-bit prime, no rescale, no FFT)")
         String packing;
 
         /** @return whether --images is at least 1; prints the error otherwise */
@@ -235,6 +252,11 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: masking factors (default: per-slot)")
         String mask = "per-slot";
 
+        @Option(names = "--packing", paramLabel = "complex|real|coefficient", description = "the clients' packing as far "
+                + "as it selects the parameters: coefficient (RELU with --mask per-ciphertext) serves coefficient-packed "
+                + "clients on its own ring; complex and real (default) share theirs, each INFER says which it is")
+        String packingOption;
+
         @Option(names = "--no-warmup", description = "skip the JIT warm-up at start (by default the network runs on random data in a "
                 + "small ring until the JIT compilers go quiet, at most 30 s, before the port opens)")
         boolean noWarmup;
@@ -243,18 +265,21 @@ public final class CryptoNetsCli implements Callable<Integer> {
         public Integer call() throws IOException, InterruptedException {
             PrintWriter out = spec.commandLine().getOut();
             MaskMode maskMode = maskMode(mask);
-            if (maskMode == null || !threadsValid(network.threads)) {
+            Packing packing = parsePacking(packingOption == null ? "real" : packingOption);
+            if (maskMode == null || packing == null || !threadsValid(network.threads)
+                    || !packingValid(packing, network.activation, maskMode)) {
                 return 2;
             }
             ForkJoinPool pool = new ForkJoinPool(network.threads);
-            CryptoNetsServer server = new CryptoNetsServer(network.weights(), MaskingConfig.defaults().withMode(maskMode), pool);
+            CryptoNetsServer server = new CryptoNetsServer(network.weights(), MaskingConfig.defaults().withMode(maskMode), pool,
+                    packing);
             if (!noWarmup) {
                 JitWarmUp.Result w = network.activation == Activation.SQUARE
                         ? JitWarmUp.run(EncryptedCryptoNets.build(network.weights()), server.context().parameters(),
                                 Packing.COMPLEX, pool, CryptoNetsRun.WARMUP_MAX_SECONDS)
                         : JitWarmUp.runClientAided(EncryptedCryptoNets.buildClientAided(network.weights()),
-                                server.context().parameters(), MaskingConfig.defaults().withMode(maskMode), pool,
-                                CryptoNetsRun.WARMUP_MAX_SECONDS);
+                                server.context().parameters(), MaskingConfig.defaults().withMode(maskMode),
+                                CryptoNetsRun.warmUpPacking(packing), pool, CryptoNetsRun.WARMUP_MAX_SECONDS);
                 out.printf(Locale.ROOT, "JIT warm-up: %.1f s, %d runs%s%n", w.seconds(), w.rounds(),
                         w.settled() ? "" : " (time limit)");
             }
@@ -328,7 +353,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
         public Integer call() {
             Packing packing = parsePacking(client.packing);
             MaskMode maskMode = maskMode(mask);
-            if (packing == null || maskMode == null || !threadsValid(network.threads) || !client.imagesValid()) {
+            if (packing == null || maskMode == null || !threadsValid(network.threads) || !client.imagesValid()
+                    || !packingValid(packing, network.activation, maskMode)) {
                 return 2;
             }
             MnistDataset test = client.testSet();
@@ -340,7 +366,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
             } catch (ClientAidedException e) {
                 String m = e.getMessage();
                 System.err.println("error: " + m + (m != null && m.contains("parameter mismatch")
-                        ? " (the parameters follow --activation and --mask: give 'infer' the same ones as 'serve')" : ""));
+                        ? " (the parameters follow --activation, --mask and coefficient --packing: give 'infer' the same ones as 'serve')" : ""));
                 return 1;
             }
             print(spec, client.json ? toJson(r) : toText(r));
@@ -368,7 +394,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
         @Option(names = "--cores", description = "cores for the throughput bound (default: available processors)")
         int cores = Runtime.getRuntime().availableProcessors();
 
-        @Option(names = "--packing", paramLabel = "complex|real", description = "as the main command (default: complex)")
+        @Option(names = "--packing", paramLabel = "complex|real|coefficient", description = "as the main command (default: complex)")
         String packingOption;
 
         @Option(names = "--threads", description = "threads for the layers and the encryption (default: 1, which measures "
@@ -382,12 +408,12 @@ public final class CryptoNetsCli implements Callable<Integer> {
         public Integer call() {
             MaskMode maskMode = maskMode(mask);
             Packing packing = parsePacking(packingOption);
-            if (maskMode == null || packing == null || !threadsValid(threads)) {
+            if (maskMode == null || packing == null || !threadsValid(threads) || !packingValid(packing, activation, maskMode)) {
                 return 2;
             }
             MnistDataset test = MnistDataset.loadTest(MnistFiles.defaults().locateTest(data));
             CryptoNetsWeights weights = CryptoNetsWeights.loadBundled(activation);
-            CkksParameters params = EncryptedCryptoNets.parameters(activation, maskMode);
+            CkksParameters params = EncryptedCryptoNets.parameters(activation, maskMode, packing);
             int images = packing.imagesPerCiphertext(params.slots());
             double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][images];
             double[] img = new double[columns.length];
@@ -491,7 +517,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"threads\": %d, \"ntt_kernel\": \"%s\", "
                         + "\"mac_kernel\": \"%s\", \"max_logit_error\": %.3e, \"parameters\": \"%s\"}",
                 r.plaintextAccuracy(), r.encryptedAccuracy(), r.agreement(), r.serverImagesPerSecond(),
-                r.endToEndImagesPerSecond(), r.batchLatencySeconds(), r.peakHeapBytes(), r.packing().startsWith("real") ? "real" : "complex",
+                r.endToEndImagesPerSecond(), r.batchLatencySeconds(), r.peakHeapBytes(), r.packing().split(" ")[0],
                 r.complexBatches(), r.images(), r.ringDegree(), r.securityBits(), r.activation().name().toLowerCase(Locale.ROOT), r.mode().label(),
                 r.bytesSent() < 0 ? "null" : String.format(Locale.ROOT, "%.1f", r.bytesPerImage()),
                 r.bytesSent() < 0 ? "null" : Long.toString(r.bytesSent()),

@@ -3,6 +3,7 @@ package io.github.jckks.cryptonets;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CoefficientEncoder;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
@@ -41,6 +42,7 @@ public final class CryptoNetsClient {
     private final CkksContext context;
     private final CkksParameters params;
     private final CkksEncoder encoder;
+    private final CoefficientEncoder coefficients;
     private final SecretKey secretKey;
     private final byte[] keyItem;
     private final Decryptor decryptor;
@@ -81,7 +83,7 @@ public final class CryptoNetsClient {
     public CryptoNetsClient(Activation activation, MaskMode mask, ForkJoinPool pool, Packing packing) {
         this.packing = packing;
         this.activation = activation;
-        this.params = EncryptedCryptoNets.parameters(activation, mask);
+        this.params = EncryptedCryptoNets.parameters(activation, mask, packing);
         this.pool = pool;
         long t0 = System.nanoTime();
         this.context = new CkksContext(params);
@@ -96,6 +98,7 @@ public final class CryptoNetsClient {
         }
         this.keygenSeconds = (System.nanoTime() - t0) / 1e9;
         this.encoder = new CkksEncoder(context);
+        this.coefficients = new CoefficientEncoder(context);
         this.decryptor = new Decryptor(context, secretKey);
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
     }
@@ -113,6 +116,11 @@ public final class CryptoNetsClient {
     /** @return images per batch: the number of slots, twice that with complex packing */
     public int batchSize() {
         return packing.imagesPerCiphertext(params.slots());
+    }
+
+    /** @return the pool the client encrypts, answers and decrypts on */
+    ForkJoinPool pool() {
+        return pool;
     }
 
     /** @return how a batch is packed */
@@ -202,9 +210,10 @@ public final class CryptoNetsClient {
             }
             long t0 = System.nanoTime();
             // complex packing only when the batch does not fit the slots: a smaller batch costs half as real-packed
-            boolean complex = packing == Packing.COMPLEX && count > params.slots();
+            Packing batchPacking = packing == Packing.COMPLEX && count <= params.slots() ? Packing.REAL : packing;
+            boolean complex = batchPacking == Packing.COMPLEX;
             long id = nextId++;
-            Message request = Message.infer(id, encryptBatch(columns), complex);
+            Message request = Message.infer(id, encryptBatch(columns, batchPacking), batchPacking);
             long t1 = System.nanoTime();
             int rounds = 0;
             long answered = 0;
@@ -220,7 +229,7 @@ public final class CryptoNetsClient {
                             throw new ClientAidedException("server asked for more than " + MAX_ROUNDS + " activation rounds");
                         }
                         long a0 = System.nanoTime();
-                        Ciphertext[] answer = answer(m.ciphertexts(), complex);
+                        Ciphertext[] answer = answer(m.ciphertexts(), batchPacking);
                         answerNanos += System.nanoTime() - a0;
                         answered += answer.length;
                         transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer));
@@ -251,15 +260,17 @@ public final class CryptoNetsClient {
             long t2 = System.nanoTime();
             double[][] logits = new double[out.length][];
             Ciphertext[] result = out;
-            parallel(out.length, c -> logits[c] = decodeColumn(result[c], count, complex));
+            parallel(out.length, c -> logits[c] = decodeColumn(result[c], count, batchPacking));
             long t3 = System.nanoTime();
             return new Batch(logits, t1 - t0, t2 - t1, answerNanos, t3 - t2, rounds, answered, complex);
         }
 
         /** @return the batch's columns encrypted at the session's input level, one ciphertext per column, in parallel */
-        private Ciphertext[] encryptBatch(double[][] columns) {
+        private Ciphertext[] encryptBatch(double[][] columns, Packing batchPacking) {
             Ciphertext[] input = new Ciphertext[columns.length];
-            parallel(columns.length, p -> input[p] = encryptColumn(columns[p], inputLevel));
+            parallel(columns.length, p -> input[p] = batchPacking == Packing.COEFFICIENT
+                    ? encryptColumn(encryptors.get(), coefficients, params, columns[p], inputLevel)
+                    : encryptColumn(columns[p], inputLevel));
             return input;
         }
 
@@ -278,10 +289,12 @@ public final class CryptoNetsClient {
         }
     }
 
-    /** Decrypts, applies ReLU to the real parts, re-encrypts fresh at the top level: one task per ciphertext. */
-    private Ciphertext[] answer(Ciphertext[] cts, boolean complex) {
+    /** Decrypts, applies ReLU to the values, re-encrypts fresh at the top level: one task per ciphertext. */
+    private Ciphertext[] answer(Ciphertext[] cts, Packing batchPacking) {
         Ciphertext[] out = new Ciphertext[cts.length];
-        parallel(cts.length, k -> out[k] = reluAnswer(encryptors.get(), encoder, decryptor, params, cts[k], complex));
+        parallel(cts.length, k -> out[k] = batchPacking == Packing.COEFFICIENT
+                ? reluAnswer(encryptors.get(), coefficients, decryptor, params, cts[k])
+                : reluAnswer(encryptors.get(), encoder, decryptor, params, cts[k], batchPacking == Packing.COMPLEX));
         return out;
     }
 
@@ -299,6 +312,28 @@ public final class CryptoNetsClient {
             }
         }
         return encryptor.encrypt(encoder, v[0], complex ? v[1] : null, p.maxLevel(), p.defaultScale());
+    }
+
+    /**
+     * The client's side of a folded ReLU round for one coefficient-packed ciphertext: decrypt, ReLU on its N
+     * coefficients' values, fresh encryption at the top level and default scale (no FFT either way).
+     */
+    static Ciphertext reluAnswer(Encryptor encryptor, CoefficientEncoder encoder, Decryptor decryptor, CkksParameters p,
+                                 Ciphertext ct) {
+        double[] x = encoder.decode(decryptor.decrypt(ct));
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.max(x[i], 0);
+        }
+        return encryptor.encrypt(encoder, x, p.maxLevel(), p.defaultScale());
+    }
+
+    /**
+     * @return the encryption of one input element of every image of a coefficient-packed batch (image b in coefficient
+     * b, at most N images) at {@code level}
+     */
+    public static Ciphertext encryptColumn(Encryptor encryptor, CoefficientEncoder encoder, CkksParameters p,
+                                           double[] column, int level) {
+        return encryptor.encrypt(encoder, column, level, p.defaultScale());
     }
 
     /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */
@@ -326,9 +361,12 @@ public final class CryptoNetsClient {
     }
 
     /** @return the values of the first {@code count} images held by {@code ct} (inverse of encryptColumn) */
-    private double[] decodeColumn(Ciphertext ct, int count, boolean complex) {
+    private double[] decodeColumn(Ciphertext ct, int count, Packing batchPacking) {
         int slots = params.slots();
-        if (!complex) {
+        if (batchPacking == Packing.COEFFICIENT) {
+            return coefficients.decode(decryptor.decrypt(ct));
+        }
+        if (batchPacking == Packing.REAL) {
             return encoder.decode(decryptor.decrypt(ct));
         }
         double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));

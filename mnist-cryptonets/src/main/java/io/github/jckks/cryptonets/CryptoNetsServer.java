@@ -86,8 +86,21 @@ public final class CryptoNetsServer {
      * @param pool    the pool the network runs on
      */
     public CryptoNetsServer(CryptoNetsWeights weights, MaskingConfig masking, ForkJoinPool pool) {
+        this(weights, masking, pool, Packing.COMPLEX);
+    }
+
+    /**
+     * @param weights the model (its activation selects the network and the parameters)
+     * @param masking how the RELU network masks the values it sends (unused by SQUARE)
+     * @param pool    the pool the network runs on
+     * @param packing the clients' packing as far as it selects the parameters: {@link Packing#COEFFICIENT} selects
+     *                {@link EncryptedCryptoNets#coefficientReluParameters()} (and then only coefficient-packed INFERs
+     *                make sense), REAL and COMPLEX the same ring (each INFER says which of the two it is)
+     * @throws IllegalArgumentException for coefficient packing with a network or masking it cannot run
+     */
+    public CryptoNetsServer(CryptoNetsWeights weights, MaskingConfig masking, ForkJoinPool pool, Packing packing) {
         this.activation = weights.activation();
-        this.params = EncryptedCryptoNets.parameters(activation, masking.mode());
+        this.params = EncryptedCryptoNets.parameters(activation, masking.mode(), packing);
         this.context = new CkksContext(params);
         this.pool = pool;
         this.limbs = EncryptedRuntime.newLimbPool(context.n());

@@ -149,6 +149,65 @@ class EncryptedCryptoNetsTest {
         }
     }
 
+    /**
+     * Coefficient packing: N = 2048 images in the coefficients, one 30-bit prime, no rescale, over loopback TCP (two
+     * batches: 2048 + 64 images), predictions equal to the plaintext ones on the official images.
+     */
+    @Test
+    void reluNetworkWithCoefficientPackingOverTcpMatchesPlaintext() throws IOException {
+        int images = 2048 + 64;
+        MnistDataset data = TestData.testSetOrSynthetic(tmp, images);
+        boolean real = TestData.mnistDir() != null;
+        CryptoNetsRun.Report r = new CryptoNetsRun(CryptoNetsWeights.loadBundled(Activation.RELU), data, 2, null)
+                .maskMode(MaskMode.PER_CIPHERTEXT).packing(Packing.COEFFICIENT).warmUp(false)
+                .run(images, CryptoNetsRun.Mode.TCP);
+        assertEquals(2048, r.ringDegree());
+        assertTrue(r.securityBits() >= 128, "security " + r.securityBits());
+        assertEquals(2048, r.batchSize(), "N images per batch in the coefficients");
+        assertEquals(2, r.batches());
+        assertEquals(4, r.rounds(), "one round per ReLU layer and batch");
+        assertTrue(r.maxLogitError() < 0.5, "max logit error " + r.maxLogitError());
+        assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"coefficient\""), CryptoNetsCli.toJson(r));
+        if (real) {
+            assertTrue(r.agreement() >= 0.9995, "agreement " + r.agreement());
+            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 0.0005);
+        } else {
+            assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
+        }
+    }
+
+    @Test
+    void coefficientParametersHoldTheUnrescaledPlan() {
+        CkksParameters p = EncryptedCryptoNets.coefficientReluParameters();
+        assertEquals(p, EncryptedCryptoNets.parameters(Activation.RELU, MaskMode.PER_CIPHERTEXT, Packing.COEFFICIENT));
+        assertEquals(2048, p.n());
+        assertEquals(0, p.maxLevel(), "one prime: nothing is rescaled");
+        assertEquals(0, p.specialPrimes().length);
+        assertTrue(p.achievedSecurity().bits() >= 128);
+        long q0 = p.dataPrimes()[0];
+        assertTrue(q0 < (1L << 30) && q0 > (1L << 29), "a 30-bit prime for the vector kernels");
+        // weights at q0 / (2 * 256 * Delta): at least 2^9, so that the weights keep 10 bits
+        assertTrue(q0 / (2 * ClientAidedModel.UNRESCALED_VALUE_BOUND * p.defaultScale()) >= 0x1p9);
+        ClientAidedModel model = EncryptedCryptoNets.buildClientAided(CryptoNetsWeights.loadBundled(Activation.RELU));
+        assertTrue(model.unrescaledForm());
+        assertEquals(0, model.checkLevels(0, 0, true));
+        // slot packings keep their rings; the square network and per-slot masks cannot run in the coefficients
+        assertEquals(EncryptedCryptoNets.foldedReluParameters(),
+                EncryptedCryptoNets.parameters(Activation.RELU, MaskMode.PER_CIPHERTEXT, Packing.COMPLEX));
+        for (Activation a : Activation.values()) {
+            for (MaskMode m : MaskMode.values()) {
+                if (a == Activation.RELU && m == MaskMode.PER_CIPHERTEXT) {
+                    continue;
+                }
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> EncryptedCryptoNets.parameters(a, m, Packing.COEFFICIENT));
+                assertTrue(e.getMessage().contains("--mask per-ciphertext"), e.getMessage());
+            }
+        }
+        assertEquals(2, CryptoNetsCli.commandLine().execute("--activation", "relu", "--packing", "coefficient",
+                "--images", "1"), "per-slot masks (the default) with coefficient packing");
+    }
+
     /** The square network runs on the ring nn-layers' level plan picks for it, for both packings' full batches. */
     @Test
     void squareParametersAreTheLevelPlansChoice() {

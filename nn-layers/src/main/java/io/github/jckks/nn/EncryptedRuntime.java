@@ -2,6 +2,7 @@ package io.github.jckks.nn;
 
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CoefficientEncoder;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.math.LimbPool;
 import java.util.concurrent.ForkJoinPool;
@@ -19,6 +20,8 @@ public final class EncryptedRuntime {
     private final ForkJoinPool pool;
     private final LimbPool limbs;
     private final Packing packing;
+    /** Biases under {@link Packing#COEFFICIENT} (shared by the runtimes derived from this one). */
+    private final CoefficientEncoder coefficients;
 
     /**
      * A runtime for {@link Packing#REAL real-packed} inputs.
@@ -66,6 +69,7 @@ public final class EncryptedRuntime {
                     + evaluator.context().n());
         }
         this.limbs = limbs;
+        this.coefficients = new CoefficientEncoder(evaluator.context());
     }
 
     /** @return a limb pool for degree n holding up to 2 GB of recycled arrays (a CryptoNets batch's largest layer output) */
@@ -142,11 +146,18 @@ public final class EncryptedRuntime {
         this.mac = base.mac;
         this.pool = base.pool;
         this.limbs = base.limbs;
+        this.coefficients = evaluator.context() == base.evaluator.context() ? base.coefficients
+                : new CoefficientEncoder(evaluator.context());
     }
 
     /** @return how the inputs' slots hold the batch */
     public Packing packing() {
         return packing;
+    }
+
+    /** @return the coefficient encoder of the context (constants added to every value under {@link Packing#COEFFICIENT}) */
+    public CoefficientEncoder coefficientEncoder() {
+        return coefficients;
     }
 
     /** @return the evaluator */

@@ -32,6 +32,7 @@ public final class EncryptedTensor {
     private volatile boolean consumed;
 
     private EncryptedTensor(int[] imageShape, int batch, Packing packing, Ciphertext[] wide, CompactCiphertext[] compact) {
+        packing.requireSlots("an encrypted tensor");
         this.imageShape = imageShape;
         this.batch = batch;
         this.packing = packing;

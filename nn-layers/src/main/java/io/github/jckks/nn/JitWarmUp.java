@@ -97,18 +97,27 @@ public final class JitWarmUp {
      */
     public static Result runClientAided(ClientAidedModel model, CkksParameters params, MaskingConfig masking,
                                         ForkJoinPool pool, double maxSeconds) {
+        return runClientAided(model, params, masking, Packing.REAL, pool, maxSeconds);
+    }
+
+    /**
+     * {@link #runClientAided(ClientAidedModel, CkksParameters, MaskingConfig, ForkJoinPool, double)} with batches packed
+     * as {@code packing} (a full batch each: N/2 images real-packed, N otherwise).
+     */
+    public static Result runClientAided(ClientAidedModel model, CkksParameters params, MaskingConfig masking,
+                                        Packing packing, ForkJoinPool pool, double maxSeconds) {
         long t0 = System.nanoTime();
         CkksContext ctx = new CkksContext(small(params));
         ClientAidedServer server = new ClientAidedServer(ctx, model, masking, pool);
         ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
-        int batch = ctx.parameters().slots();
+        int batch = packing.imagesPerCiphertext(ctx.parameters().slots());
         return untilQuiet(t0, maxSeconds, round -> {
             SplittableRandom r = new SplittableRandom(round);
             double[][] images = new double[batch][];
             for (int i = 0; i < batch; i++) {
                 images[i] = r.doubles(model.inputSize(), 0, 1).toArray();
             }
-            InProcessRunner.infer(server, client, images, TransportLimits.defaults());
+            InProcessRunner.infer(server, client, images, TransportLimits.defaults(), packing);
         });
     }
 

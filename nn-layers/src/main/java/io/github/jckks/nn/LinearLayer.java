@@ -510,7 +510,36 @@ public final class LinearLayer implements Layer {
                 throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
             }
         }
-        return forward(input, null, first.level(), first.size(), first.scale(), rt, firstRescale);
+        return forward(input, null, first.level(), first.size(), first.scale(), rt, firstRescale, Double.NaN);
+    }
+
+    /**
+     * The layer <b>without rescaling</b>, for a ring with no prime to spare (a single data prime, where a rescale would
+     * leave nothing): every weight is encoded as round(w &middot; {@code weightScale}), the outputs stay at the inputs'
+     * level with scale (input scale) &middot; {@code weightScale}, and {@code after} (re-randomization before they
+     * leave, or null) is applied to each output after its bias. The caller picks {@code weightScale} so that the
+     * outputs' values times their scale stay below Q<sub>l</sub>/2 (nn-layers' client-aided models leave room for
+     * |v| &lt; 256: {@code ClientAidedModel.UNRESCALED_VALUE_BOUND}).
+     *
+     * @throws IllegalArgumentException for inputs of unequal level, size or scale, a weight scale below 1, or a layer
+     *                                  with an integer plan (its weights are already at scale 1)
+     */
+    public Ciphertext[] forwardUnrescaled(Ciphertext[] input, EncryptedRuntime rt, double weightScale,
+                                         Consumer<Ciphertext> after) {
+        checkCount(input.length);
+        if (integer) {
+            throw new IllegalArgumentException(description + ": a layer with an integer plan has no weight scale to choose");
+        }
+        if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
+            throw new IllegalArgumentException(description + ": weight scale " + weightScale + " must be finite and >= 1");
+        }
+        Ciphertext first = input[0];
+        for (Ciphertext c : input) {
+            if (c.level() != first.level() || c.size() != first.size() || c.scale() != first.scale()) {
+                throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
+            }
+        }
+        return forward(input, null, first.level(), first.size(), first.scale(), rt, after, weightScale);
     }
 
     /** The layer on inputs held in 32 bits, summed in place (no expansion); the inputs are only read. */
@@ -531,7 +560,7 @@ public final class LinearLayer implements Layer {
                 throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
             }
         }
-        return forward(null, input, first.level(), first.size(), first.scale(), rt, firstRescale);
+        return forward(null, input, first.level(), first.size(), first.scale(), rt, firstRescale, Double.NaN);
     }
 
     private void checkCount(int count) {
@@ -540,10 +569,15 @@ public final class LinearLayer implements Layer {
         }
     }
 
-    /** The layer on 64-bit (wide) or 32-bit (compact) inputs, exactly one non-null, of equal level, size and scale. */
+    /**
+     * The layer on 64-bit (wide) or 32-bit (compact) inputs, exactly one non-null, of equal level, size and scale;
+     * {@code fixedWeightScale} NaN for the planned rescales ({@code firstRescale} replacing the first), else the
+     * unrescaled form ({@code firstRescale} then applied to every output after its bias).
+     */
     private Ciphertext[] forward(Ciphertext[] wide, CompactCiphertext[] compact, int level, int parts, double scale,
-                                 EncryptedRuntime rt, Consumer<Ciphertext> firstRescale) {
-        if (level < rescales) {
+                                 EncryptedRuntime rt, Consumer<Ciphertext> firstRescale, double fixedWeightScale) {
+        boolean unrescaled = !Double.isNaN(fixedWeightScale);
+        if (!unrescaled && level < rescales) {
             throw new IllegalArgumentException(description + ": input at level " + level + " cannot be rescaled " + rescales
                     + " times: the parameters are not deep enough for this network");
         }
@@ -565,8 +599,8 @@ public final class LinearLayer implements Layer {
         // three-part input is an unrelinearized complex-packed square, whose polynomial carries a factor 4
         // (scale 4 s^2): weights at q_l / 4 cancel it and keep the headroom of real packing.
         // Integer weights (an integer plan) at scale 1: no scale growth, no rescale of the layer's own.
-        double weightScale = integer ? 1 : ev.lastPrime(level);
-        if (!integer && rt.packing() == Packing.COMPLEX && parts == 3) {
+        double weightScale = unrescaled ? fixedWeightScale : integer ? 1 : ev.lastPrime(level);
+        if (!unrescaled && !integer && rt.packing() == Packing.COMPLEX && parts == 3) {
             weightScale /= 4;
         }
         double outScale = scale * weightScale;
@@ -635,10 +669,20 @@ public final class LinearLayer implements Layer {
             }
         });
         rt.parallelFor(outputs, o -> {
-            if (rt.packing() == Packing.COMPLEX) {
-                ev.addComplexScalarInPlace(out[o], bias[o], bias[o]); // b to both packed batches
-            } else {
-                ev.addScalarInPlace(out[o], bias[o]);
+            switch (rt.packing()) {
+                case COMPLEX -> ev.addComplexScalarInPlace(out[o], bias[o], bias[o]); // b to both packed batches
+                case REAL -> ev.addScalarInPlace(out[o], bias[o]);
+                case COEFFICIENT -> { // b in every coefficient, not the constant polynomial b
+                    if (bias[o] != 0) {
+                        ev.addPlainInPlace(out[o], rt.coefficientEncoder().encodeConstant(bias[o], level, outScale), false);
+                    }
+                }
+            }
+            if (unrescaled) {
+                if (firstRescale != null) {
+                    firstRescale.accept(out[o]);
+                }
+                return;
             }
             for (int r = 0; r < rescales; r++) {
                 if (r == 0 && integer && relinearize) {

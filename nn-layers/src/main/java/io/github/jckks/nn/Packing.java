@@ -17,10 +17,24 @@ public enum Packing {
     /** One real batch of N/2 images per ciphertext. */
     REAL,
     /** Two real batches as the real and imaginary parts: N images per ciphertext. */
-    COMPLEX;
+    COMPLEX,
+    /** N images per ciphertext in the coefficients of the plaintext (linear layers and folded ReLUs only). */
+    COEFFICIENT;
 
     /** @return images per ciphertext for N/2 slots */
     public int imagesPerCiphertext(int slots) {
         return this == REAL ? slots : 2 * slots;
+    }
+
+    /**
+     * Refuses coefficient packing for {@code what}, which needs slots (a product of ciphertexts, a rotation, a tensor).
+     *
+     * @throws IllegalArgumentException for {@link #COEFFICIENT}
+     */
+    public void requireSlots(String what) {
+        if (this == COEFFICIENT) {
+            throw new IllegalArgumentException(what + " needs slot-packed values (REAL or COMPLEX packing): under "
+                    + "COEFFICIENT packing only linear layers and folded client-aided ReLUs keep their meaning");
+        }
     }
 }

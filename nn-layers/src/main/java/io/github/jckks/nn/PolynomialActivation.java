@@ -104,6 +104,7 @@ public final class PolynomialActivation implements Layer {
 
     @Override
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
+        rt.packing().requireSlots(describe());
         if (input.length != size) {
             throw new IllegalArgumentException(describe() + ": got " + input.length + " ciphertexts, expected " + size);
         }

@@ -45,6 +45,7 @@ public final class SquareActivation implements Layer {
 
     @Override
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt) {
+        rt.packing().requireSlots(describe());
         Ciphertext[] out = new Ciphertext[input.length];
         rt.parallelFor(input.length, i -> {
             Ciphertext x = input[i];

@@ -46,7 +46,7 @@ class ElementwiseSweepTest {
         List<Arguments> list = new ArrayList<>();
         for (Elementwise.Op op : Elementwise.Op.values()) {
             for (Operands operands : Operands.values()) {
-                for (Packing packing : Packing.values()) {
+                for (Packing packing : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
                     for (int[] shape : new int[][] {{5}, {2, 3, 2}}) {
                         for (boolean partial : new boolean[] {false, true}) {
                             list.add(Arguments.of(op, operands, packing, shape, partial));

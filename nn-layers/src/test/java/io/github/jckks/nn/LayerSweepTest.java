@@ -165,7 +165,7 @@ class LayerSweepTest {
         }));
         List<Arguments> args = new ArrayList<>();
         for (Case c : cases) {
-            for (Packing p : Packing.values()) {
+            for (Packing p : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
                 args.add(Arguments.of(p, c));
             }
         }

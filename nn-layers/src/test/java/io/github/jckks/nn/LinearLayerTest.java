@@ -129,7 +129,7 @@ class LinearLayerTest {
         LinearLayer stillDense = LinearLayer.dense(half, Harness.vector(r, 4, 0.1));
         assertTrue(stillDense.isDense(), "half zeros: the dense kernel keeps them");
         assertEquals(32, stillDense.taps());
-        for (Packing packing : Packing.values()) {
+        for (Packing packing : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
             Harness h = new Harness(packing, Harness.POOL, 2);
             for (Sequential net : new Sequential[] {
                 Sequential.builder().add(conv).build(),
@@ -270,7 +270,7 @@ class LinearLayerTest {
                 .add(LinearLayer.dense(Harness.matrix(r, 3, 6, 0.3), Harness.vector(r, 3, 0.1)))
                 .build();
 
-        for (Packing packing : Packing.values()) {
+        for (Packing packing : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
             Harness h = new Harness(packing, Harness.POOL, afterSquare.depth() + 1);
             for (Sequential net : new Sequential[] {chain, afterSquare, branchAfterSquare}) {
                 double[][] images = h.images(new Random(79), 5, -2, 2);

@@ -43,7 +43,7 @@ class ParametersPlanTest {
         Sequential net = cryptoNetsShape(new Random(31));
         assertEquals(4, net.depth());
         assertTrue(net.needsKeySwitching(Packing.REAL), "dense 845->100 relinearizes its outputs");
-        for (Packing packing : Packing.values()) {
+        for (Packing packing : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
             CkksParameters p = net.parameters(packing, packing == Packing.COMPLEX ? 8192 : 4096, 24, 30);
             assertEquals(13, p.logN(), packing.toString());
             // 24-bit NTT primes alternate around 2^24, so some have 25 bits, as in CkksParameters.cryptoNets()

@@ -3,6 +3,7 @@ package io.github.jckks.nn.clientaided;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.CoefficientEncoder;
 import io.github.jckks.ckks.CkksParameters;
 import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
@@ -12,6 +13,7 @@ import io.github.jckks.ckks.PublicKey;
 import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
+import io.github.jckks.nn.Packing;
 
 /**
  * The key-holder role: encrypts a batch of inputs (one ciphertext per input element, slot i = image i, at the
@@ -28,6 +30,7 @@ public final class ClientAidedClient {
     private final CkksContext context;
     private final CkksParameters params;
     private final CkksEncoder encoder;
+    private final CoefficientEncoder coefficients;
     private final SecretKey secretKey;
     private final PublicKey publicKey;
     private final EvaluationKeys evaluationKeys;
@@ -44,7 +47,8 @@ public final class ClientAidedClient {
         /**
          * @param roundId the round's request id
          * @param values  values[k] = the real slot values of the k-th ciphertext received, as decrypted (for a
-         *                complex-packed request, the N/2 real parts and then the N/2 imaginary parts)
+         *                complex-packed request, the N/2 real parts and then the N/2 imaginary parts; for a
+         *                coefficient-packed one, the N coefficients)
          */
         void onActivation(long roundId, double[][] values);
     }
@@ -73,6 +77,7 @@ public final class ClientAidedClient {
         this.evaluationKeys = evaluationKeys;
         this.params = context.parameters();
         this.encoder = new CkksEncoder(context);
+        this.coefficients = new CoefficientEncoder(context);
         this.secretKey = secretKey;
         this.publicKey = publicKey;
         this.decryptor = new Decryptor(context, secretKey);
@@ -171,6 +176,31 @@ public final class ClientAidedClient {
         return encoder.decode(decryptor.decrypt(ct));
     }
 
+    /**
+     * @return the values {@code ct} holds under {@code packing}: the real parts of its slots (REAL), then also their
+     * imaginary parts (COMPLEX: a complex-packed pair of batches), or its N coefficients (COEFFICIENT)
+     */
+    double[] decrypt(Ciphertext ct, Packing packing) {
+        return switch (packing) {
+            case REAL -> decrypt(ct);
+            case COMPLEX -> decryptBoth(ct);
+            case COEFFICIENT -> coefficients.decode(decryptor.decrypt(ct));
+        };
+    }
+
+    /** @return a fresh encryption at {@code level} of {@code values} laid out as {@link #decrypt(Ciphertext, Packing)} gives them */
+    Ciphertext encrypt(double[] values, Packing packing, int level) {
+        Encryptor enc = encryptors.get();
+        double scale = params.defaultScale();
+        int slots = params.slots();
+        return switch (packing) {
+            case REAL -> enc.encrypt(encoder, values, level, scale);
+            case COMPLEX -> enc.encrypt(encoder, java.util.Arrays.copyOfRange(values, 0, slots),
+                    java.util.Arrays.copyOfRange(values, slots, 2 * slots), level, scale);
+            case COEFFICIENT -> enc.encrypt(coefficients, values, level, scale);
+        };
+    }
+
     /** @return the real parts of {@code ct}'s slots, then their imaginary parts (a complex-packed pair of batches) */
     double[] decryptBoth(Ciphertext ct) {
         double[][] reIm = encoder.decodeComplex(decryptor.decrypt(ct));
@@ -186,8 +216,8 @@ public final class ClientAidedClient {
         private boolean closed;
         private long answerNanos;
         private long answered;
-        /** Whether the request in flight is complex-packed: its rounds then carry two real batches per slot. */
-        private boolean complexRequest;
+        /** The packing of the request in flight: its rounds carry their values the same way. */
+        private Packing requestPacking = Packing.REAL;
 
         private final int inputLevel;
 
@@ -198,19 +228,16 @@ public final class ClientAidedClient {
 
         /**
          * @return one ciphertext per input element, slot b holding image b (complex: images b and N/2 + b in the real
-         *         and imaginary parts), at the session's input level
+         *         and imaginary parts; coefficient: coefficient b), at the session's input level
          */
-        private Ciphertext[] encryptImages(double[][] images, int inputs, boolean complex) {
+        private Ciphertext[] encryptImages(double[][] images, int inputs, Packing packing) {
             Ciphertext[] in = new Ciphertext[inputs];
-            int slots = params.slots();
-            double[] column = new double[complex ? 2 * slots : images.length];
+            double[] column = new double[packing == Packing.REAL ? images.length : 2 * params.slots()];
             for (int e = 0; e < inputs; e++) {
                 for (int b = 0; b < images.length; b++) {
                     column[b] = images[b][e];
                 }
-                in[e] = complex ? encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(column, 0, slots),
-                        java.util.Arrays.copyOfRange(column, slots, 2 * slots), inputLevel, params.defaultScale())
-                        : encrypt(column, inputLevel);
+                in[e] = encrypt(column, packing, inputLevel);
             }
             return in;
         }
@@ -231,9 +258,10 @@ public final class ClientAidedClient {
         }
 
         /**
-         * Encrypted inference on a batch packed as {@code packing}: real (at most N/2 images, slot b = image b) or
+         * Encrypted inference on a batch packed as {@code packing}: real (at most N/2 images, slot b = image b),
          * complex (at most N images: images b and N/2 + b share slot b as its real and imaginary parts, nGraph-HE2's
-         * complex packing; the INFER is marked so, and the rounds' ReLU applies to both parts).
+         * complex packing; the INFER is marked so, and the rounds' ReLU applies to both parts) or coefficient (at most
+         * N images, image b in coefficient b: a model of linear layers and folded ReLUs only).
          *
          * @param images images[b] = the input vector of image b (equal lengths)
          * @return outputs[b] = the decrypted outputs of image b
@@ -251,12 +279,11 @@ public final class ClientAidedClient {
                     throw new IllegalArgumentException("images differ in length: " + im.length + " vs " + inputs);
                 }
             }
-            boolean complex = packing == io.github.jckks.nn.Packing.COMPLEX;
             // no local keeps the encrypted batch: once sent, it need not stay live while the server works
-            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs, complex), complex);
+            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs, packing), packing);
             double[][] result = new double[batch][out.length];
             for (int o = 0; o < out.length; o++) {
-                double[] v = complex ? decryptBoth(out[o]) : decrypt(out[o]);
+                double[] v = decrypt(out[o], packing);
                 for (int b = 0; b < batch; b++) {
                     result[b][o] = v[b];
                 }
@@ -279,13 +306,21 @@ public final class ClientAidedClient {
          * the INFER is marked, and the rounds' ReLU applies to the real and imaginary parts).
          */
         public Ciphertext[] inferEncrypted(Ciphertext[] inputs, boolean complexPacked) {
+            return inferEncrypted(inputs, complexPacked ? Packing.COMPLEX : Packing.REAL);
+        }
+
+        /**
+         * {@link #inferEncrypted(Ciphertext[])} for inputs packed as {@code packing} (the INFER is marked so, and the
+         * rounds' values are decoded and re-encoded the same way).
+         */
+        public Ciphertext[] inferEncrypted(Ciphertext[] inputs, Packing packing) {
             if (closed) {
                 throw new IllegalStateException("session closed");
             }
             long id = nextId++;
-            complexRequest = complexPacked;
+            requestPacking = java.util.Objects.requireNonNull(packing, "packing");
             try {
-                transport.send(Message.infer(id, inputs, complexPacked));
+                transport.send(Message.infer(id, inputs, packing));
                 inputs = null; // sent (the caller may still hold them)
                 int rounds = 0;
                 while (true) {
@@ -339,9 +374,9 @@ public final class ClientAidedClient {
             Ciphertext[] cts = m.ciphertexts();
             double[][] values = new double[cts.length][];
             Ciphertext[] out = new Ciphertext[cts.length];
-            boolean complex = complexRequest;
+            Packing packing = requestPacking;
             for (int k = 0; k < cts.length; k++) {
-                values[k] = complex ? decryptBoth(cts[k]) : decrypt(cts[k]);
+                values[k] = decrypt(cts[k], packing);
             }
             ActivationObserver obs = observer;
             if (obs != null) {
@@ -356,10 +391,7 @@ public final class ClientAidedClient {
                 for (int i = 0; i < v.length; i++) {
                     v[i] = Math.max(v[i], 0);
                 }
-                int slots = params.slots();
-                out[k] = complex ? encryptors.get().encrypt(encoder, java.util.Arrays.copyOfRange(v, 0, slots),
-                        java.util.Arrays.copyOfRange(v, slots, 2 * slots), context.maxLevel(), params.defaultScale())
-                        : encrypt(v);
+                out[k] = encrypt(v, packing, context.maxLevel());
             }
             answerNanos += System.nanoTime() - t0;
             answered += cts.length;

@@ -30,6 +30,13 @@ import java.util.function.IntConsumer;
  * tells before running. Immutable.
  */
 public final class ClientAidedModel {
+    /**
+     * The magnitude below which every value an unrescaled layer outputs must stay ({@link #forward} on a one-prime
+     * ring): its weights are encoded at q<sub>0</sub> / (2 &middot; 256 &middot; input scale), so that |v| &lt; 256 fits
+     * below q<sub>0</sub>/2 — the headroom the rescaling plans leave at level 0 for the masked values r x of a round.
+     */
+    public static final double UNRESCALED_VALUE_BOUND = 256;
+
     private final List<Stage> steps;
 
     private ClientAidedModel(List<Stage> steps) {
@@ -136,6 +143,12 @@ public final class ClientAidedModel {
             throw new IllegalArgumentException("model takes " + inputSize() + " ciphertexts, got " + input.length);
         }
         FoldingReluOracle folding = relu instanceof FoldingReluOracle f && f.foldsFactors() ? f : null;
+        if (runtime.packing() == io.github.jckks.nn.Packing.COEFFICIENT || runtime.context().maxLevel() == 0) {
+            requireLinearWithFoldedRelus(folding != null, runtime);
+        }
+        if (runtime.context().maxLevel() == 0) {
+            return forwardUnrescaled(input, runtime, folding, afterStep);
+        }
         checkLevels(input[0].level(), runtime.context().maxLevel(), folding != null);
         Ciphertext[] x = input;
         double[] factors = null; // drawn for the ReLU that follows the current linear layer
@@ -166,6 +179,65 @@ public final class ClientAidedModel {
             }
         }
         return x;
+    }
+
+    /**
+     * The model on a one-prime ring (L = 0), where nothing can be rescaled: every linear layer runs
+     * {@link LinearLayer#forwardUnrescaled} with its weights at q<sub>0</sub> / (2 {@link #UNRESCALED_VALUE_BOUND} s) for
+     * inputs at scale s, its outputs (at scale about q<sub>0</sub> / 512) re-randomized modulo q<sub>0</sub> when a folded
+     * round follows; every ReLU folds its factors and the client answers with fresh encryptions at the default scale.
+     * With coefficient packing the errors stay far below what decides an argmax (CryptoNets: nn-layers README).
+     */
+    private Ciphertext[] forwardUnrescaled(Ciphertext[] input, EncryptedRuntime runtime, FoldingReluOracle folding,
+                                           IntConsumer afterStep) {
+        double q0 = runtime.context().ringQ().modulus(0).value();
+        Ciphertext[] x = input;
+        double[] factors = null;
+        double[] columns = null;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) instanceof LinearLayer ll) {
+                factors = foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
+                LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
+                double weightScale = q0 / (2 * UNRESCALED_VALUE_BOUND * x[0].scale());
+                if (!(weightScale >= 1)) {
+                    throw new IllegalArgumentException(ll.describe() + ": inputs at scale 2^"
+                            + String.format("%.1f", Math.log(x[0].scale()) / Math.log(2)) + " leave no room for weights below q0 = 2^"
+                            + String.format("%.1f", Math.log(q0) / Math.log(2)) + " without a rescale (values up to "
+                            + UNRESCALED_VALUE_BOUND + "): lower the scale");
+                }
+                x = eff.forwardUnrescaled(x, runtime, weightScale, factors == null ? null : folding.rerandomization());
+                columns = null;
+            } else {
+                x = folding.reluOfMasked(x, factors);
+                columns = new double[factors.length];
+                for (int j = 0; j < columns.length; j++) {
+                    columns[j] = 1 / factors[j];
+                }
+                factors = null;
+            }
+            if (afterStep != null) {
+                afterStep.accept(i);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Refuses a model that is not linear layers separated by foldable ReLUs, or an oracle that does not fold: what
+     * coefficient packing (no slots) and a one-prime ring (no rescale) can run.
+     */
+    private void requireLinearWithFoldedRelus(boolean folds, EncryptedRuntime runtime) {
+        String where = runtime.packing() == io.github.jckks.nn.Packing.COEFFICIENT ? "under COEFFICIENT packing"
+                : "on a ring with one data prime (no rescale)";
+        if (!folds) {
+            throw new IllegalArgumentException("a client-aided model " + where + " needs per-ciphertext factors folded "
+                    + "into the weights (MaskMode.PER_CIPHERTEXT)");
+        }
+        int i = firstUnfoldableStep();
+        if (i >= 0) {
+            throw new IllegalArgumentException("step " + i + " (" + steps.get(i).describe() + ") cannot run " + where
+                    + ": such a model holds only linear layers and ReLUs between two of them");
+        }
     }
 
     /**
@@ -244,6 +316,9 @@ public final class ClientAidedModel {
      * @throws IllegalArgumentException naming the first step that has no level left
      */
     public int checkLevels(int inputLevel, int topLevel, boolean foldFactors) {
+        if (topLevel == 0 && foldFactors && unrescaledForm()) {
+            return 0; // one prime: the linear layers run unrescaled (forward), no level is consumed
+        }
         int level = inputLevel;
         for (int i = 0; i < steps.size(); i++) {
             Stage s = steps.get(i);
@@ -292,6 +367,10 @@ public final class ClientAidedModel {
      * @throws IllegalArgumentException if the model does not fit even at L
      */
     public int minimumInputLevel(int topLevel, boolean foldFactors) {
+        if (topLevel == 0) {
+            checkLevels(0, 0, foldFactors);
+            return 0;
+        }
         int level = 0;
         for (int i = 0; i < steps.size(); i++) {
             Stage s = steps.get(i);
@@ -324,6 +403,24 @@ public final class ClientAidedModel {
         // a first segment deeper than L fails the check at L, naming its step
         checkLevels(Math.min(level, topLevel), topLevel, foldFactors);
         return level;
+    }
+
+    /**
+     * @return whether this model can run without any rescale on a one-prime ring with folded factors: linear layers
+     * (weights at a chosen scale) separated by foldable ReLUs
+     */
+    public boolean unrescaledForm() {
+        return firstUnfoldableStep() < 0;
+    }
+
+    /** @return the first step that is neither a linear layer without integer plan nor a foldable ReLU, or -1 */
+    private int firstUnfoldableStep() {
+        for (int i = 0; i < steps.size(); i++) {
+            if (!(steps.get(i) instanceof LinearLayer ll && !ll.integerPlan()) && !foldable(i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** @return a multi-line description */

@@ -211,9 +211,9 @@ public final class ClientAidedServer {
                     case INFER -> {
                         checkCiphertexts("INFER " + m.requestId(), m.ciphertexts(), model.inputSize(), inputLevel);
                         // complex-packed: biases go to both packed batches; the masks are real, so they scale both
-                        // parts alike and ReLU(r z) = r ReLU(z) holds for the real and imaginary parts separately
-                        EncryptedRuntime rt = session.withPacking(
-                                m.op() == Message.OP_COMPLEX_PACKED ? Packing.COMPLEX : Packing.REAL);
+                        // parts alike and ReLU(r z) = r ReLU(z) holds for the real and imaginary parts separately;
+                        // coefficient-packed: biases go to every coefficient, and the model refuses what needs slots
+                        EncryptedRuntime rt = session.withPacking(m.packing());
                         if (rt.packing() == Packing.COMPLEX && model.needsKeySwitching(Packing.COMPLEX) && (keys == null
                                 || keys.galois(io.github.jckks.ckks.GaloisElements.conjugation(context.n())) == null)) {
                             throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed and this model's "

@@ -36,6 +36,13 @@ public interface FoldingReluOracle extends ReluOracle {
     Consumer<Ciphertext> firstRescale();
 
     /**
+     * @return what the server applies to each output of an unrescaled layer before a folded round (a one-prime ring,
+     * {@code LinearLayer.forwardUnrescaled}): an encryption of zero modulo Q<sub>l</sub> ({@link Rerandomizer#rerandomizeModQ}),
+     * or null if re-randomization is off
+     */
+    Consumer<Ciphertext> rerandomization();
+
+    /**
      * The round trip of values that already carry their factors (computed by the folded layer before): shuffle,
      * flood if configured, send, receive the client's fresh top-level encryptions of ReLU(r<sub>j</sub> x<sub>j</sub>)
      * = r<sub>j</sub> ReLU(x<sub>j</sub>), restore the order. Nothing is unmasked here: the next layer's columns do it.

@@ -231,6 +231,12 @@ public final class MaskedReluOracle implements FoldingReluOracle {
     }
 
     @Override
+    public Consumer<Ciphertext> rerandomization() {
+        Rerandomizer rr = rerandomizer;
+        return rr == null ? null : rr::rerandomizeModQ;
+    }
+
+    @Override
     public Ciphertext[] reluOfMasked(Ciphertext[] masked, double[] factors) {
         int n = masked.length;
         if (n == 0) {

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * @param requestId   the request id (the INFER's id for INFER and RESULT, the round id for ACTIVATE and
  *                    ACTIVATED, 0 otherwise)
  * @param op          the function of an ACTIVATE ({@link #OP_RELU}); for an INFER, {@link #OP_COMPLEX_PACKED} when
- *                    its ciphertexts hold two real batches (complex packing), else {@link #OP_NONE}
+ *                    its ciphertexts hold two real batches (complex packing), {@link #OP_COEFFICIENT_PACKED} when they
+ *                    hold their values in the coefficients, else {@link #OP_NONE}
  * @param ciphertexts the ciphertexts (empty for other kinds)
  * @param items       raw items (empty for ciphertext kinds)
  */
@@ -22,15 +23,17 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
     public static final int OP_RELU = 1;
     /** An INFER whose ciphertexts are complex-packed (two real batches as real and imaginary parts). */
     public static final int OP_COMPLEX_PACKED = 2;
+    /** An INFER whose ciphertexts are coefficient-packed (N values in the coefficients: {@code Packing.COEFFICIENT}). */
+    public static final int OP_COEFFICIENT_PACKED = 3;
 
     /**
-     * @return whether {@code op} is a valid function code for {@code kind}: OP_RELU for ACTIVATE, OP_NONE or
-     * OP_COMPLEX_PACKED for INFER, OP_NONE otherwise (what both codecs check on decoding)
+     * @return whether {@code op} is a valid function code for {@code kind}: OP_RELU for ACTIVATE, OP_NONE,
+     * OP_COMPLEX_PACKED or OP_COEFFICIENT_PACKED for INFER, OP_NONE otherwise (what both codecs check on decoding)
      */
     public static boolean validOp(MessageKind kind, int op) {
         return switch (kind) {
             case ACTIVATE -> op == OP_RELU;
-            case INFER -> op == OP_NONE || op == OP_COMPLEX_PACKED;
+            case INFER -> op == OP_NONE || op == OP_COMPLEX_PACKED || op == OP_COEFFICIENT_PACKED;
             default -> op == OP_NONE;
         };
     }
@@ -38,6 +41,25 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
     /** @return an INFER, marked complex-packed or not */
     public static Message infer(long requestId, Ciphertext[] cts, boolean complexPacked) {
         return new Message(MessageKind.INFER, requestId, complexPacked ? OP_COMPLEX_PACKED : OP_NONE, cts, new byte[0][]);
+    }
+
+    /** @return an INFER marked with its packing */
+    public static Message infer(long requestId, Ciphertext[] cts, io.github.jckks.nn.Packing packing) {
+        int op = switch (packing) {
+            case REAL -> OP_NONE;
+            case COMPLEX -> OP_COMPLEX_PACKED;
+            case COEFFICIENT -> OP_COEFFICIENT_PACKED;
+        };
+        return new Message(MessageKind.INFER, requestId, op, cts, new byte[0][]);
+    }
+
+    /** @return the packing an INFER's function code names */
+    public io.github.jckks.nn.Packing packing() {
+        return switch (op) {
+            case OP_COMPLEX_PACKED -> io.github.jckks.nn.Packing.COMPLEX;
+            case OP_COEFFICIENT_PACKED -> io.github.jckks.nn.Packing.COEFFICIENT;
+            default -> io.github.jckks.nn.Packing.REAL;
+        };
     }
 
     /** @return a HELLO with the given items */

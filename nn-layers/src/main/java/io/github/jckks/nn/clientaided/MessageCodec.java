@@ -312,7 +312,7 @@ public final class MessageCodec {
     public static String expectedOps(MessageKind kind) {
         return switch (kind) {
             case ACTIVATE -> Integer.toString(Message.OP_RELU);
-            case INFER -> Message.OP_NONE + " or " + Message.OP_COMPLEX_PACKED;
+            case INFER -> Message.OP_NONE + ", " + Message.OP_COMPLEX_PACKED + " or " + Message.OP_COEFFICIENT_PACKED;
             default -> Integer.toString(Message.OP_NONE);
         };
     }

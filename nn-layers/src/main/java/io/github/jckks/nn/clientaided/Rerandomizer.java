@@ -84,6 +84,21 @@ public final class Rerandomizer {
     }
 
     /**
+     * Adds, in place, a fresh public-key encryption of zero made modulo Q<sub>l</sub> only
+     * ({@link Encryptor#addEncryptionOfZeroModQ}), at any level, for a ciphertext that is neither rescaled afterwards nor
+     * divided by a special prime: its noise (about &sigma;&radic;(4N/3), 167 at N = 2048) stays. Meant for
+     * coefficient-encoded values, where that noise decodes to 167/&Delta; per value (no &radic;N of a slot's decoding),
+     * re-randomizing an unrescaled layer's outputs on a one-prime ring ({@code LinearLayer.forwardUnrescaled}). Cost: 3
+     * (l+1) NTTs, 2 (l+1) multiply-adds and additions.
+     *
+     * @throws IllegalArgumentException for a ciphertext without two parts
+     */
+    public void rerandomizeModQ(Ciphertext ct) {
+        checkTwoParts(ct);
+        encryptors.get().addEncryptionOfZeroModQ(ct);
+    }
+
+    /**
      * Re-randomizes and rescales {@code ct} in one pass ({@link Encryptor#addEncryptionOfZeroAndRescale}): the same
      * result as {@link #rerandomizeBeforeRescale} followed by {@link Evaluator#rescaleInPlace}, with 2 (l+1) NTTs fewer
      * (the errors of the encryption of zero are added in coefficient form inside the rescale). What the server applies

@@ -1,0 +1,183 @@
+package io.github.jckks.ckks;
+
+import io.github.jckks.math.MixedRadix;
+import io.github.jckks.math.RnsPoly;
+import io.github.jckks.math.RnsRing;
+
+/**
+ * <b>Coefficient encoding</b>: N real values in the N coefficients of the plaintext polynomial, m = &Sigma;<sub>j</sub>
+ * round(&Delta; v<sub>j</sub>) X<sup>j</sup>, with no canonical embedding and so no FFT (Lattigo's encoding of
+ * non-batched plaintexts). Twice the values of {@link CkksEncoder}'s real slots and as many as its complex packing.
+ *
+ * <p><b>What it computes with.</b> Ring operations that act on coefficients one by one keep their meaning:
+ * additions and subtractions of ciphertexts and of coefficient-encoded plaintexts, negation, products by a real or
+ * integer constant ({@link Evaluator#multiplyScalarInPlace}, {@link Evaluator#multiplyIntegerInPlace}, their sums of
+ * products, the nn-layers multiply-accumulate kernels), and rescaling (it divides every coefficient by q<sub>l</sub>). A
+ * constant added to every value is the plaintext {@link #encodeConstant}, not {@link Evaluator#addScalarInPlace} (which
+ * adds the constant polynomial c: c to value 0 only). Products of two ciphertexts or by a non-constant plaintext
+ * (negacyclic convolutions of the values), rotations and conjugation have no value-wise meaning here: a ciphertext
+ * records no encoding, so keeping them away is the caller's part (nn-layers' {@code Packing.COEFFICIENT} does it).
+ *
+ * <p><b>Precision.</b> An error polynomial e decodes to e<sub>j</sub> / &Delta; per value, against about
+ * &radic;N &middot; |e| / &Delta; per slot under the canonical embedding (decoding evaluates e at a root of unity, a sum of
+ * N terms): a fresh secret-key encryption (&sigma; = 3.2) is within 3.2/&Delta; per value, about 5.5 bits better than a
+ * slot at N = 2048. That margin lets a network of scalar-weighted sums run on one prime without rescaling.
+ *
+ * <p>Errors: too many values, non-finite values, a bad level or scale, or a value whose scaled magnitude would not fit
+ * below Q<sub>l</sub>/2, each an {@link IllegalArgumentException} naming it. Cost: encode (l+1) reductions and NTTs;
+ * decode one copy, (l+1) inverse NTTs and a mixed-radix conversion; {@link #encodeConstant} one product per residue.
+ * Thread-safe (scratch arrays are per call; the transformed constant polynomial is made once, on first use).
+ */
+public final class CoefficientEncoder {
+    private final CkksContext context;
+    private final int n;
+    private final MixedRadix mixedRadix;
+    /** NTT(1 + X + ... + X<sup>N-1</sup>) modulo every data prime, made on first use of {@link #encodeConstant}. */
+    private volatile RnsPoly ones;
+
+    /** An encoder for the context's ring. */
+    public CoefficientEncoder(CkksContext context) {
+        this.context = context;
+        this.n = context.n();
+        this.mixedRadix = new MixedRadix(context.ringQ().basis());
+    }
+
+    /** @return the context this encoder encodes for */
+    public CkksContext context() {
+        return context;
+    }
+
+    /** @return the number of values a plaintext holds: N */
+    public int capacity() {
+        return n;
+    }
+
+    /**
+     * Encodes {@code values} (at most N; the other coefficients are zero) as coefficients at {@code level} and
+     * {@code scale}, in NTT form.
+     *
+     * @throws IllegalArgumentException as described in the class comment
+     */
+    public Plaintext encode(double[] values, int level, double scale) {
+        double[] coeffs = scaledCoefficients(values, level, scale);
+        RnsRing rq = context.ringQ();
+        RnsPoly poly = rq.newPoly(level + 1, false);
+        CkksEncoder.setCoefficients(rq, coeffs, poly, level);
+        rq.ntt(poly);
+        return new Plaintext(poly, scale);
+    }
+
+    /**
+     * The integer coefficients round(&Delta; v<sub>j</sub>) as doubles, checked to fit below Q<sub>l</sub>/2 (the first
+     * half of {@link #encode}; the fused {@link Encryptor#encrypt(CoefficientEncoder, double[], int, double)} adds the
+     * encryption error to them before the NTT).
+     */
+    double[] scaledCoefficients(double[] values, int level, double scale) {
+        checkLevel(level);
+        checkScale(scale);
+        if (values.length > n) {
+            throw new IllegalArgumentException("at most " + n + " values (coefficients) at N = " + n + ", got " + values.length);
+        }
+        double[] coeffs = new double[n];
+        double maxAbs = 0;
+        for (int j = 0; j < values.length; j++) {
+            if (!Double.isFinite(values[j])) {
+                throw new IllegalArgumentException("value " + j + " is not finite: " + values[j]);
+            }
+            coeffs[j] = Math.rint(values[j] * scale);
+            maxAbs = Math.max(maxAbs, Math.abs(coeffs[j]));
+        }
+        checkFits(maxAbs, level, scale);
+        return coeffs;
+    }
+
+    /**
+     * The constant {@code value} in every one of the N values: the polynomial round(&Delta; value) (1 + X + ... +
+     * X<sup>N-1</sup>), in NTT form (what a bias is under coefficient encoding). Cost: one Shoup product per residue
+     * (the transformed all-ones polynomial is kept).
+     *
+     * @throws IllegalArgumentException for a non-finite value, a bad level or scale, or an overflow
+     */
+    public Plaintext encodeConstant(double value, int level, double scale) {
+        checkLevel(level);
+        checkScale(scale);
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("constant is not finite: " + value);
+        }
+        double c = Math.rint(value * scale);
+        checkFits(Math.abs(c), level, scale);
+        RnsRing rq = context.ringQ();
+        RnsPoly out = rq.newPoly(level + 1, true);
+        long[] residues = new long[level + 1];
+        for (int i = 0; i <= level; i++) {
+            residues[i] = CkksEncoder.reduceLargeDouble(c, rq.modulus(i));
+        }
+        RnsPoly all = onesNtt();
+        rq.mulScalar(all.view(level + 1), residues, out);
+        return new Plaintext(out, scale);
+    }
+
+    /**
+     * Decodes the N values of a coefficient-encoded plaintext: the centred coefficients of m divided by its scale.
+     */
+    public double[] decode(Plaintext p) {
+        double[] out = new double[n];
+        decodeInto(p, out);
+        return out;
+    }
+
+    /**
+     * {@link #decode} into {@code out} (length N). The plaintext is not modified.
+     *
+     * @throws IllegalArgumentException if {@code out} is not of length N or the plaintext belongs to another ring
+     */
+    public void decodeInto(Plaintext p, double[] out) {
+        if (out.length != n) {
+            throw new IllegalArgumentException("decoding needs " + n + " outputs, got " + out.length);
+        }
+        if (p.poly().n() != n) {
+            throw new IllegalArgumentException("plaintext degree " + p.poly().n() + " does not match N = " + n);
+        }
+        RnsPoly c = p.poly().copy();
+        if (c.isNtt()) {
+            context.ringQ().intt(c);
+        }
+        mixedRadix.toCenteredDouble(c, p.scale(), out, new long[c.limbCount()]);
+    }
+
+    private RnsPoly onesNtt() {
+        RnsPoly o = ones;
+        if (o == null) {
+            RnsRing rq = context.ringQ();
+            long[] one = new long[n];
+            java.util.Arrays.fill(one, 1);
+            o = rq.newPoly(rq.basis().size(), false);
+            rq.setSigned(one, o);
+            rq.ntt(o);
+            ones = o; // racing threads make equal polynomials: either may stay
+        }
+        return o;
+    }
+
+    private void checkFits(double maxAbs, int level, double scale) {
+        double log2Q = context.log2Q(level);
+        if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
+            throw new IllegalArgumentException(String.format(
+                    "encoding overflow: a coefficient of magnitude 2^%.1f (value times scale 2^%.1f) does not fit "
+                            + "below Q/2 = 2^%.1f at level %d; lower the scale or the values",
+                    Math.log(maxAbs) / Math.log(2), Math.log(scale) / Math.log(2), log2Q - 1, level));
+        }
+    }
+
+    private static void checkScale(double scale) {
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
+        }
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level > context.maxLevel()) {
+            throw new IllegalArgumentException("level " + level + " out of range [0, " + context.maxLevel() + "]");
+        }
+    }
+}
