@@ -134,10 +134,8 @@ public final class CkksEncoder {
      * adds the encryption error to them before the NTT).
      */
     double[] scaledCoefficients(double[] re, double[] im, int level, double scale) {
-        checkLevel(level);
-        if (!(scale >= 1) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
-        }
+        checkLevel(context, level);
+        checkScale(scale);
         if (re.length > slots || (im != null && im.length > slots)) {
             throw new IllegalArgumentException("at most " + slots + " slots at N = " + n + ", got "
                     + Math.max(re.length, im == null ? 0 : im.length) + " values");
@@ -161,6 +159,15 @@ public final class CkksEncoder {
             coeffs[j + slots] = Math.rint(vi[j] * scale);
             maxAbs = Math.max(maxAbs, Math.max(Math.abs(coeffs[j]), Math.abs(coeffs[j + slots])));
         }
+        checkFits(context, maxAbs, level, scale);
+        return coeffs;
+    }
+
+    /**
+     * Refuses a coefficient of magnitude {@code maxAbs} that does not fit below Q<sub>l</sub>/2 (shared with
+     * {@link CoefficientEncoder}).
+     */
+    static void checkFits(CkksContext context, double maxAbs, int level, double scale) {
         double log2Q = context.log2Q(level);
         if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
             throw new IllegalArgumentException(String.format(
@@ -168,7 +175,13 @@ public final class CkksEncoder {
                             + "below Q/2 = 2^%.1f at level %d; lower the scale or the values",
                     Math.log(maxAbs) / Math.log(2), Math.log(scale) / Math.log(2), log2Q - 1, level));
         }
-        return coeffs;
+    }
+
+    /** Refuses a scale that is not finite or below 1. */
+    static void checkScale(double scale) {
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
+        }
     }
 
     /**
@@ -315,7 +328,8 @@ public final class CkksEncoder {
         return pairs;
     }
 
-    private void checkLevel(int level) {
+    /** Refuses a level outside [0, L]. */
+    static void checkLevel(CkksContext context, int level) {
         if (level < 0 || level > context.maxLevel()) {
             throw new IllegalArgumentException("level " + level + " out of range [0, " + context.maxLevel() + "]");
         }

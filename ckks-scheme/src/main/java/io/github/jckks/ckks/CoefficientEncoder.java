@@ -73,8 +73,8 @@ public final class CoefficientEncoder {
      * encryption error to them before the NTT).
      */
     double[] scaledCoefficients(double[] values, int level, double scale) {
-        checkLevel(level);
-        checkScale(scale);
+        CkksEncoder.checkLevel(context, level);
+        CkksEncoder.checkScale(scale);
         if (values.length > n) {
             throw new IllegalArgumentException("at most " + n + " values (coefficients) at N = " + n + ", got " + values.length);
         }
@@ -87,7 +87,7 @@ public final class CoefficientEncoder {
             coeffs[j] = Math.rint(values[j] * scale);
             maxAbs = Math.max(maxAbs, Math.abs(coeffs[j]));
         }
-        checkFits(maxAbs, level, scale);
+        CkksEncoder.checkFits(context, maxAbs, level, scale);
         return coeffs;
     }
 
@@ -99,13 +99,13 @@ public final class CoefficientEncoder {
      * @throws IllegalArgumentException for a non-finite value, a bad level or scale, or an overflow
      */
     public Plaintext encodeConstant(double value, int level, double scale) {
-        checkLevel(level);
-        checkScale(scale);
+        CkksEncoder.checkLevel(context, level);
+        CkksEncoder.checkScale(scale);
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("constant is not finite: " + value);
         }
         double c = Math.rint(value * scale);
-        checkFits(Math.abs(c), level, scale);
+        CkksEncoder.checkFits(context, Math.abs(c), level, scale);
         RnsRing rq = context.ringQ();
         RnsPoly out = rq.newPoly(level + 1, true);
         long[] residues = new long[level + 1];
@@ -157,27 +157,5 @@ public final class CoefficientEncoder {
             ones = o; // racing threads make equal polynomials: either may stay
         }
         return o;
-    }
-
-    private void checkFits(double maxAbs, int level, double scale) {
-        double log2Q = context.log2Q(level);
-        if (maxAbs > 0 && Math.log(maxAbs) / Math.log(2) >= log2Q - 1) {
-            throw new IllegalArgumentException(String.format(
-                    "encoding overflow: a coefficient of magnitude 2^%.1f (value times scale 2^%.1f) does not fit "
-                            + "below Q/2 = 2^%.1f at level %d; lower the scale or the values",
-                    Math.log(maxAbs) / Math.log(2), Math.log(scale) / Math.log(2), log2Q - 1, level));
-        }
-    }
-
-    private static void checkScale(double scale) {
-        if (!(scale >= 1) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("scale " + scale + " must be finite and >= 1");
-        }
-    }
-
-    private void checkLevel(int level) {
-        if (level < 0 || level > context.maxLevel()) {
-            throw new IllegalArgumentException("level " + level + " out of range [0, " + context.maxLevel() + "]");
-        }
     }
 }

@@ -100,10 +100,7 @@ public final class Encryptor {
      * @throws IllegalArgumentException if the encoder belongs to other parameters (another ring or prime chain)
      */
     public Ciphertext encrypt(CkksEncoder encoder, double[] re, double[] im, int level, double scale) {
-        if (!encoder.context().parameters().sameFingerprint(context.parameters())) {
-            throw new IllegalArgumentException("the encoder belongs to " + encoder.context().parameters()
-                    + ", this encryptor to " + context.parameters() + ": encode with an encoder of the encryptor's parameters");
-        }
+        requireOwnParameters(encoder.context());
         if (secretKey == null) {
             return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }
@@ -118,14 +115,19 @@ public final class Encryptor {
      * @throws IllegalArgumentException if the encoder belongs to other parameters, or as {@link CoefficientEncoder#encode}
      */
     public Ciphertext encrypt(CoefficientEncoder encoder, double[] values, int level, double scale) {
-        if (!encoder.context().parameters().sameFingerprint(context.parameters())) {
-            throw new IllegalArgumentException("the encoder belongs to " + encoder.context().parameters()
-                    + ", this encryptor to " + context.parameters() + ": encode with an encoder of the encryptor's parameters");
-        }
+        requireOwnParameters(encoder.context());
         if (secretKey == null) {
             return encrypt(encoder.encode(values, level, scale));
         }
         return encryptScaled(encoder.scaledCoefficients(values, level, scale), level, scale);
+    }
+
+    /** Refuses an encoder made for other parameters (another ring or prime chain). */
+    private void requireOwnParameters(CkksContext encoderContext) {
+        if (!encoderContext.parameters().sameFingerprint(context.parameters())) {
+            throw new IllegalArgumentException("the encoder belongs to " + encoderContext.parameters()
+                    + ", this encryptor to " + context.parameters() + ": encode with an encoder of the encryptor's parameters");
+        }
     }
 
     /**

@@ -165,6 +165,31 @@ class CoefficientEncoderTest {
         assertTrue(foreign.contains("encoder belongs to"), foreign);
     }
 
+    /**
+     * Scales near Q (2^66 and 2^100 on three 50-bit primes): coefficients beyond 2^61 take the fused encryption's
+     * general branch (the message reduced from its doubles, the error added after); it decrypts as the two steps do.
+     */
+    @Test
+    void hugeCoefficientsTakeTheGeneralBranch() {
+        CkksParameters p = CkksParameters.builder().logN(10).dataPrimeBits(50, 50, 50).specialPrimes().scale(0x1p40)
+                .insecureForTestsOnly().build();
+        CkksContext ctx = new CkksContext(p);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CoefficientEncoder enc = new CoefficientEncoder(ctx);
+        Decryptor dec = new Decryptor(ctx, kg.secretKey());
+        Encryptor sk = new Encryptor(ctx, kg.secretKey());
+        double[] v = values(8, p.n(), 1000);
+        for (double scale : new double[] {0x1p66, 0x1p100}) {
+            double tol = 1000 * 0x1p-52 * 4 + (FRESH_BOUND + 0.5) / scale; // the doubles' rounding dominates
+            assertClose(v, enc.decode(dec.decrypt(sk.encrypt(enc, v, 2, scale))), tol, "fused at 2^" + Math.getExponent(scale));
+            assertClose(v, enc.decode(dec.decrypt(sk.encrypt(enc.encode(v, 2, scale)))), tol,
+                    "two steps at 2^" + Math.getExponent(scale));
+            double[] c = enc.decode(enc.encodeConstant(-777.25, 2, scale));
+            assertEquals(-777.25, c[0], tol);
+            assertEquals(-777.25, c[p.n() - 1], tol);
+        }
+    }
+
     /** At a real size: the 128-bit CryptoNets ring (N = 8192, six primes), every value of a full vector. */
     @Test
     void realSizeRoundTripAndSumOfProducts() {

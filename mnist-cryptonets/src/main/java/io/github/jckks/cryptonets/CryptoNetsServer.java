@@ -196,6 +196,10 @@ public final class CryptoNetsServer {
                     case INFER -> {
                         checkInputs("INFER " + m.requestId(), m.ciphertexts());
                         EncryptedRuntime runtime = real;
+                        if (m.packing() == Packing.COEFFICIENT) {
+                            throw new ClientAidedException("INFER " + m.requestId() + " is coefficient-packed, but the "
+                                    + "SQUARE network squares its values, which needs slots: send it real- or complex-packed");
+                        }
                         if (m.op() == Message.OP_COMPLEX_PACKED) {
                             if (complex == null) {
                                 throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed but the "

@@ -3,16 +3,31 @@ package io.github.jckks.cryptonets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jckks.ckks.Ciphertext;
+import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CoefficientEncoder;
+import io.github.jckks.ckks.Encryptor;
+import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.data.MnistDataset;
 import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.cryptonets.model.CryptoNetsShape;
 import io.github.jckks.cryptonets.model.CryptoNetsWeights;
 import io.github.jckks.nn.Packing;
+import io.github.jckks.nn.clientaided.ClientAidedException;
+import io.github.jckks.nn.clientaided.InProcessTransport;
+import io.github.jckks.nn.clientaided.MaskingConfig;
+import io.github.jckks.nn.clientaided.Message;
+import io.github.jckks.nn.clientaided.MessageKind;
+import io.github.jckks.nn.clientaided.Transport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +74,43 @@ class CryptoNetsTcpTest {
         // the server squared complex-packed (it got the conjugation key)
         TestData.assertAgreement(r, TestData.mnistDir() != null);
         assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"complex\""), CryptoNetsCli.toJson(r));
+    }
+
+    /** The SQUARE network squares: a coefficient-packed INFER gets an ERROR naming it, not a RESULT of wrong logits. */
+    @Test
+    void squareServerRefusesCoefficientPackedBatches() {
+        ForkJoinPool pool = new ForkJoinPool(1);
+        try {
+            CryptoNetsServer server = new CryptoNetsServer(CryptoNetsWeights.loadBundled(Activation.SQUARE),
+                    MaskingConfig.defaults(), pool);
+            CkksContext ctx = server.context();
+            KeyGenerator kg = new KeyGenerator(ctx);
+            InProcessTransport[] pair = InProcessTransport.pairByReference(Duration.ofSeconds(60));
+            CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> {
+                try {
+                    server.serve(pair[1]);
+                    return "served";
+                } catch (ClientAidedException e) {
+                    return e.getMessage();
+                }
+            });
+            Transport t = pair[0];
+            t.send(Message.hello(Serialization.write(ctx.parameters()), Serialization.write(ctx, kg.evaluationKeys(true, false))));
+            assertEquals(MessageKind.HELLO, t.receive().kind());
+            CoefficientEncoder ce = new CoefficientEncoder(ctx);
+            Encryptor enc = new Encryptor(ctx, kg.secretKey());
+            Ciphertext[] in = new Ciphertext[CryptoNetsShape.INPUT_PIXELS];
+            for (int p = 0; p < in.length; p++) {
+                in[p] = enc.encrypt(ce, new double[] {0.5, 0.25}, ctx.maxLevel(), ctx.parameters().defaultScale());
+            }
+            t.send(Message.infer(1, in, Packing.COEFFICIENT));
+            Message m = t.receive();
+            assertEquals(MessageKind.ERROR, m.kind());
+            assertTrue(m.text().contains("coefficient-packed"), m.text());
+            assertTrue(served.join().contains("needs slots"), served.join());
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test

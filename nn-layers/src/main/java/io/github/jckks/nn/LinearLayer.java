@@ -503,13 +503,8 @@ public final class LinearLayer implements Layer {
      * rescale.
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt, Consumer<Ciphertext> firstRescale) {
-        checkCount(input.length);
+        checkInputs(input);
         Ciphertext first = input[0];
-        for (Ciphertext c : input) {
-            if (c.level() != first.level() || c.size() != first.size() || c.scale() != first.scale()) {
-                throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
-            }
-        }
         return forward(input, null, first.level(), first.size(), first.scale(), rt, firstRescale, Double.NaN);
     }
 
@@ -526,19 +521,14 @@ public final class LinearLayer implements Layer {
      */
     public Ciphertext[] forwardUnrescaled(Ciphertext[] input, EncryptedRuntime rt, double weightScale,
                                          Consumer<Ciphertext> after) {
-        checkCount(input.length);
         if (integer) {
             throw new IllegalArgumentException(description + ": a layer with an integer plan has no weight scale to choose");
         }
         if (!(weightScale >= 1) || Double.isInfinite(weightScale)) {
             throw new IllegalArgumentException(description + ": weight scale " + weightScale + " must be finite and >= 1");
         }
+        checkInputs(input);
         Ciphertext first = input[0];
-        for (Ciphertext c : input) {
-            if (c.level() != first.level() || c.size() != first.size() || c.scale() != first.scale()) {
-                throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
-            }
-        }
         return forward(input, null, first.level(), first.size(), first.scale(), rt, after, weightScale);
     }
 
@@ -561,6 +551,17 @@ public final class LinearLayer implements Layer {
             }
         }
         return forward(null, input, first.level(), first.size(), first.scale(), rt, firstRescale, Double.NaN);
+    }
+
+    /** Refuses a wrong count, or inputs that differ in level, size or scale. */
+    private void checkInputs(Ciphertext[] input) {
+        checkCount(input.length);
+        Ciphertext first = input[0];
+        for (Ciphertext c : input) {
+            if (c.level() != first.level() || c.size() != first.size() || c.scale() != first.scale()) {
+                throw new IllegalArgumentException(description + ": inputs differ in level, size or scale (" + first + " vs " + c + ")");
+            }
+        }
     }
 
     private void checkCount(int count) {

@@ -136,6 +136,13 @@ public final class Sequential implements Layer {
 
     /** Runs the layers from {@code first} on, each consumed input's limb arrays going to the pool. */
     private Ciphertext[] forwardFrom(int first, Ciphertext[] input, EncryptedRuntime rt) {
+        if (rt.packing() == Packing.COEFFICIENT) {
+            for (Layer l : layers) {
+                if (!(l instanceof LinearLayer ll) || ll.relinearizes()) {
+                    rt.packing().requireSlots(l.describe());
+                }
+            }
+        }
         Ciphertext[] x = input;
         for (Layer l : layers.subList(first, layers.size())) {
             Ciphertext[] y = l.forward(x, rt);

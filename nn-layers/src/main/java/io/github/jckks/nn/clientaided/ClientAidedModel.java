@@ -147,6 +147,12 @@ public final class ClientAidedModel {
             requireLinearWithFoldedRelus(folding != null, runtime);
         }
         if (runtime.context().maxLevel() == 0) {
+            if (runtime.packing() != io.github.jckks.nn.Packing.COEFFICIENT) {
+                // the unrescaled layers' noise (re-randomization, the client's encryptions) decodes about sqrt(N) larger
+                // per slot than per coefficient: 25x the error of coefficient packing for a three-layer test model
+                throw new IllegalArgumentException("a ring with one data prime runs its layers unrescaled, which only "
+                        + "COEFFICIENT packing keeps precise; this batch is " + runtime.packing() + "-packed");
+            }
             return forwardUnrescaled(input, runtime, folding, afterStep);
         }
         checkLevels(input[0].level(), runtime.context().maxLevel(), folding != null);
@@ -162,10 +168,7 @@ public final class ClientAidedModel {
                 columns = null;
             } else if (folding != null && factors != null) { // the foldable ReLU after a folded layer
                 x = folding.reluOfMasked(x, factors);
-                columns = new double[factors.length];
-                for (int j = 0; j < columns.length; j++) {
-                    columns[j] = 1 / factors[j];
-                }
+                columns = reciprocals(factors);
                 factors = null;
             } else {
                 x = switch (s) {
@@ -209,10 +212,7 @@ public final class ClientAidedModel {
                 columns = null;
             } else {
                 x = folding.reluOfMasked(x, factors);
-                columns = new double[factors.length];
-                for (int j = 0; j < columns.length; j++) {
-                    columns[j] = 1 / factors[j];
-                }
+                columns = reciprocals(factors);
                 factors = null;
             }
             if (afterStep != null) {
@@ -220,6 +220,15 @@ public final class ClientAidedModel {
             }
         }
         return x;
+    }
+
+    /** @return 1/r for the factors r of a folded round: the next layer's column factors */
+    private static double[] reciprocals(double[] factors) {
+        double[] inv = new double[factors.length];
+        for (int j = 0; j < inv.length; j++) {
+            inv[j] = 1 / factors[j];
+        }
+        return inv;
     }
 
     /**

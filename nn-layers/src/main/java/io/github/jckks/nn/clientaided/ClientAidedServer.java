@@ -77,7 +77,28 @@ public final class ClientAidedServer {
         this.model = model;
         this.masking = masking;
         model.checkLevels(context.maxLevel(), context.maxLevel(), foldsFactors(masking)); // refuses a model too deep for L
+        checkFlooding(context, masking);
         this.inputLevel = context.maxLevel();
+    }
+
+    /**
+     * Refuses flooding that would swamp the values of a one-prime ring: there its layers run unrescaled and send values
+     * at scale about q<sub>0</sub> / (2 &middot; 256), so a flooding bound of 2<sup>b</sup> is an error of up to
+     * 2<sup>b</sup> &middot; 512 / q<sub>0</sub> per value; refused above 2<sup>-8</sup>. (With a rescaling plan the values
+     * leave at the default scale &Delta; and the flooding error 2<sup>b</sup> / &Delta; is the caller's choice.)
+     */
+    static void checkFlooding(CkksContext context, MaskingConfig masking) {
+        if (context.maxLevel() > 0 || masking.floodingBits() == 0) {
+            return;
+        }
+        double q0 = context.ringQ().modulus(0).value();
+        double error = Math.scalb(1.0, masking.floodingBits()) * 2 * ClientAidedModel.UNRESCALED_VALUE_BOUND / q0;
+        if (error > 0x1p-8) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "flooding of %d bits on a one-prime "
+                    + "ring (q0 = 2^%.1f, values at scale q0/512) is an error of up to %.3g per value: use at most %d bits",
+                    masking.floodingBits(), Math.log(q0) / Math.log(2), error,
+                    (int) Math.floor(Math.log(q0 / (2 * ClientAidedModel.UNRESCALED_VALUE_BOUND)) / Math.log(2)) - 8));
+        }
     }
 
     private ClientAidedServer(ClientAidedServer base, int inputLevel) {

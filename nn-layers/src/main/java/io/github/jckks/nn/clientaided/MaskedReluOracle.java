@@ -131,6 +131,9 @@ public final class MaskedReluOracle implements FoldingReluOracle {
         Prng prng = Prng.fromSecureRandom();
         int slots = context.parameters().slots();
         boolean perSlot = config.mode() == MaskMode.PER_SLOT;
+        if (perSlot) {
+            runtime.packing().requireSlots("a per-slot mask (a product by a plaintext of factors)");
+        }
         double[][] factors = new double[n][];
         // per slot: one fresh seed per ciphertext from the round's generator, its factors drawn in the parallel loop
         byte[][] seeds = perSlot ? new byte[n][Prng.SEED_BYTES] : null;

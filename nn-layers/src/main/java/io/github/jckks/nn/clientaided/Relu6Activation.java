@@ -38,16 +38,20 @@ public final class Relu6Activation extends ElementwiseActivation {
         check(input.length);
         Evaluator ev = runtime.evaluator();
         Ciphertext[] both = new Ciphertext[2 * size];
-        boolean complex = runtime.packing() == io.github.jckks.nn.Packing.COMPLEX;
+        io.github.jckks.nn.Packing packing = runtime.packing();
         runtime.parallelFor(size, i -> {
             both[i] = input[i];
-            if (complex) { // two real batches a + ib: x - 6 in both is x - (6 + 6i)
-                Ciphertext shifted = input[i].copy();
-                ev.addComplexScalarInPlace(shifted, -CAP, -CAP);
-                both[size + i] = shifted;
-            } else {
-                both[size + i] = ev.addScalar(input[i], -CAP);
-            }
+            Ciphertext x = input[i];
+            both[size + i] = switch (packing) {
+                case REAL -> ev.addScalar(x, -CAP);
+                case COMPLEX -> { // two real batches a + ib: x - 6 in both is x - (6 + 6i)
+                    Ciphertext shifted = x.copy();
+                    ev.addComplexScalarInPlace(shifted, -CAP, -CAP);
+                    yield shifted;
+                }
+                // -6 in every coefficient (addScalar would reach value 0 only)
+                case COEFFICIENT -> ev.addPlain(x, runtime.coefficientEncoder().encodeConstant(-CAP, x.level(), x.scale()));
+            };
         });
         Ciphertext[] r = relu.relu(both);
         Ciphertext[] out = new Ciphertext[size];

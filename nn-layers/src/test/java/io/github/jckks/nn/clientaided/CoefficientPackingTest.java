@@ -127,9 +127,82 @@ class CoefficientPackingTest {
                         new MaskingConfig(MaskMode.PER_CIPHERTEXT, 2, false, 0), null, masked -> masked)));
         assertTrue(square.getMessage().contains("step 1") && square.getMessage().contains("COEFFICIENT"), square.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SquareActivation(6).forward(in, rt), "a square");
+        io.github.jckks.nn.Sequential squares = io.github.jckks.nn.Sequential.builder()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 4, 6, 0.5), Fixtures.vector(r, 4, 0.1)))
+                .square()
+                .add(LinearLayer.dense(Fixtures.matrix(r, 2, 4, 0.5), Fixtures.vector(r, 2, 0.1)))
+                .build();
+        IllegalArgumentException sequential = assertThrows(IllegalArgumentException.class, () -> squares.forward(in, rt));
+        assertTrue(sequential.getMessage().contains("slot-packed"), sequential.getMessage());
         IllegalArgumentException tensor = assertThrows(IllegalArgumentException.class,
                 () -> EncryptedTensor.of(in, 4, Packing.COEFFICIENT, 6));
         assertTrue(tensor.getMessage().contains("slot-packed"), tensor.getMessage());
+    }
+
+    /** A one-prime server runs unrescaled layers: a slot-packed INFER would decode their noise 25x larger, refused. */
+    @Test
+    void aOnePrimeServerRefusesSlotPackedBatches() {
+        CkksContext ctx = onePrime();
+        Random r = new Random(14);
+        ClientAidedModel model = threeLayers(r);
+        double[][] images = Fixtures.images(r, 8, 6, 1);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, FOLDED, pool);
+        for (Packing p : new Packing[] {Packing.REAL, Packing.COMPLEX}) {
+            ClientAidedException e = assertThrows(ClientAidedException.class, () -> InProcessRunner.infer(server,
+                    ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits(), p));
+            assertTrue(e.getMessage().contains("only COEFFICIENT packing keeps precise"), p + ": " + e.getMessage());
+        }
+        // flooding above what the unrescaled values' scale (q0 / 512) absorbs is refused when the server is made
+        IllegalArgumentException flood = assertThrows(IllegalArgumentException.class,
+                () -> new ClientAidedServer(ctx, model, FOLDED.withFloodingBits(24), pool));
+        assertTrue(flood.getMessage().contains("use at most 12 bits"), flood.getMessage());
+        double err = Fixtures.maxError(model.forward(images), InProcessRunner.infer(
+                new ClientAidedServer(ctx, model, FOLDED.withFloodingBits(8), pool).withLowestInputLevel(),
+                ClientAidedClient.withFreshKeys(ctx), images, Fixtures.limits(), Packing.COEFFICIENT));
+        assertTrue(err < 4e-2, "8 flooding bits: max error " + err);
+    }
+
+    /**
+     * The activations called directly under coefficient packing: ReLU and ReLU6 with per-ciphertext factors compute
+     * value by value (ReLU6's -6 in every coefficient); per-slot factors, a product by a plaintext of factors, are
+     * refused instead of decrypting to the convolution of the values with the factors.
+     */
+    @Test
+    void activationsUnderCoefficientPackingActValueByValueOrRefuse() {
+        CkksContext ctx = Fixtures.smallContext(2);
+        ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), pool, Packing.COEFFICIENT);
+        ActivationChannel channel = masked -> {
+            Ciphertext[] out = new Ciphertext[masked.length];
+            for (int k = 0; k < masked.length; k++) {
+                double[] v = client.decrypt(masked[k], Packing.COEFFICIENT);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Math.max(v[i], 0);
+                }
+                out[k] = client.encrypt(v, Packing.COEFFICIENT, ctx.maxLevel());
+            }
+            return out;
+        };
+        Random r = new Random(15);
+        double[] x = new double[ctx.n()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble() * 16 - 8;
+        }
+        MaskedReluOracle perCiphertext = new MaskedReluOracle(rt, new io.github.jckks.ckks.CkksEncoder(ctx),
+                new MaskingConfig(MaskMode.PER_CIPHERTEXT, 2, false, 0), null, channel);
+        for (ClientAidedActivation act : new ClientAidedActivation[] {new ReluActivation(1), new Relu6Activation(1)}) {
+            Ciphertext[] out = act.forward(new Ciphertext[] {client.encrypt(x, Packing.COEFFICIENT, ctx.maxLevel())},
+                    perCiphertext, rt);
+            double[] got = client.decrypt(out[0], Packing.COEFFICIENT);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(act.forward(new double[] {x[i]})[0], got[i], 1e-3, act.describe() + " value " + i);
+            }
+        }
+        MaskedReluOracle perSlot = new MaskedReluOracle(rt, new io.github.jckks.ckks.CkksEncoder(ctx),
+                new MaskingConfig(MaskMode.PER_SLOT, 2, false, 0), null, channel);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReluActivation(1)
+                .forward(new Ciphertext[] {client.encrypt(x, Packing.COEFFICIENT, ctx.maxLevel())}, perSlot, rt));
+        assertTrue(e.getMessage().contains("per-slot mask"), e.getMessage());
     }
 
     @Test
