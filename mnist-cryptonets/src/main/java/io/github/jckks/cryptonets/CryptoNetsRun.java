@@ -234,13 +234,9 @@ public final class CryptoNetsRun {
                         : JitWarmUp.runClientAided(EncryptedCryptoNets.buildClientAided(weights), client.parameters(),
                                 MaskingConfig.defaults().withMode(maskMode), warmUpPacking(packing), serverPool,
                                 WARMUP_MAX_SECONDS);
-                long r0 = System.nanoTime();
-                int rehearsals = rehearse(server, client, Math.min(images, client.batchSize()), mode);
-                warmupSeconds = w.seconds() + (System.nanoTime() - r0) / 1e9;
-                warmupRounds = w.rounds() + rehearsals;
-                // the warm-up's garbage is not the job's: collect it and measure the peak heap from here
-                System.gc();
-                resetPeaks();
+                warmupSeconds = w.seconds();
+                warmupRounds = w.rounds();
+                server.setUncountedInferences(REHEARSAL_BATCHES); // the rehearsal opens the measured session (drive)
             }
             if (mode == Mode.LOCAL) {
                 InProcessTransport[] pair = InProcessTransport.pairByReference(LIMITS.readTimeout());
@@ -297,17 +293,21 @@ public final class CryptoNetsRun {
         };
     }
 
+    /** Uncounted batches of random images a run sends first, in its measured session ({@link #rehearse}). */
+    static final int REHEARSAL_BATCHES = 8;
+
     /**
-     * Batches of random images at the real size, in a session of its own that is not counted, over the run's transport
-     * (loopback TCP in TCP mode, by reference otherwise): the server's limb pool then holds the arrays a batch needs (the
-     * first batch of a fresh pool allocates gigabytes, and the garbage collector copies them while they live), and the
-     * real-size code paths have run and been compiled.
+     * The rehearsal: {@link #REHEARSAL_BATCHES} batches of random images at the real size, sent first in the session that
+     * the run then measures, and left out of its figures (the server leaves them out of its session's stats,
+     * {@link CryptoNetsServer#setUncountedInferences}). The server's limb pool then holds the arrays a batch needs (the
+     * first batch of a fresh pool allocates gigabytes, and the garbage collector copies them while they live), and C2
+     * has compiled the real-size paths: the per-ciphertext methods of both roles (about a thousand calls a batch) reach
+     * it only after a few batches, and a session of their own left the recompilations that a new session's first
+     * frames cause (socket set-up, handshake) to the measured batches, about a fifth of their CPU.
      *
      * @return the batches it ran
      */
-    private static int rehearse(CryptoNetsServer server, CryptoNetsClient client, int count, Mode mode)
-            throws IOException {
-        int batches;
+    private static int rehearse(CryptoNetsClient.Session session, int count) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][count];
         for (double[] c : columns) {
@@ -315,53 +315,48 @@ public final class CryptoNetsRun {
                 c[i] = r.nextDouble();
             }
         }
-        if (mode != Mode.TCP) {
-            InProcessTransport[] pair = InProcessTransport.pairByReference(LIMITS.readTimeout());
-            CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(
-                    () -> server.serve(pair[1]), daemonExecutor("cryptonets-rehearsal"));
-            try (CryptoNetsClient.Session session = client.open(pair[0])) {
-                batches = rehearseUntilQuiet(session, columns);
-            }
-            await(served);
-            return batches;
+        for (int k = 0; k < REHEARSAL_BATCHES; k++) {
+            session.infer(columns);
         }
-        // over loopback TCP as the run: the transport's framing, streaming and parsing at the real size are compiled
-        // here, not on-stack while the batches are timed (they cost a third of the CPU of a fast run's batches)
-        CompletableFuture<CryptoNetsServer.SessionStats> served = new CompletableFuture<>();
-        try (CryptoNetsServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), 0, 1, LIMITS,
-                (peer, stats, sent, received, failure) -> complete(served, stats, failure))) {
-            TcpTransport t = TcpTransport.connect(InetAddress.getLoopbackAddress().getHostAddress(), listener.port(),
-                    client.context(), LIMITS, client.pool(), Duration.ofSeconds(10));
-            try (CryptoNetsClient.Session session = client.open(t)) {
-                batches = rehearseUntilQuiet(session, columns);
-            }
-            await(served);
-        }
-        return batches;
+        awaitCompilerQueue();
+        return REHEARSAL_BATCHES;
     }
 
-    /** Most batches a rehearsal runs. */
-    static final int REHEARSAL_MAX_BATCHES = 4;
+    /** How long the compilers must have finished nothing for {@link #awaitCompilerQueue} to return. */
+    static final long COMPILER_QUIET_MILLIS = 500;
+
+    /** The longest {@link #awaitCompilerQueue} waits. */
+    static final long COMPILER_WAIT_MAX_MILLIS = 5_000;
 
     /**
-     * Runs the batch until the JIT compilers worked less than a tenth of a batch's wall time during it (at least two
-     * batches, at most {@link #REHEARSAL_MAX_BATCHES}): the last methods of the real-size paths (the client's answers,
-     * the parsing of the largest frames) reach C2 only after a batch's worth of calls, and their compilations took
-     * a quarter of the CPU of the first timed batches when one rehearsal batch was run.
+     * Waits until the JIT compilers have finished nothing for {@link #COMPILER_QUIET_MILLIS} (at most
+     * {@link #COMPILER_WAIT_MAX_MILLIS}): compilation is asynchronous, and the C2 queue that the rehearsal filled (one
+     * compiler thread on two cores, 100-400 ms per method of the vector kernels inlined) otherwise drains on the cores
+     * of the first measured batches.
      */
-    private static int rehearseUntilQuiet(CryptoNetsClient.Session session, double[][] columns) {
+    private static void awaitCompilerQueue() {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
-        for (int k = 0; k < REHEARSAL_MAX_BATCHES; k++) {
-            long c0 = monitored ? jit.getTotalCompilationTime() : 0;
-            long t0 = System.nanoTime();
-            session.infer(columns);
-            double wallMs = (System.nanoTime() - t0) / 1e6;
-            if (k >= 1 && monitored && jit.getTotalCompilationTime() - c0 < 0.1 * wallMs) {
-                return k + 1;
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + COMPILER_WAIT_MAX_MILLIS * 1_000_000;
+        long last = jit.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= COMPILER_QUIET_MILLIS * 1_000_000) {
+                return;
             }
         }
-        return REHEARSAL_MAX_BATCHES;
     }
 
     private static void complete(CompletableFuture<CryptoNetsServer.SessionStats> served,
@@ -397,8 +392,22 @@ public final class CryptoNetsRun {
         int firstBatchImages = 0;
         long handshakeBytes;
         TcpTransport tcp = transport instanceof TcpTransport tt ? tt : null;
+        long rehearsalSent = 0;
+        long rehearsalReceived = 0;
         try (CryptoNetsClient.Session session = client.open(transport)) {
             handshakeBytes = tcp == null ? -1 : tcp.bytesSent() + tcp.bytesReceived();
+            if (warmUp && mode != Mode.REMOTE) {
+                long r0 = System.nanoTime();
+                long sent0 = tcp == null ? 0 : tcp.bytesSent();
+                long received0 = tcp == null ? 0 : tcp.bytesReceived();
+                warmupRounds += rehearse(session, Math.min(images, batchSize));
+                warmupSeconds += (System.nanoTime() - r0) / 1e9;
+                rehearsalSent = tcp == null ? 0 : tcp.bytesSent() - sent0;
+                rehearsalReceived = tcp == null ? 0 : tcp.bytesReceived() - received0;
+                // the warm-up's garbage is not the job's: collect it and measure the peak heap from here
+                System.gc();
+                resetPeaks();
+            }
             progress.accept(0); // the first batch starts (a progress bar's clock starts here, after the warm-up)
             for (int b = 0; b < batches; b++) {
                 int start = b * batchSize;
@@ -430,8 +439,8 @@ public final class CryptoNetsRun {
                 : (encrypt + server + answer + decrypt) / 1e9 / batches;
         double steady = batches < 2 ? Double.NaN
                 : (images - firstBatchImages) / ((encrypt + server + answer + decrypt - firstBatchNanos) / 1e9);
-        long sent = tcp == null ? -1 : tcp.bytesSent();
-        long received = tcp == null ? -1 : tcp.bytesReceived();
+        long sent = tcp == null ? -1 : tcp.bytesSent() - rehearsalSent;
+        long received = tcp == null ? -1 : tcp.bytesReceived() - rehearsalReceived;
         return new Report(images, batchSize, batches, describe(packing), (double) tally.plainCorrect / images,
                 (double) tally.encCorrect / images, (double) tally.agree / images, client.keygenSeconds(), encrypt / 1e9, server / 1e9,
                 decrypt / 1e9, latency, peakHeap(), params.n(), params.achievedSecurity().bits(), params.toString(),

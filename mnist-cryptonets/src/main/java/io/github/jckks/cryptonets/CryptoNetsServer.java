@@ -54,11 +54,13 @@ public final class CryptoNetsServer {
     private final LimbPool limbs;
     private final Sequential squareNet;
     private final ClientAidedServer reluServer;
+    /** INFERs at the start of each session left out of its stats (a client's warm-up batches). */
+    private volatile int uncounted;
 
     /**
      * What one session served.
      *
-     * @param inferences   INFERs served
+     * @param inferences   INFERs served and counted (all but a client's warm-up batches, {@link #setUncountedInferences})
      * @param rounds       activation rounds (RELU)
      * @param ciphertextsSentInRounds ciphertexts sent to the client in activation rounds
      * @param maskSeconds  masking time (RELU)
@@ -138,14 +140,30 @@ public final class CryptoNetsServer {
      */
     public SessionStats serve(Transport t) {
         if (reluServer != null) {
-            ClientAidedServer.SessionStats s = reluServer.serve(t);
+            ClientAidedServer.SessionStats s = reluServer.withUncountedInferences(uncounted).serve(t);
             return new SessionStats(s.inferences(), s.rounds(), s.ciphertextsSent(), s.maskNanos() / 1e9,
                     s.unmaskNanos() / 1e9, s.exchangeNanos() / 1e9, Double.NaN);
         }
         return serveSquare(t);
     }
 
+    /**
+     * Leaves the first {@code inferences} INFERs of every session started from now on out of its {@link SessionStats}:
+     * a client's warm-up batches, sent in the session it then measures (a new session's first frames make the JIT
+     * recompile the transport and codec paths, which a warm-up in a session of its own left to the measured batches).
+     *
+     * @throws IllegalArgumentException for a negative count
+     */
+    public void setUncountedInferences(int inferences) {
+        if (inferences < 0) {
+            throw new IllegalArgumentException("uncounted inferences " + inferences + " < 0");
+        }
+        this.uncounted = inferences;
+    }
+
     private SessionStats serveSquare(Transport t) {
+        int uncountedHere = uncounted;
+        int served = 0;
         int inferences = 0;
         long networkNanos = 0;
         try {
@@ -209,9 +227,12 @@ public final class CryptoNetsServer {
                         }
                         long t0 = System.nanoTime();
                         Ciphertext[] out = squareNet.forward(m.ciphertexts(), runtime);
-                        networkNanos += System.nanoTime() - t0;
+                        long nanos = System.nanoTime() - t0;
                         t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
-                        inferences++;
+                        if (++served > uncountedHere) {
+                            networkNanos += nanos;
+                            inferences++;
+                        }
                     }
                     default -> throw new ClientAidedException("protocol error: expected INFER or BYE, got " + m);
                 }

@@ -169,8 +169,10 @@ class EncryptedCryptoNetsTest {
         assertTrue(r.maxLogitError() < 0.5, "max logit error " + r.maxLogitError());
         assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"coefficient\""), CryptoNetsCli.toJson(r));
         if (real) {
-            assertTrue(r.agreement() >= 0.9995, "agreement " + r.agreement());
-            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 0.0005);
+            // one prime holds less than {30, 24}: logit errors of 0.03 mean and 0.2 at most flip 0-4 near-tie images of
+            // the 10,000 (99.96-100 % agreement over the full set, README); 2,112 images may hold up to four of them
+            assertTrue(r.agreement() >= 0.998, "agreement " + r.agreement());
+            assertEquals(r.plaintextAccuracy(), r.encryptedAccuracy(), 0.002);
         } else {
             assertTrue(r.agreement() >= 0.99, "random images may have near ties: agreement " + r.agreement());
         }

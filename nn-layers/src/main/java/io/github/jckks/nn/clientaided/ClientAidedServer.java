@@ -42,13 +42,14 @@ public final class ClientAidedServer {
     private final EncryptedRuntime runtime;
     private final ClientAidedModel model;
     private final int inputLevel;
+    private final int uncounted;
     private final MaskingConfig masking;
     private volatile Consumer<MaskedReluOracle.RoundAudit> audit;
 
     /**
      * What a session served.
      *
-     * @param inferences      INFERs served
+     * @param inferences      INFERs served and counted (all but the first {@link #withUncountedInferences} of them)
      * @param rounds          activation rounds
      * @param ciphertextsSent ciphertexts sent to the client in rounds
      * @param maskNanos       wall-clock time masking (factors, products, re-randomization, rescale)
@@ -79,6 +80,7 @@ public final class ClientAidedServer {
         model.checkLevels(context.maxLevel(), context.maxLevel(), foldsFactors(masking)); // refuses a model too deep for L
         checkFlooding(context, masking);
         this.inputLevel = context.maxLevel();
+        this.uncounted = 0;
     }
 
     /**
@@ -101,7 +103,7 @@ public final class ClientAidedServer {
         }
     }
 
-    private ClientAidedServer(ClientAidedServer base, int inputLevel) {
+    private ClientAidedServer(ClientAidedServer base, int inputLevel, int uncounted) {
         this.context = base.context;
         this.params = base.params;
         this.encoder = base.encoder;
@@ -110,6 +112,7 @@ public final class ClientAidedServer {
         this.masking = base.masking;
         this.audit = base.audit;
         this.inputLevel = inputLevel;
+        this.uncounted = uncounted;
     }
 
     /**
@@ -120,7 +123,20 @@ public final class ClientAidedServer {
      * time, and values beyond it wrap around modulo q<sub>0</sub>.
      */
     public ClientAidedServer withLowestInputLevel() {
-        return new ClientAidedServer(this, model.minimumInputLevel(context.maxLevel(), foldsFactors(masking)));
+        return new ClientAidedServer(this, model.minimumInputLevel(context.maxLevel(), foldsFactors(masking)), uncounted);
+    }
+
+    /**
+     * @param inferences how many INFERs at the start of each session to leave out of its {@link SessionStats} (a
+     *                   client's warm-up batches, served like any other)
+     * @return this server leaving them out
+     * @throws IllegalArgumentException for a negative count
+     */
+    public ClientAidedServer withUncountedInferences(int inferences) {
+        if (inferences < 0) {
+            throw new IllegalArgumentException("uncounted inferences " + inferences + " < 0");
+        }
+        return new ClientAidedServer(this, inputLevel, inferences);
     }
 
     /**
@@ -163,6 +179,7 @@ public final class ClientAidedServer {
      * @throws ClientAidedException if the session ends abnormally (the transport is closed either way)
      */
     public SessionStats serve(Transport t) {
+        int served = 0;
         int inferences = 0;
         long rounds = 0;
         long sent = 0;
@@ -252,12 +269,14 @@ public final class ClientAidedServer {
                             });
                         }
                         t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
-                        inferences++;
-                        rounds += oracle.rounds();
-                        sent += oracle.ciphertextsSent();
-                        nanos[0] += oracle.maskNanos();
-                        nanos[1] += oracle.exchangeNanos();
-                        nanos[2] += oracle.unmaskNanos();
+                        if (++served > uncounted) {
+                            inferences++;
+                            rounds += oracle.rounds();
+                            sent += oracle.ciphertextsSent();
+                            nanos[0] += oracle.maskNanos();
+                            nanos[1] += oracle.exchangeNanos();
+                            nanos[2] += oracle.unmaskNanos();
+                        }
                     }
                     default -> throw new ClientAidedException("protocol error: expected INFER or BYE, got " + m);
                 }

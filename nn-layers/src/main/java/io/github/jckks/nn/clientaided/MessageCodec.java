@@ -116,45 +116,78 @@ public final class MessageCodec {
      * @throws ClientAidedException naming the malformed field (for invalid ciphertexts, the first one)
      */
     public static Message decode(CkksContext context, byte[] payload, int maxItems, ForkJoinPool pool) {
-        ByteBuffer b = ByteBuffer.wrap(payload);
         try {
-            return decode(context, new PayloadSource() {
-                @Override
-                public int remaining() {
-                    return b.remaining();
-                }
-
-                @Override
-                public void readFully(byte[] dst, int off, int len) {
-                    b.get(dst, off, len);
-                }
-
-                @Override
-                public boolean inMemory() {
-                    return true;
-                }
-            }, maxItems, pool);
+            return decode(context, PayloadSource.of(payload), maxItems, pool);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // an array does not fail
         }
     }
 
-    /** A payload's bytes as they arrive: a whole array, or a socket read piece by piece within a frame. */
-    interface PayloadSource {
-        /** @return the bytes of the payload not read yet */
-        int remaining();
-
-        /** Reads exactly {@code len} bytes into dst[off..off+len) (never more than {@link #remaining}). */
+    /** Reads exactly {@code len} bytes of a frame from where they arrive (a socket) into dst[off..off+len). */
+    @FunctionalInterface
+    interface FrameReader {
         void readFully(byte[] dst, int off, int len) throws IOException;
+    }
+
+    /**
+     * A payload's bytes as they arrive: a whole array, or a frame of known length read piece by piece. One final class
+     * for both (not an interface with one implementation per transport): the decoder's calls on it stay monomorphic,
+     * where a second implementation seen after compilation made the JIT throw away and recompile the whole decoder.
+     */
+    static final class PayloadSource {
+        private final byte[] array;
+        private final FrameReader reader;
+        private int pos;
+        private int left;
+
+        private PayloadSource(byte[] array, FrameReader reader, int length) {
+            this.array = array;
+            this.reader = reader;
+            this.left = length;
+        }
+
+        /** @return the payload {@code payload}, in memory */
+        static PayloadSource of(byte[] payload) {
+            return new PayloadSource(payload, null, payload.length);
+        }
+
+        /** @return a frame payload of {@code length} bytes that {@code reader} delivers as they arrive */
+        static PayloadSource streaming(int length, FrameReader reader) {
+            return new PayloadSource(null, reader, length);
+        }
+
+        /** @return the bytes of the payload not read yet */
+        int remaining() {
+            return left;
+        }
+
+        /**
+         * Reads exactly {@code len} bytes into dst[off..off+len).
+         *
+         * @throws IOException if the source fails, or if fewer than {@code len} bytes remain (a caller's bug: the
+         *                     decoder checks every length against {@link #remaining} first)
+         */
+        void readFully(byte[] dst, int off, int len) throws IOException {
+            if (len > left) {
+                throw new IOException(len + " bytes asked, " + left + " remain in the payload");
+            }
+            if (array != null) {
+                System.arraycopy(array, pos, dst, off, len);
+                pos += len;
+            } else {
+                reader.readFully(dst, off, len);
+            }
+            left -= len;
+        }
 
         /** Reads exactly {@code dst.length} bytes. */
-        default void readFully(byte[] dst) throws IOException {
+        void readFully(byte[] dst) throws IOException {
             readFully(dst, 0, dst.length);
         }
 
         /** @return whether the payload is already in memory (an item's buffer is then allocated at once) */
-        default boolean inMemory() {
-            return false;
+        boolean inMemory() {
+            return array != null;
         }
     }
 
@@ -232,10 +265,32 @@ public final class MessageCodec {
         if ((long) count * 4 > in.remaining()) {
             throw malformed(kind + " declares " + count + " items but only " + in.remaining() + " bytes follow the header");
         }
-        long maxCiphertextBytes = kind.carriesCiphertexts() ? Serialization.maxCiphertextSize(context, 3) : Long.MAX_VALUE;
-        boolean parseAsTheyCome = kind.carriesCiphertexts() && pool != null;
+        return kind.carriesCiphertexts() ? decodeCiphertexts(context, in, kind, id, op, count, pool)
+                : decodeRaw(in, kind, id, op, count);
+    }
+
+    /**
+     * The items of a frame without ciphertexts (HELLO, ERROR, BYE): raw bytes. A method apart from
+     * {@link #decodeCiphertexts}, so that the few frames of a session's start and end never reach the compiled
+     * ciphertext loop (each new session deoptimized it, and C2 recompiled it while batches were timed).
+     */
+    private static Message decodeRaw(PayloadSource in, MessageKind kind, long id, int op, int count) throws IOException {
         byte[][] items = new byte[count][];
-        Ciphertext[] cts = new Ciphertext[kind.carriesCiphertexts() ? count : 0];
+        byte[] lengthBytes = new byte[4];
+        for (int i = 0; i < count; i++) {
+            items[i] = readCheckedItem(in, kind, i, count, Long.MAX_VALUE, lengthBytes);
+        }
+        checkConsumed(in);
+        return new Message(kind, id, op, new Ciphertext[0], items);
+    }
+
+    /** The ciphertext items of a frame (INFER, ACTIVATE, ACTIVATED, RESULT), parsed on the pool as they arrive if any. */
+    private static Message decodeCiphertexts(CkksContext context, PayloadSource in, MessageKind kind, long id, int op,
+                                             int count, ForkJoinPool pool) throws IOException {
+        long maxCiphertextBytes = Serialization.maxCiphertextSize(context, 3);
+        boolean parseAsTheyCome = pool != null;
+        byte[][] items = new byte[count][];
+        Ciphertext[] cts = new Ciphertext[count];
         IllegalArgumentException[] failures = new IllegalArgumentException[count];
         ForkJoinTask<?>[] parsing = new ForkJoinTask<?>[parseAsTheyCome ? count : 0];
         byte[] lengthBytes = new byte[4];
@@ -246,18 +301,13 @@ public final class MessageCodec {
                     parsing[i] = submitParse(pool, context, items, i, cts, failures);
                 }
             }
-            if (in.remaining() > 0) {
-                throw malformed(in.remaining() + " trailing bytes after the last item");
-            }
+            checkConsumed(in);
         } finally {
             for (ForkJoinTask<?> t : parsing) {
                 if (t != null) {
                     t.join(); // done or quick to finish: no task outlives the decode
                 }
             }
-        }
-        if (!kind.carriesCiphertexts()) {
-            return new Message(kind, id, op, new Ciphertext[0], items);
         }
         if (!parseAsTheyCome) {
             for (int i = 0; i < count; i++) {
@@ -270,6 +320,12 @@ public final class MessageCodec {
             }
         }
         return new Message(kind, id, op, cts, new byte[0][]);
+    }
+
+    private static void checkConsumed(PayloadSource in) {
+        if (in.remaining() > 0) {
+            throw malformed(in.remaining() + " trailing bytes after the last item");
+        }
     }
 
     /**

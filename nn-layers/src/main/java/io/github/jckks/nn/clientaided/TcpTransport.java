@@ -222,19 +222,8 @@ public final class TcpTransport implements Transport {
             // the frame is decoded as it arrives, item by item (never held whole): with a pool each ciphertext is
             // parsed on it as soon as its bytes are in, while the rest of the frame arrives
             long frameDeadline = deadline;
-            int[] left = {n};
-            Message m = MessageCodec.decode(context, new MessageCodec.PayloadSource() {
-                @Override
-                public int remaining() {
-                    return left[0];
-                }
-
-                @Override
-                public void readFully(byte[] dst, int off, int count) throws IOException {
-                    TcpTransport.this.readFully(dst, off, count, false, frameDeadline);
-                    left[0] -= count;
-                }
-            }, maxItems, pool);
+            Message m = MessageCodec.decode(context, MessageCodec.PayloadSource.streaming(n,
+                    (dst, off, count) -> readFully(dst, off, count, false, frameDeadline)), maxItems, pool);
             bytesReceived += 4L + n;
             return m;
         } catch (ConnectionLostException e) {

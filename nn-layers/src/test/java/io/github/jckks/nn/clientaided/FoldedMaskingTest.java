@@ -78,6 +78,28 @@ class FoldedMaskingTest {
         assertTrue(err < BOUND, "max error " + err);
     }
 
+    /** A client's warm-up INFERs at the start of a session are served like any other and left out of its stats. */
+    @Test
+    void uncountedInferencesAreLeftOutOfTheSessionStats() throws Exception {
+        Random r = new Random(5);
+        ClientAidedModel model = threeLayers(r);
+        double[][] images = Fixtures.images(r, 16, 6, 1);
+        ClientAidedServer server = new ClientAidedServer(ctx, model, FOLDED, pool).withUncountedInferences(2);
+        assertThrows(IllegalArgumentException.class, () -> server.withUncountedInferences(-1));
+        InProcessTransport[] pair = InProcessTransport.pair(ctx, Fixtures.limits());
+        java.util.concurrent.CompletableFuture<ClientAidedServer.SessionStats> served =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> server.serve(pair[1]));
+        try (ClientAidedClient.Session s = client.open(pair[0])) {
+            for (int k = 0; k < 4; k++) {
+                double[][] got = s.infer(images);
+                assertTrue(Fixtures.maxError(model.forward(images), got) < BOUND, "inference " + k + " is served");
+            }
+        }
+        ClientAidedServer.SessionStats stats = served.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(2, stats.inferences(), "four served, the first two not counted");
+        assertEquals(4, stats.rounds(), "two folded rounds for each counted inference");
+    }
+
     /** The client decrypts r_j x_j (one r per ciphertext, in [1/4, 4]), in a shuffled order, never x_j. */
     @Test
     void clientSeesFoldedFactorsShuffled() {

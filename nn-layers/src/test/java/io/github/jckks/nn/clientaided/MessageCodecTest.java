@@ -119,21 +119,13 @@ class MessageCodecTest {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         int declared = 512 << 20;
-        int[] left = {declared};
-        MessageCodec.PayloadSource stopsAfter3MiB = new MessageCodec.PayloadSource() {
-            @Override
-            public int remaining() {
-                return left[0];
+        int[] read = {0};
+        MessageCodec.PayloadSource stopsAfter3MiB = MessageCodec.PayloadSource.streaming(declared, (dst, off, len) -> {
+            if (read[0] + len > 3 << 20) {
+                throw new java.io.IOException("peer went silent");
             }
-
-            @Override
-            public void readFully(byte[] dst, int off, int len) throws java.io.IOException {
-                if (declared - left[0] + len > 3 << 20) {
-                    throw new java.io.IOException("peer went silent");
-                }
-                left[0] -= len;
-            }
-        };
+            read[0] += len;
+        });
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThrows(java.io.IOException.class, () -> MessageCodec.readItem(stopsAfter3MiB, declared));
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
@@ -142,18 +134,10 @@ class MessageCodecTest {
         byte[] bytes = new byte[3 << 20];
         new java.util.Random(5).nextBytes(bytes);
         ByteBuffer source = ByteBuffer.wrap(bytes);
-        byte[] read = assertDoesNotThrowRead(new MessageCodec.PayloadSource() {
-            @Override
-            public int remaining() {
-                return source.remaining();
-            }
-
-            @Override
-            public void readFully(byte[] dst, int off, int len) {
-                source.get(dst, off, len);
-            }
-        }, bytes.length);
-        assertArrayEquals(bytes, read);
+        byte[] streamed = assertDoesNotThrowRead(MessageCodec.PayloadSource.streaming(bytes.length,
+                (dst, off, len) -> source.get(dst, off, len)), bytes.length);
+        assertArrayEquals(bytes, streamed);
+        assertArrayEquals(bytes, assertDoesNotThrowRead(MessageCodec.PayloadSource.of(bytes), bytes.length));
     }
 
     private static byte[] assertDoesNotThrowRead(MessageCodec.PayloadSource in, int len) {
