@@ -58,8 +58,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
     String mode = "local";
 
     @Option(names = "--no-warmup", description = "measure a cold JVM: no JIT warm-up before the first batch (by default "
-            + "the network first runs on random data in a small ring until the JIT compilers go quiet, at most 30 s, "
-            + "timed separately)")
+            + "the network first runs on random data in a small ring until the JIT compilers go quiet, at most 30 s, then "
+            + "the measured session opens with uncounted batches of the first test images (8 RELU, 1 SQUARE) and waits "
+            + "up to 5 s for the compiler queue; all timed separately)")
     boolean noWarmup;
 
     @Option(names = "--mask", paramLabel = "per-slot|per-ciphertext", description = "RELU: the server's masking factors: "
@@ -455,9 +456,9 @@ public final class CryptoNetsCli implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "  encrypted acc.    %.2f%%%n", 100 * r.encryptedAccuracy()));
         sb.append(String.format(Locale.ROOT, "  agreement         %.2f%% (max logit error %.2e)%n", 100 * r.agreement(), r.maxLogitError()));
         if (r.warmupSeconds() > 0) {
-            sb.append(String.format(Locale.ROOT, "  JIT warm-up       %.3f s (%d runs of the network on random data in a small ring, "
-                    + "until the JIT compilers went quiet; before the first batch, not counted below)%n", r.warmupSeconds(),
-                    r.warmupRounds()));
+            sb.append(String.format(Locale.ROOT, "  JIT warm-up       %.3f s (%d runs of the network: on random data in a small "
+                    + "ring until the JIT compilers went quiet, then uncounted real-size batches in the measured session; "
+                    + "before the first batch, not counted below)%n", r.warmupSeconds(), r.warmupRounds()));
         }
         sb.append(String.format(Locale.ROOT, "  key generation    %.3f s (client)%n", r.keygenSeconds()));
         sb.append(String.format(Locale.ROOT, "  encryption        %.3f s (client)%n", r.encryptSeconds()));

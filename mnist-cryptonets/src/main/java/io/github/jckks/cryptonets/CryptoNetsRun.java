@@ -79,7 +79,8 @@ public final class CryptoNetsRun {
      *                            to activation rounds (includes encoding, the wire and the server's work)
      * @param decryptSeconds      client decryption of the outputs
      * @param batchLatencySeconds server-side time per full batch (as serverSeconds)
-     * @param peakHeapBytes       peak heap of this JVM over the run
+     * @param peakHeapBytes       peak heap of this JVM over the measured batches (from the session's start without a
+     *                            warm-up, from the end of the warm-up otherwise)
      * @param ringDegree          N
      * @param securityBits        security of the parameters
      * @param parameters          the parameters
@@ -101,7 +102,7 @@ public final class CryptoNetsRun {
      * @param steadyEndToEndImagesPerSecond end-to-end throughput without the first batch (JIT warm-up), NaN with
      *                            one batch
      * @param warmupSeconds       the JIT warm-up before the first batch (not counted)
-     * @param warmupRounds        runs of the network in the warm-up
+     * @param warmupRounds        runs of the network in the warm-up: small-ring runs and rehearsal batches
      * @param complexBatches      batches that went complex-packed (with complex packing, a last batch that fits the
      *                            slots goes real-packed)
      */
@@ -198,9 +199,11 @@ public final class CryptoNetsRun {
     }
 
     /**
-     * Whether to warm the JIT up before the first batch (default true): the network runs on
-     * random data in a small ring until the JIT compilers go quiet, at most 30 s ({@link JitWarmUp}), timed
-     * separately and not counted in the throughput, as a long-running server warms up once at start.
+     * Whether to warm the JIT up before the first batch (default true): the network runs on random data in a small ring
+     * until the JIT compilers go quiet, at most 30 s ({@link JitWarmUp}), then the measured session opens with
+     * {@link #rehearsalBatches} uncounted batches of the first test images at the real size and waits up to 5 s for the
+     * compiler queue to drain; all timed separately and not counted in the throughput, as a long-running server
+     * warms up once at start. Without it, the peak heap also covers the handshake.
      *
      * @return this
      */
@@ -236,7 +239,7 @@ public final class CryptoNetsRun {
                                 WARMUP_MAX_SECONDS);
                 warmupSeconds = w.seconds();
                 warmupRounds = w.rounds();
-                server.setUncountedInferences(REHEARSAL_BATCHES); // the rehearsal opens the measured session (drive)
+                server.uncountedInNextSession(rehearsalBatches(weights.activation())); // the rehearsal opens it (drive)
             }
             if (mode == Mode.LOCAL) {
                 InProcessTransport[] pair = InProcessTransport.pairByReference(LIMITS.readTimeout());
@@ -293,13 +296,19 @@ public final class CryptoNetsRun {
         };
     }
 
-    /** Uncounted batches of random images a run sends first, in its measured session ({@link #rehearse}). */
-    static final int REHEARSAL_BATCHES = 8;
+    /**
+     * @return the uncounted batches of the first test images a run sends first, in its measured session
+     * ({@link #rehearse}): 8 for RELU, whose per-ciphertext methods (about a thousand calls a batch) reach C2 only after
+     * five batches; 1 for SQUARE, whose batches of 8,192 images take seconds and compile within the first
+     */
+    static int rehearsalBatches(Activation activation) {
+        return activation == Activation.SQUARE ? 1 : 8;
+    }
 
     /**
-     * The rehearsal: {@link #REHEARSAL_BATCHES} batches of the first test images at the real size, sent first in the session that
-     * the run then measures, and left out of its figures (the server leaves them out of its session's stats,
-     * {@link CryptoNetsServer#setUncountedInferences}). The server's limb pool then holds the arrays a batch needs (the
+     * The rehearsal: {@link #rehearsalBatches} batches of the first test images at the real size, sent first in the session
+     * that the run then measures, and left out of its figures (the server leaves them out of its session's stats,
+     * {@link CryptoNetsServer#uncountedInNextSession}), then a wait for the compiler queue ({@link #awaitCompilerQueue}). The server's limb pool then holds the arrays a batch needs (the
      * first batch of a fresh pool allocates gigabytes, and the garbage collector copies them while they live), and C2
      * has compiled the real-size paths: the per-ciphertext methods of both roles (about a thousand calls a batch) reach
      * it only after a few batches, and a session of their own left the recompilations that a new session's first
@@ -308,13 +317,14 @@ public final class CryptoNetsRun {
      * @return the batches it ran
      */
     private int rehearse(CryptoNetsClient.Session session, int count, double[][] references) {
-        for (int k = 0; k < REHEARSAL_BATCHES; k++) {
+        int batches = rehearsalBatches(weights.activation());
+        for (int k = 0; k < batches; k++) {
             // the first images, through the same steps as a measured batch (columns, inference, scoring), into a tally
             // that is thrown away
             new Tally().add(session.infer(columns(0, count)).logits(), references, 0, count);
         }
         awaitCompilerQueue();
-        return REHEARSAL_BATCHES;
+        return batches;
     }
 
     /** How long the compilers must have finished nothing for {@link #awaitCompilerQueue} to return. */

@@ -54,13 +54,13 @@ public final class CryptoNetsServer {
     private final LimbPool limbs;
     private final Sequential squareNet;
     private final ClientAidedServer reluServer;
-    /** INFERs at the start of each session left out of its stats (a client's warm-up batches). */
-    private volatile int uncounted;
+    /** INFERs at the start of the next session left out of its stats (a client's warm-up batches); taken by it. */
+    private final java.util.concurrent.atomic.AtomicInteger uncountedNext = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * What one session served.
      *
-     * @param inferences   INFERs served and counted (all but a client's warm-up batches, {@link #setUncountedInferences})
+     * @param inferences   INFERs served and counted (all but a client's warm-up batches, {@link #uncountedInNextSession})
      * @param rounds       activation rounds (RELU)
      * @param ciphertextsSentInRounds ciphertexts sent to the client in activation rounds
      * @param maskSeconds  masking time (RELU)
@@ -139,30 +139,31 @@ public final class CryptoNetsServer {
      * @throws ClientAidedException if the session ends abnormally (the transport is closed either way)
      */
     public SessionStats serve(Transport t) {
+        int uncounted = uncountedNext.getAndSet(0);
         if (reluServer != null) {
             ClientAidedServer.SessionStats s = reluServer.withUncountedInferences(uncounted).serve(t);
             return new SessionStats(s.inferences(), s.rounds(), s.ciphertextsSent(), s.maskNanos() / 1e9,
                     s.unmaskNanos() / 1e9, s.exchangeNanos() / 1e9, Double.NaN);
         }
-        return serveSquare(t);
+        return serveSquare(t, uncounted);
     }
 
     /**
-     * Leaves the first {@code inferences} INFERs of every session started from now on out of its {@link SessionStats}:
-     * a client's warm-up batches, sent in the session it then measures (a new session's first frames make the JIT
-     * recompile the transport and codec paths, which a warm-up in a session of its own left to the measured batches).
+     * Leaves the first {@code inferences} INFERs of the <b>next</b> session this server starts out of that session's
+     * {@link SessionStats} (later sessions count everything again): a client's warm-up batches, sent in the session it
+     * then measures (a new session's first frames make the JIT recompile the transport and codec paths, which a
+     * warm-up in a session of its own left to the measured batches).
      *
      * @throws IllegalArgumentException for a negative count
      */
-    public void setUncountedInferences(int inferences) {
+    public void uncountedInNextSession(int inferences) {
         if (inferences < 0) {
             throw new IllegalArgumentException("uncounted inferences " + inferences + " < 0");
         }
-        this.uncounted = inferences;
+        uncountedNext.set(inferences);
     }
 
-    private SessionStats serveSquare(Transport t) {
-        int uncountedHere = uncounted;
+    private SessionStats serveSquare(Transport t, int uncounted) {
         int served = 0;
         int inferences = 0;
         long networkNanos = 0;
@@ -229,7 +230,7 @@ public final class CryptoNetsServer {
                         Ciphertext[] out = squareNet.forward(m.ciphertexts(), runtime);
                         long nanos = System.nanoTime() - t0;
                         t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
-                        if (++served > uncountedHere) {
+                        if (++served > uncounted) {
                             networkNanos += nanos;
                             inferences++;
                         }

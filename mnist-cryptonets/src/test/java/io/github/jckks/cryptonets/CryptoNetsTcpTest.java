@@ -76,6 +76,35 @@ class CryptoNetsTcpTest {
         assertTrue(CryptoNetsCli.toJson(r).contains("\"packing\": \"complex\""), CryptoNetsCli.toJson(r));
     }
 
+    /**
+     * A client's warm-up INFERs at the start of the next session are served and left out of its stats; the session
+     * after it counts everything again (the setting is taken by one session).
+     */
+    @Test
+    void uncountedInferencesApplyToTheNextSessionOnly() throws Exception {
+        ForkJoinPool pool = new ForkJoinPool(2);
+        try {
+            CryptoNetsServer server = new CryptoNetsServer(CryptoNetsWeights.loadBundled(Activation.SQUARE),
+                    MaskingConfig.defaults(), pool, Packing.REAL);
+            CryptoNetsClient client = new CryptoNetsClient(Activation.SQUARE, pool, Packing.REAL);
+            double[][] columns = new double[CryptoNetsShape.INPUT_PIXELS][4];
+            server.uncountedInNextSession(1);
+            for (int expected : new int[] {1, 2}) {
+                InProcessTransport[] pair = InProcessTransport.pairByReference(Duration.ofSeconds(600));
+                CompletableFuture<CryptoNetsServer.SessionStats> served = CompletableFuture.supplyAsync(() -> server.serve(pair[1]));
+                try (CryptoNetsClient.Session s = client.open(pair[0])) {
+                    s.infer(columns);
+                    s.infer(columns);
+                }
+                CryptoNetsServer.SessionStats stats = served.get(600, TimeUnit.SECONDS);
+                assertEquals(expected, stats.inferences(), "two served, " + expected + " counted");
+                assertTrue(stats.networkSeconds() > 0);
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     /** The SQUARE network squares: a coefficient-packed INFER gets an ERROR naming it, not a RESULT of wrong logits. */
     @Test
     void squareServerRefusesCoefficientPackedBatches() {

@@ -119,7 +119,7 @@ public final class MessageCodec {
         try {
             return decode(context, PayloadSource.of(payload), maxItems, pool);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // an array does not fail
+            throw new java.io.UncheckedIOException(e); // unreachable: an array does no I/O
         }
     }
 
@@ -164,12 +164,13 @@ public final class MessageCodec {
         /**
          * Reads exactly {@code len} bytes into dst[off..off+len).
          *
-         * @throws IOException if the source fails, or if fewer than {@code len} bytes remain (a caller's bug: the
-         *                     decoder checks every length against {@link #remaining} first)
+         * @throws IOException           if the source fails
+         * @throws IllegalStateException if fewer than {@code len} bytes remain (a caller's bug: the decoder checks every
+         *                               length against {@link #remaining} first)
          */
         void readFully(byte[] dst, int off, int len) throws IOException {
             if (len > left) {
-                throw new IOException(len + " bytes asked, " + left + " remain in the payload");
+                throw new IllegalStateException("internal: " + len + " bytes asked, " + left + " remain in the payload");
             }
             if (array != null) {
                 System.arraycopy(array, pos, dst, off, len);
