@@ -293,7 +293,9 @@ public final class ClientAidedCli implements Runnable {
                 + "model that squares)")
         boolean conjugationKey;
 
-        @Option(names = "--packing", description = "real (at most N/2 images per batch) or complex (at most N)")
+        @Option(names = "--packing", description = "real (at most N/2 images per batch), complex (at most N) or "
+                + "coefficient (at most N, in the coefficients: a model of linear layers and ReLUs with per-ciphertext "
+                + "masks only)")
         String packing = "real";
 
         @Mixin
@@ -398,8 +400,9 @@ public final class ClientAidedCli implements Runnable {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "real" -> io.github.jckks.nn.Packing.REAL;
             case "complex" -> io.github.jckks.nn.Packing.COMPLEX;
-            default -> throw new CommandLine.ParameterException(new CommandLine(command), "packing must be real or complex, "
-                    + "got " + name);
+            case "coefficient" -> io.github.jckks.nn.Packing.COEFFICIENT;
+            default -> throw new CommandLine.ParameterException(new CommandLine(command), "packing must be real, complex "
+                    + "or coefficient, got " + name);
         };
     }
 

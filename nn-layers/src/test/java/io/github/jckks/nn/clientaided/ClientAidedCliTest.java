@@ -22,5 +22,10 @@ class ClientAidedCliTest {
         cl.setOut(new PrintWriter(help));
         assertEquals(0, cl.execute("serve", "--help"));
         assertTrue(help.toString().contains("--model-seed"), help.toString());
+        assertEquals(io.github.jckks.nn.Packing.COEFFICIENT, ClientAidedCli.packing("Coefficient", new ClientAidedCli()));
+        assertEquals(io.github.jckks.nn.Packing.COMPLEX, ClientAidedCli.packing("complex", new ClientAidedCli()));
+        CommandLine.ParameterException bad = org.junit.jupiter.api.Assertions.assertThrows(
+                CommandLine.ParameterException.class, () -> ClientAidedCli.packing("slots", new ClientAidedCli()));
+        assertTrue(bad.getMessage().contains("real, complex or coefficient"), bad.getMessage());
     }
 }
