@@ -497,6 +497,11 @@ public final class CryptoNetsCli implements Callable<Integer> {
                     r.handshakeBytes() / 1e6));
         }
         sb.append(String.format(Locale.ROOT, "  peak heap         %.2f GB%n", r.peakHeapBytes() / 1e9));
+        if (!Double.isNaN(r.processCpuSeconds())) {
+            sb.append(String.format(Locale.ROOT, "  process CPU       %.2f s over the batches (every thread of this JVM), of which "
+                    + "the JIT compilers %s%n", r.processCpuSeconds(),
+                    Double.isNaN(r.jitSeconds()) ? "unknown" : String.format(Locale.ROOT, "%.2f s", r.jitSeconds())));
+        }
         sb.append(relu ? "  (nGraph-HE2 paper, CryptoNets-ReLU client-aided, unmasked: 2,959 images/s, N=2048, LAN)"
                 : "  (nGraph-HE2 paper: 98.95% at 1,998 images/s on 24 threads of a 56-core Xeon)");
         return sb.toString();
@@ -515,6 +520,7 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         + "\"server_mask_seconds\": %s, \"server_unmask_seconds\": %s, \"mask_mode\": \"%s\", "
                         + "\"steady_end_to_end_images_per_second\": %s, \"server_full_batch_images_per_second\": %s, "
                         + "\"end_to_end_full_batch_images_per_second\": %s, "
+                        + "\"process_cpu_seconds\": %s, \"jit_seconds\": %s, "
                         + "\"threads\": %d, \"ntt_kernel\": \"%s\", "
                         + "\"mac_kernel\": \"%s\", \"max_logit_error\": %.3e, \"parameters\": \"%s\"}",
                 r.plaintextAccuracy(), r.encryptedAccuracy(), r.agreement(), r.serverImagesPerSecond(),
@@ -534,6 +540,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
                         : String.format(Locale.ROOT, "%.2f", r.serverFullBatchImagesPerSecond()),
                 Double.isNaN(r.endToEndFullBatchImagesPerSecond()) ? "null"
                         : String.format(Locale.ROOT, "%.2f", r.endToEndFullBatchImagesPerSecond()),
+                Double.isNaN(r.processCpuSeconds()) ? "null" : String.format(Locale.ROOT, "%.3f", r.processCpuSeconds()),
+                Double.isNaN(r.jitSeconds()) ? "null" : String.format(Locale.ROOT, "%.3f", r.jitSeconds()),
                 r.threads(), r.nttKernel(), r.macKernel(), r.maxLogitError(),
                 r.parameters().replace("\"", "'"));
     }

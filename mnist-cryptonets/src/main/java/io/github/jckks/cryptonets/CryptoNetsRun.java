@@ -105,6 +105,11 @@ public final class CryptoNetsRun {
      * @param warmupRounds        runs of the network in the warm-up: small-ring runs and rehearsal batches
      * @param complexBatches      batches that went complex-packed (with complex packing, a last batch that fits the
      *                            slots goes real-packed)
+     * @param processCpuSeconds   CPU time of this whole JVM (every thread: both roles in one process, the JIT
+     *                            compilers, the garbage collector) while the batches ran; NaN where the JVM does not
+     *                            report it. Against the wall time and the cores it tells how busy the machine was
+     * @param jitSeconds          time HotSpot's compilers spent while the batches ran (NaN if not monitored): what the
+     *                            warm-up did not compile, competing with the batches for the cores
      */
     public record Report(int images, int batchSize, int batches, String packing, double plaintextAccuracy,
                          double encryptedAccuracy, double agreement, double keygenSeconds, double encryptSeconds,
@@ -114,7 +119,7 @@ public final class CryptoNetsRun {
                          long rounds, long ciphertextsAnswered, long bytesSent, long bytesReceived, long handshakeBytes,
                          CryptoNetsServer.SessionStats server, double endToEndBatchLatencySeconds, String maskMode,
                          double steadyEndToEndImagesPerSecond, double warmupSeconds, int warmupRounds,
-                         int complexBatches) {
+                         int complexBatches, double processCpuSeconds, double jitSeconds) {
         /** @return images per second of server-side inference */
         public double serverImagesPerSecond() {
             return images / serverSeconds;
@@ -399,6 +404,10 @@ public final class CryptoNetsRun {
         TcpTransport tcp = transport instanceof TcpTransport tt ? tt : null;
         long rehearsalSent = 0;
         long rehearsalReceived = 0;
+        long cpu0;
+        long jit0;
+        long cpu1;
+        long jit1;
         try (CryptoNetsClient.Session session = client.open(transport)) {
             handshakeBytes = tcp == null ? -1 : tcp.bytesSent() + tcp.bytesReceived();
             if (warmUp && mode != Mode.REMOTE) {
@@ -413,6 +422,8 @@ public final class CryptoNetsRun {
                 System.gc();
                 resetPeaks();
             }
+            cpu0 = processCpuNanos();
+            jit0 = jitMillis();
             progress.accept(0); // the first batch starts (a progress bar's clock starts here, after the warm-up)
             for (int b = 0; b < batches; b++) {
                 int start = b * batchSize;
@@ -438,6 +449,8 @@ public final class CryptoNetsRun {
                 tally.add(r.logits(), references, start, count);
                 progress.accept(start + count);
             }
+            cpu1 = processCpuNanos();
+            jit1 = jitMillis();
         }
         double latency = fullBatches > 0 ? fullBatchServer / 1e9 / fullBatches : server / 1e9 / batches;
         double e2eLatency = fullBatches > 0 ? fullBatchTotal / 1e9 / fullBatches
@@ -452,7 +465,20 @@ public final class CryptoNetsRun {
                 threads, NttKernels.get().name(), MacKernels.get().name(), tally.maxLogitError, weights.activation(), mode,
                 answer / 1e9, rounds, answered, sent, received, handshakeBytes, null, e2eLatency,
                 weights.activation() == Activation.SQUARE ? "none" : maskLabel(mode), steady, warmupSeconds, warmupRounds,
-                complexBatches);
+                complexBatches, cpu1 < 0 || cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9,
+                jit1 < 0 || jit0 < 0 ? Double.NaN : (jit1 - jit0) / 1e3);
+    }
+
+    /** @return this JVM's CPU time in nanoseconds, or -1 if the platform does not report it */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+    }
+
+    /** @return the compilers' accumulated time in milliseconds, or -1 if not monitored */
+    private static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /**
@@ -505,7 +531,7 @@ public final class CryptoNetsRun {
                 r.nttKernel(), r.macKernel(), r.maxLogitError(), r.activation(), r.mode(), r.answerSeconds(), r.rounds(),
                 r.ciphertextsAnswered(), r.bytesSent(), r.bytesReceived(), r.handshakeBytes(), s,
                 r.endToEndBatchLatencySeconds(), r.maskMode(), r.steadyEndToEndImagesPerSecond(), r.warmupSeconds(),
-                r.warmupRounds(), r.complexBatches());
+                r.warmupRounds(), r.complexBatches(), r.processCpuSeconds(), r.jitSeconds());
     }
 
     private String maskLabel(Mode mode) {

@@ -168,6 +168,10 @@ class EncryptedCryptoNetsTest {
                 .maskMode(MaskMode.PER_CIPHERTEXT).packing(Packing.COEFFICIENT)
                 .run(images, CryptoNetsRun.Mode.TCP);
         assertEquals(2, r.server().inferences(), "the eight rehearsal batches are not counted");
+        // HotSpot reports both: the CPU of both roles over two batches, and the compilers' time within it
+        assertTrue(r.processCpuSeconds() > 0 && r.jitSeconds() >= 0, r.processCpuSeconds() + " / " + r.jitSeconds());
+        String json = CryptoNetsCli.toJson(r);
+        assertTrue(json.contains("\"process_cpu_seconds\": ") && json.contains("\"jit_seconds\": "), json);
         // every batch moves about 28.2 MB whatever its image count (measured: 14,091 bytes per image over 5 batches of
         // the 10,000), so two batches lie between 2 x 27 and 3 x 29 MB; the eight rehearsal batches would make it ten
         double bytes = r.bytesPerImage() * images;
