@@ -498,8 +498,8 @@ public final class CryptoNetsCli implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "  peak heap         %.2f GB%n", r.peakHeapBytes() / 1e9));
         if (!Double.isNaN(r.processCpuSeconds())) {
-            sb.append(String.format(Locale.ROOT, "  process CPU       %.2f s over the batches (every thread of this JVM), of which "
-                    + "the JIT compilers %s%n", r.processCpuSeconds(),
+            sb.append(String.format(Locale.ROOT, "  process CPU       %.2f s over the batches (every thread of this JVM); JIT "
+                    + "compilers' elapsed time %s%n", r.processCpuSeconds(),
                     Double.isNaN(r.jitSeconds()) ? "unknown" : String.format(Locale.ROOT, "%.2f s", r.jitSeconds())));
         }
         sb.append(relu ? "  (nGraph-HE2 paper, CryptoNets-ReLU client-aided, unmasked: 2,959 images/s, N=2048, LAN)"

@@ -105,11 +105,13 @@ public final class CryptoNetsRun {
      * @param warmupRounds        runs of the network in the warm-up: small-ring runs and rehearsal batches
      * @param complexBatches      batches that went complex-packed (with complex packing, a last batch that fits the
      *                            slots goes real-packed)
-     * @param processCpuSeconds   CPU time of this whole JVM (every thread: both roles in one process, the JIT
-     *                            compilers, the garbage collector) while the batches ran; NaN where the JVM does not
-     *                            report it. Against the wall time and the cores it tells how busy the machine was
-     * @param jitSeconds          time HotSpot's compilers spent while the batches ran (NaN if not monitored): what the
-     *                            warm-up did not compile, competing with the batches for the cores
+     * @param processCpuSeconds   CPU time of this JVM (every thread: the JIT compilers and the garbage collector, and
+     *                            both roles in LOCAL and TCP mode, the client only in REMOTE mode) while the batches
+     *                            ran; NaN where the JVM does not report it. Against the wall time and the cores it
+     *                            tells how busy the machine was
+     * @param jitSeconds          the elapsed time of HotSpot's compiler threads while the batches ran, each compilation
+     *                            counted when it finishes ({@code CompilationMXBean.getTotalCompilationTime}; not CPU
+     *                            time, NaN if not monitored): what the warm-up did not compile
      */
     public record Report(int images, int batchSize, int batches, String packing, double plaintextAccuracy,
                          double encryptedAccuracy, double agreement, double keygenSeconds, double encryptSeconds,
@@ -342,7 +344,8 @@ public final class CryptoNetsRun {
      * Waits until the JIT compilers have finished nothing for {@link #COMPILER_QUIET_MILLIS} (at most
      * {@link #COMPILER_WAIT_MAX_MILLIS}): compilation is asynchronous, and the C2 queue that the rehearsal filled (one
      * compiler thread on two cores, 100-400 ms per method of the vector kernels inlined) otherwise drains on the cores
-     * of the first measured batches.
+     * of the first measured batches. The JVM counts a compilation's time when it finishes, so one that runs longer than
+     * the quiet time can still end inside the measured batches.
      */
     private static void awaitCompilerQueue() {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();

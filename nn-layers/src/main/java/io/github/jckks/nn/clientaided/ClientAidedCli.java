@@ -52,8 +52,9 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--insecure", description = "accept a parameter file below 128-bit security (tests only)")
         boolean insecure;
 
-        @Option(names = "--plan-packing", description = "with --params auto: real or complex (the packing the clients "
-                + "use: complex packing's squares conjugate, which needs a special prime)")
+        @Option(names = "--plan-packing", description = "with --params auto: real, complex or coefficient (the packing "
+                + "the clients use: complex packing's squares conjugate, which needs a special prime; coefficient packing "
+                + "holds N images like complex packing and plans the same ring)")
         String planPacking = "real";
 
         @Option(names = "--scale-bits", description = "with --params auto: bits of the scale and of the primes after q0")
@@ -279,7 +280,8 @@ public final class ClientAidedCli implements Runnable {
         @Option(names = "--port", description = "server port")
         int port = 7878;
 
-        @Option(names = "--batch", description = "images in the batch (at most N/2)")
+        @Option(names = "--batch", description = "images in the batch (at most N/2 real-packed, N complex- or "
+                + "coefficient-packed)")
         int batch = 16;
 
         @Option(names = "--seed", description = "seed of the random inputs")
