@@ -26,12 +26,14 @@ import io.github.jckks.math.RnsRing;
  * <p>Errors: too many values, non-finite values, a bad level or scale, or a value whose scaled magnitude would not fit
  * below Q<sub>l</sub>/2, each an {@link IllegalArgumentException} naming it. Cost: encode (l+1) reductions and NTTs;
  * decode one copy, (l+1) inverse NTTs and a mixed-radix conversion; {@link #encodeConstant} one product per residue.
- * Thread-safe (scratch arrays are per call; the transformed constant polynomial is made once, on first use).
+ * Thread-safe (scratch arrays are per call; the transformed constant polynomial and the mixed-radix tables are made
+ * on first use).
  */
 public final class CoefficientEncoder {
     private final CkksContext context;
     private final int n;
-    private final MixedRadix mixedRadix;
+    /** The mixed-radix conversion of decoding, made on first use (a server only encodes constants). */
+    private volatile MixedRadix mixedRadix;
     /** NTT(1 + X + ... + X<sup>N-1</sup>) modulo every data prime, made on first use of {@link #encodeConstant}. */
     private volatile RnsPoly ones;
 
@@ -39,7 +41,6 @@ public final class CoefficientEncoder {
     public CoefficientEncoder(CkksContext context) {
         this.context = context;
         this.n = context.n();
-        this.mixedRadix = new MixedRadix(context.ringQ().basis());
     }
 
     /** @return the context this encoder encodes for */
@@ -142,7 +143,12 @@ public final class CoefficientEncoder {
         if (c.isNtt()) {
             context.ringQ().intt(c);
         }
-        mixedRadix.toCenteredDouble(c, p.scale(), out, new long[c.limbCount()]);
+        MixedRadix mr = mixedRadix;
+        if (mr == null) {
+            mr = new MixedRadix(context.ringQ().basis());
+            mixedRadix = mr; // racing threads make equal conversions: either may stay
+        }
+        mr.toCenteredDouble(c, p.scale(), out, new long[c.limbCount()]);
     }
 
     private RnsPoly onesNtt() {

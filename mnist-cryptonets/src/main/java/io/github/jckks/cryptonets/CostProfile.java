@@ -204,7 +204,7 @@ public final class CostProfile {
     }
 
     private Ciphertext encryptColumn(double[] v, int level) {
-        return packing == Packing.COEFFICIENT ? CryptoNetsClient.encryptColumn(encryptors.get(), coefficients, params, v, level)
+        return packing == Packing.COEFFICIENT ? encryptors.get().encrypt(coefficients, v, level, params.defaultScale())
                 : CryptoNetsClient.encryptColumn(encryptors.get(), encoder, params, v, level);
     }
 

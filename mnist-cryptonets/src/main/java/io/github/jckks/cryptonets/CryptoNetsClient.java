@@ -269,7 +269,7 @@ public final class CryptoNetsClient {
         private Ciphertext[] encryptBatch(double[][] columns, Packing batchPacking) {
             Ciphertext[] input = new Ciphertext[columns.length];
             parallel(columns.length, p -> input[p] = batchPacking == Packing.COEFFICIENT
-                    ? encryptColumn(encryptors.get(), coefficients, params, columns[p], inputLevel)
+                    ? encryptors.get().encrypt(coefficients, columns[p], inputLevel, params.defaultScale())
                     : encryptColumn(columns[p], inputLevel));
             return input;
         }
@@ -325,15 +325,6 @@ public final class CryptoNetsClient {
             x[i] = Math.max(x[i], 0);
         }
         return encryptor.encrypt(encoder, x, p.maxLevel(), p.defaultScale());
-    }
-
-    /**
-     * @return the encryption of one input element of every image of a coefficient-packed batch (image b in coefficient
-     * b, at most N images) at {@code level}
-     */
-    public static Ciphertext encryptColumn(Encryptor encryptor, CoefficientEncoder encoder, CkksParameters p,
-                                           double[] column, int level) {
-        return encryptor.encrypt(encoder, column, level, p.defaultScale());
     }
 
     /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */

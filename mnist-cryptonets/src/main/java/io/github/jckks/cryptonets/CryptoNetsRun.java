@@ -257,7 +257,13 @@ public final class CryptoNetsRun {
             }
             CompletableFuture<CryptoNetsServer.SessionStats> served = new CompletableFuture<>();
             try (CryptoNetsServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), 0, 1, LIMITS,
-                    (peer, stats, sent, received, failure) -> complete(served, stats, failure))) {
+                    (peer, stats, sent, received, failure) -> {
+                        if (failure != null) {
+                            served.completeExceptionally(failure);
+                        } else {
+                            served.complete(stats);
+                        }
+                    })) {
                 TcpTransport t = TcpTransport.connect(InetAddress.getLoopbackAddress().getHostAddress(),
                         listener.port(), client.context(), LIMITS, clientPool, Duration.ofSeconds(10));
                 Report r = drive(client, t, images, mode);
@@ -369,15 +375,6 @@ public final class CryptoNetsRun {
             } else if (System.nanoTime() - quietSince >= COMPILER_QUIET_MILLIS * 1_000_000) {
                 return;
             }
-        }
-    }
-
-    private static void complete(CompletableFuture<CryptoNetsServer.SessionStats> served,
-                                 CryptoNetsServer.SessionStats stats, Throwable failure) {
-        if (failure != null) {
-            served.completeExceptionally(failure);
-        } else {
-            served.complete(stats);
         }
     }
 

@@ -146,25 +146,30 @@ public final class ClientAidedModel {
         if (runtime.packing() == io.github.jckks.nn.Packing.COEFFICIENT || runtime.context().maxLevel() == 0) {
             requireLinearWithFoldedRelus(folding != null, runtime);
         }
-        if (runtime.context().maxLevel() == 0) {
-            if (runtime.packing() != io.github.jckks.nn.Packing.COEFFICIENT) {
-                // the unrescaled layers' noise (re-randomization, the client's encryptions) decodes about sqrt(N) larger
-                // per slot than per coefficient: 25x the error of coefficient packing for a three-layer test model
-                throw new IllegalArgumentException("a ring with one data prime runs its layers unrescaled, which only "
-                        + "COEFFICIENT packing keeps precise; this batch is " + runtime.packing() + "-packed");
-            }
-            return forwardUnrescaled(input, runtime, folding, afterStep);
+        // one prime (L = 0): nothing can be rescaled, so every linear layer runs unrescaled (unrescaledWeightScale), its
+        // outputs re-randomized modulo q0 before a folded round
+        boolean unrescaled = runtime.context().maxLevel() == 0;
+        if (unrescaled && runtime.packing() != io.github.jckks.nn.Packing.COEFFICIENT) {
+            // the unrescaled layers' noise (re-randomization, the client's encryptions) decodes about sqrt(N) larger
+            // per slot than per coefficient: 25x the error of coefficient packing for a three-layer test model
+            throw new IllegalArgumentException("a ring with one data prime runs its layers unrescaled, which only "
+                    + "COEFFICIENT packing keeps precise; this batch is " + runtime.packing() + "-packed");
         }
-        checkLevels(input[0].level(), runtime.context().maxLevel(), folding != null);
+        if (!unrescaled) {
+            checkLevels(input[0].level(), runtime.context().maxLevel(), folding != null);
+        }
         Ciphertext[] x = input;
         double[] factors = null; // drawn for the ReLU that follows the current linear layer
         double[] columns = null; // 1/r of the ReLU that precedes it
         for (int i = 0; i < steps.size(); i++) {
             Stage s = steps.get(i);
             if (folding != null && s instanceof LinearLayer ll) {
-                factors = i + 1 < steps.size() && foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
+                factors = foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
                 LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
-                x = eff.forward(x, runtime, factors == null ? null : folding.firstRescale());
+                x = unrescaled
+                        ? eff.forwardUnrescaled(x, runtime, unrescaledWeightScale(ll, x[0].scale(), runtime),
+                                factors == null ? null : folding.rerandomization())
+                        : eff.forward(x, runtime, factors == null ? null : folding.firstRescale());
                 columns = null;
             } else if (folding != null && factors != null) { // the foldable ReLU after a folded layer
                 x = folding.reluOfMasked(x, factors);
@@ -185,41 +190,21 @@ public final class ClientAidedModel {
     }
 
     /**
-     * The model on a one-prime ring (L = 0), where nothing can be rescaled: every linear layer runs
-     * {@link LinearLayer#forwardUnrescaled} with its weights at q<sub>0</sub> / (2 {@link #UNRESCALED_VALUE_BOUND} s) for
-     * inputs at scale s, its outputs (at scale about q<sub>0</sub> / 512) re-randomized modulo q<sub>0</sub> when a folded
-     * round follows; every ReLU folds its factors and the client answers with fresh encryptions at the default scale.
-     * With coefficient packing the errors stay far below what decides an argmax (CryptoNets: nn-layers README).
+     * @return the weight scale of a linear layer on a one-prime ring (L = 0), where nothing can be rescaled: q<sub>0</sub>
+     * / (2 {@link #UNRESCALED_VALUE_BOUND} s) for inputs at scale s, which leaves the outputs at scale about
+     * q<sub>0</sub>/512 ({@link LinearLayer#forwardUnrescaled}; the client answers at the default scale)
+     * @throws IllegalArgumentException if the inputs' scale leaves no room for weights
      */
-    private Ciphertext[] forwardUnrescaled(Ciphertext[] input, EncryptedRuntime runtime, FoldingReluOracle folding,
-                                           IntConsumer afterStep) {
+    private static double unrescaledWeightScale(LinearLayer layer, double inputScale, EncryptedRuntime runtime) {
         double q0 = runtime.context().ringQ().modulus(0).value();
-        Ciphertext[] x = input;
-        double[] factors = null;
-        double[] columns = null;
-        for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i) instanceof LinearLayer ll) {
-                factors = foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
-                LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
-                double weightScale = q0 / (2 * UNRESCALED_VALUE_BOUND * x[0].scale());
-                if (!(weightScale >= 1)) {
-                    throw new IllegalArgumentException(ll.describe() + ": inputs at scale 2^"
-                            + String.format("%.1f", Math.log(x[0].scale()) / Math.log(2)) + " leave no room for weights below q0 = 2^"
-                            + String.format("%.1f", Math.log(q0) / Math.log(2)) + " without a rescale (values up to "
-                            + UNRESCALED_VALUE_BOUND + "): lower the scale");
-                }
-                x = eff.forwardUnrescaled(x, runtime, weightScale, factors == null ? null : folding.rerandomization());
-                columns = null;
-            } else {
-                x = folding.reluOfMasked(x, factors);
-                columns = reciprocals(factors);
-                factors = null;
-            }
-            if (afterStep != null) {
-                afterStep.accept(i);
-            }
+        double weightScale = q0 / (2 * UNRESCALED_VALUE_BOUND * inputScale);
+        if (!(weightScale >= 1)) {
+            throw new IllegalArgumentException(layer.describe() + ": inputs at scale 2^"
+                    + String.format("%.1f", Math.log(inputScale) / Math.log(2)) + " leave no room for weights below q0 = 2^"
+                    + String.format("%.1f", Math.log(q0) / Math.log(2)) + " without a rescale (values up to "
+                    + UNRESCALED_VALUE_BOUND + "): lower the scale");
         }
-        return x;
+        return weightScale;
     }
 
     /** @return 1/r for the factors r of a folded round: the next layer's column factors */

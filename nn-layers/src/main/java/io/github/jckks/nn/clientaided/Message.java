@@ -40,7 +40,7 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
 
     /** @return an INFER, marked complex-packed or not */
     public static Message infer(long requestId, Ciphertext[] cts, boolean complexPacked) {
-        return new Message(MessageKind.INFER, requestId, complexPacked ? OP_COMPLEX_PACKED : OP_NONE, cts, new byte[0][]);
+        return infer(requestId, cts, complexPacked ? io.github.jckks.nn.Packing.COMPLEX : io.github.jckks.nn.Packing.REAL);
     }
 
     /** @return an INFER marked with its packing */
