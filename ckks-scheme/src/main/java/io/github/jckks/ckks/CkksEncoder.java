@@ -21,7 +21,8 @@ import io.github.jckks.math.RnsRing;
  *
  * <p>Errors: a value times the scale that would not fit below Q<sub>l</sub>/2 raises an exception naming the
  * value, the scale and the modulus. Cost: one FFT of N/2 points, (l + 1) reductions and NTTs. Thread-safe
- * (scratch arrays are per call).
+ * ({@link #decodeComplexInto} works in per-thread scratch and allocates nothing; the other methods allocate their
+ * results).
  */
 public final class CkksEncoder {
     private final CkksContext context;
@@ -37,6 +38,12 @@ public final class CkksEncoder {
     private final double[][] invIm;
     private final MixedRadix mixedRadix;
     private final int[] reversalPairs;
+    /** Per thread: the copy of a plaintext that decoding transforms back, the digits' and the coefficients' scratch. */
+    private final ThreadLocal<DecodeScratch> decodeScratch;
+
+    /** A decoding thread's scratch: the inverse NTT runs on a copy, so the plaintext is left as it was. */
+    private record DecodeScratch(RnsPoly poly, long[] digits, double[] coeffs) {
+    }
 
     /** Precomputes the FFT tables for the context's N. */
     public CkksEncoder(CkksContext context) {
@@ -84,6 +91,9 @@ public final class CkksEncoder {
         }
         mixedRadix = new MixedRadix(context.ringQ().basis());
         reversalPairs = reversalPairs(slots);
+        int primes = context.ringQ().basis().size();
+        decodeScratch = ThreadLocal.withInitial(() -> new DecodeScratch(context.ringQ().newPoly(primes, true),
+                new long[primes], new double[n]));
     }
 
     /** @return the context this encoder encodes for */
@@ -134,25 +144,34 @@ public final class CkksEncoder {
      * adds the encryption error to them before the NTT).
      */
     double[] scaledCoefficients(double[] re, double[] im, int level, double scale) {
+        return scaledCoefficients(re, im, level, scale, new double[slots], new double[slots], new double[n]);
+    }
+
+    /**
+     * {@link #scaledCoefficients(double[], double[], int, double)} in caller-supplied scratch: {@code vr} and {@code vi}
+     * (N/2 each) take the slots and their inverse FFT, {@code coeffs} (N) the result, which is returned.
+     */
+    double[] scaledCoefficients(double[] re, double[] im, int level, double scale, double[] vr, double[] vi,
+                                double[] coeffs) {
         checkLevel(context, level);
         checkScale(scale);
         if (re.length > slots || (im != null && im.length > slots)) {
             throw new IllegalArgumentException("at most " + slots + " slots at N = " + n + ", got "
                     + Math.max(re.length, im == null ? 0 : im.length) + " values");
         }
-        double[] vr = new double[slots];
-        double[] vi = new double[slots];
         System.arraycopy(re, 0, vr, 0, re.length);
+        java.util.Arrays.fill(vr, re.length, slots, 0.0);
+        int imLength = im == null ? 0 : im.length;
         if (im != null) {
             System.arraycopy(im, 0, vi, 0, im.length);
         }
+        java.util.Arrays.fill(vi, imLength, slots, 0.0);
         for (int j = 0; j < slots; j++) {
             if (!Double.isFinite(vr[j]) || !Double.isFinite(vi[j])) {
                 throw new IllegalArgumentException("slot " + j + " holds a non-finite value");
             }
         }
         fftSpecialInverse(vr, vi);
-        double[] coeffs = new double[n];
         double maxAbs = 0;
         for (int j = 0; j < slots; j++) {
             coeffs[j] = Math.rint(vr[j] * scale);
@@ -230,16 +249,33 @@ public final class CkksEncoder {
      * @return {re[], im[]}
      */
     public double[][] decodeComplex(Plaintext p) {
-        RnsPoly c = p.poly().copy();
-        context.ringQ().intt(c);
-        double[] coeffs = new double[n];
-        mixedRadix.toCenteredDouble(c, p.scale(), coeffs, new long[c.limbCount()]);
         double[] vr = new double[slots];
         double[] vi = new double[slots];
-        System.arraycopy(coeffs, 0, vr, 0, slots);
-        System.arraycopy(coeffs, slots, vi, 0, slots);
-        fftSpecial(vr, vi);
+        decodeComplexInto(p, vr, vi);
         return new double[][] {vr, vi};
+    }
+
+    /**
+     * {@link #decodeComplex} into {@code re} and {@code im} (each of length N/2), allocating nothing: the inverse NTT
+     * and the mixed-radix conversion run in this thread's scratch. The plaintext is not modified.
+     *
+     * @throws IllegalArgumentException if an output is not of length N/2 or the plaintext belongs to another ring
+     */
+    public void decodeComplexInto(Plaintext p, double[] re, double[] im) {
+        if (re.length != slots || im.length != slots) {
+            throw new IllegalArgumentException("decoding needs two outputs of " + slots + " slots, got " + re.length
+                    + " and " + im.length);
+        }
+        context.ringQ().requireOwn(p.poly());
+        DecodeScratch scratch = decodeScratch.get();
+        RnsPoly c = scratch.poly().view(p.poly().limbCount());
+        c.copyFrom(p.poly());
+        context.ringQ().intt(c);
+        double[] coeffs = scratch.coeffs();
+        mixedRadix.toCenteredDouble(c, p.scale(), coeffs, scratch.digits());
+        System.arraycopy(coeffs, 0, re, 0, slots);
+        System.arraycopy(coeffs, slots, im, 0, slots);
+        fftSpecial(re, im);
     }
 
     /** Decodes a plaintext to the real parts of its N/2 slots. */

@@ -25,9 +25,10 @@ import io.github.jckks.math.RnsRing;
  *
  * <p>Errors: too many values, non-finite values, a bad level or scale, or a value whose scaled magnitude would not fit
  * below Q<sub>l</sub>/2, each an {@link IllegalArgumentException} naming it. Cost: encode (l+1) reductions and NTTs;
- * decode one copy, (l+1) inverse NTTs and a mixed-radix conversion; {@link #encodeConstant} one product per residue.
- * Thread-safe (scratch arrays are per call; the transformed constant polynomial and the mixed-radix tables are made
- * on first use).
+ * decode one copy, (l+1) inverse NTTs and a mixed-radix conversion; {@link #encodeConstant} and
+ * {@link #addConstantInPlace} one product per residue. {@link #decodeInto} allocates nothing (per-thread scratch).
+ * Thread-safe (scratch is per thread; the transformed constant polynomial and the mixed-radix tables are made on first
+ * use).
  */
 public final class CoefficientEncoder {
     private final CkksContext context;
@@ -36,11 +37,20 @@ public final class CoefficientEncoder {
     private volatile MixedRadix mixedRadix;
     /** NTT(1 + X + ... + X<sup>N-1</sup>) modulo every data prime, made on first use of {@link #encodeConstant}. */
     private volatile RnsPoly ones;
+    /** Per thread: the copy of a plaintext that decoding transforms back (every data limb) and the digits' scratch. */
+    private final ThreadLocal<DecodeScratch> decodeScratch;
+
+    /** A decoding thread's scratch: the inverse NTT runs on a copy, so the plaintext is left as it was. */
+    private record DecodeScratch(RnsPoly poly, long[] digits) {
+    }
 
     /** An encoder for the context's ring. */
     public CoefficientEncoder(CkksContext context) {
         this.context = context;
         this.n = context.n();
+        int primes = context.ringQ().basis().size();
+        this.decodeScratch = ThreadLocal.withInitial(() -> new DecodeScratch(context.ringQ().newPoly(primes, false),
+                new long[primes]));
     }
 
     /** @return the context this encoder encodes for */
@@ -74,12 +84,17 @@ public final class CoefficientEncoder {
      * encryption error to them before the NTT).
      */
     double[] scaledCoefficients(double[] values, int level, double scale) {
+        return scaledCoefficients(values, level, scale, new double[n]);
+    }
+
+    /** {@link #scaledCoefficients(double[], int, double)} into {@code coeffs} (length N, every entry written). */
+    double[] scaledCoefficients(double[] values, int level, double scale, double[] coeffs) {
         CkksEncoder.checkLevel(context, level);
         CkksEncoder.checkScale(scale);
         if (values.length > n) {
             throw new IllegalArgumentException("at most " + n + " values (coefficients) at N = " + n + ", got " + values.length);
         }
-        double[] coeffs = new double[n];
+        java.util.Arrays.fill(coeffs, values.length, n, 0.0);
         double maxAbs = 0;
         for (int j = 0; j < values.length; j++) {
             if (!Double.isFinite(values[j])) {
@@ -139,7 +154,10 @@ public final class CoefficientEncoder {
         if (p.poly().n() != n) {
             throw new IllegalArgumentException("plaintext degree " + p.poly().n() + " does not match N = " + n);
         }
-        RnsPoly c = p.poly().copy();
+        context.ringQ().requireOwn(p.poly());
+        DecodeScratch scratch = decodeScratch.get();
+        RnsPoly c = scratch.poly().view(p.poly().limbCount());
+        c.copyFrom(p.poly());
         if (c.isNtt()) {
             context.ringQ().intt(c);
         }
@@ -148,7 +166,40 @@ public final class CoefficientEncoder {
             mr = new MixedRadix(context.ringQ().basis());
             mixedRadix = mr; // racing threads make equal conversions: either may stay
         }
-        mr.toCenteredDouble(c, p.scale(), out, new long[c.limbCount()]);
+        mr.toCenteredDouble(c, p.scale(), out, scratch.digits());
+    }
+
+    /**
+     * Adds the constant {@code value} to every one of the N values of {@code ct}, in place: c<sub>0</sub> +=
+     * round(&Delta; value) (1 + X + ... + X<sup>N-1</sup>) at the ciphertext's level and scale &Delta;, the same
+     * result as adding {@link #encodeConstant}{@code (value, ct.level(), ct.scale())} without making that plaintext
+     * (a bias under coefficient encoding). c<sub>1</sub>, and so a seed, is untouched. Cost: one Shoup
+     * multiply-add per residue of c<sub>0</sub>.
+     *
+     * @throws IllegalArgumentException for a non-finite value, a ciphertext of another ring or not in NTT form, or a
+     * scaled constant that would not fit below Q<sub>l</sub>/2
+     */
+    public void addConstantInPlace(Ciphertext ct, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("constant is not finite: " + value);
+        }
+        RnsRing rq = context.ringQ();
+        RnsPoly c0 = ct.part(0);
+        rq.requireOwn(c0);
+        if (!c0.isNtt()) {
+            throw new IllegalArgumentException("addConstantInPlace needs a ciphertext in NTT form, got " + ct);
+        }
+        int level = ct.level();
+        double c = Math.rint(value * ct.scale());
+        CkksEncoder.checkFits(context, Math.abs(c), level, ct.scale());
+        if (c == 0) {
+            return;
+        }
+        long[] residues = new long[level + 1];
+        for (int i = 0; i <= level; i++) {
+            residues[i] = CkksEncoder.reduceLargeDouble(c, rq.modulus(i));
+        }
+        rq.mulScalarAdd(onesNtt().view(level + 1), residues, c0);
     }
 
     private RnsPoly onesNtt() {

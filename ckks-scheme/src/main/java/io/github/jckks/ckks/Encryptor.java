@@ -35,6 +35,10 @@ public final class Encryptor {
     private long[] coeffs;
     private RnsPoly scratchU;
     private RnsPoly scratchE;
+    /** The fused encode-and-encrypt's scratch: the scaled coefficients (N) and the slots' halves (N/2 each). */
+    private double[] scaled;
+    private double[] slotsRe;
+    private double[] slotsIm;
 
     /** A public-key encryptor. */
     public Encryptor(CkksContext context, PublicKey publicKey) {
@@ -104,7 +108,10 @@ public final class Encryptor {
         if (secretKey == null) {
             return encrypt(encoder.encode(re, im, level, scale)); // the error lives modulo QP there
         }
-        return encryptScaled(encoder.scaledCoefficients(re, im, level, scale), level, scale);
+        if (scaled == null) {
+            allocateEncodingScratch();
+        }
+        return encryptScaled(encoder.scaledCoefficients(re, im, level, scale, slotsRe, slotsIm, scaled), level, scale);
     }
 
     /**
@@ -119,7 +126,17 @@ public final class Encryptor {
         if (secretKey == null) {
             return encrypt(encoder.encode(values, level, scale));
         }
-        return encryptScaled(encoder.scaledCoefficients(values, level, scale), level, scale);
+        if (scaled == null) {
+            allocateEncodingScratch();
+        }
+        return encryptScaled(encoder.scaledCoefficients(values, level, scale, scaled), level, scale);
+    }
+
+    private void allocateEncodingScratch() {
+        int n = context.n();
+        scaled = new double[n];
+        slotsRe = new double[n / 2];
+        slotsIm = new double[n / 2];
     }
 
     /** Refuses an encoder made for other parameters (another ring or prime chain). */

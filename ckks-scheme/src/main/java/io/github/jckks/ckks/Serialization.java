@@ -814,12 +814,12 @@ public final class Serialization {
     private static void writePlaintextBody(Shape s, Plaintext pt, Out o) throws IOException {
         o.u8(pt.level());
         o.f64(pt.scale());
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = o.scratch(s.maxLimbBytes);
         writePoly(s, o, pt.poly(), s.q, s.qBits, pt.level() + 1, scratch, "plaintext");
     }
 
     private static void writeCiphertextBody(Shape s, Ciphertext ct, byte[] seed, Out o) throws IOException {
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = o.scratch(s.maxLimbBytes);
         int k = ct.level() + 1;
         if (seed != null) {
             o.u8(ct.level());
@@ -837,7 +837,7 @@ public final class Serialization {
     }
 
     private static void writePublicKeyBody(Shape s, PublicKey pk, Out o) throws IOException {
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = o.scratch(s.maxLimbBytes);
         writePoly(s, o, pk.b(), s.q, s.qBits, s.q.length, scratch, "public key b");
         writePoly(s, o, pk.a(), s.q, s.qBits, s.q.length, scratch, "public key a");
         if (s.p.length > 0) { // no special prime: the key lives modulo Q only
@@ -860,7 +860,7 @@ public final class Serialization {
     }
 
     private static void writeKskBody(Shape s, KeySwitchKey key, Out o, String what) throws IOException {
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = o.scratch(s.maxLimbBytes);
         // a compact key is widened one polynomial at a time into these (null for a 64-bit key: no copy)
         RnsPoly wideQ = key.isCompact() ? s.context.ringQ().newPoly(s.q.length, true) : null;
         RnsPoly wideP = key.isCompact() ? s.context.ringP().newPoly(s.p.length, true) : null;
@@ -890,8 +890,14 @@ public final class Serialization {
                                   String what) throws IOException {
         for (int i = 0; i < limbs; i++) {
             int len = limbBytes(s.n, bits[i]);
-            pack(poly.limb(i), primes[i], bits[i], scratch, what, i);
-            o.bytes(scratch, 0, len);
+            int at = o.reserve(len);
+            if (at >= 0) { // the output is an array: pack in place
+                pack(poly.limb(i), primes[i], bits[i], o.buf, at, what, i);
+                o.commit(at, len);
+            } else {
+                pack(poly.limb(i), primes[i], bits[i], scratch, 0, what, i);
+                o.bytes(scratch, 0, len);
+            }
         }
     }
 
@@ -904,13 +910,18 @@ public final class Serialization {
      * the same bytes.
      */
     static void pack(long[] z, long q, int bits, byte[] out, String what, int limb) {
+        pack(z, q, bits, out, 0, what, limb);
+    }
+
+    /** {@link #pack(long[], long, int, byte[], String, int)} into {@code out} from {@code out[from]}. */
+    static void pack(long[] z, long q, int bits, byte[] out, int from, String what, int limb) {
         if (bits > 32) {
-            packWide(z, q, bits, out, what, limb);
+            packWide(z, q, bits, out, from, what, limb);
             return;
         }
         long acc = 0; // the stream's last accBits bits are its low bits; higher bits were written already
         int accBits = 0;
-        int pos = 0;
+        int pos = from;
         for (int j = 0; j < z.length; j++) {
             long r = writable(z[j], q, what, limb, j);
             acc = (acc << bits) | r; // accBits < 32 before, <= 63 after
@@ -931,10 +942,10 @@ public final class Serialization {
     }
 
     /** {@link #pack} for primes above 32 bits, one byte at a time. */
-    private static void packWide(long[] z, long q, int bits, byte[] out, String what, int limb) {
+    private static void packWide(long[] z, long q, int bits, byte[] out, int from, String what, int limb) {
         long acc = 0;
         int accBits = 0;
-        int pos = 0;
+        int pos = from;
         for (int j = 0; j < z.length; j++) {
             long r = writable(z[j], q, what, limb, j);
             // the high bits - 32 bits first, then the low 32, so the accumulator never holds more than 39 bits
@@ -1076,7 +1087,7 @@ public final class Serialization {
         int level = readLevel(s, in, "plaintext");
         double scale = readScale(s, in, level, "plaintext");
         in.checkTotal(plaintextSize(s, level));
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = in.scratch(s.maxLimbBytes);
         RnsPoly poly = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "plaintext");
         in.finish();
         return new Plaintext(poly, scale);
@@ -1089,7 +1100,7 @@ public final class Serialization {
             in.checkTotal(seededCiphertextSize(s, level));
             byte[] seed = new byte[SEED_BYTES];
             in.bytes(seed, 0, SEED_BYTES, "seeded ciphertext seed");
-            byte[] scratch = new byte[s.maxLimbBytes];
+            byte[] scratch = in.scratch(s.maxLimbBytes);
             RnsPoly c0 = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "seeded ciphertext part 0");
             in.finish();
             Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, expandSeed(s, seed, level + 1)}, scale);
@@ -1103,7 +1114,7 @@ public final class Serialization {
         int level = readLevel(s, in, "ciphertext");
         double scale = readScale(s, in, level, "ciphertext");
         in.checkTotal(fullCiphertextSize(s, parts, level));
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = in.scratch(s.maxLimbBytes);
         RnsPoly[] polys = new RnsPoly[parts];
         for (int i = 0; i < parts; i++) {
             polys[i] = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "ciphertext part " + i);
@@ -1114,7 +1125,7 @@ public final class Serialization {
 
     private static PublicKey readPublicKeyBody(Shape s, In in) throws IOException {
         in.checkTotal(publicKeySize(s));
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = in.scratch(s.maxLimbBytes);
         RnsPoly b = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key b");
         RnsPoly a = readPoly(s, in, s.q, s.qBits, s.q.length, scratch, "public key a");
         boolean special = s.p.length > 0; // no special prime: the key lives modulo Q only
@@ -1177,7 +1188,7 @@ public final class Serialization {
         if (digits != s.digits) {
             throw new CkksFormatException(what + " digit count: " + digits + ", the parameters give " + s.digits);
         }
-        byte[] scratch = new byte[s.maxLimbBytes];
+        byte[] scratch = in.scratch(s.maxLimbBytes);
         RnsPoly[] bQ = new RnsPoly[digits];
         RnsPoly[] bP = new RnsPoly[digits];
         RnsPoly[] aQ = new RnsPoly[digits];
@@ -1524,6 +1535,11 @@ public final class Serialization {
             this.stream = stream;
         }
 
+        /** @return a buffer of {@code n} bytes for limbs read from a stream, or null for an array (read in place) */
+        byte[] scratch(int n) {
+            return array != null ? null : new byte[n];
+        }
+
         /** Records the header's total length; an array must hold exactly that many bytes. */
         void declare(long length) {
             long min = pos + CHECKSUM_BYTES;
@@ -1661,6 +1677,8 @@ public final class Serialization {
         final byte[] buf;
         private final OutputStream stream;
         final CRC32C crc = new CRC32C();
+        /** The header fields' bytes ({@link #big}): written out before the next field. */
+        private final byte[] small = new byte[8];
         private int len;
         long count;
 
@@ -1691,6 +1709,35 @@ public final class Serialization {
             len += n;
         }
 
+        /** @return a buffer of {@code n} bytes for limbs written to a stream, or null for an array (packed in place) */
+        byte[] scratch(int n) {
+            return stream != null ? new byte[n] : null;
+        }
+
+        /**
+         * @return where the next {@code n} bytes go in {@link #buf} when the output is an array (the caller writes them
+         * there, then calls {@link #commit}), or -1 for a stream
+         */
+        int reserve(int n) {
+            if (stream != null) {
+                return -1;
+            }
+            if (n > buf.length - len) {
+                throw new IllegalStateException("internal: serialized object overflows its announced size");
+            }
+            return len;
+        }
+
+        /** Takes the {@code n} bytes written in place at {@code at} (from {@link #reserve}) into the checksum and count. */
+        void commit(int at, int n) {
+            if (at != len) {
+                throw new IllegalStateException("internal: commit at " + at + ", expected " + len);
+            }
+            crc.update(buf, at, n);
+            count += n;
+            len += n;
+        }
+
         void flush() throws IOException {
             if (stream != null && len > 0) {
                 stream.write(buf, 0, len);
@@ -1699,7 +1746,7 @@ public final class Serialization {
         }
 
         private void big(long v, int n) throws IOException {
-            byte[] b = new byte[n];
+            byte[] b = small;
             for (int i = n - 1; i >= 0; i--) {
                 b[i] = (byte) v;
                 v >>>= 8;

@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -135,6 +136,79 @@ class CoefficientEncoderTest {
         double[] d = enc.decode(new Decryptor(ctx, kg.secretKey()).decrypt(ct));
         assertEquals(2.5, d[0], 1e-4);
         assertEquals(0, d[1], 1e-4);
+    }
+
+    /**
+     * addConstantInPlace gives, bit for bit, what adding the plaintext {@link CoefficientEncoder#encodeConstant} gives,
+     * keeps the seed (c1 is untouched) and refuses what it cannot add.
+     */
+    @Test
+    void addConstantInPlaceEqualsAddingTheEncodedConstant() {
+        CkksParameters p = twoPrimes();
+        CkksContext ctx = new CkksContext(p);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CoefficientEncoder enc = new CoefficientEncoder(ctx);
+        Encryptor sk = new Encryptor(ctx, kg.secretKey());
+        Decryptor dec = new Decryptor(ctx, kg.secretKey());
+        double[] v = values(9, p.n(), 1);
+        for (int level = 0; level <= p.maxLevel(); level++) {
+            Ciphertext ct = sk.encrypt(enc, v, level, 0x1p20);
+            Ciphertext want = ct.copy();
+            new Evaluator(ctx).addPlainInPlace(want, enc.encodeConstant(-1.75, level, 0x1p20), false);
+            enc.addConstantInPlace(ct, -1.75);
+            assertNotNull(ct.seed(), "c1 is untouched: the seed stays");
+            for (int i = 0; i <= level; i++) {
+                assertArrayEquals(want.part(0).limb(i), ct.part(0).limb(i), "c0, limb " + i + ", level " + level);
+                assertArrayEquals(want.part(1).limb(i), ct.part(1).limb(i), "c1, limb " + i + ", level " + level);
+            }
+            double[] d = enc.decode(dec.decrypt(ct));
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(v[i] - 1.75, d[i], (FRESH_BOUND + 1) / 0x1p20, "value " + i);
+            }
+        }
+        Ciphertext ct = sk.encrypt(enc, v, 0, 0x1p20);
+        assertThrows(IllegalArgumentException.class, () -> enc.addConstantInPlace(ct, Double.NaN));
+        String overflow = assertThrows(IllegalArgumentException.class, () -> enc.addConstantInPlace(ct, 1e3)).getMessage();
+        assertTrue(overflow.contains("overflow"), overflow);
+        CkksContext other = new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(29, 25).specialPrimes()
+                .scale(0x1p20).insecureForTestsOnly().build());
+        Ciphertext foreign = new Encryptor(other, new KeyGenerator(other).secretKey())
+                .encrypt(new CoefficientEncoder(other), v, 0, 0x1p20);
+        assertThrows(IllegalArgumentException.class, () -> enc.addConstantInPlace(foreign, 1), "another ring's ciphertext");
+    }
+
+    /**
+     * decodeInto works in per-thread scratch: it leaves the plaintext as it was, gives what decode gives, refuses a
+     * plaintext of another ring of the same degree, and an encryptor's reused encoding scratch leaves no value of
+     * an earlier, longer vector behind.
+     */
+    @Test
+    void scratchLeavesNothingBehind() {
+        CkksParameters p = twoPrimes();
+        CkksContext ctx = new CkksContext(p);
+        KeyGenerator kg = new KeyGenerator(ctx);
+        CoefficientEncoder enc = new CoefficientEncoder(ctx);
+        Encryptor sk = new Encryptor(ctx, kg.secretKey());
+        Decryptor dec = new Decryptor(ctx, kg.secretKey());
+        Plaintext pt = enc.encode(values(10, p.n(), 3), 1, 0x1p20);
+        long[] before = pt.poly().limb(1).clone();
+        double[] once = enc.decode(pt);
+        double[] twice = new double[p.n()];
+        enc.decodeInto(pt, twice);
+        assertArrayEquals(once, twice);
+        assertArrayEquals(before, pt.poly().limb(1), "the plaintext is unchanged");
+        CkksContext other = new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(29, 25).specialPrimes()
+                .scale(0x1p20).insecureForTestsOnly().build());
+        Plaintext foreign = new CoefficientEncoder(other).encode(new double[] {1}, 1, 0x1p20);
+        assertThrows(IllegalArgumentException.class, () -> enc.decodeInto(foreign, new double[p.n()]));
+        // a full vector, then two values: the other N - 2 must decrypt to zero, not to the first vector's values
+        sk.encrypt(enc, values(11, p.n(), 50), 1, 0x1p20);
+        double[] d = enc.decode(dec.decrypt(sk.encrypt(enc, new double[] {4, -4}, 1, 0x1p20)));
+        assertEquals(4, d[0], 1e-4);
+        assertEquals(-4, d[1], 1e-4);
+        for (int i = 2; i < p.n(); i++) {
+            assertEquals(0, d[i], (FRESH_BOUND + 0.5) / 0x1p20, "value " + i);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,6 +82,36 @@ class EncoderTest {
         double bound = f.params.n() / (2 * f.scale());
         f.report("packed batch a (real parts)", PrecisionStats.of(a, d[0]), bound);
         f.report("packed batch b (imaginary parts)", PrecisionStats.of(b, d[1]), bound);
+    }
+
+    /**
+     * decodeComplexInto (per-thread scratch) gives what decodeComplex gives and leaves the plaintext as it was; the
+     * fused encryption's reused encoding scratch leaves no slot of an earlier, longer vector behind.
+     */
+    @Test
+    void scratchLeavesNothingBehind() {
+        SchemeFixture f = SchemeFixture.get(SchemeFixture.SMALL_40);
+        Plaintext p = f.encoder.encode(f.random(44), f.random(45), f.top(), f.scale());
+        long[] before = p.poly().limb(0).clone();
+        double[][] once = f.encoder.decodeComplex(p);
+        double[] re = new double[f.slots];
+        double[] im = new double[f.slots];
+        f.encoder.decodeComplexInto(p, re, im);
+        assertArrayEquals(once[0], re);
+        assertArrayEquals(once[1], im);
+        assertArrayEquals(before, p.poly().limb(0), "the plaintext is unchanged");
+        assertThrows(IllegalArgumentException.class, () -> f.encoder.decodeComplexInto(p, re, new double[3]));
+        Encryptor sk = new Encryptor(f.ctx, f.keyGen.secretKey());
+        Decryptor dec = f.decryptor;
+        sk.encrypt(f.encoder, f.random(46), f.random(47), f.top(), f.scale());
+        double[][] d = f.encoder.decodeComplex(dec.decrypt(sk.encrypt(f.encoder, new double[] {2}, null, f.top(), f.scale())));
+        assertEquals(2, d[0][0], 1e-4);
+        for (int j = 1; j < f.slots; j++) {
+            assertEquals(0, d[0][j], 1e-4, "real part of slot " + j);
+        }
+        for (int j = 0; j < f.slots; j++) {
+            assertEquals(0, d[1][j], 1e-4, "imaginary part of slot " + j);
+        }
     }
 
     /** Decoding equals the direct evaluation m(zeta^(5^j)) / scale, and encoding inverts it, for small N. */

@@ -140,11 +140,12 @@ public final class CostProfile {
                     masked.length);
             Ciphertext[] sent = wire("round " + r + ": ACTIVATE (full, level " + masked[0].level() + ")", masked);
             Ciphertext[] answer = new Ciphertext[sent.length];
+            CryptoNetsClient.AnswerScratch scratch = CryptoNetsClient.AnswerScratch.of(ctx);
             for (int k = 0; k < sent.length; k++) {
                 answer[k] = packing == Packing.COEFFICIENT
-                        ? CryptoNetsClient.reluAnswer(encryptors.get(), coefficients, decryptor, params, sent[k])
+                        ? CryptoNetsClient.reluAnswer(encryptors.get(), coefficients, decryptor, params, sent[k], scratch)
                         : CryptoNetsClient.reluAnswer(encryptors.get(), encoder, decryptor, params, sent[k],
-                                packing == Packing.COMPLEX);
+                                packing == Packing.COMPLEX, scratch);
             }
             lap("client", "round " + r + ": decrypt, ReLU, encrypt", sent.length);
             return wire("round " + r + ": ACTIVATED (seeded, top level)", answer);

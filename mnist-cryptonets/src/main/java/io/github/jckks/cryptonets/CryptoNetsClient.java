@@ -9,11 +9,13 @@ import io.github.jckks.ckks.Decryptor;
 import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.EvaluationKeys;
 import io.github.jckks.ckks.KeyGenerator;
+import io.github.jckks.ckks.Plaintext;
 import io.github.jckks.ckks.PublicKey;
 import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.math.RnsPoly;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.clientaided.ClientAidedException;
@@ -47,6 +49,8 @@ public final class CryptoNetsClient {
     private final byte[] keyItem;
     private final Decryptor decryptor;
     private final ThreadLocal<Encryptor> encryptors;
+    /** One answering scratch per thread ({@link AnswerScratch}). */
+    private final ThreadLocal<AnswerScratch> answerScratch;
     private final ForkJoinPool pool;
     private final double keygenSeconds;
     private final Packing packing;
@@ -101,6 +105,7 @@ public final class CryptoNetsClient {
         this.coefficients = new CoefficientEncoder(context);
         this.decryptor = new Decryptor(context, secretKey);
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
+        this.answerScratch = ThreadLocal.withInitial(() -> AnswerScratch.of(context));
     }
 
     /** @return the client's context */
@@ -293,9 +298,29 @@ public final class CryptoNetsClient {
     private Ciphertext[] answer(Ciphertext[] cts, Packing batchPacking) {
         Ciphertext[] out = new Ciphertext[cts.length];
         parallel(cts.length, k -> out[k] = batchPacking == Packing.COEFFICIENT
-                ? reluAnswer(encryptors.get(), coefficients, decryptor, params, cts[k])
-                : reluAnswer(encryptors.get(), encoder, decryptor, params, cts[k], batchPacking == Packing.COMPLEX));
+                ? reluAnswer(encryptors.get(), coefficients, decryptor, params, cts[k], answerScratch.get())
+                : reluAnswer(encryptors.get(), encoder, decryptor, params, cts[k], batchPacking == Packing.COMPLEX,
+                        answerScratch.get()));
         return out;
+    }
+
+    /**
+     * A thread's scratch for the {@code reluAnswer} methods: the decrypted polynomial (every data limb) and the decoded
+     * values (N coefficients, or N/2 real and N/2 imaginary slot parts), so that answering allocates only the fresh
+     * ciphertext it returns.
+     */
+    record AnswerScratch(RnsPoly plain, double[] values, double[] re, double[] im) {
+        /** @return scratch for the ring of {@code context} */
+        static AnswerScratch of(CkksContext context) {
+            int n = context.n();
+            return new AnswerScratch(context.ringQ().newPoly(context.ringQ().basis().size(), true), new double[n],
+                    new double[n / 2], new double[n / 2]);
+        }
+
+        /** @return {@code ct} decrypted into {@link #plain} */
+        Plaintext decrypt(Decryptor decryptor, Ciphertext ct) {
+            return decryptor.decryptInto(ct, plain.view(ct.level() + 1));
+        }
     }
 
     /**
@@ -303,15 +328,15 @@ public final class CryptoNetsClient {
      * imaginary parts of a complex-packed batch), fresh encryption at the top level and default scale.
      */
     static Ciphertext reluAnswer(Encryptor encryptor, CkksEncoder encoder, Decryptor decryptor, CkksParameters p,
-                                 Ciphertext ct, boolean complex) {
-        double[][] v = encoder.decodeComplex(decryptor.decrypt(ct));
-        for (int part = 0; part < (complex ? 2 : 1); part++) {
-            double[] x = v[part];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = Math.max(x[i], 0);
-            }
+                                 Ciphertext ct, boolean complex, AnswerScratch scratch) {
+        double[] re = scratch.re();
+        double[] im = scratch.im();
+        encoder.decodeComplexInto(scratch.decrypt(decryptor, ct), re, im);
+        relu(re);
+        if (complex) {
+            relu(im);
         }
-        return encryptor.encrypt(encoder, v[0], complex ? v[1] : null, p.maxLevel(), p.defaultScale());
+        return encryptor.encrypt(encoder, re, complex ? im : null, p.maxLevel(), p.defaultScale());
     }
 
     /**
@@ -319,12 +344,18 @@ public final class CryptoNetsClient {
      * coefficients' values, fresh encryption at the top level and default scale (no FFT either way).
      */
     static Ciphertext reluAnswer(Encryptor encryptor, CoefficientEncoder encoder, Decryptor decryptor, CkksParameters p,
-                                 Ciphertext ct) {
-        double[] x = encoder.decode(decryptor.decrypt(ct));
+                                 Ciphertext ct, AnswerScratch scratch) {
+        double[] x = scratch.values();
+        encoder.decodeInto(scratch.decrypt(decryptor, ct), x);
+        relu(x);
+        return encryptor.encrypt(encoder, x, p.maxLevel(), p.defaultScale());
+    }
+
+    /** x = max(x, 0), value by value. */
+    private static void relu(double[] x) {
         for (int i = 0; i < x.length; i++) {
             x[i] = Math.max(x[i], 0);
         }
-        return encryptor.encrypt(encoder, x, p.maxLevel(), p.defaultScale());
     }
 
     /** One input element of every image of the batch: slots, or real then imaginary parts with complex packing. */

@@ -673,11 +673,7 @@ public final class LinearLayer implements Layer {
             switch (rt.packing()) {
                 case COMPLEX -> ev.addComplexScalarInPlace(out[o], bias[o], bias[o]); // b to both packed batches
                 case REAL -> ev.addScalarInPlace(out[o], bias[o]);
-                case COEFFICIENT -> { // b in every coefficient, not the constant polynomial b
-                    if (bias[o] != 0) {
-                        ev.addPlainInPlace(out[o], rt.coefficientEncoder().encodeConstant(bias[o], level, outScale), false);
-                    }
-                }
+                case COEFFICIENT -> rt.coefficientEncoder().addConstantInPlace(out[o], bias[o]); // b in every coefficient
             }
             if (unrescaled) {
                 if (firstRescale != null) {

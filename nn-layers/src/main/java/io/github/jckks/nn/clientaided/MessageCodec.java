@@ -6,6 +6,8 @@ import io.github.jckks.ckks.Serialization;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
@@ -201,6 +203,19 @@ public final class MessageCodec {
      * twice what was received.
      */
     static byte[] readItem(PayloadSource in, int len) throws IOException {
+        return readItem(in, len, null);
+    }
+
+    /**
+     * {@link #readItem(PayloadSource, int)} into a buffer from {@code spare} (buffers of parsed items) when one of
+     * exactly {@code len} bytes is there, so that a frame of many items of one size reuses a few buffers.
+     */
+    static byte[] readItem(PayloadSource in, int len, Queue<byte[]> spare) throws IOException {
+        byte[] reused = spare == null ? null : spare.poll();
+        if (reused != null && reused.length == len) {
+            in.readFully(reused);
+            return reused;
+        }
         if (len <= GROW_FROM || in.inMemory()) {
             byte[] b = new byte[len];
             in.readFully(b);
@@ -279,7 +294,7 @@ public final class MessageCodec {
         byte[][] items = new byte[count][];
         byte[] lengthBytes = new byte[4];
         for (int i = 0; i < count; i++) {
-            items[i] = readCheckedItem(in, kind, i, count, Long.MAX_VALUE, lengthBytes);
+            items[i] = readCheckedItem(in, kind, i, count, Long.MAX_VALUE, lengthBytes, null);
         }
         checkConsumed(in);
         return new Message(kind, id, op, new Ciphertext[0], items);
@@ -295,11 +310,13 @@ public final class MessageCodec {
         IllegalArgumentException[] failures = new IllegalArgumentException[count];
         ForkJoinTask<?>[] parsing = new ForkJoinTask<?>[parseAsTheyCome ? count : 0];
         byte[] lengthBytes = new byte[4];
+        // the bytes of items already parsed, for the items still to read: Serialization copies what it keeps
+        Queue<byte[]> spare = parseAsTheyCome ? new ConcurrentLinkedQueue<>() : null;
         try {
             for (int i = 0; i < count; i++) {
-                items[i] = readCheckedItem(in, kind, i, count, maxCiphertextBytes, lengthBytes);
+                items[i] = readCheckedItem(in, kind, i, count, maxCiphertextBytes, lengthBytes, spare);
                 if (parseAsTheyCome) {
-                    parsing[i] = submitParse(pool, context, items, i, cts, failures);
+                    parsing[i] = submitParse(pool, context, items, i, cts, failures, spare);
                 }
             }
             checkConsumed(in);
@@ -312,7 +329,7 @@ public final class MessageCodec {
         }
         if (!parseAsTheyCome) {
             for (int i = 0; i < count; i++) {
-                parseItem(context, items, i, cts, failures);
+                parseItem(context, items, i, cts, failures, null);
             }
         }
         for (int i = 0; i < count; i++) {
@@ -335,7 +352,7 @@ public final class MessageCodec {
      * not recompile the whole decoder on-stack (hundreds of milliseconds of C2 per compile, seen in timed batches).
      */
     private static byte[] readCheckedItem(PayloadSource in, MessageKind kind, int i, int count, long maxCiphertextBytes,
-                                          byte[] lengthBytes) throws IOException {
+                                          byte[] lengthBytes, Queue<byte[]> spare) throws IOException {
         if (in.remaining() < 4) {
             throw malformed("item " + i + " of " + count + ": frame ends before its length");
         }
@@ -352,24 +369,31 @@ public final class MessageCodec {
             throw malformed(kind + " item " + i + " of " + len + " bytes exceeds the largest ciphertext of these "
                     + "parameters (" + maxCiphertextBytes + " bytes)");
         }
-        return readItem(in, len);
+        return readItem(in, len, spare);
     }
 
     /** Submits the parsing of item i to the pool. */
     private static ForkJoinTask<?> submitParse(ForkJoinPool pool, CkksContext context, byte[][] items, int i,
-                                               Ciphertext[] cts, IllegalArgumentException[] failures) {
-        return pool.submit(() -> parseItem(context, items, i, cts, failures));
+                                               Ciphertext[] cts, IllegalArgumentException[] failures, Queue<byte[]> spare) {
+        return pool.submit(() -> parseItem(context, items, i, cts, failures, spare));
     }
 
-    /** Parses item i into cts[i], or records why it is invalid; frees the item's bytes. */
+    /**
+     * Parses item i into cts[i], or records why it is invalid; frees the item's bytes, or hands them to {@code spare}
+     * (not null) for a later item.
+     */
     private static void parseItem(CkksContext context, byte[][] items, int i, Ciphertext[] cts,
-                                  IllegalArgumentException[] failures) {
+                                  IllegalArgumentException[] failures, Queue<byte[]> spare) {
+        byte[] bytes = items[i];
+        items[i] = null;
         try {
-            cts[i] = Serialization.readCiphertext(context, items[i]);
+            cts[i] = Serialization.readCiphertext(context, bytes);
         } catch (IllegalArgumentException e) {
             failures[i] = e;
         }
-        items[i] = null;
+        if (spare != null) {
+            spare.offer(bytes);
+        }
     }
 
     private static ClientAidedException malformed(String what) {

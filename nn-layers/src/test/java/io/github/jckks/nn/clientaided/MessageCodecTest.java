@@ -45,6 +45,28 @@ class MessageCodecTest {
         assertArrayEquals(new byte[] {1, 2}, h.items()[0]);
     }
 
+    /**
+     * Parsed on a pool, the items of a frame reuse the byte buffers of items already parsed: every ciphertext still
+     * comes out as it went in (a buffer handed on too early would give a later item's bytes to an earlier one).
+     */
+    @Test
+    void itemsParsedOnAPoolComeOutAsTheyWentIn() {
+        Ciphertext[] c = cts(64);
+        byte[] p = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATED, 9, c));
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                Message m = MessageCodec.decode(CTX, p, 64, pool);
+                for (int i = 0; i < c.length; i++) {
+                    assertArrayEquals(Serialization.write(CTX, c[i]), Serialization.write(CTX, m.ciphertexts()[i]),
+                            "ciphertext " + i + ", round " + round);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void inferCarriesItsPackingInTheFunctionCode() {
         Ciphertext[] c = cts(1);
