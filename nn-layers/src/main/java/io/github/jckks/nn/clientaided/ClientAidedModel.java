@@ -161,21 +161,29 @@ public final class ClientAidedModel {
         Ciphertext[] x = input;
         double[] factors = null; // drawn for the ReLU that follows the current linear layer
         double[] columns = null; // 1/r of the ReLU that precedes it
+        boolean answers = false; // x holds a folded round's answers, which nothing but this loop references
         for (int i = 0; i < steps.size(); i++) {
             Stage s = steps.get(i);
             if (folding != null && s instanceof LinearLayer ll) {
                 factors = foldable(i + 1) ? folding.drawFactors(ll.outputSize()) : null;
                 LinearLayer eff = factors == null && columns == null ? ll : ll.scaled(factors, columns);
+                Ciphertext[] in = x;
                 x = unrescaled
-                        ? eff.forwardUnrescaled(x, runtime, unrescaledWeightScale(ll, x[0].scale(), runtime),
+                        ? eff.forwardUnrescaled(in, runtime, unrescaledWeightScale(ll, in[0].scale(), runtime),
                                 factors == null ? null : folding.rerandomization())
-                        : eff.forward(x, runtime, factors == null ? null : folding.firstRescale());
+                        : eff.forward(in, runtime, factors == null ? null : folding.firstRescale());
+                if (answers) {
+                    release(in, runtime); // consumed: their limbs become the next layer's outputs
+                }
                 columns = null;
+                answers = false;
             } else if (folding != null && factors != null) { // the foldable ReLU after a folded layer
                 x = folding.reluOfMasked(x, factors);
                 columns = reciprocals(factors);
                 factors = null;
+                answers = true;
             } else {
+                answers = false;
                 x = switch (s) {
                     case Layer l -> l.forward(x, runtime);
                     case ClientAidedActivation a -> a.forward(x, relu, runtime);
@@ -205,6 +213,19 @@ public final class ClientAidedModel {
                     + UNRESCALED_VALUE_BOUND + "): lower the scale");
         }
         return weightScale;
+    }
+
+    /**
+     * Hands the limb arrays of consumed ciphertexts to the runtime's {@link io.github.jckks.math.LimbPool}, from which
+     * the linear layers take their outputs: a folded round's answers, once the next layer has read them, so that a
+     * batch's layers reuse the memory of its answers instead of allocating (about as many arrays as the layers take).
+     */
+    private static void release(Ciphertext[] consumed, EncryptedRuntime runtime) {
+        for (Ciphertext c : consumed) {
+            for (int p = 0; p < c.size(); p++) {
+                runtime.limbs().release(c.part(p));
+            }
+        }
     }
 
     /** @return 1/r for the factors r of a folded round: the next layer's column factors */

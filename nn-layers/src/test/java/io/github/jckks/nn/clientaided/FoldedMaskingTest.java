@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
+import io.github.jckks.ckks.CkksEncoder;
+import io.github.jckks.ckks.Evaluator;
+import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.LinearLayer;
+import io.github.jckks.nn.MacKernels;
+import io.github.jckks.nn.Packing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -76,6 +82,56 @@ class FoldedMaskingTest {
         double err = Fixtures.maxError(model.forward(images), InProcessRunner.infer(server, client, images, Fixtures.limits()));
         System.out.printf("folded per-ciphertext masks, L = 1: max error %.3g%n", err);
         assertTrue(err < BOUND, "max error " + err);
+    }
+
+    /**
+     * The model hands a folded round's answers to the runtime's limb pool once the next layer has read them, and the
+     * layers of the next batch take their outputs from it: two batches on one runtime both match the plaintext
+     * network, the pool holds arrays after the first, and the caller's input ciphertexts are left as they were.
+     */
+    @Test
+    void answersAreRecycledIntoTheNextLayersOutputs() {
+        Random r = new Random(6);
+        ClientAidedModel model = threeLayers(r);
+        EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), pool, Packing.REAL);
+        ActivationChannel channel = masked -> {
+            Ciphertext[] out = new Ciphertext[masked.length];
+            for (int k = 0; k < masked.length; k++) {
+                double[] v = client.decrypt(masked[k]);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Math.max(v[i], 0);
+                }
+                out[k] = client.encrypt(v);
+            }
+            return out;
+        };
+        MaskedReluOracle oracle = new MaskedReluOracle(rt, new CkksEncoder(ctx),
+                new MaskingConfig(MaskMode.PER_CIPHERTEXT, 2, false, 0), null, channel);
+        assertEquals(0, rt.limbs().size());
+        for (int batch = 0; batch < 2; batch++) {
+            double[][] images = Fixtures.images(r, 64, 6, 1);
+            Ciphertext[] in = new Ciphertext[6];
+            for (int e = 0; e < in.length; e++) {
+                double[] column = new double[images.length];
+                for (int b = 0; b < images.length; b++) {
+                    column[b] = images[b][e];
+                }
+                in[e] = client.encrypt(column);
+            }
+            long[] before = in[5].part(0).limb(0).clone();
+            Ciphertext[] out = model.forward(in, rt, oracle);
+            double[][] want = model.forward(images);
+            double err = 0;
+            for (int o = 0; o < out.length; o++) {
+                double[] got = client.decrypt(out[o]);
+                for (int b = 0; b < images.length; b++) {
+                    err = Math.max(err, Math.abs(want[b][o] - got[b]));
+                }
+            }
+            assertTrue(err < BOUND, "batch " + batch + ": max error " + err);
+            assertTrue(rt.limbs().size() > 0, "batch " + batch + ": the answers' arrays are pooled");
+            assertArrayEquals(before, in[5].part(0).limb(0), "the caller's inputs are not released");
+        }
     }
 
     /** A client's warm-up INFERs at the start of a session are served like any other and left out of its stats. */
