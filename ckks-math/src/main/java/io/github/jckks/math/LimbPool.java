@@ -48,6 +48,24 @@ public final class LimbPool {
         return new RnsPoly(l, ntt);
     }
 
+    /**
+     * {@link #take(int, boolean)} as a polynomial of {@code ring} ({@link RnsRing#wrap}: limb i modulo its i-th prime,
+     * checked by its operations like one it made).
+     *
+     * @throws IllegalArgumentException if the ring's degree is not this pool's N
+     */
+    public RnsPoly take(RnsRing ring, int limbs, boolean ntt) {
+        if (ring.n() != n) {
+            throw new IllegalArgumentException("a pool of arrays of " + n + " residues cannot serve a ring of degree " + ring.n());
+        }
+        RnsPoly p = take(limbs, ntt);
+        long[][] l = new long[limbs][];
+        for (int i = 0; i < limbs; i++) {
+            l[i] = p.limb(i);
+        }
+        return ring.wrap(l, ntt);
+    }
+
     /** Returns the limb arrays of {@code p} to the pool (up to its capacity). */
     public void release(RnsPoly p) {
         if (p == null) {

@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import io.github.jckks.math.LimbPool;
 import io.github.jckks.math.Prng;
 import io.github.jckks.math.RlweSampler;
 import io.github.jckks.math.RnsPoly;
@@ -39,6 +40,8 @@ public final class Encryptor {
     private double[] scaled;
     private double[] slotsRe;
     private double[] slotsIm;
+    /** Where secret-key encryptions take their limbs (null: fresh arrays); see {@link #Encryptor(CkksContext, SecretKey, LimbPool)}. */
+    private final LimbPool limbs;
 
     /** A public-key encryptor. */
     public Encryptor(CkksContext context, PublicKey publicKey) {
@@ -50,11 +53,31 @@ public final class Encryptor {
         this(context, null, secretKey, Prng.fromSecureRandom());
     }
 
+    /**
+     * A secret-key encryptor whose ciphertexts take their limb arrays from {@code limbs} instead of allocating them: for
+     * a sender that hands the arrays of what it has sent (serialized) back to the pool, so that a stream of
+     * encryptions reuses a few messages' worth of memory. The ciphertexts are those of {@link #Encryptor(CkksContext,
+     * SecretKey)}.
+     *
+     * @throws IllegalArgumentException if the pool's N is not the context's
+     */
+    public Encryptor(CkksContext context, SecretKey secretKey, LimbPool limbs) {
+        this(context, null, secretKey, Prng.fromSecureRandom(), limbs);
+    }
+
     /** Full control, for tests: either key may be null but not both. */
     public Encryptor(CkksContext context, PublicKey publicKey, SecretKey secretKey, Prng prng) {
+        this(context, publicKey, secretKey, prng, null);
+    }
+
+    private Encryptor(CkksContext context, PublicKey publicKey, SecretKey secretKey, Prng prng, LimbPool limbs) {
         if (publicKey == null && secretKey == null) {
             throw new IllegalArgumentException("an encryptor needs a public or a secret key");
         }
+        if (limbs != null && limbs.n() != context.n()) {
+            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
+        }
+        this.limbs = limbs;
         this.context = context;
         this.publicKey = publicKey;
         this.secretKey = secretKey;
@@ -78,7 +101,7 @@ public final class Encryptor {
             return encryptPublic(m.poly(), k, m.scale());
         }
         RnsRing rq = context.ringQ();
-        RnsPoly c0 = rq.newPoly(k, false);
+        RnsPoly c0 = newPoly(k, false);
         long[] e = coefficients();
         RlweSampler.gaussian(prng, e);
         rq.setSigned(e, c0);
@@ -156,7 +179,7 @@ public final class Encryptor {
         RlweSampler.gaussian(prng, e);
         int k = level + 1;
         RnsRing rq = context.ringQ();
-        RnsPoly c0 = rq.newPoly(k, false);
+        RnsPoly c0 = newPoly(k, false);
         boolean small = true;
         for (int j = 0; j < e.length && small; j++) {
             small = Math.abs(coeffs[j]) < 0x1p61;
@@ -176,11 +199,16 @@ public final class Encryptor {
         return finishSymmetric(c0, k, scale);
     }
 
+    /** @return a polynomial for a ciphertext part that the caller overwrites: from the pool if there is one */
+    private RnsPoly newPoly(int k, boolean ntt) {
+        return limbs == null ? context.ringQ().newPoly(k, ntt) : limbs.take(context.ringQ(), k, ntt);
+    }
+
     /** (c0, c1) = (m + e - a s, a), a expanded from a fresh seed (NTT form). */
     private Ciphertext finishSymmetric(RnsPoly c0, int k, double scale) {
         RnsRing rq = context.ringQ();
         byte[] seed = Prng.freshSeed();
-        RnsPoly a = rq.newPoly(k, true);
+        RnsPoly a = newPoly(k, true);
         RlweSampler.uniformFromSeed(seed, rq, a);
         rq.mulAddPointwise(a, negS, c0); // c0 + a (-s): one pass, no temporary
         Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, a}, scale);

@@ -15,6 +15,7 @@ import io.github.jckks.ckks.SecretKey;
 import io.github.jckks.ckks.SecurityLevel;
 import io.github.jckks.ckks.Serialization;
 import io.github.jckks.cryptonets.model.Activation;
+import io.github.jckks.math.LimbPool;
 import io.github.jckks.math.RnsPoly;
 import io.github.jckks.nn.EncryptedRuntime;
 import io.github.jckks.nn.Packing;
@@ -49,6 +50,11 @@ public final class CryptoNetsClient {
     private final byte[] keyItem;
     private final Decryptor decryptor;
     private final ThreadLocal<Encryptor> encryptors;
+    /**
+     * The limb arrays of the ciphertexts this client encrypts: handed back once a transport that sends copies has sent
+     * them ({@link Transport#sendsCopies}), so a session's encryptions reuse a message's worth of memory.
+     */
+    private final LimbPool limbs;
     /** One answering scratch per thread ({@link AnswerScratch}). */
     private final ThreadLocal<AnswerScratch> answerScratch;
     private final ForkJoinPool pool;
@@ -104,7 +110,8 @@ public final class CryptoNetsClient {
         this.encoder = new CkksEncoder(context);
         this.coefficients = new CoefficientEncoder(context);
         this.decryptor = new Decryptor(context, secretKey);
-        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
+        this.limbs = new LimbPool(context.n(), (int) Math.min(1 << 20, (256L << 20) / (8L * context.n()))); // 256 MB at most
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey, limbs));
         this.answerScratch = ThreadLocal.withInitial(() -> AnswerScratch.of(context));
     }
 
@@ -226,6 +233,7 @@ public final class CryptoNetsClient {
             Ciphertext[] out;
             try {
                 transport.send(request);
+                recycle(request);
                 request = null; // sent: over TCP the batch (600 MB at N = 8192) need not stay live while the server works
                 while (true) {
                     Message m = transport.receive();
@@ -237,7 +245,9 @@ public final class CryptoNetsClient {
                         Ciphertext[] answer = answer(m.ciphertexts(), batchPacking);
                         answerNanos += System.nanoTime() - a0;
                         answered += answer.length;
-                        transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer));
+                        Message activated = Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer);
+                        transport.send(activated);
+                        recycle(activated);
                     } else if (m.kind() == MessageKind.RESULT) {
                         if (m.requestId() != id) {
                             throw new ClientAidedException("protocol error: RESULT for request " + m.requestId()
@@ -277,6 +287,18 @@ public final class CryptoNetsClient {
                     ? encryptors.get().encrypt(coefficients, columns[p], inputLevel, params.defaultScale())
                     : encryptColumn(columns[p], inputLevel));
             return input;
+        }
+
+        /** Hands the arrays of a sent message's ciphertexts (this client's encryptions) back to its pool, if the transport copied them. */
+        private void recycle(Message sent) {
+            if (!transport.sendsCopies()) {
+                return;
+            }
+            for (Ciphertext c : sent.ciphertexts()) {
+                for (int p = 0; p < c.size(); p++) {
+                    limbs.release(c.part(p));
+                }
+            }
         }
 
         /** Ends the session (BYE) and closes the transport. */

@@ -61,6 +61,12 @@ public final class InProcessTransport implements Transport {
         return pair(null, TransportLimits.defaults().withReadTimeout(timeout));
     }
 
+    /** @return true unless the pair hands messages over by reference ({@link #pairByReference}) */
+    @Override
+    public boolean sendsCopies() {
+        return !byReference;
+    }
+
     @Override
     public void send(Message m) {
         if (closed) {

@@ -317,6 +317,12 @@ public final class TcpTransport implements Transport {
         }
     }
 
+    /** @return true: a send has written every ciphertext to the socket when it returns */
+    @Override
+    public boolean sendsCopies() {
+        return true;
+    }
+
     @Override
     public String peer() {
         return peer;

@@ -22,6 +22,15 @@ public interface Transport extends AutoCloseable {
         return receive();
     }
 
+    /**
+     * @return true if, once {@link #send} has returned, the transport holds no reference to the message's ciphertexts
+     * and the peer received copies (bytes), so that the sender may reuse their memory; false (the default) if the peer
+     * may be reading the very objects sent
+     */
+    default boolean sendsCopies() {
+        return false;
+    }
+
     /** Closes the pipe; the peer's next receive fails. Idempotent. */
     @Override
     void close();

@@ -1,9 +1,11 @@
 package io.github.jckks.nn.clientaided;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
@@ -41,6 +43,9 @@ class InProcessTransportTest {
         InProcessTransport[] wire = InProcessTransport.pair(CTX, TransportLimits.defaults());
         wire[0].send(m);
         assertArrayEquals(sent, Serialization.write(CTX, wire[1].receive().ciphertexts()[0]), "through the wire format");
+        // what a sender may reuse once a send returns (Transport.sendsCopies): not what the peer holds by reference
+        assertFalse(ref[0].sendsCopies(), "by reference");
+        assertTrue(copy[0].sendsCopies() && wire[0].sendsCopies(), "deep copy, wire format");
     }
 
     @Test
