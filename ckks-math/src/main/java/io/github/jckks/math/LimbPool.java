@@ -66,6 +66,16 @@ public final class LimbPool {
         return ring.wrap(l, ntt);
     }
 
+    /** @return one array of N residues with arbitrary contents, for a limb the caller overwrites entirely */
+    public long[] takeArray() {
+        long[] a = free.poll();
+        if (a != null) {
+            pooled.decrementAndGet();
+            return a;
+        }
+        return new long[n];
+    }
+
     /** Returns the limb arrays of {@code p} to the pool (up to its capacity). */
     public void release(RnsPoly p) {
         if (p == null) {

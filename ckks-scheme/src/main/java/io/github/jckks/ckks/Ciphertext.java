@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import io.github.jckks.math.LimbPool;
 import io.github.jckks.math.RnsPoly;
 
 /**
@@ -119,6 +120,17 @@ public final class Ciphertext {
      */
     public byte[] seed() {
         return seed == null ? null : seed.clone();
+    }
+
+    /**
+     * Hands the limb arrays of every part to {@code pool}, for a ciphertext that has been consumed: neither it nor any
+     * ciphertext or polynomial sharing its arrays (a view, a rescaled result) may be used afterwards, and it must not
+     * be released twice. The pool gives the arrays out again with their residues as they are.
+     */
+    public void releaseTo(LimbPool pool) {
+        for (RnsPoly p : parts) {
+            pool.release(p);
+        }
     }
 
     /** Forgets the seed (c<sub>1</sub> no longer equals its expansion). */

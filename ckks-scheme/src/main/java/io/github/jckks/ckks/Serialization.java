@@ -1,5 +1,6 @@
 package io.github.jckks.ckks;
 
+import io.github.jckks.math.LimbPool;
 import io.github.jckks.math.Modulus;
 import io.github.jckks.math.Prng;
 import io.github.jckks.math.RlweSampler;
@@ -279,15 +280,29 @@ public final class Serialization {
      * the seed, so it serializes seeded again.
      */
     public static Ciphertext readCiphertext(CkksContext context, byte[] data) {
+        return readCiphertext(context, data, null);
+    }
+
+    /**
+     * {@link #readCiphertext(CkksContext, byte[])} into limb arrays taken from {@code limbs} (null: fresh arrays), for a
+     * receiver that hands the arrays of the ciphertexts it has consumed back to that pool. Every residue is
+     * overwritten, so the arrays' earlier contents do not matter; the checks are the same.
+     *
+     * @throws IllegalArgumentException if the pool's N is not the context's
+     */
+    public static Ciphertext readCiphertext(CkksContext context, byte[] data, LimbPool limbs) {
         Shape s = new Shape(context);
-        return readArray(data, s, (in, kind) -> readCiphertextBody(s, in, kind), Kind.CIPHERTEXT,
+        if (limbs != null && limbs.n() != s.n) {
+            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + s.n);
+        }
+        return readArray(data, s, (in, kind) -> readCiphertextBody(s, in, kind, limbs), Kind.CIPHERTEXT,
                 Kind.SEEDED_CIPHERTEXT);
     }
 
     /** Reads a ciphertext in either form from a stream (exactly one object is consumed). */
     public static Ciphertext readCiphertext(CkksContext context, InputStream in) throws IOException {
         Shape s = new Shape(context);
-        return readStream(in, s, (r, kind) -> readCiphertextBody(s, r, kind), Kind.CIPHERTEXT, Kind.SEEDED_CIPHERTEXT);
+        return readStream(in, s, (r, kind) -> readCiphertextBody(s, r, kind, null), Kind.CIPHERTEXT, Kind.SEEDED_CIPHERTEXT);
     }
 
     // ================================================================== public API: public key
@@ -720,9 +735,9 @@ public final class Serialization {
         return seed;
     }
 
-    private static RnsPoly expandSeed(Shape s, byte[] seed, int limbs) {
+    private static RnsPoly expandSeed(Shape s, byte[] seed, int limbs, LimbPool pool) {
         RnsRing rq = s.context.ringQ();
-        RnsPoly c1 = rq.newPoly(limbs, true);
+        RnsPoly c1 = pool == null ? rq.newPoly(limbs, true) : pool.take(rq, limbs, true);
         RlweSampler.uniformFromSeed(seed, rq, c1);
         return c1;
     }
@@ -1093,7 +1108,7 @@ public final class Serialization {
         return new Plaintext(poly, scale);
     }
 
-    private static Ciphertext readCiphertextBody(Shape s, In in, Kind kind) throws IOException {
+    private static Ciphertext readCiphertextBody(Shape s, In in, Kind kind, LimbPool pool) throws IOException {
         if (kind == Kind.SEEDED_CIPHERTEXT) {
             int level = readLevel(s, in, "seeded ciphertext");
             double scale = readScale(s, in, level, "seeded ciphertext");
@@ -1101,9 +1116,9 @@ public final class Serialization {
             byte[] seed = new byte[SEED_BYTES];
             in.bytes(seed, 0, SEED_BYTES, "seeded ciphertext seed");
             byte[] scratch = in.scratch(s.maxLimbBytes);
-            RnsPoly c0 = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "seeded ciphertext part 0");
+            RnsPoly c0 = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "seeded ciphertext part 0", pool);
             in.finish();
-            Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, expandSeed(s, seed, level + 1)}, scale);
+            Ciphertext ct = new Ciphertext(new RnsPoly[] {c0, expandSeed(s, seed, level + 1, pool)}, scale);
             ct.setSeed(seed);
             return ct;
         }
@@ -1117,7 +1132,7 @@ public final class Serialization {
         byte[] scratch = in.scratch(s.maxLimbBytes);
         RnsPoly[] polys = new RnsPoly[parts];
         for (int i = 0; i < parts; i++) {
-            polys[i] = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "ciphertext part " + i);
+            polys[i] = readPoly(s, in, s.q, s.qBits, level + 1, scratch, "ciphertext part " + i, pool);
         }
         in.finish();
         return new Ciphertext(polys, scale);
@@ -1264,10 +1279,16 @@ public final class Serialization {
 
     private static RnsPoly readPoly(Shape s, In in, long[] primes, int[] bits, int limbs, byte[] scratch, String what)
             throws IOException {
+        return readPoly(s, in, primes, bits, limbs, scratch, what, null);
+    }
+
+    /** {@link #readPoly} into arrays from {@code pool} (null: fresh ones); unpacking writes every residue. */
+    private static RnsPoly readPoly(Shape s, In in, long[] primes, int[] bits, int limbs, byte[] scratch, String what,
+                                    LimbPool pool) throws IOException {
         long[][] z = new long[limbs][];
         for (int i = 0; i < limbs; i++) {
             int len = limbBytes(s.n, bits[i]);
-            z[i] = new long[s.n];
+            z[i] = pool == null ? new long[s.n] : pool.takeArray();
             int at = in.take(len, what, " limb ", i);
             if (at >= 0) { // the input is an array: unpack in place
                 unpack(in.array, at, z[i], primes[i], bits[i], what, i);

@@ -52,7 +52,7 @@ public final class CryptoNetsClient {
     private final ThreadLocal<Encryptor> encryptors;
     /**
      * The limb arrays of the ciphertexts this client encrypts: handed back once a transport that sends copies has sent
-     * them ({@link Transport#sendsCopies}), so a session's encryptions reuse a message's worth of memory.
+     * them ({@link Transport#copiesMessages}), so a session's encryptions reuse a message's worth of memory.
      */
     private final LimbPool limbs;
     /** One answering scratch per thread ({@link AnswerScratch}). */
@@ -197,6 +197,9 @@ public final class CryptoNetsClient {
 
         private Session(Transport transport, int inputLevel) {
             this.transport = transport;
+            if (transport.copiesMessages()) {
+                transport.receiveInto(limbs); // ACTIVATE's ciphertexts, released once answered (recycle)
+            }
             this.inputLevel = inputLevel;
         }
 
@@ -248,6 +251,7 @@ public final class CryptoNetsClient {
                         Message activated = Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer);
                         transport.send(activated);
                         recycle(activated);
+                        recycle(m);
                     } else if (m.kind() == MessageKind.RESULT) {
                         if (m.requestId() != id) {
                             throw new ClientAidedException("protocol error: RESULT for request " + m.requestId()
@@ -289,15 +293,16 @@ public final class CryptoNetsClient {
             return input;
         }
 
-        /** Hands the arrays of a sent message's ciphertexts (this client's encryptions) back to its pool, if the transport copied them. */
+        /**
+         * Hands the arrays of a message's ciphertexts back to the client's pool once they are consumed, if the transport
+         * copies messages: this client's encryptions once sent, the server's once answered (received into the pool).
+         */
         private void recycle(Message sent) {
-            if (!transport.sendsCopies()) {
+            if (!transport.copiesMessages()) {
                 return;
             }
             for (Ciphertext c : sent.ciphertexts()) {
-                for (int p = 0; p < c.size(); p++) {
-                    limbs.release(c.part(p));
-                }
+                c.releaseTo(limbs);
             }
         }
 

@@ -173,7 +173,7 @@ public final class ClientAidedModel {
                                 factors == null ? null : folding.rerandomization())
                         : eff.forward(in, runtime, factors == null ? null : folding.firstRescale());
                 if (answers) {
-                    release(in, runtime); // consumed: their limbs become the next layer's outputs
+                    runtime.releaseAll(in, x); // consumed: their limbs become the next layer's outputs
                 }
                 columns = null;
                 answers = false;
@@ -213,19 +213,6 @@ public final class ClientAidedModel {
                     + UNRESCALED_VALUE_BOUND + "): lower the scale");
         }
         return weightScale;
-    }
-
-    /**
-     * Hands the limb arrays of consumed ciphertexts to the runtime's {@link io.github.jckks.math.LimbPool}, from which
-     * the linear layers take their outputs: a folded round's answers, once the next layer has read them, so that a
-     * batch's layers reuse the memory of its answers instead of allocating (about as many arrays as the layers take).
-     */
-    private static void release(Ciphertext[] consumed, EncryptedRuntime runtime) {
-        for (Ciphertext c : consumed) {
-            for (int p = 0; p < c.size(); p++) {
-                runtime.limbs().release(c.part(p));
-            }
-        }
     }
 
     /** @return 1/r for the factors r of a folded round: the next layer's column factors */

@@ -238,6 +238,13 @@ public final class ClientAidedServer {
             // a one-item HELLO means L: clients that predate the input-level item still connect to such a server
             t.send(inputLevel == context.maxLevel() ? Message.hello(p) : Message.serverHello(p, inputLevel));
             long[] roundId = {0};
+            // over a copying transport what arrives belongs to this session alone: it is parsed into the runtime's limb
+            // pool, and what has been consumed (an INFER's inputs once answered, what a round has sent, the answers once
+            // read) goes back there, so a batch reuses the previous one's arrays instead of allocating them
+            boolean recycle = t.copiesMessages();
+            if (recycle) {
+                t.receiveInto(runtime.limbs());
+            }
             while (true) {
                 Message m = t.receive(model.inputSize()); // an INFER with more ciphertexts is refused unparsed
                 switch (m.kind()) {
@@ -257,7 +264,7 @@ public final class ClientAidedServer {
                             throw new ClientAidedException("INFER " + m.requestId() + " is complex-packed and this model's "
                                     + "squares then conjugate: the client's HELLO must carry the conjugation key");
                         }
-                        ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked);
+                        ActivationChannel channel = masked -> exchange(t, ++roundId[0], masked, recycle ? rt : null);
                         MaskedReluOracle oracle = new MaskedReluOracle(rt, encoder, masking, rerandomizer, channel);
                         oracle.setAudit(audit);
                         Ciphertext[] out = model.forward(m.ciphertexts(), rt, oracle);
@@ -269,6 +276,9 @@ public final class ClientAidedServer {
                             });
                         }
                         t.send(Message.ciphertexts(MessageKind.RESULT, m.requestId(), out));
+                        if (recycle) {
+                            rt.releaseAll(m.ciphertexts(), out); // the inputs the layers have not released already
+                        }
                         if (++served > uncounted) {
                             inferences++;
                             rounds += oracle.rounds();
@@ -294,9 +304,17 @@ public final class ClientAidedServer {
         }
     }
 
-    /** One activation round trip on the session's transport, with the answer's checks. */
-    private Ciphertext[] exchange(Transport t, long id, Ciphertext[] masked) {
+    /**
+     * One activation round trip on the session's transport, with the answer's checks. With {@code recycle} (a copying
+     * transport's session), the limbs of the ciphertexts sent go back to its limb pool once they are on the wire: the
+     * masking oracles send ciphertexts made for the round (a linear layer's outputs, masked products, flooded copies),
+     * which nothing reads afterwards.
+     */
+    private Ciphertext[] exchange(Transport t, long id, Ciphertext[] masked, EncryptedRuntime recycle) {
         t.send(Message.ciphertexts(MessageKind.ACTIVATE, id, masked));
+        if (recycle != null) {
+            recycle.releaseAll(masked.clone(), new Ciphertext[0]);
+        }
         Message r = t.receive(masked.length); // an answer with more ciphertexts is refused unparsed
         if (r.kind() == MessageKind.ERROR) {
             throw new ClientAidedException("client " + t.peer() + " reported: " + r.text());

@@ -63,7 +63,7 @@ public final class InProcessTransport implements Transport {
 
     /** @return true unless the pair hands messages over by reference ({@link #pairByReference}) */
     @Override
-    public boolean sendsCopies() {
+    public boolean copiesMessages() {
         return !byReference;
     }
 

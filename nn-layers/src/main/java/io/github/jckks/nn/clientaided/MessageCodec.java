@@ -3,6 +3,7 @@ package io.github.jckks.nn.clientaided;
 import io.github.jckks.ckks.Ciphertext;
 import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.Serialization;
+import io.github.jckks.math.LimbPool;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,6 +243,15 @@ public final class MessageCodec {
      * @throws IOException if the source fails (the connection)
      */
     static Message decode(CkksContext context, PayloadSource in, int maxItems, ForkJoinPool pool) throws IOException {
+        return decode(context, in, maxItems, pool, null);
+    }
+
+    /**
+     * {@link #decode(CkksContext, PayloadSource, int, ForkJoinPool)} with the ciphertexts' limb arrays taken from
+     * {@code limbs} (null: fresh arrays; see {@link Serialization#readCiphertext(CkksContext, byte[], LimbPool)}).
+     */
+    static Message decode(CkksContext context, PayloadSource in, int maxItems, ForkJoinPool pool, LimbPool limbs)
+            throws IOException {
         int length = in.remaining();
         if (length < HEADER_BYTES) {
             throw malformed("frame of " + length + " bytes is shorter than the " + HEADER_BYTES + "-byte header");
@@ -281,7 +291,7 @@ public final class MessageCodec {
         if ((long) count * 4 > in.remaining()) {
             throw malformed(kind + " declares " + count + " items but only " + in.remaining() + " bytes follow the header");
         }
-        return kind.carriesCiphertexts() ? decodeCiphertexts(context, in, kind, id, op, count, pool)
+        return kind.carriesCiphertexts() ? decodeCiphertexts(context, in, kind, id, op, count, pool, limbs)
                 : decodeRaw(in, kind, id, op, count);
     }
 
@@ -302,7 +312,7 @@ public final class MessageCodec {
 
     /** The ciphertext items of a frame (INFER, ACTIVATE, ACTIVATED, RESULT), parsed on the pool as they arrive if any. */
     private static Message decodeCiphertexts(CkksContext context, PayloadSource in, MessageKind kind, long id, int op,
-                                             int count, ForkJoinPool pool) throws IOException {
+                                             int count, ForkJoinPool pool, LimbPool limbs) throws IOException {
         long maxCiphertextBytes = Serialization.maxCiphertextSize(context, 3);
         boolean parseAsTheyCome = pool != null;
         byte[][] items = new byte[count][];
@@ -316,7 +326,7 @@ public final class MessageCodec {
             for (int i = 0; i < count; i++) {
                 items[i] = readCheckedItem(in, kind, i, count, maxCiphertextBytes, lengthBytes, spare);
                 if (parseAsTheyCome) {
-                    parsing[i] = submitParse(pool, context, items, i, cts, failures, spare);
+                    parsing[i] = submitParse(pool, context, items, i, cts, failures, spare, limbs);
                 }
             }
             checkConsumed(in);
@@ -329,7 +339,7 @@ public final class MessageCodec {
         }
         if (!parseAsTheyCome) {
             for (int i = 0; i < count; i++) {
-                parseItem(context, items, i, cts, failures, null);
+                parseItem(context, items, i, cts, failures, null, limbs);
             }
         }
         for (int i = 0; i < count; i++) {
@@ -374,8 +384,9 @@ public final class MessageCodec {
 
     /** Submits the parsing of item i to the pool. */
     private static ForkJoinTask<?> submitParse(ForkJoinPool pool, CkksContext context, byte[][] items, int i,
-                                               Ciphertext[] cts, IllegalArgumentException[] failures, Queue<byte[]> spare) {
-        return pool.submit(() -> parseItem(context, items, i, cts, failures, spare));
+                                               Ciphertext[] cts, IllegalArgumentException[] failures, Queue<byte[]> spare,
+                                               LimbPool limbs) {
+        return pool.submit(() -> parseItem(context, items, i, cts, failures, spare, limbs));
     }
 
     /**
@@ -383,11 +394,11 @@ public final class MessageCodec {
      * (not null) for a later item.
      */
     private static void parseItem(CkksContext context, byte[][] items, int i, Ciphertext[] cts,
-                                  IllegalArgumentException[] failures, Queue<byte[]> spare) {
+                                  IllegalArgumentException[] failures, Queue<byte[]> spare, LimbPool limbs) {
         byte[] bytes = items[i];
         items[i] = null;
         try {
-            cts[i] = Serialization.readCiphertext(context, bytes);
+            cts[i] = Serialization.readCiphertext(context, bytes, limbs);
         } catch (IllegalArgumentException e) {
             failures[i] = e;
         }

@@ -42,6 +42,8 @@ public final class TcpTransport implements Transport {
     private long bytesSent;
     private long bytesReceived;
     private volatile boolean closed;
+    /** Where received ciphertexts take their limb arrays ({@link #receiveInto}); null: fresh arrays. */
+    private volatile io.github.jckks.math.LimbPool receiveLimbs;
 
     /**
      * Wraps a connected socket; ciphertexts are serialized and parsed on the calling thread.
@@ -223,7 +225,7 @@ public final class TcpTransport implements Transport {
             // parsed on it as soon as its bytes are in, while the rest of the frame arrives
             long frameDeadline = deadline;
             Message m = MessageCodec.decode(context, MessageCodec.PayloadSource.streaming(n,
-                    (dst, off, count) -> readFully(dst, off, count, false, frameDeadline)), maxItems, pool);
+                    (dst, off, count) -> readFully(dst, off, count, false, frameDeadline)), maxItems, pool, receiveLimbs);
             bytesReceived += 4L + n;
             return m;
         } catch (ConnectionLostException e) {
@@ -317,9 +319,18 @@ public final class TcpTransport implements Transport {
         }
     }
 
-    /** @return true: a send has written every ciphertext to the socket when it returns */
+    /** Received ciphertexts take their arrays from {@code limbs} (of the context's N), or fresh ones for null. */
     @Override
-    public boolean sendsCopies() {
+    public void receiveInto(io.github.jckks.math.LimbPool limbs) {
+        if (limbs != null && limbs.n() != context.n()) {
+            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
+        }
+        receiveLimbs = limbs;
+    }
+
+    /** @return true: a send has written every ciphertext to the socket when it returns, and a receive parses bytes */
+    @Override
+    public boolean copiesMessages() {
         return true;
     }
 

@@ -23,12 +23,20 @@ public interface Transport extends AutoCloseable {
     }
 
     /**
-     * @return true if, once {@link #send} has returned, the transport holds no reference to the message's ciphertexts
-     * and the peer received copies (bytes), so that the sender may reuse their memory; false (the default) if the peer
-     * may be reading the very objects sent
+     * @return true if messages cross as copies both ways: once {@link #send} has returned the transport holds no
+     * reference to the message's ciphertexts (the sender may reuse their memory), and the ciphertexts received belong
+     * to the receiver alone; false (the default) if the two ends may share the very objects sent
      */
-    default boolean sendsCopies() {
+    default boolean copiesMessages() {
         return false;
+    }
+
+    /**
+     * Asks that the ciphertexts received from now on take their limb arrays from {@code limbs} (null: fresh arrays),
+     * for a receiver that hands the arrays of what it has consumed back to that pool. A hint: by default ignored (the
+     * transports that decode bytes honour it).
+     */
+    default void receiveInto(io.github.jckks.math.LimbPool limbs) {
     }
 
     /** Closes the pipe; the peer's next receive fails. Idempotent. */

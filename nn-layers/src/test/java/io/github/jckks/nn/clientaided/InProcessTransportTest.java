@@ -43,9 +43,9 @@ class InProcessTransportTest {
         InProcessTransport[] wire = InProcessTransport.pair(CTX, TransportLimits.defaults());
         wire[0].send(m);
         assertArrayEquals(sent, Serialization.write(CTX, wire[1].receive().ciphertexts()[0]), "through the wire format");
-        // what a sender may reuse once a send returns (Transport.sendsCopies): not what the peer holds by reference
-        assertFalse(ref[0].sendsCopies(), "by reference");
-        assertTrue(copy[0].sendsCopies() && wire[0].sendsCopies(), "deep copy, wire format");
+        // what a sender may reuse once a send returns (Transport.copiesMessages): not what the peer holds by reference
+        assertFalse(ref[0].copiesMessages(), "by reference");
+        assertTrue(copy[0].copiesMessages() && wire[0].copiesMessages(), "deep copy, wire format");
     }
 
     @Test

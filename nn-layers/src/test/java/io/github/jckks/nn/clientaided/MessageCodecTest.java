@@ -67,6 +67,22 @@ class MessageCodecTest {
         }
     }
 
+    /** Decoded into a limb pool, ciphertexts take the pool's arrays (whatever they held) and still read back exactly. */
+    @Test
+    void ciphertextsDecodedIntoAPoolTakeItsArrays() throws Exception {
+        Ciphertext[] c = cts(2);
+        byte[] p = MessageCodec.encode(CTX, Message.ciphertexts(MessageKind.ACTIVATED, 3, c));
+        io.github.jckks.math.LimbPool limbs = new io.github.jckks.math.LimbPool(CTX.n(), 16);
+        long[] garbage = new long[CTX.n()];
+        Arrays.fill(garbage, -1);
+        limbs.release(garbage);
+        Message m = MessageCodec.decode(CTX, MessageCodec.PayloadSource.of(p), 2, null, limbs);
+        assertTrue(m.ciphertexts()[0].part(0).limb(0) == garbage, "the pooled array is used");
+        for (int i = 0; i < c.length; i++) {
+            assertArrayEquals(Serialization.write(CTX, c[i]), Serialization.write(CTX, m.ciphertexts()[i]), "ciphertext " + i);
+        }
+    }
+
     @Test
     void inferCarriesItsPackingInTheFunctionCode() {
         Ciphertext[] c = cts(1);
