@@ -21,7 +21,8 @@ import io.github.jckks.math.RnsRing;
  *
  * <p>Errors: a value times the scale that would not fit below Q<sub>l</sub>/2 raises an exception naming the
  * value, the scale and the modulus. Cost: one FFT of N/2 points, (l + 1) reductions and NTTs. Thread-safe
- * ({@link #decodeComplexInto} works in per-thread scratch and allocates nothing; the other methods allocate their
+ * ({@link #decodeComplexInto} copies and transforms in per-thread scratch, one polynomial of L + 1 limbs per thread that
+ * decodes, kept while the thread lives; it allocates only a small view; the other methods allocate their
  * results).
  */
 public final class CkksEncoder {
@@ -256,7 +257,7 @@ public final class CkksEncoder {
     }
 
     /**
-     * {@link #decodeComplex} into {@code re} and {@code im} (each of length N/2), allocating nothing: the inverse NTT
+     * {@link #decodeComplex} into {@code re} and {@code im} (each of length N/2), with no limb copy allocated: the inverse NTT
      * and the mixed-radix conversion run in this thread's scratch. The plaintext is not modified.
      *
      * @throws IllegalArgumentException if an output is not of length N/2 or the plaintext belongs to another ring

@@ -26,7 +26,8 @@ import io.github.jckks.math.RnsRing;
  * <p>Errors: too many values, non-finite values, a bad level or scale, or a value whose scaled magnitude would not fit
  * below Q<sub>l</sub>/2, each an {@link IllegalArgumentException} naming it. Cost: encode (l+1) reductions and NTTs;
  * decode one copy, (l+1) inverse NTTs and a mixed-radix conversion; {@link #encodeConstant} and
- * {@link #addConstantInPlace} one product per residue. {@link #decodeInto} allocates nothing (per-thread scratch).
+ * {@link #addConstantInPlace} one product per residue. {@link #decodeInto} copies and transforms in per-thread scratch (one
+ * polynomial of L + 1 limbs per decoding thread, kept while it lives) and allocates only a small view.
  * Thread-safe (scratch is per thread; the transformed constant polynomial and the mixed-radix tables are made on first
  * use).
  */

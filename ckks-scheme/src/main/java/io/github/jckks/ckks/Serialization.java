@@ -256,6 +256,25 @@ public final class Serialization {
     }
 
     /**
+     * {@link #write(CkksContext, Ciphertext)} into a caller's buffer of exactly {@link #sizeOf(CkksContext, Ciphertext)}
+     * bytes (the same bytes), for a sender that reuses its buffers.
+     *
+     * @throws IllegalArgumentException if the buffer's length is not the ciphertext's size, or as
+     * {@link #write(CkksContext, Ciphertext)}
+     */
+    public static void write(CkksContext context, Ciphertext ct, byte[] out) {
+        Shape s = new Shape(context);
+        checkCiphertext(s, ct);
+        byte[] seed = validSeed(s, ct);
+        long size = ciphertextSize(s, ct, seed != null);
+        if (out.length != size) {
+            throw new IllegalArgumentException("a buffer of " + out.length + " bytes for a serialized ciphertext of " + size);
+        }
+        intoArray(out, size, seed != null ? Kind.SEEDED_CIPHERTEXT : Kind.CIPHERTEXT, s.fingerprint,
+                o -> writeCiphertextBody(s, ct, seed, o));
+    }
+
+    /**
      * @return the largest size in bytes of a serialized ciphertext of these parameters with at most {@code parts}
      *         parts: a full one at the top level (a reader may refuse longer items before allocating them)
      * @throws IllegalArgumentException if parts is not 2 or 3
@@ -1484,7 +1503,12 @@ public final class Serialization {
             throw new IllegalArgumentException("serialized " + kind + " would take " + size
                     + " bytes, more than a byte array holds: write it to an OutputStream");
         }
-        Out o = new Out(new byte[(int) size], null);
+        return intoArray(new byte[(int) size], size, kind, fingerprint, body);
+    }
+
+    /** Writes the object into {@code buf} (exactly {@code size} bytes long) and returns it. */
+    private static byte[] intoArray(byte[] buf, long size, Kind kind, byte[] fingerprint, BodyWriter body) {
+        Out o = new Out(buf, null);
         try {
             emit(o, size, kind, fingerprint, body);
         } catch (IOException e) {

@@ -142,6 +142,40 @@ class SerializationTest {
         }
     }
 
+    /**
+     * Into a caller's buffer (dirty) a ciphertext serializes to exactly write's bytes; read into a limb pool it takes
+     * the pool's arrays (dirty) and comes back equal. Seeded and full ciphertexts, primes above 32 bits (this class's
+     * context) and of at most 32 (the packers' two paths).
+     */
+    @Test
+    void intoACallersBufferAndOutOfALimbPool() {
+        CkksContext narrow = new CkksContext(CkksParameters.builder().logN(10).dataPrimeBits(30, 25).specialPrimeBits(30)
+                .scale(0x1p25).insecureForTestsOnly().build());
+        for (CkksContext c : new CkksContext[] {ctx, narrow}) {
+            KeyGenerator k = new KeyGenerator(c);
+            CkksEncoder e = new CkksEncoder(c);
+            Ciphertext seeded = new Encryptor(c, k.secretKey()).encrypt(e, x, c.maxLevel(), c.parameters().defaultScale());
+            Ciphertext full = new Encryptor(c, k.publicKey()).encrypt(e.encode(y));
+            for (Ciphertext ct : new Ciphertext[] {seeded, full}) {
+                byte[] want = Serialization.write(c, ct);
+                byte[] buf = new byte[want.length];
+                java.util.Arrays.fill(buf, (byte) 0x5A);
+                Serialization.write(c, ct, buf);
+                assertArrayEquals(want, buf, "into a dirty buffer");
+                io.github.jckks.math.LimbPool pool = new io.github.jckks.math.LimbPool(c.n(), 64);
+                long[] dirty = new long[c.n()];
+                java.util.Arrays.fill(dirty, Long.MAX_VALUE);
+                pool.release(dirty);
+                Ciphertext back = Serialization.readCiphertext(c, want, pool);
+                assertTrue(back.partForReading(0).limb(0) == dirty, "the pool's array");
+                assertCiphertextEquals(ct, back);
+            }
+            assertThrows(IllegalArgumentException.class, () -> Serialization.write(c, seeded, new byte[3]));
+            assertThrows(IllegalArgumentException.class, () -> Serialization.readCiphertext(c, Serialization.write(c, seeded),
+                    new io.github.jckks.math.LimbPool(c.n() / 2, 4)), "a pool of another degree");
+        }
+    }
+
     @Test
     void ciphertextRoundTripDecrypts() throws IOException {
         Ciphertext ct = new Encryptor(ctx, pk).encrypt(encoder.encode(x));

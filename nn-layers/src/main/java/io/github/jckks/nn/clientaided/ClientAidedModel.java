@@ -126,7 +126,9 @@ public final class ClientAidedModel {
      * The encrypted network on batch-packed ciphertexts (one per input element), the activations computed
      * through {@code relu}. If {@code relu} is a {@link FoldingReluOracle} that {@linkplain FoldingReluOracle#foldsFactors
      * folds}, every {@linkplain #foldable foldable} ReLU has its factors folded into the linear layers on either side
-     * (no masking product, no level); the other activations use {@link ReluOracle#relu}.
+     * (no masking product, no level); the other activations use {@link ReluOracle#relu}. A folded round's answers go
+     * to the runtime's limb pool once the next layer has read them if the oracle says they belong to the caller
+     * ({@link FoldingReluOracle#answersBelongToCaller}).
      *
      * @throws IllegalArgumentException if the inputs' level is too low for the model ({@link #checkLevels})
      */
@@ -161,7 +163,7 @@ public final class ClientAidedModel {
         Ciphertext[] x = input;
         double[] factors = null; // drawn for the ReLU that follows the current linear layer
         double[] columns = null; // 1/r of the ReLU that precedes it
-        boolean answers = false; // x holds a folded round's answers, which nothing but this loop references
+        boolean answers = false; // x holds a folded round's answers, which only this loop references
         for (int i = 0; i < steps.size(); i++) {
             Stage s = steps.get(i);
             if (folding != null && s instanceof LinearLayer ll) {
@@ -181,7 +183,7 @@ public final class ClientAidedModel {
                 x = folding.reluOfMasked(x, factors);
                 columns = reciprocals(factors);
                 factors = null;
-                answers = true;
+                answers = folding.answersBelongToCaller();
             } else {
                 answers = false;
                 x = switch (s) {

@@ -52,4 +52,14 @@ public interface FoldingReluOracle extends ReluOracle {
      * @return encryptions of r<sub>j</sub> ReLU(x<sub>j</sub>) at the top level L and the default scale, in input order
      */
     Ciphertext[] reluOfMasked(Ciphertext[] masked, double[] factors);
+
+    /**
+     * @return true if the answers of {@link #reluOfMasked} belong to the caller alone, so that {@link ClientAidedModel}
+     * may hand their limb arrays to its runtime's pool once the next layer has read them; false (the default) for an
+     * oracle that keeps them (an audit, a cache). {@link MaskedReluOracle} says true: its answers are what its
+     * {@link ActivationChannel} returned, which belong to the caller.
+     */
+    default boolean answersBelongToCaller() {
+        return false;
+    }
 }

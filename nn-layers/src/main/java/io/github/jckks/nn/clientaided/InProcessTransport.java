@@ -20,6 +20,8 @@ public final class InProcessTransport implements Transport {
     private final CkksContext context;
     private final TransportLimits limits;
     private final boolean byReference;
+    /** Where decoded ciphertexts take their limb arrays ({@link #receiveInto}); null: fresh arrays. */
+    private volatile io.github.jckks.math.LimbPool receiveLimbs;
     private InProcessTransport peer;
     private volatile boolean closed;
     private volatile boolean peerClosed;
@@ -59,6 +61,15 @@ public final class InProcessTransport implements Transport {
     /** @return a pair with deep copies and the given time-out */
     public static InProcessTransport[] pair(Duration timeout) {
         return pair(null, TransportLimits.defaults().withReadTimeout(timeout));
+    }
+
+    /** Received ciphertexts take their arrays from {@code limbs} when this end decodes the wire format; else ignored. */
+    @Override
+    public void receiveInto(io.github.jckks.math.LimbPool limbs) {
+        if (limbs != null && context != null && limbs.n() != context.n()) {
+            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
+        }
+        receiveLimbs = limbs;
     }
 
     /** @return true unless the pair hands messages over by reference ({@link #pairByReference}) */
@@ -126,7 +137,12 @@ public final class InProcessTransport implements Transport {
             throw new ConnectionLostException(name + " disconnected");
         }
         if (o instanceof byte[] payload) {
-            return MessageCodec.decode(context, payload, Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts())));
+            int maxItems = Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts()));
+            try {
+                return MessageCodec.decode(context, MessageCodec.PayloadSource.of(payload), maxItems, null, receiveLimbs);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e); // unreachable: an array does no I/O
+            }
         }
         return (Message) o;
     }

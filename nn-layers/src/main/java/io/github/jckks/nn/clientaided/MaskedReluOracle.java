@@ -293,6 +293,12 @@ public final class MaskedReluOracle implements FoldingReluOracle {
         return out;
     }
 
+    /** @return true: the answers are the channel's, which belong to the caller ({@link ActivationChannel}) */
+    @Override
+    public boolean answersBelongToCaller() {
+        return true;
+    }
+
     /** One round trip: the answer must hold as many ciphertexts as were sent. */
     private Ciphertext[] exchange(Ciphertext[] sent) {
         Ciphertext[] back = channel.exchange(sent);

@@ -42,6 +42,14 @@ public final class TcpTransport implements Transport {
     private long bytesSent;
     private long bytesReceived;
     private volatile boolean closed;
+    /**
+     * Buffers of items already written to the socket, for the next items to serialize into (the items of a ciphertext
+     * message share a size), holding at most {@link #MAX_SPARE_BYTES} in all.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spareItems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong spareBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** The most bytes of written items kept for reuse (a CryptoNets-ReLU round's 845 items take 6-10 MB). */
+    static final long MAX_SPARE_BYTES = 64L << 20;
     /** Where received ciphertexts take their limb arrays ({@link #receiveInto}); null: fresh arrays. */
     private volatile io.github.jckks.math.LimbPool receiveLimbs;
 
@@ -158,7 +166,8 @@ public final class TcpTransport implements Transport {
         ForkJoinTask<byte[]>[] items = new ForkJoinTask[cts.length];
         for (int i = 0; i < cts.length; i++) {
             Ciphertext ct = cts[i];
-            items[i] = pool.submit(() -> Serialization.write(context, ct));
+            int size = sizes[i];
+            items[i] = pool.submit(() -> serialize(ct, size));
         }
         try {
             out.writeInt((int) n);
@@ -171,6 +180,7 @@ public final class TcpTransport implements Transport {
                 }
                 out.writeInt(item.length);
                 out.write(item);
+                keepSpare(item); // written: the next items (of this frame or a later one) may reuse it
             }
             out.flush();
             bytesSent += 4L + n;
@@ -184,6 +194,28 @@ public final class TcpTransport implements Transport {
                         + io.getMessage(), io);
             }
             throw new ClientAidedException("sending " + m + " to " + peer + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return ct serialized into a spare buffer of exactly {@code size} bytes, or a new one */
+    private byte[] serialize(Ciphertext ct, int size) {
+        byte[] buf = spareItems.poll();
+        if (buf != null) {
+            spareBytes.addAndGet(-buf.length);
+        }
+        if (buf == null || buf.length != size) {
+            buf = new byte[size];
+        }
+        Serialization.write(context, ct, buf);
+        return buf;
+    }
+
+    /** Keeps a written item's buffer for reuse, unless the spare buffers already hold {@link #MAX_SPARE_BYTES}. */
+    private void keepSpare(byte[] item) {
+        if (spareBytes.addAndGet(item.length) <= MAX_SPARE_BYTES) {
+            spareItems.offer(item);
+        } else {
+            spareBytes.addAndGet(-item.length);
         }
     }
 

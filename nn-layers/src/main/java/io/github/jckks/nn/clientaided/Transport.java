@@ -33,8 +33,9 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Asks that the ciphertexts received from now on take their limb arrays from {@code limbs} (null: fresh arrays),
-     * for a receiver that hands the arrays of what it has consumed back to that pool. A hint: by default ignored (the
-     * transports that decode bytes honour it).
+     * for a receiver that hands the arrays of what it has consumed back to that pool. A hint: by default ignored;
+     * {@link TcpTransport} and the in-process pair that encodes messages ({@link InProcessTransport#pair(CkksContext,
+     * TransportLimits)}) honour it.
      */
     default void receiveInto(io.github.jckks.math.LimbPool limbs) {
     }

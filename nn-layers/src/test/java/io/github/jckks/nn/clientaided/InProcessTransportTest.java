@@ -15,6 +15,7 @@ import io.github.jckks.ckks.Encryptor;
 import io.github.jckks.ckks.KeyGenerator;
 import io.github.jckks.ckks.Serialization;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The three ways {@link InProcessTransport} hands a message over: by reference, deep copy, wire encoding. */
@@ -46,6 +47,16 @@ class InProcessTransportTest {
         // what a sender may reuse once a send returns (Transport.copiesMessages): not what the peer holds by reference
         assertFalse(ref[0].copiesMessages(), "by reference");
         assertTrue(copy[0].copiesMessages() && wire[0].copiesMessages(), "deep copy, wire format");
+        // the end that decodes the wire format parses into the pool it is given
+        io.github.jckks.math.LimbPool limbs = new io.github.jckks.math.LimbPool(CTX.n(), 8);
+        long[] dirty = new long[CTX.n()];
+        Arrays.fill(dirty, -7);
+        limbs.release(dirty);
+        wire[1].receiveInto(limbs);
+        wire[0].send(m);
+        Message pooled = wire[1].receive();
+        assertSame(dirty, pooled.ciphertexts()[0].part(0).limb(0), "parsed into the pool's array");
+        assertArrayEquals(sent, Serialization.write(CTX, pooled.ciphertexts()[0]));
     }
 
     @Test
