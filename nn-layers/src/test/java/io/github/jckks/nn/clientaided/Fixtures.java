@@ -65,6 +65,24 @@ final class Fixtures {
         return maxError(server.model().forward(images), got);
     }
 
+    /**
+     * @return a key holder's side of a ReLU round in place of a transport: decrypt each ciphertext (real slots), ReLU,
+     * fresh encryption at the top level
+     */
+    static ActivationChannel reluChannel(ClientAidedClient client) {
+        return masked -> {
+            io.github.jckks.ckks.Ciphertext[] out = new io.github.jckks.ckks.Ciphertext[masked.length];
+            for (int k = 0; k < masked.length; k++) {
+                double[] v = client.decrypt(masked[k]);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Math.max(v[i], 0);
+                }
+                out[k] = client.encrypt(v);
+            }
+            return out;
+        };
+    }
+
     static double maxError(double[][] a, double[][] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) {

@@ -7,7 +7,6 @@ import io.github.jckks.ckks.CkksContext;
 import io.github.jckks.ckks.CkksEncoder;
 import io.github.jckks.ckks.Evaluator;
 import io.github.jckks.nn.EncryptedRuntime;
-import io.github.jckks.nn.LinearLayer;
 import io.github.jckks.nn.MacKernels;
 import io.github.jckks.nn.Packing;
 import java.util.Random;
@@ -28,22 +27,9 @@ class FoldedAnswerOwnershipTest {
             CkksContext ctx = Fixtures.smallContext(1);
             ClientAidedClient client = ClientAidedClient.withFreshKeys(ctx);
             Random r = new Random(6);
-            ClientAidedModel model = ClientAidedModel.builder()
-                    .add(LinearLayer.dense(Fixtures.matrix(r, 16, 6, 0.5), Fixtures.vector(r, 16, 0.3))).relu()
-                    .add(LinearLayer.dense(Fixtures.matrix(r, 8, 16, 0.1), Fixtures.vector(r, 8, 0.1))).relu()
-                    .add(LinearLayer.dense(Fixtures.matrix(r, 3, 8, 0.5), Fixtures.vector(r, 3, 0.1))).build();
+            ClientAidedModel model = FoldedMaskingTest.threeLayers(r);
             EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), pool, Packing.REAL);
-            ActivationChannel channel = masked -> {
-                Ciphertext[] out = new Ciphertext[masked.length];
-                for (int k = 0; k < masked.length; k++) {
-                    double[] v = client.decrypt(masked[k]);
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = Math.max(v[i], 0);
-                    }
-                    out[k] = client.encrypt(v);
-                }
-                return out;
-            };
+            ActivationChannel channel = Fixtures.reluChannel(client);
             MaskedReluOracle inner = new MaskedReluOracle(rt, new CkksEncoder(ctx),
                     new MaskingConfig(MaskMode.PER_CIPHERTEXT, 2, false, 0), null, channel);
             Ciphertext[][] kept = new Ciphertext[1][];

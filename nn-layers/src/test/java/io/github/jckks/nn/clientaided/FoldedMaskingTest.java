@@ -50,7 +50,7 @@ class FoldedMaskingTest {
     }
 
     /** dense 6->16 -> ReLU -> dense 16->8 -> ReLU -> dense 8->3; |r x| stays below the 2^5 of level 0 headroom. */
-    private static ClientAidedModel threeLayers(Random r) {
+    static ClientAidedModel threeLayers(Random r) {
         return ClientAidedModel.builder()
                 .add(LinearLayer.dense(Fixtures.matrix(r, 16, 6, 0.5), Fixtures.vector(r, 16, 0.3)))
                 .relu()
@@ -94,17 +94,7 @@ class FoldedMaskingTest {
         Random r = new Random(6);
         ClientAidedModel model = threeLayers(r);
         EncryptedRuntime rt = new EncryptedRuntime(new Evaluator(ctx), MacKernels.get(), pool, Packing.REAL);
-        ActivationChannel channel = masked -> {
-            Ciphertext[] out = new Ciphertext[masked.length];
-            for (int k = 0; k < masked.length; k++) {
-                double[] v = client.decrypt(masked[k]);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = Math.max(v[i], 0);
-                }
-                out[k] = client.encrypt(v);
-            }
-            return out;
-        };
+        ActivationChannel channel = Fixtures.reluChannel(client);
         MaskedReluOracle oracle = new MaskedReluOracle(rt, new CkksEncoder(ctx),
                 new MaskingConfig(MaskMode.PER_CIPHERTEXT, 2, false, 0), null, channel);
         assertEquals(0, rt.limbs().size());
