@@ -297,13 +297,11 @@ public final class CryptoNetsClient {
          * Hands the arrays of a message's ciphertexts back to the client's pool once they are consumed, if the transport
          * copies messages: this client's encryptions once sent, the server's once answered (received into the pool).
          */
-        private void recycle(Message sent) {
+        private void recycle(Message consumed) {
             if (!transport.copiesMessages()) {
                 return;
             }
-            for (Ciphertext c : sent.ciphertexts()) {
-                c.releaseTo(limbs);
-            }
+            consumed.releaseCiphertextsTo(limbs);
         }
 
         /** Ends the session (BYE) and closes the transport. */

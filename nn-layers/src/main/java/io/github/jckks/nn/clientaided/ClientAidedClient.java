@@ -38,6 +38,11 @@ public final class ClientAidedClient {
     /** One encryptor (and PRNG) per thread: an Encryptor is not thread-safe, and a new one per ciphertext would
      * take the global SecureRandom lock and build an AES key schedule every time. */
     private final ThreadLocal<Encryptor> encryptors;
+    /**
+     * The limb arrays of this client's encryptions (256 MB at most): on a transport that copies messages, a session hands
+     * back an activation round's answers once sent and the server's ciphertexts once answered, and receives into it.
+     */
+    private final io.github.jckks.math.LimbPool limbs;
     private volatile ActivationObserver observer;
     private volatile int maxRounds = DEFAULT_MAX_ROUNDS;
 
@@ -81,7 +86,8 @@ public final class ClientAidedClient {
         this.secretKey = secretKey;
         this.publicKey = publicKey;
         this.decryptor = new Decryptor(context, secretKey);
-        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey));
+        this.limbs = new io.github.jckks.math.LimbPool(context.n(), (int) Math.min(1 << 20, (256L << 20) / (8L * context.n())));
+        this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey, limbs));
     }
 
     /** @return a client with freshly generated keys */
@@ -224,6 +230,9 @@ public final class ClientAidedClient {
         private Session(Transport transport, int inputLevel) {
             this.transport = transport;
             this.inputLevel = inputLevel;
+            if (transport.copiesMessages()) {
+                transport.receiveInto(limbs); // ACTIVATE's ciphertexts, released once answered
+            }
         }
 
         /**
@@ -330,7 +339,12 @@ public final class ClientAidedClient {
                             if (++rounds > maxRounds) {
                                 throw new ClientAidedException("server asked for more than " + maxRounds + " activation rounds");
                             }
-                            transport.send(Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer(m)));
+                            Message answer = Message.ciphertexts(MessageKind.ACTIVATED, m.requestId(), answer(m));
+                            transport.send(answer);
+                            if (transport.copiesMessages()) { // consumed: the arrays serve the next round
+                                answer.releaseCiphertextsTo(limbs);
+                                m.releaseCiphertextsTo(limbs);
+                            }
                         }
                         case RESULT -> {
                             if (m.requestId() != id) {

@@ -62,6 +62,17 @@ public record Message(MessageKind kind, long requestId, int op, Ciphertext[] cip
         };
     }
 
+    /**
+     * Hands the limb arrays of this message's ciphertexts to {@code limbs} ({@link Ciphertext#releaseTo}): for a message
+     * that has been sent over a transport that copies messages, or received over one and consumed. Neither the
+     * message's ciphertexts nor anything sharing their arrays may be used afterwards.
+     */
+    public void releaseCiphertextsTo(io.github.jckks.math.LimbPool limbs) {
+        for (Ciphertext c : ciphertexts) {
+            c.releaseTo(limbs);
+        }
+    }
+
     /** @return a HELLO with the given items */
     public static Message hello(byte[]... items) {
         return new Message(MessageKind.HELLO, 0, OP_NONE, new Ciphertext[0], items);
