@@ -43,13 +43,14 @@ public final class TcpTransport implements Transport {
     private long bytesReceived;
     private volatile boolean closed;
     /**
-     * Buffers of items already written to the socket, for the next items to serialize into (the items of a ciphertext
-     * message share a size), holding at most {@link #MAX_SPARE_BYTES} in all.
+     * Buffers of items already written to the socket, for the next items to serialize into (a buffer serves an item of
+     * its exact size: the items of a message usually share one), holding at most {@link #MAX_SPARE_BYTES} in all; emptied
+     * when the transport closes.
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spareItems = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicLong spareBytes = new java.util.concurrent.atomic.AtomicLong();
-    /** The most bytes of written items kept for reuse (a CryptoNets-ReLU round's 845 items take 6-10 MB). */
-    static final long MAX_SPARE_BYTES = 64L << 20;
+    /** The most bytes of written items kept for reuse (a CryptoNets-ReLU round's 845 items take 6.5-13 MB). */
+    static final long MAX_SPARE_BYTES = 16L << 20;
     /** Where received ciphertexts take their limb arrays ({@link #receiveInto}); null: fresh arrays. */
     private volatile io.github.jckks.math.LimbPool receiveLimbs;
 
@@ -173,11 +174,7 @@ public final class TcpTransport implements Transport {
             out.writeInt((int) n);
             MessageCodec.writeHeader(out, m, cts.length);
             for (int i = 0; i < cts.length; i++) {
-                byte[] item = items[i].join();
-                if (item.length != sizes[i]) {
-                    throw new IllegalStateException("ciphertext " + i + " serialized to " + item.length + " bytes, "
-                            + sizes[i] + " announced");
-                }
+                byte[] item = items[i].join(); // of the announced size: Serialization.write checks it
                 out.writeInt(item.length);
                 out.write(item);
                 keepSpare(item); // written: the next items (of this frame or a later one) may reuse it
@@ -202,8 +199,12 @@ public final class TcpTransport implements Transport {
         byte[] buf = spareItems.poll();
         if (buf != null) {
             spareBytes.addAndGet(-buf.length);
+            if (buf.length != size) {
+                keepSpare(buf); // for an item of its size (a message's items at another level, say)
+                buf = null;
+            }
         }
-        if (buf == null || buf.length != size) {
+        if (buf == null) {
             buf = new byte[size];
         }
         Serialization.write(context, ct, buf);
@@ -344,6 +345,8 @@ public final class TcpTransport implements Transport {
 
     private void closeQuietly() {
         closed = true;
+        spareItems.clear(); // a closed transport keeps no buffers
+        spareBytes.set(0);
         try {
             socket.close();
         } catch (IOException ignored) {
