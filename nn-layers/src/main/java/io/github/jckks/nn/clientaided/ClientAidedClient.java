@@ -289,7 +289,7 @@ public final class ClientAidedClient {
                 }
             }
             // no local keeps the encrypted batch: once sent, it need not stay live while the server works
-            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs, packing), packing);
+            Ciphertext[] out = inferEncrypted(encryptImages(images, inputs, packing), packing, true);
             double[][] result = new double[batch][out.length];
             for (int o = 0; o < out.length; o++) {
                 double[] v = decrypt(out[o], packing);
@@ -323,14 +323,27 @@ public final class ClientAidedClient {
          * rounds' values are decoded and re-encoded the same way).
          */
         public Ciphertext[] inferEncrypted(Ciphertext[] inputs, Packing packing) {
+            return inferEncrypted(inputs, packing, false);
+        }
+
+        /**
+         * @param own whether the inputs are this session's own encryptions ({@link #infer}), which go back to the client's
+         *            limb pool once sent over a transport that copies messages; a caller's are left alone
+         */
+        private Ciphertext[] inferEncrypted(Ciphertext[] inputs, Packing packing, boolean own) {
             if (closed) {
                 throw new IllegalStateException("session closed");
             }
             long id = nextId++;
             requestPacking = java.util.Objects.requireNonNull(packing, "packing");
             try {
-                transport.send(Message.infer(id, inputs, packing));
+                Message request = Message.infer(id, inputs, packing);
+                transport.send(request);
+                if (own && transport.copiesMessages()) {
+                    request.releaseCiphertextsTo(limbs);
+                }
                 inputs = null; // sent (the caller may still hold them)
+                request = null;
                 int rounds = 0;
                 while (true) {
                     Message m = transport.receive();
