@@ -681,6 +681,10 @@ public final class LinearLayer implements Layer {
                 }
                 return;
             }
+            RnsPoly[] taken = new RnsPoly[out[o].size()];
+            for (int p = 0; p < taken.length; p++) {
+                taken[p] = out[o].part(p);
+            }
             for (int r = 0; r < rescales; r++) {
                 if (r == 0 && integer && relinearize) {
                     ev.relinearizeAndRescaleInPlace(out[o]); // an integer layer after a square: the square's rescale
@@ -695,8 +699,31 @@ public final class LinearLayer implements Layer {
                     ev.relinearizeInPlace(out[o]);
                 }
             }
+            releaseDropped(taken, out[o], rt);
         });
         return out;
+    }
+
+    /**
+     * Hands the limb arrays the layer took from the pool for an output and that the output no longer uses (the primes
+     * its rescales dropped, a relinearized c<sub>2</sub>) back to the pool: nothing else references them.
+     */
+    private static void releaseDropped(RnsPoly[] taken, Ciphertext now, EncryptedRuntime rt) {
+        for (RnsPoly t : taken) {
+            for (int l = 0; l < t.limbCount(); l++) {
+                long[] a = t.limb(l);
+                boolean used = false;
+                for (int p = 0; p < now.size() && !used; p++) {
+                    RnsPoly q = now.part(p);
+                    for (int m = 0; m < q.limbCount() && !used; m++) {
+                        used = q.limb(m) == a;
+                    }
+                }
+                if (!used) {
+                    rt.limbs().release(a);
+                }
+            }
+        }
     }
 
     @Override

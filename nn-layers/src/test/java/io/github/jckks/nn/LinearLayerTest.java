@@ -86,6 +86,31 @@ class LinearLayerTest {
     }
 
     /**
+     * A rescaled layer hands the limb it drops from each output part back to the runtime's pool (nothing else references
+     * it), and the next layer, taking its outputs from the pool, still computes right.
+     */
+    @Test
+    void theLimbsARescaleDropsGoBackToThePool() {
+        Random r = new Random(43);
+        Harness h = new Harness(Packing.REAL, Harness.POOL, 2);
+        LinearLayer first = LinearLayer.dense(Harness.matrix(r, 5, 6, 0.4), Harness.vector(r, 5, 0.1));
+        LinearLayer second = LinearLayer.dense(Harness.matrix(r, 3, 5, 0.4), Harness.vector(r, 3, 0.1));
+        double[][] images = h.images(new Random(44), 6, -1, 1);
+        Ciphertext[] in = h.encrypt(images);
+        EncryptedRuntime rt = new EncryptedRuntime(h.rt.evaluator(), MacKernels.get(), Harness.POOL, Packing.REAL);
+        Ciphertext[] mid = first.forward(in, rt);
+        assertEquals(5 * 2, rt.limbs().size(), "one dropped limb per part and output, from an empty pool");
+        Ciphertext[] out = second.forward(mid, rt);
+        double[][] got = h.decrypt(out); // [output][image]
+        for (int b = 0; b < images.length; b++) {
+            double[] want = second.forward(first.forward(images[b]));
+            for (int o = 0; o < want.length; o++) {
+                assertEquals(want[o], got[o][b], 1e-3, "image " + b + " output " + o);
+            }
+        }
+    }
+
+    /**
      * Zero weights are skipped in pruned layers (at least 3/4 zeros): a convolution drops its zero taps, a dense layer
      * becomes sparse (one output entirely zero); layers with fewer zeros keep them (the kernels' tiles are faster
      * so); encrypted results match the plaintext ones either way (both packings), an all-zero output being its bias.
