@@ -500,7 +500,8 @@ public final class LinearLayer implements Layer {
      * {@link #forward(Ciphertext[], EncryptedRuntime)} with {@code firstRescale} performing the first rescale of every
      * output (after its bias) instead of {@link Evaluator#rescaleInPlace}: it must divide by the last prime as that
      * does (a client-aided server re-randomizes and rescales there, in one pass, what it will send); null for the plain
-     * rescale.
+     * rescale. It must not keep the output's parts from before the rescale: the limbs an output no longer uses afterwards
+     * go back to the runtime's pool.
      */
     public Ciphertext[] forward(Ciphertext[] input, EncryptedRuntime rt, Consumer<Ciphertext> firstRescale) {
         checkInputs(input);
