@@ -33,19 +33,27 @@ public final class LimbPool {
         this.capacity = capacity;
     }
 
+    /**
+     * @return a pool for degree n that keeps at most {@code maxBytes} of arrays (and at most 2<sup>20</sup> arrays)
+     */
+    public static LimbPool holding(int n, long maxBytes) {
+        return new LimbPool(n, (int) Math.min(1 << 20, maxBytes / (8L * n)));
+    }
+
+    /**
+     * @return this pool, if its arrays have {@code degree} residues
+     * @throws IllegalArgumentException naming both degrees otherwise
+     */
+    public LimbPool requireDegree(int degree) {
+        if (degree != n) {
+            throw new IllegalArgumentException("limb pool of N = " + n + " for a context of N = " + degree);
+        }
+        return this;
+    }
+
     /** @return a polynomial of {@code limbs} limbs with arbitrary contents, tagged with {@code ntt} */
     public RnsPoly take(int limbs, boolean ntt) {
-        long[][] l = new long[limbs][];
-        for (int i = 0; i < limbs; i++) {
-            long[] a = free.poll();
-            if (a != null) {
-                pooled.decrementAndGet();
-            } else {
-                a = new long[n];
-            }
-            l[i] = a;
-        }
-        return new RnsPoly(l, ntt);
+        return new RnsPoly(takeArrays(limbs), ntt);
     }
 
     /**
@@ -58,12 +66,15 @@ public final class LimbPool {
         if (ring.n() != n) {
             throw new IllegalArgumentException("a pool of arrays of " + n + " residues cannot serve a ring of degree " + ring.n());
         }
-        RnsPoly p = take(limbs, ntt);
+        return ring.wrap(takeArrays(limbs), ntt);
+    }
+
+    private long[][] takeArrays(int limbs) {
         long[][] l = new long[limbs][];
         for (int i = 0; i < limbs; i++) {
-            l[i] = p.limb(i);
+            l[i] = takeArray();
         }
-        return ring.wrap(l, ntt);
+        return l;
     }
 
     /** @return one array of N residues with arbitrary contents, for a limb the caller overwrites entirely */

@@ -42,10 +42,6 @@ public final class CkksEncoder {
     /** Per thread: the copy of a plaintext that decoding transforms back, the digits' and the coefficients' scratch. */
     private final ThreadLocal<DecodeScratch> decodeScratch;
 
-    /** A decoding thread's scratch: the inverse NTT runs on a copy, so the plaintext is left as it was. */
-    private record DecodeScratch(RnsPoly poly, long[] digits, double[] coeffs) {
-    }
-
     /** Precomputes the FFT tables for the context's N. */
     public CkksEncoder(CkksContext context) {
         this.context = context;
@@ -92,9 +88,7 @@ public final class CkksEncoder {
         }
         mixedRadix = new MixedRadix(context.ringQ().basis());
         reversalPairs = reversalPairs(slots);
-        int primes = context.ringQ().basis().size();
-        decodeScratch = ThreadLocal.withInitial(() -> new DecodeScratch(context.ringQ().newPoly(primes, true),
-                new long[primes], new double[n]));
+        decodeScratch = DecodeScratch.perThread(context);
     }
 
     /** @return the context this encoder encodes for */
@@ -267,13 +261,9 @@ public final class CkksEncoder {
             throw new IllegalArgumentException("decoding needs two outputs of " + slots + " slots, got " + re.length
                     + " and " + im.length);
         }
-        context.ringQ().requireOwn(p.poly());
         DecodeScratch scratch = decodeScratch.get();
-        RnsPoly c = scratch.poly().view(p.poly().limbCount());
-        c.copyFrom(p.poly());
-        context.ringQ().intt(c);
-        double[] coeffs = scratch.coeffs();
-        mixedRadix.toCenteredDouble(c, p.scale(), coeffs, scratch.digits());
+        double[] coeffs = scratch.coefficients(n);
+        scratch.centred(context, mixedRadix, p, coeffs);
         System.arraycopy(coeffs, 0, re, 0, slots);
         System.arraycopy(coeffs, slots, im, 0, slots);
         fftSpecial(re, im);

@@ -41,17 +41,11 @@ public final class CoefficientEncoder {
     /** Per thread: the copy of a plaintext that decoding transforms back (every data limb) and the digits' scratch. */
     private final ThreadLocal<DecodeScratch> decodeScratch;
 
-    /** A decoding thread's scratch: the inverse NTT runs on a copy, so the plaintext is left as it was. */
-    private record DecodeScratch(RnsPoly poly, long[] digits) {
-    }
-
     /** An encoder for the context's ring. */
     public CoefficientEncoder(CkksContext context) {
         this.context = context;
         this.n = context.n();
-        int primes = context.ringQ().basis().size();
-        this.decodeScratch = ThreadLocal.withInitial(() -> new DecodeScratch(context.ringQ().newPoly(primes, false),
-                new long[primes]));
+        this.decodeScratch = DecodeScratch.perThread(context);
     }
 
     /** @return the context this encoder encodes for */
@@ -155,19 +149,12 @@ public final class CoefficientEncoder {
         if (p.poly().n() != n) {
             throw new IllegalArgumentException("plaintext degree " + p.poly().n() + " does not match N = " + n);
         }
-        context.ringQ().requireOwn(p.poly());
-        DecodeScratch scratch = decodeScratch.get();
-        RnsPoly c = scratch.poly().view(p.poly().limbCount());
-        c.copyFrom(p.poly());
-        if (c.isNtt()) {
-            context.ringQ().intt(c);
-        }
         MixedRadix mr = mixedRadix;
         if (mr == null) {
             mr = new MixedRadix(context.ringQ().basis());
             mixedRadix = mr; // racing threads make equal conversions: either may stay
         }
-        mr.toCenteredDouble(c, p.scale(), out, scratch.digits());
+        decodeScratch.get().centred(context, mr, p, out);
     }
 
     /**

@@ -74,10 +74,7 @@ public final class Encryptor {
         if (publicKey == null && secretKey == null) {
             throw new IllegalArgumentException("an encryptor needs a public or a secret key");
         }
-        if (limbs != null && limbs.n() != context.n()) {
-            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
-        }
-        this.limbs = limbs;
+        this.limbs = limbs == null ? null : limbs.requireDegree(context.n());
         this.context = context;
         this.publicKey = publicKey;
         this.secretKey = secretKey;

@@ -311,8 +311,8 @@ public final class Serialization {
      */
     public static Ciphertext readCiphertext(CkksContext context, byte[] data, LimbPool limbs) {
         Shape s = new Shape(context);
-        if (limbs != null && limbs.n() != s.n) {
-            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + s.n);
+        if (limbs != null) {
+            limbs.requireDegree(s.n);
         }
         return readArray(data, s, (in, kind) -> readCiphertextBody(s, in, kind, limbs), Kind.CIPHERTEXT,
                 Kind.SEEDED_CIPHERTEXT);

@@ -110,7 +110,7 @@ public final class CryptoNetsClient {
         this.encoder = new CkksEncoder(context);
         this.coefficients = new CoefficientEncoder(context);
         this.decryptor = new Decryptor(context, secretKey);
-        this.limbs = new LimbPool(context.n(), (int) Math.min(1 << 20, (256L << 20) / (8L * context.n()))); // 256 MB at most
+        this.limbs = LimbPool.holding(context.n(), 256L << 20);
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey, limbs));
         this.answerScratch = ThreadLocal.withInitial(() -> AnswerScratch.of(context));
     }

@@ -74,7 +74,7 @@ public final class EncryptedRuntime {
 
     /** @return a limb pool for degree n holding up to 2 GB of recycled arrays (a CryptoNets batch's largest layer output) */
     public static LimbPool newLimbPool(int n) {
-        return new LimbPool(n, (int) Math.min(1 << 20, (2L << 30) / (8L * n)));
+        return LimbPool.holding(n, 2L << 30);
     }
 
     /** @return the pool of limb arrays that layers allocate their outputs from and release consumed inputs to */

@@ -86,7 +86,7 @@ public final class ClientAidedClient {
         this.secretKey = secretKey;
         this.publicKey = publicKey;
         this.decryptor = new Decryptor(context, secretKey);
-        this.limbs = new io.github.jckks.math.LimbPool(context.n(), (int) Math.min(1 << 20, (256L << 20) / (8L * context.n())));
+        this.limbs = io.github.jckks.math.LimbPool.holding(context.n(), 256L << 20);
         this.encryptors = ThreadLocal.withInitial(() -> new Encryptor(context, secretKey, limbs));
     }
 

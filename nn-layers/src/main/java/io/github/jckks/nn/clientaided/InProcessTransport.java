@@ -66,10 +66,7 @@ public final class InProcessTransport implements Transport {
     /** Received ciphertexts take their arrays from {@code limbs} when this end decodes the wire format; else ignored. */
     @Override
     public void receiveInto(io.github.jckks.math.LimbPool limbs) {
-        if (limbs != null && context != null && limbs.n() != context.n()) {
-            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
-        }
-        receiveLimbs = limbs;
+        receiveLimbs = limbs == null || context == null ? limbs : limbs.requireDegree(context.n());
     }
 
     /** @return true unless the pair hands messages over by reference ({@link #pairByReference}) */
@@ -137,12 +134,8 @@ public final class InProcessTransport implements Transport {
             throw new ConnectionLostException(name + " disconnected");
         }
         if (o instanceof byte[] payload) {
-            int maxItems = Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts()));
-            try {
-                return MessageCodec.decode(context, MessageCodec.PayloadSource.of(payload), maxItems, null, receiveLimbs);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e); // unreachable: an array does no I/O
-            }
+            return MessageCodec.decode(context, payload, Math.max(1, Math.min(maxCiphertexts, limits.maxCiphertexts())), null,
+                    receiveLimbs);
         }
         return (Message) o;
     }

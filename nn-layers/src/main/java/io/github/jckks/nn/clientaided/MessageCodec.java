@@ -119,8 +119,13 @@ public final class MessageCodec {
      * @throws ClientAidedException naming the malformed field (for invalid ciphertexts, the first one)
      */
     public static Message decode(CkksContext context, byte[] payload, int maxItems, ForkJoinPool pool) {
+        return decode(context, payload, maxItems, pool, null);
+    }
+
+    /** {@link #decode(CkksContext, byte[], int, ForkJoinPool)} with the ciphertexts' limb arrays taken from {@code limbs}. */
+    static Message decode(CkksContext context, byte[] payload, int maxItems, ForkJoinPool pool, LimbPool limbs) {
         try {
-            return decode(context, PayloadSource.of(payload), maxItems, pool);
+            return decode(context, PayloadSource.of(payload), maxItems, pool, limbs);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // unreachable: an array does no I/O
         }

@@ -357,10 +357,7 @@ public final class TcpTransport implements Transport {
     /** Received ciphertexts take their arrays from {@code limbs} (of the context's N), or fresh ones for null. */
     @Override
     public void receiveInto(io.github.jckks.math.LimbPool limbs) {
-        if (limbs != null && limbs.n() != context.n()) {
-            throw new IllegalArgumentException("limb pool of N = " + limbs.n() + " for a context of N = " + context.n());
-        }
-        receiveLimbs = limbs;
+        receiveLimbs = limbs == null ? null : limbs.requireDegree(context.n());
     }
 
     /** @return true: a send has written every ciphertext to the socket when it returns, and a receive parses bytes */
