@@ -16,8 +16,6 @@ import io.github.jckks.nn.Packing;
 import io.github.jckks.nn.SquareActivation;
 import java.util.Random;
 import java.util.concurrent.ForkJoinPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,17 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class CoefficientPackingTest {
     static final MaskingConfig FOLDED = MaskingConfig.defaults().withMode(MaskMode.PER_CIPHERTEXT);
-    static ForkJoinPool pool;
-
-    @BeforeAll
-    static void start() {
-        pool = new ForkJoinPool(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdown();
-    }
+    static final ForkJoinPool pool = Fixtures.POOL;
 
     /** N = 1024, one 30-bit prime, scale 2^11, no special prime (insecure test size; mnist-cryptonets' ring at N = 2048). */
     static CkksContext onePrime() {

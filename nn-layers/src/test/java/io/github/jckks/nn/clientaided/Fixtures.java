@@ -8,6 +8,9 @@ import java.util.Random;
 
 /** Shared small parameter sets and random data for the client-aided tests. */
 final class Fixtures {
+    /** A two-thread pool shared by the tests that do not make their own (as nn's {@code Harness.POOL}). */
+    static final java.util.concurrent.ForkJoinPool POOL = new java.util.concurrent.ForkJoinPool(2);
+
     private Fixtures() {
     }
 

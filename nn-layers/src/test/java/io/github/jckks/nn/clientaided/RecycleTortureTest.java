@@ -8,8 +8,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,17 +16,7 @@ import org.junit.jupiter.api.Test;
  * residual block, and folded factors inside a residual body. Every batch matches the plaintext network.
  */
 class RecycleTortureTest {
-    static ForkJoinPool pool;
-
-    @BeforeAll
-    static void start() {
-        pool = new ForkJoinPool(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdown();
-    }
+    static final ForkJoinPool pool = Fixtures.POOL;
 
     private static void run(ClientAidedModel model, CkksContext ctx, MaskingConfig masking, boolean lowest, int batches,
                             int inputs, double bound) throws Exception {
